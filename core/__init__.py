@@ -1,0 +1,1 @@
+"""Linli's domain: rules and services. Never imports streamlit."""

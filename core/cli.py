@@ -1,0 +1,183 @@
+"""Linli at a terminal: `python -m core.cli COMMAND` (or `make` targets that call it).
+
+Commands: init, migrate, check, create-user, reset-password, unlock, backup, seed-demo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from core import bootstrap, config_check, users
+from core import settings as settings_module
+from core.errors import InvalidMany, LinliError
+from core.i18n import translate
+from db import migrate
+from db.engine import is_sqlite, make_engine, write_session
+
+
+def _message(error: LinliError, language: str = "en") -> str:
+    if isinstance(error, InvalidMany):
+        return "; ".join(_message(each, language) for each in error.errors)
+    reason = translate(language, error.key, **error.params)
+    field = getattr(error, "field", None)
+    return translate(language, "error.field_reason", field=translate(language, f"field.{field}"), reason=reason) if field else reason
+
+
+def _settings(args: argparse.Namespace) -> settings_module.Settings:
+    loaded = settings_module.load()
+    if getattr(args, "database_url", None):
+        loaded = settings_module.Settings(**{**loaded.__dict__, "database_url": args.database_url})
+    return loaded
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create .streamlit/secrets.toml with fresh keys if it is missing, then migrate."""
+    if settings_module.write_default_secrets():
+        print(f"created {settings_module.SECRETS_FILE} with fresh random keys (keep it private)")
+    return cmd_migrate(args)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    admin = bootstrap.prepare(engine)
+    print(f"database at revision {migrate.current_revision(engine)}: {_safe_url(settings.database_url)}")
+    if admin:
+        print(bootstrap.admin_banner(*admin))
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Refuse a weak configuration and say why."""
+    problems = settings_module.problems(_settings(args)) + config_check.problems(config_check.read_config_file())
+    for problem in problems:
+        print(f"REFUSED: {problem}", file=sys.stderr)
+    if not problems:
+        print("configuration OK")
+    return 1 if problems else 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    engine = make_engine(_settings(args).database_url)
+    migrate.upgrade(engine)
+    try:
+        with write_session(engine) as session:
+            account = users.create_user(session, None, username=args.username, display_name=args.name or args.username,
+                                        role=args.role)
+    except LinliError as exc:
+        print(f"refused: {_message(exc)}", file=sys.stderr)
+        return 2
+    print(f"created {account.user.username} ({account.user.role}); one-time password: {account.one_time_password}")
+    return 0
+
+
+def _user_id(session, username: str) -> int | None:  # noqa: ANN001
+    user = users.find_by_username(session, username)
+    return user.id if user else None
+
+
+def cmd_reset_password(args: argparse.Namespace) -> int:
+    engine = make_engine(_settings(args).database_url)
+    with write_session(engine) as session:
+        user_id = _user_id(session, args.username)
+        if user_id is None:
+            print(f"no user named {args.username}", file=sys.stderr)
+            return 2
+        secret = users.reset_password(session, None, user_id)
+    print(f"{args.username}: one-time password {secret} (all sessions ended; must be changed at login)")
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    engine = make_engine(_settings(args).database_url)
+    with write_session(engine) as session:
+        had_lock = users.unlock(session, None, args.username)
+    print(f"{args.username}: {'unlocked' if had_lock else 'was not locked'}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the SQLite database while the app keeps running (SQLite online backup)."""
+    url = _settings(args).database_url
+    if not is_sqlite(url):
+        print("backup is for the SQLite database; for PostgreSQL use pg_dump", file=sys.stderr)
+        return 2
+    source_path = Path(make_url(url).database or "")
+    if not source_path.exists():
+        print(f"no database file at {source_path}", file=sys.stderr)
+        return 2
+    target = Path(args.output) if args.output else Path("backups") / f"linli-{datetime.now():%Y%m%d-%H%M%S}.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    backup_file(source_path, target)
+    print(f"backup written to {target}")
+    return 0
+
+
+def backup_file(source_path: Path, target: Path) -> None:
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    destination = sqlite3.connect(target)
+    try:
+        with destination:
+            source.backup(destination)
+        ok = destination.execute("PRAGMA integrity_check").fetchone()[0]
+        if ok != "ok":
+            raise RuntimeError(f"backup failed its integrity check: {ok}")
+    finally:
+        source.close()
+        destination.close()
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from core import demo
+
+    settings_module.write_default_secrets()
+    engine = make_engine(_settings(args).database_url)
+    migrate.upgrade(engine)
+    accounts = demo.seed(engine)
+    print(demo.accounts_banner(accounts))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="linli", description="Linli administration at the terminal")
+    root.add_argument("--database-url", help="overrides DATABASE_URL and secrets.toml")
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("init", help="create secrets if missing, migrate, create the first administrator").set_defaults(func=cmd_init)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    commands.add_parser("check", help="refuse a weak configuration, saying why").set_defaults(func=cmd_check)
+    create = commands.add_parser("create-user", help="create an account with a one-time password")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=("admin", "supervisor", "worker", "trainer"))
+    create.add_argument("--name", help="display name")
+    create.set_defaults(func=cmd_create_user)
+    reset = commands.add_parser("reset-password", help="give an account a new one-time password")
+    reset.add_argument("username")
+    reset.set_defaults(func=cmd_reset_password)
+    unlock = commands.add_parser("unlock", help="clear a login lock")
+    unlock.add_argument("username")
+    unlock.set_defaults(func=cmd_unlock)
+    backup = commands.add_parser("backup", help="consistent online backup of the SQLite database")
+    backup.add_argument("--output", help="file to write (default backups/linli-DATE.db)")
+    backup.set_defaults(func=cmd_backup)
+    commands.add_parser("seed-demo", help="fill the database with synthetic demo data").set_defaults(func=cmd_seed_demo)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Synthetic demo data: one community, four grids, staff of every role.
+
+Passwords are fresh on every seed and printed, so a visitor can log in as any role.
+Re-running is safe: existing demo rows are kept and the passwords are renewed.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine, select
+
+from core import audit, clock, communities, passwords, users
+from core.permissions import Actor
+from db.engine import write_session
+from db.models import Community, Grid, User
+
+COMMUNITY = "和平里社区"
+GRIDS = ("第一网格", "第二网格", "第三网格", "第四网格")
+# (username, display name, role, grids by index)
+STAFF = (
+    ("admin", "管理员 Administrator", "admin", ()),
+    ("wang.zhuren", "王主任", "supervisor", (0, 1, 2, 3)),
+    ("li.wgy", "李秀英", "worker", (0,)),
+    ("zhang.wgy", "张建国", "worker", (1,)),
+    ("liu.wgy", "刘芳", "worker", (2, 3)),
+    ("chen.px", "陈老师", "trainer", ()),
+)
+_SYSTEM = Actor(id=0, username="demo-seed", role="admin")
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: str
+    password: str
+
+
+def _community(session) -> Community:  # noqa: ANN001
+    existing = session.scalar(select(Community).where(Community.name == COMMUNITY))
+    if existing:
+        return existing
+    return communities.create_community(session, _SYSTEM, name=COMMUNITY, address="北京市东城区和平里街道")
+
+
+def _grids(session, community: Community) -> list[Grid]:  # noqa: ANN001
+    existing = {g.name: g for g in session.scalars(select(Grid).where(Grid.community_id == community.id))}
+    return [
+        existing.get(name) or communities.create_grid(session, _SYSTEM, community_id=community.id, name=name,
+                                                      description=f"{name}：{3 + i} 栋楼")
+        for i, name in enumerate(GRIDS)
+    ]
+
+
+def seed(engine: Engine, *, rng: random.Random | None = None) -> list[DemoAccount]:
+    rng = rng or random.Random(7)
+    accounts = []
+    with write_session(engine) as session:
+        community = _community(session)
+        grids = _grids(session, community)
+        for username, name, role, grid_indexes in STAFF:
+            secret = f"Demo{rng.randint(1000, 9999)}{passwords.one_time_password()[:4]}"
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                users.create_user(session, None, username=username, display_name=name, role=role,
+                                  community_id=community.id, grid_ids=[grids[i].id for i in grid_indexes],
+                                  password=secret, must_change_password=False)
+            else:
+                user.password_hash = passwords.hash_password(secret)
+                user.must_change_password = False
+                user.active = True
+            accounts.append(DemoAccount(username, name, role, secret))
+        _history(session, rng)
+    return accounts
+
+
+def _history(session, rng: random.Random) -> None:  # noqa: ANN001
+    """A month of logins and a few lockouts, so the audit screen has content."""
+    start = clock.now() - timedelta(days=30)
+    for day in range(30):
+        for username, _name, _role, _grids in STAFF[1:]:
+            if rng.random() < 0.6:
+                at = start + timedelta(days=day, hours=8 + rng.randint(0, 9), minutes=rng.randint(0, 59))
+                action = "login" if rng.random() < 0.93 else "login_failed"
+                audit.record(session, None, action, object_type="user", object_id=username,
+                             actor_username=username, now=at)
+
+
+def accounts_banner(accounts: list[DemoAccount]) -> str:
+    rows = "\n".join(f"   {a.role:<11} {a.username:<12} {a.password:<20} {a.display_name}" for a in accounts)
+    line = "=" * 72
+    return f"\n{line}\n Linli demo accounts (synthetic data; passwords renewed on each start)\n{line}\n{rows}\n{line}\n"

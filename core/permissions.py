@@ -1,0 +1,55 @@
+"""Roles, the acting user, and the one permission question: can(user, action, resource)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.errors import Forbidden
+
+ROLES = ("admin", "supervisor", "worker", "trainer")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: what services need of a logged-in user, detached from the ORM."""
+
+    id: int
+    username: str
+    role: str
+    display_name: str = ""
+    community_id: int | None = None
+    grid_ids: frozenset[int] = field(default_factory=frozenset)
+    language: str = "zh-CN"
+    must_change_password: bool = False
+
+
+# Which roles may do what. Scope (which grids) is decided by _in_scope below.
+_ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view"}),
+    "supervisor": frozenset({"home.view", "profile.edit", "audit.view"}),
+    "worker": frozenset({"home.view", "profile.edit"}),
+    "trainer": frozenset({"home.view", "profile.edit"}),
+}
+ACTIONS = frozenset().union(*_ROLE_ACTIONS.values())
+
+
+def can(user: Actor | None, action: str, resource: Any = None) -> bool:
+    if user is None or action not in _ROLE_ACTIONS.get(user.role, frozenset()):
+        return False
+    if user.must_change_password and action != "profile.edit":
+        return False
+    return _in_scope(user, action, resource)
+
+
+def require(user: Actor | None, action: str, resource: Any = None) -> Actor:
+    if not can(user, action, resource):
+        raise Forbidden(action=action)
+    assert user is not None
+    return user
+
+
+def _in_scope(user: Actor, action: str, resource: Any) -> bool:
+    if action == "profile.edit" and resource is not None:
+        return getattr(resource, "id", resource) == user.id
+    return True

@@ -1,0 +1,116 @@
+"""Settings from environment variables and `.streamlit/secrets.toml` (environment wins).
+
+| setting               | env var                      | secrets key          | default                  |
+|-----------------------|------------------------------|----------------------|--------------------------|
+| database URL          | DATABASE_URL                 | database_url         | sqlite:///data/linli.db  |
+| cookie signing key    | LINLI_COOKIE_KEY             | cookie_key           | none: start-up refuses   |
+| cookie name           | LINLI_COOKIE_NAME            | cookie_name          | linli_auth               |
+| login lifetime, hours | LINLI_COOKIE_EXPIRY_HOURS    | cookie_expiry_hours  | 8                        |
+| lockout failures      | LINLI_LOCKOUT_FAILURES       | lockout_failures     | 5                        |
+| failure window, min   | LINLI_LOCKOUT_WINDOW_MINUTES | lockout_window_minutes | 15                     |
+| lock length, min      | LINLI_LOCKOUT_MINUTES        | lockout_minutes      | 15                       |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets as random_secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from db.engine import DEFAULT_URL
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+# Keys shipped in streamlit-authenticator's docs and examples: anyone can forge cookies with them.
+LIBRARY_DEFAULT_KEYS = frozenset({"some_key", "some_signature_key", "random_signature_key", "abcdef", "key"})
+MIN_KEY_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_URL
+    cookie_key: str = ""
+    cookie_name: str = "linli_auth"
+    cookie_expiry_hours: float = 8.0
+    lockout_failures: int = 5
+    lockout_window_minutes: int = 15
+    lockout_minutes: int = 15
+
+
+_FIELDS: dict[str, tuple[str, type]] = {
+    "database_url": ("DATABASE_URL", str),
+    "cookie_key": ("LINLI_COOKIE_KEY", str),
+    "cookie_name": ("LINLI_COOKIE_NAME", str),
+    "cookie_expiry_hours": ("LINLI_COOKIE_EXPIRY_HOURS", float),
+    "lockout_failures": ("LINLI_LOCKOUT_FAILURES", int),
+    "lockout_window_minutes": ("LINLI_LOCKOUT_WINDOW_MINUTES", int),
+    "lockout_minutes": ("LINLI_LOCKOUT_MINUTES", int),
+}
+
+
+def read_secrets_file(path: Path = SECRETS_FILE) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def load(secrets: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    secrets = read_secrets_file() if secrets is None else secrets
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for name, (env_name, kind) in _FIELDS.items():
+        raw = env.get(env_name) or secrets.get(name)
+        if raw not in (None, ""):
+            try:
+                values[name] = kind(raw)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"setting {name} ({env_name}) is not a valid {kind.__name__}: {raw!r}") from exc
+    return Settings(**values)
+
+
+def problems(settings: Settings) -> list[str]:
+    """What makes these settings unsafe to run with; each line says why (English, for admins)."""
+    found = []
+    key = settings.cookie_key
+    if not key:
+        found.append("cookie_key is missing: set it in .streamlit/secrets.toml or LINLI_COOKIE_KEY")
+    elif key in LIBRARY_DEFAULT_KEYS:
+        found.append("cookie_key is a streamlit-authenticator example value: anyone could forge a login")
+    elif len(key.encode()) < MIN_KEY_BYTES:
+        found.append(f"cookie_key is {len(key.encode())} bytes: it needs at least {MIN_KEY_BYTES} random bytes")
+    elif len(set(key)) < 10:
+        found.append("cookie_key repeats too few characters to be random")
+    if settings.cookie_expiry_hours <= 0 or settings.cookie_expiry_hours > 24 * 7:
+        found.append("cookie_expiry_hours must be more than 0 and at most 168 (one week)")
+    if settings.lockout_failures < 1 or settings.lockout_minutes < 1 or settings.lockout_window_minutes < 1:
+        found.append("lockout settings must be positive")
+    return found
+
+
+def new_secret() -> str:
+    """A fresh key: 48 random bytes, URL-safe text."""
+    return random_secrets.token_urlsafe(48)
+
+
+def write_default_secrets(path: Path = SECRETS_FILE) -> bool:
+    """Create the secrets file with fresh keys if it is missing. Returns True when it wrote one."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = (
+        "# Linli secrets: generated on first start. Keep private; never commit.\n"
+        f'database_url = "{DEFAULT_URL}"\n'
+        f'cookie_key = "{new_secret()}"\n'
+        "cookie_expiry_hours = 8\n"
+        f'id_hash_key = "{new_secret()}"\n'
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return True

@@ -1,0 +1,1 @@
+"""Database layer: engine, sessions, ORM models and Alembic migrations. Never imports core."""

@@ -1,0 +1,14 @@
+"""My account: name, role, grids; change my password."""
+
+import streamlit as st
+
+from ui import auth
+from ui.i18n import t
+from ui.session import actor, db
+
+me = actor()
+st.title(t("profile.title"))
+st.write(t("profile.account", username=me.username, name=me.display_name, role=t(f"role.{me.role}")))
+st.subheader(t("password.change_title"))
+st.caption(t("password.rules"))
+auth.password_form(db(), me, auth.authenticator_of_run(), key="profile_password")

@@ -1,0 +1,51 @@
+"""Small builders for test data, going through core services like the app does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select
+
+from core import communities, users
+from core.permissions import Actor
+from db.engine import read_session, write_session
+from db.models import AuditEvent, User
+
+PASSWORD = "Secret123"
+ROOT = Actor(id=0, username="tester", role="admin")
+
+
+@dataclass(frozen=True)
+class World:
+    community_id: int
+    other_community_id: int
+    grid_ids: list[int]
+    other_grid_id: int
+    actors: dict[str, Actor]
+
+
+def make_world(engine: Engine) -> World:
+    """One community with two grids, another with one, and one user per role (password PASSWORD)."""
+    with write_session(engine) as session:
+        home = communities.create_community(session, ROOT, name="和平里社区")
+        grid_a = communities.create_grid(session, ROOT, community_id=home.id, name="第一网格")
+        grid_b = communities.create_grid(session, ROOT, community_id=home.id, name="第二网格")
+        other = communities.create_community(session, ROOT, name="安定门社区")
+        grid_x = communities.create_grid(session, ROOT, community_id=other.id, name="外网格")
+        actors = {}
+        for role in ("admin", "supervisor", "worker", "trainer"):
+            account = users.create_user(session, None, username=f"{role}1", display_name=f"{role} one", role=role,
+                                        community_id=home.id, grid_ids=[grid_a.id] if role == "worker" else [],
+                                        password=PASSWORD, must_change_password=False)
+            actors[role] = users.actor_of(account.user)
+    return World(home.id, other.id, [grid_a.id, grid_b.id], grid_x.id, actors)
+
+
+def count(engine: Engine, model: type) -> int:
+    with read_session(engine) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def snapshot_counts(engine: Engine) -> tuple[int, int]:
+    """(users, audit events): what a refused write must leave unchanged."""
+    return count(engine, User), count(engine, AuditEvent)

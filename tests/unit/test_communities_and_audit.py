@@ -1,0 +1,98 @@
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from core import audit, communities
+from core.audit import AuditFilter
+from core.errors import Forbidden, Invalid, StaleEdit
+from db.engine import read_session, write_session
+from db.models import Community
+from tests.factories import ROOT, count, make_world
+
+
+def test_community_and_grid_names_are_unique_and_required(engine):
+    world = make_world(engine)
+    before = count(engine, Community)
+    for name, key in (("和平里社区", "error.community.duplicate"), ("", "error.required"), ("社" * 101, "error.too_long")):
+        with pytest.raises(Invalid) as refused:
+            with write_session(engine) as session:
+                communities.create_community(session, ROOT, name=name)
+        assert (refused.value.field, refused.value.key) == ("name", key)
+    with pytest.raises(Invalid) as refused:
+        with write_session(engine) as session:
+            communities.create_grid(session, ROOT, community_id=world.community_id, name=" 第一网格 ")
+    assert refused.value.key == "error.grid.duplicate"
+    assert count(engine, Community) == before
+
+
+def test_same_grid_name_in_two_communities_is_fine(engine):
+    world = make_world(engine)
+    with write_session(engine) as session:
+        grid = communities.create_grid(session, ROOT, community_id=world.other_community_id, name="第一网格")
+    assert grid.community_id == world.other_community_id
+
+
+def test_rename_from_a_stale_version_is_refused(engine):
+    world = make_world(engine)
+    with read_session(engine) as session:
+        version = session.get(Community, world.community_id).version
+    with write_session(engine) as session:
+        communities.update_community(session, ROOT, world.community_id, version, name="新名字")
+    with pytest.raises(StaleEdit):
+        with write_session(engine) as session:
+            communities.update_community(session, ROOT, world.community_id, version, name="另一个名字")
+    with read_session(engine) as session:
+        assert session.get(Community, world.community_id).name == "新名字"
+
+
+def test_only_admin_manages_communities(engine):
+    world = make_world(engine)
+    with pytest.raises(Forbidden):
+        with write_session(engine) as session:
+            communities.create_community(session, world.actors["supervisor"], name="x")
+
+
+def test_audit_trail_is_append_only(engine):
+    make_world(engine)
+    for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with write_session(engine) as session:
+                session.execute(text(statement))
+
+
+def test_audit_masks_sensitive_values(engine):
+    with write_session(engine) as session:
+        audit.record(session, ROOT, "user_update", after={"id_number": "11010519491231002X", "phone": "13812345678",
+                                                           "password": "hunter2"})
+    with read_session(engine) as session:
+        row = audit.list_events(session, ROOT, AuditFilter()).rows[0]
+    assert "110***********002X" in row["after"] and "138****5678" in row["after"]
+    assert "hunter2" not in row["after"] and "11010519491231002X" not in row["after"]
+
+
+def test_audit_filters_and_pages_in_sql(engine):
+    world = make_world(engine)
+    start = datetime(2026, 10, 1, 9, 0)
+    with write_session(engine) as session:
+        for day in range(60):
+            for who in ("worker1", "trainer1"):
+                audit.record(session, None, "login", actor_username=who, now=start + timedelta(days=day))
+    reader = world.actors["supervisor"]
+    october = AuditFilter(username="Worker1", action="login", date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
+    with read_session(engine) as session:
+        first = audit.list_events(session, reader, october, page=1, page_size=20)
+        second = audit.list_events(session, reader, october, page=2, page_size=20)
+    assert first.total == 31
+    assert len(first.rows) == 20 and len(second.rows) == 11
+    assert first.rows[0]["at"] == datetime(2026, 10, 31, 9, 0)  # newest first
+    assert {row["user"] for row in first.rows + second.rows} == {"worker1"}
+
+
+def test_workers_and_trainers_cannot_read_the_audit_trail(engine):
+    world = make_world(engine)
+    for role in ("worker", "trainer"):
+        with pytest.raises(Forbidden):
+            with read_session(engine) as session:
+                audit.list_events(session, world.actors[role], AuditFilter())

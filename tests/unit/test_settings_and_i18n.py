@@ -1,0 +1,110 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from core import audit, config_check, settings
+from core.i18n import LANGUAGES, catalogue, translate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("", "missing"),
+        ("some_key", "example value"),
+        ("short-but-random-Kx8", "bytes"),
+        ("a" * 40, "too few characters"),
+    ],
+)
+def test_weak_cookie_keys_are_refused(key, problem):
+    found = settings.problems(settings.Settings(cookie_key=key))
+    assert any(problem in line for line in found), found
+
+
+def test_a_generated_key_is_accepted():
+    assert settings.problems(settings.Settings(cookie_key=settings.new_secret())) == []
+
+
+def test_environment_overrides_secrets():
+    loaded = settings.load(secrets={"database_url": "sqlite:///a.db", "cookie_expiry_hours": 4},
+                           env={"DATABASE_URL": "postgresql://x@y/z"})
+    assert loaded.database_url == "postgresql://x@y/z" and loaded.cookie_expiry_hours == 4.0
+    assert settings.load(secrets={}, env={}).cookie_expiry_hours == 8.0
+
+
+def test_bad_numbers_in_settings_say_which_setting():
+    with pytest.raises(ValueError, match="cookie_expiry_hours"):
+        settings.load(secrets={"cookie_expiry_hours": "eight"}, env={})
+
+
+def test_secrets_file_is_created_private_and_never_overwritten(tmp_path):
+    path = tmp_path / ".streamlit" / "secrets.toml"
+    assert settings.write_default_secrets(path)
+    first = path.read_text()
+    assert not settings.write_default_secrets(path)
+    assert path.read_text() == first
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert settings.problems(settings.load(secrets=settings.read_secrets_file(path), env={})) == []
+
+
+def test_shipped_streamlit_config_passes_the_check():
+    assert config_check.problems(config_check.read_config_file()) == []
+
+
+def test_weakened_streamlit_config_is_refused():
+    weak = dict(config_check.read_config_file())
+    weak.update({"server.enableXsrfProtection": False, "client.showErrorDetails": "full", "server.maxUploadSize": 200})
+    found = "\n".join(config_check.problems(weak))
+    for option in ("enableXsrfProtection", "showErrorDetails", "maxUploadSize"):
+        assert option in found
+
+
+def test_gitignore_keeps_secrets_out_of_the_repository():
+    assert ".streamlit/secrets.toml" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+# --- translation -------------------------------------------------------------------------------
+
+def test_catalogues_have_the_same_keys():
+    zh, en = set(catalogue("zh-CN")), set(catalogue("en"))
+    assert zh - en == set(), "missing in en"
+    assert en - zh == set(), "missing in zh-CN"
+
+
+def _keys_used_in_code() -> set[str]:
+    used = set()
+    pattern = re.compile(r"""\bt\(\s*["']([a-z0-9_.]+)["']|Invalid\(\s*["'][a-z_]+["'],\s*["']([a-z0-9_.]+)["']"""
+                         r"""|"(error\.[a-z0-9_.]+)"|"(nav\.[a-z0-9_.]+)"|"(notice\.[a-z0-9_.]+)\"""")
+    for folder in ("app.py", "core", "ui", "pages"):
+        for path in [ROOT / folder] if folder.endswith(".py") else (ROOT / folder).rglob("*.py"):
+            for match in pattern.finditer(path.read_text(encoding="utf-8")):
+                used.update(group for group in match.groups() if group)
+    return used
+
+
+def _field_names_in_code() -> set[str]:
+    pattern = re.compile(r"""Invalid\(\s*["']([a-z_]+)["']|field=["']([a-z_]+)["']|slot\(["']([a-z_]+)["']\)""")
+    names = set()
+    for path in list((ROOT / "core").rglob("*.py")) + list((ROOT / "pages").rglob("*.py")):
+        for match in pattern.finditer(path.read_text(encoding="utf-8")):
+            names.update(group for group in match.groups() if group)
+    return names
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_every_key_the_code_uses_exists(language):
+    table = catalogue(language)
+    wanted = _keys_used_in_code()
+    wanted |= {f"role.{role}" for role in ("admin", "supervisor", "worker", "trainer")}
+    wanted |= {f"audit.action.{action}" for action in audit.ACTIONS}
+    wanted |= {f"field.{name}" for name in _field_names_in_code()}
+    wanted |= {"logout.done", "password.changed"}
+    assert len(wanted) > 80
+    assert sorted(wanted - set(table)) == []
+
+
+def test_translation_fills_parameters_and_defaults_to_chinese():
+    assert translate("en", "table.summary", page=2, pages=5, total=230) == "Page 2 of 5, 230 in all"
+    assert translate("xx", "login.submit") == "登录"

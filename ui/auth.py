@@ -1,0 +1,190 @@
+"""The login gate: who is acting on this rerun, login, forced password change, logout.
+
+streamlit-authenticator owns the cookie (set, delete); Linli owns everything else
+(see core.auth). A login takes two runs: the form run checks the password and
+reruns; the next run sets the cookie and records the server-side session, so no
+rerun can drop the cookie component.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from sqlalchemy import Engine
+
+from core import auth, clock, users
+from core.errors import LinliError
+from core.permissions import Actor
+from core.settings import Settings
+from db.engine import read_session, write_session
+from ui.i18n import LANG_KEY, error_text, set_language, t
+
+AUTH_KEY = "linli_auth"  # {"user_id", "token_exp"} of an established login
+PENDING_KEY = "linli_pending_login"  # {"user_id"}: password checked, cookie not yet set
+ACTOR_KEY = "linli_actor"  # the Actor resolved on this run, for pages
+NOTICE_KEY = "linli_notice"  # a message to show on the login screen after logout
+COOKIES_KEY = "linli_cookies"  # this run's Authenticate object, for pages that log out
+
+
+def authenticator(settings: Settings) -> stauth.Authenticate:
+    """The one Authenticate object of this run (a second would clash on its component key)."""
+    return stauth.Authenticate(
+        {"usernames": {}},
+        cookie_name=settings.cookie_name,
+        cookie_key=settings.cookie_key,
+        cookie_expiry_days=settings.cookie_expiry_hours / 24,
+        auto_hash=False,
+        login_sleep_time=0,
+    )
+
+
+def current_user(engine: Engine, settings: Settings, cookies: stauth.Authenticate) -> Actor | None:
+    actor = _finish_pending_login(engine, settings, cookies) or _from_session_state(engine) or _from_cookie(engine, settings)
+    st.session_state[ACTOR_KEY] = actor
+    st.session_state[COOKIES_KEY] = cookies
+    return actor
+
+
+def authenticator_of_run() -> stauth.Authenticate:
+    return st.session_state[COOKIES_KEY]
+
+
+def _finish_pending_login(engine: Engine, settings: Settings, cookies: stauth.Authenticate) -> Actor | None:
+    pending = st.session_state.pop(PENDING_KEY, None)
+    if not pending:
+        return None
+    with read_session(engine) as session:
+        user = users.get_user(session, pending["user_id"])
+        actor = users.actor_of(user) if user.active else None
+    if actor is None:
+        return None
+    st.session_state["username"] = actor.username
+    st.session_state["authentication_status"] = True
+    cookies.cookie_controller.set_cookie()
+    token_exp = cookies.cookie_controller.cookie_model.exp_date
+    with write_session(engine) as session:
+        auth.start_session(session, actor, token_exp, settings)
+    st.session_state[AUTH_KEY] = {"user_id": actor.id, "token_exp": token_exp}
+    return actor
+
+
+def _from_session_state(engine: Engine) -> Actor | None:
+    state = st.session_state.get(AUTH_KEY)
+    if not state:
+        return None
+    with read_session(engine) as session:
+        actor = auth.resume(session, user_id=state["user_id"], token_exp=state["token_exp"])
+    if actor is None:  # logged out elsewhere, password changed, account disabled, expired
+        forget_everything()
+    return actor
+
+
+def _from_cookie(engine: Engine, settings: Settings) -> Actor | None:
+    claims = auth.decode_cookie(st.context.cookies.get(settings.cookie_name), settings.cookie_key)
+    if claims is None:
+        return None
+    username, token_exp = claims
+    with read_session(engine) as session:
+        actor = auth.resume(session, username=username, token_exp=token_exp)
+    if actor is not None:
+        st.session_state[AUTH_KEY] = {"user_id": actor.id, "token_exp": token_exp}
+        st.session_state["username"] = actor.username
+        st.session_state["authentication_status"] = True
+        set_language(actor.language)
+    return actor
+
+
+def forget_everything() -> None:
+    """Drop all session state but the language: no PII survives a logout."""
+    language = st.session_state.get(LANG_KEY)
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    if language:
+        st.session_state[LANG_KEY] = language
+
+
+def login_screen(engine: Engine, settings: Settings) -> None:
+    st.title(t("app.title"))
+    st.caption(t("app.tagline"))
+    language_switch(None, engine)
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.success(t(notice))
+    with st.form("login", clear_on_submit=True):
+        st.subheader(t("login.title"))
+        username = st.text_input(t("login.username"), max_chars=auth.USERNAME_INPUT_MAX, key="login_username")
+        password = st.text_input(t("login.password"), type="password", max_chars=200, key="login_password")
+        submitted = st.form_submit_button(t("login.submit"), type="primary")
+    if not submitted:
+        return
+    with write_session(engine) as session:
+        result = auth.login(session, username, password, settings)
+    if result.ok:
+        assert result.actor is not None
+        st.session_state[PENDING_KEY] = {"user_id": result.actor.id}
+        set_language(result.actor.language)
+        st.rerun()
+    elif result.refusal == "locked":
+        st.error(t("login.locked", until=result.locked_until.strftime("%H:%M") if result.locked_until else ""))
+    else:
+        st.error(t("login.invalid"))
+
+
+def password_form(engine: Engine, actor: Actor, cookies: stauth.Authenticate, *, key: str) -> None:
+    with st.form(key, clear_on_submit=True):
+        current = st.text_input(t("field.current_password"), type="password", key=f"{key}_current")
+        new = st.text_input(t("field.new_password"), type="password", key=f"{key}_new",
+                            help=t("password.rules"))
+        confirm = st.text_input(t("field.confirm_password"), type="password", key=f"{key}_confirm")
+        submitted = st.form_submit_button(t("password.submit"), type="primary")
+    if not submitted:
+        return
+    try:
+        with write_session(engine) as session:
+            users.change_own_password(session, actor, current=current, new=new, confirm=confirm)
+    except LinliError as exc:
+        st.error(error_text(exc))
+        return
+    end_session(engine, actor, cookies, notice="password.changed", already_revoked=True)
+
+
+def forced_password_screen(engine: Engine, actor: Actor, cookies: stauth.Authenticate) -> None:
+    st.title(t("password.forced_title"))
+    st.info(t("password.forced_explain"))
+    password_form(engine, actor, cookies, key="forced_password")
+    if st.button(t("logout.button"), key="forced_logout"):
+        end_session(engine, actor, cookies)
+
+
+def end_session(engine: Engine, actor: Actor, cookies: stauth.Authenticate, *, notice: str = "logout.done",
+                already_revoked: bool = False) -> None:
+    """Log out: revoke the server-side session, delete the cookie, forget the session state.
+
+    No st.rerun() here: it would drop the component that deletes the cookie. The
+    component reruns the app itself, which then shows the login form.
+    """
+    state = st.session_state.get(AUTH_KEY) or {}
+    with write_session(engine) as session:
+        auth.logout(session, actor, None if already_revoked else state.get("token_exp"), now=clock.now())
+    if st.session_state.get("authentication_status"):
+        cookies.logout(location="unrendered")
+    forget_everything()
+    st.session_state[NOTICE_KEY] = notice
+    st.success(t(notice))
+    st.stop()
+
+
+def language_switch(actor: Actor | None, engine: Engine, *, container=st) -> None:  # noqa: ANN001
+    from core.i18n import LANGUAGES
+
+    current = st.session_state.get(LANG_KEY, "zh-CN")
+    choice = container.selectbox(
+        t("language.label"), list(LANGUAGES), index=list(LANGUAGES).index(current) if current in LANGUAGES else 0,
+        format_func=LANGUAGES.get, key=f"language_switch_{'user' if actor else 'anon'}",
+    )
+    if choice != current:
+        set_language(choice)
+        if actor is not None:
+            with write_session(engine) as session:
+                users.set_language(session, actor, choice)
+        st.rerun()

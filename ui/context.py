@@ -1,0 +1,55 @@
+"""Settings and the database engine for this server process."""
+
+from __future__ import annotations
+
+import sys
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from core import bootstrap, config_check
+from core import settings as settings_module
+from core.settings import Settings
+from db.engine import make_engine
+from ui.i18n import t
+
+
+def _secrets() -> dict:
+    try:
+        return dict(st.secrets)
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+def settings_or_stop() -> Settings:
+    """Refuse to run with unsafe settings or a weakened Streamlit configuration."""
+    try:
+        settings = settings_module.load(secrets=_secrets())
+    except ValueError as exc:
+        st.error(t("startup.refused"))
+        st.code(str(exc), language=None)
+        st.stop()
+    options = {name: st.get_option(name) for name in config_check.REQUIRED}
+    problems = settings_module.problems(settings) + config_check.problems(options)
+    if problems:
+        st.error(t("startup.refused"))
+        st.code("\n".join(problems), language=None)
+        st.stop()
+    return settings
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(url: str) -> Engine:
+    """One engine per database URL per process, migrated and bootstrapped once.
+
+    The URL is the cache key, so AppTests with different databases never share one.
+    """
+    engine = make_engine(url)
+    admin = bootstrap.prepare(engine)
+    if admin:
+        print(bootstrap.admin_banner(*admin), file=sys.stdout, flush=True)
+    return engine
+
+
+def engine(settings: Settings) -> Engine:
+    return engine_for(settings.database_url)

@@ -1,0 +1,35 @@
+"""Binds translation to the current session's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core.errors import Invalid, InvalidMany, LinliError
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+
+LANG_KEY = "linli_lang"
+
+
+def language() -> str:
+    lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def set_language(lang: str) -> None:
+    st.session_state[LANG_KEY] = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, **params: Any) -> str:
+    return translate(language(), key, **params)
+
+
+def error_text(error: LinliError) -> str:
+    """A refusal in the user's language, naming the field when there is one."""
+    if isinstance(error, InvalidMany):
+        return "\n".join(error_text(each) for each in error.errors)
+    reason = t(error.key, **error.params)
+    if isinstance(error, Invalid):
+        return t("error.field_reason", field=t(f"field.{error.field}"), reason=reason)
+    return reason

@@ -1,0 +1,64 @@
+"""The screens of Linli and the navigation each role gets, built on every run.
+
+Every protected url path is always registered: logged out (or before a forced
+password change) they all draw the gate screen, so a deep link shows the login form
+and, after login, opens the page asked for; a page the role may not use draws a
+"not allowed" message. Neither runs any of the page's own code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.permissions import Actor, can
+from ui.i18n import t
+
+
+@dataclass(frozen=True)
+class Screen:
+    file: str
+    url_path: str
+    title: str  # translation key
+    icon: str
+    action: str  # the permission that opens it
+    section: str  # translation key
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("pages/home.py", "home", "nav.home", ":material/home:", "home.view", "nav.section.work"),
+    Screen("pages/users.py", "users", "nav.users", ":material/group:", "user.manage", "nav.section.admin"),
+    Screen("pages/communities.py", "communities", "nav.communities", ":material/apartment:", "community.manage",
+           "nav.section.admin"),
+    Screen("pages/audit.py", "audit", "nav.audit", ":material/policy:", "audit.view", "nav.section.admin"),
+    Screen("pages/profile.py", "profile", "nav.profile", ":material/person:", "profile.edit", "nav.section.me"),
+)
+HOME = SCREENS[0]
+
+
+def gate_navigation(screen: Callable[[], None]) -> st.navigation:
+    """Every url path draws the same gate screen (login, or forced password change)."""
+    pages = [
+        st.Page(screen, title=t(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec is HOME,
+                visibility="visible" if spec is HOME else "hidden")
+        for spec in SCREENS
+    ]
+    return st.navigation(pages, position="hidden")
+
+
+def role_navigation(actor: Actor) -> st.navigation:
+    sections: dict[str, list[st.Page]] = {}
+    for spec in SCREENS:
+        if can(actor, spec.action):
+            page = st.Page(spec.file, title=t(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec is HOME)
+        else:
+            page = st.Page(_not_allowed, title=t(spec.title), url_path=spec.url_path, visibility="hidden")
+        sections.setdefault(t(spec.section), []).append(page)
+    return st.navigation(sections)
+
+
+def _not_allowed() -> None:
+    st.error(t("nav.not_allowed"))
+    st.page_link(HOME.file, label=t("nav.home"), icon=HOME.icon)

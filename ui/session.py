@@ -1,0 +1,23 @@
+"""What a page needs from the run: the acting user and the database."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from core import settings as settings_module
+from core.permissions import Actor
+from ui.auth import ACTOR_KEY
+from ui.context import _secrets, engine_for
+
+
+def actor() -> Actor:
+    """The logged-in user; app.py resolved it before running the page."""
+    current = st.session_state.get(ACTOR_KEY)
+    if current is None:  # a page is only ever run by app.py after the gate
+        st.stop()
+    return current
+
+
+def db() -> Engine:
+    return engine_for(settings_module.load(secrets=_secrets()).database_url)
