@@ -17,12 +17,12 @@ actor = auth.current_user(db, settings, cookies)
 if actor is None:
     gate_navigation(lambda: auth.login_screen(db, settings)).run()
 elif actor.must_change_password:
-    gate_navigation(lambda: auth.forced_password_screen(db, actor, cookies)).run()
+    gate_navigation(lambda: auth.forced_password_screen(db, actor)).run()
 else:
     page = role_navigation(actor)
     with st.sidebar:
         st.caption(t("sidebar.signed_in_as", name=actor.display_name, role=t(f"role.{actor.role}")))
         auth.language_switch(actor, db, container=st.sidebar)
-        if st.button(t("logout.button"), key="logout", icon=":material/logout:"):
-            auth.end_session(db, actor, cookies)
+        if st.button(t("logout.button"), key="logout_button", icon=":material/logout:"):
+            auth.request_logout()
     page.run()

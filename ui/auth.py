@@ -23,7 +23,9 @@ AUTH_KEY = "linli_auth"  # {"user_id", "token_exp"} of an established login
 PENDING_KEY = "linli_pending_login"  # {"user_id"}: password checked, cookie not yet set
 ACTOR_KEY = "linli_actor"  # the Actor resolved on this run, for pages
 NOTICE_KEY = "linli_notice"  # a message to show on the login screen after logout
-COOKIES_KEY = "linli_cookies"  # this run's Authenticate object, for pages that log out
+LOGOUT_KEY = "linli_logout"  # notice key: log out at the top of the next run
+# Widget state of the cookie component rendered before logout runs; deleting it breaks the rerun.
+_KEEP_ON_LOGOUT = (LANG_KEY, "init")
 
 
 def authenticator(settings: Settings) -> stauth.Authenticate:
@@ -39,14 +41,11 @@ def authenticator(settings: Settings) -> stauth.Authenticate:
 
 
 def current_user(engine: Engine, settings: Settings, cookies: stauth.Authenticate) -> Actor | None:
+    if LOGOUT_KEY in st.session_state:
+        _log_out(engine, cookies, st.session_state[LOGOUT_KEY])
     actor = _finish_pending_login(engine, settings, cookies) or _from_session_state(engine) or _from_cookie(engine, settings)
     st.session_state[ACTOR_KEY] = actor
-    st.session_state[COOKIES_KEY] = cookies
     return actor
-
-
-def authenticator_of_run() -> stauth.Authenticate:
-    return st.session_state[COOKIES_KEY]
 
 
 def _finish_pending_login(engine: Engine, settings: Settings, cookies: stauth.Authenticate) -> Actor | None:
@@ -96,11 +95,9 @@ def _from_cookie(engine: Engine, settings: Settings) -> Actor | None:
 
 def forget_everything() -> None:
     """Drop all session state but the language: no PII survives a logout."""
-    language = st.session_state.get(LANG_KEY)
     for key in list(st.session_state.keys()):
-        del st.session_state[key]
-    if language:
-        st.session_state[LANG_KEY] = language
+        if key not in _KEEP_ON_LOGOUT:
+            del st.session_state[key]
 
 
 def login_screen(engine: Engine, settings: Settings) -> None:
@@ -130,7 +127,7 @@ def login_screen(engine: Engine, settings: Settings) -> None:
         st.error(t("login.invalid"))
 
 
-def password_form(engine: Engine, actor: Actor, cookies: stauth.Authenticate, *, key: str) -> None:
+def password_form(engine: Engine, actor: Actor, *, key: str) -> None:
     with st.form(key, clear_on_submit=True):
         current = st.text_input(t("field.current_password"), type="password", key=f"{key}_current")
         new = st.text_input(t("field.new_password"), type="password", key=f"{key}_new",
@@ -145,30 +142,37 @@ def password_form(engine: Engine, actor: Actor, cookies: stauth.Authenticate, *,
     except LinliError as exc:
         st.error(error_text(exc))
         return
-    end_session(engine, actor, cookies, notice="password.changed", already_revoked=True)
+    request_logout("password.changed")
 
 
-def forced_password_screen(engine: Engine, actor: Actor, cookies: stauth.Authenticate) -> None:
+def forced_password_screen(engine: Engine, actor: Actor) -> None:
     st.title(t("password.forced_title"))
     st.info(t("password.forced_explain"))
-    password_form(engine, actor, cookies, key="forced_password")
+    password_form(engine, actor, key="forced_password")
     if st.button(t("logout.button"), key="forced_logout"):
-        end_session(engine, actor, cookies)
+        request_logout()
 
 
-def end_session(engine: Engine, actor: Actor, cookies: stauth.Authenticate, *, notice: str = "logout.done",
-                already_revoked: bool = False) -> None:
-    """Log out: revoke the server-side session, delete the cookie, forget the session state.
+def request_logout(notice: str = "logout.done") -> None:
+    """Log out at the top of the next run, before any widget of this one is drawn again."""
+    st.session_state[LOGOUT_KEY] = notice
+    st.rerun()
 
-    No st.rerun() here: it would drop the component that deletes the cookie. The
-    component reruns the app itself, which then shows the login form.
+
+def _log_out(engine: Engine, cookies: stauth.Authenticate, notice: str) -> None:
+    """Revoke the server-side session, delete the cookie, forget the session state.
+
+    Then stop: neither st.rerun() nor a change of navigation may follow in this run,
+    or the component that deletes the cookie is dropped. It reruns the app itself,
+    which then shows the login form.
     """
     state = st.session_state.get(AUTH_KEY) or {}
-    with write_session(engine) as session:
-        auth.logout(session, actor, None if already_revoked else state.get("token_exp"), now=clock.now())
-    if st.session_state.get("authentication_status"):
-        cookies.logout(location="unrendered")
+    if state:
+        with write_session(engine) as session:
+            user = users.get_user(session, state["user_id"])
+            auth.logout(session, users.actor_of(user), state.get("token_exp"), now=clock.now())
     forget_everything()
+    cookies.cookie_controller.delete_cookie()
     st.session_state[NOTICE_KEY] = notice
     st.success(t(notice))
     st.stop()

@@ -28,12 +28,12 @@ class Screen:
 
 
 SCREENS: tuple[Screen, ...] = (
-    Screen("pages/home.py", "home", "nav.home", ":material/home:", "home.view", "nav.section.work"),
-    Screen("pages/users.py", "users", "nav.users", ":material/group:", "user.manage", "nav.section.admin"),
-    Screen("pages/communities.py", "communities", "nav.communities", ":material/apartment:", "community.manage",
+    Screen("screens/home.py", "home", "nav.home", ":material/home:", "home.view", "nav.section.work"),
+    Screen("screens/users.py", "users", "nav.users", ":material/group:", "user.manage", "nav.section.admin"),
+    Screen("screens/communities.py", "communities", "nav.communities", ":material/apartment:", "community.manage",
            "nav.section.admin"),
-    Screen("pages/audit.py", "audit", "nav.audit", ":material/policy:", "audit.view", "nav.section.admin"),
-    Screen("pages/profile.py", "profile", "nav.profile", ":material/person:", "profile.edit", "nav.section.me"),
+    Screen("screens/audit.py", "audit", "nav.audit", ":material/policy:", "audit.view", "nav.section.admin"),
+    Screen("screens/profile.py", "profile", "nav.profile", ":material/person:", "profile.edit", "nav.section.me"),
 )
 HOME = SCREENS[0]
 

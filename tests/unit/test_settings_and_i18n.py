@@ -77,7 +77,7 @@ def _keys_used_in_code() -> set[str]:
     used = set()
     pattern = re.compile(r"""\bt\(\s*["']([a-z0-9_.]+)["']|Invalid\(\s*["'][a-z_]+["'],\s*["']([a-z0-9_.]+)["']"""
                          r"""|"(error\.[a-z0-9_.]+)"|"(nav\.[a-z0-9_.]+)"|"(notice\.[a-z0-9_.]+)\"""")
-    for folder in ("app.py", "core", "ui", "pages"):
+    for folder in ("app.py", "core", "ui", "screens"):
         for path in [ROOT / folder] if folder.endswith(".py") else (ROOT / folder).rglob("*.py"):
             for match in pattern.finditer(path.read_text(encoding="utf-8")):
                 used.update(group for group in match.groups() if group)
@@ -87,7 +87,7 @@ def _keys_used_in_code() -> set[str]:
 def _field_names_in_code() -> set[str]:
     pattern = re.compile(r"""Invalid\(\s*["']([a-z_]+)["']|field=["']([a-z_]+)["']|slot\(["']([a-z_]+)["']\)""")
     names = set()
-    for path in list((ROOT / "core").rglob("*.py")) + list((ROOT / "pages").rglob("*.py")):
+    for path in list((ROOT / "core").rglob("*.py")) + list((ROOT / "screens").rglob("*.py")):
         for match in pattern.finditer(path.read_text(encoding="utf-8")):
             names.update(group for group in match.groups() if group)
     return names

@@ -1,0 +1,125 @@
+"""Admin screens: users, communities and grids, audit — the journeys and their refusals."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core import auth, clock, users
+from core.settings import Settings
+from db.engine import read_session, write_session
+from db.models import Community, Grid, User
+from tests.app.conftest import login, new_app, open_url, texts
+from tests.factories import count, snapshot_counts
+
+
+def users_screen(app_world):
+    return open_url(login(new_app(), "admin1"), "users")
+
+
+def test_admin_creates_a_worker_and_sees_the_one_time_password(app_world):
+    at = users_screen(app_world)
+    at.text_input(key="new_username").input("Li.Xiuying")
+    at.text_input(key="new_display_name").input("李秀英")
+    at.selectbox(key="new_role").select("worker")
+    at.multiselect(key="new_grids").select(app_world.world.grid_ids[0])
+    at.button(key="create_user").click().run()
+    assert not at.exception
+    assert "已创建用户 li.xiuying" in texts(at)
+    one_time = at.code[0].value
+    with read_session(app_world.engine) as session:
+        user = users.find_by_username(session, "li.xiuying")
+        assert user.must_change_password and [g.id for g in user.grids] == [app_world.world.grid_ids[0]]
+        assert users.passwords.verify(one_time, user.password_hash)
+
+
+@pytest.mark.parametrize(
+    ("username", "display_name", "message"),
+    [
+        ("", "某人", "用户名：必填"),
+        ("x" * 3, "", "姓名：必填"),
+        ("WORKER1", "重名", "用户名：用户名 worker1 已被使用"),
+        ("张三丰", "张三丰", "用户名：只能使用小写字母"),
+    ],
+)
+def test_bad_user_input_is_refused_beside_the_field_and_nothing_is_written(app_world, username, display_name, message):
+    at = users_screen(app_world)
+    before = snapshot_counts(app_world.engine)
+    at.text_input(key="new_username").input(username)
+    at.text_input(key="new_display_name").input(display_name)
+    at.button(key="create_user").click().run()
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert snapshot_counts(app_world.engine) == before
+
+
+def test_grid_picker_offers_only_the_chosen_communitys_grids(app_world):
+    at = users_screen(app_world)
+    before = snapshot_counts(app_world.engine)
+    at.text_input(key="new_username").input("cross.grid")
+    at.text_input(key="new_display_name").input("跨社区")
+    at.selectbox(key="new_community").select(app_world.world.other_community_id)
+    at.multiselect(key="new_grids").select(app_world.world.other_grid_id)
+    at.selectbox(key="new_community").select(app_world.world.community_id)
+    # The picker only offers the chosen community's grids, so the foreign one is dropped, not saved.
+    assert app_world.world.other_grid_id not in at.multiselect(key="new_grids").options
+    assert snapshot_counts(app_world.engine) == before
+
+
+def test_stale_edit_is_refused_and_the_other_change_kept(app_world):
+    at = users_screen(app_world)
+    worker_id = app_world.world.actors["worker"].id
+    at.selectbox(key="edit_pick").select(worker_id).run()
+    # Someone else saves the same user after this form loaded it.
+    with read_session(app_world.engine) as session:
+        version = users.get_user(session, worker_id).version
+    with write_session(app_world.engine) as session:
+        users.update_user(session, app_world.world.actors["admin"], worker_id, version, display_name="别人改的",
+                          role="worker", community_id=app_world.world.community_id, grid_ids=[], active=True)
+    at.text_input(key=f"edit_name_{worker_id}").input("我改的")
+    at.button(key=f"save_{worker_id}").click().run()
+    assert any("有人在您打开后修改了这条记录" in e.value for e in at.error)
+    with read_session(app_world.engine) as session:
+        assert users.get_user(session, worker_id).display_name == "别人改的"
+
+
+def test_admin_resets_a_password_and_unlocks_an_account(app_world):
+    settings = Settings(cookie_key="k" * 40)
+    now = clock.now()
+    for minute in range(5):
+        with write_session(app_world.engine) as session:
+            auth.login(session, "trainer1", "Wrong1234", settings, now=now - timedelta(seconds=10 - minute))
+    at = users_screen(app_world)
+    trainer_id = app_world.world.actors["trainer"].id
+    at.selectbox(key="edit_pick").select(trainer_id).run()
+    at.button(key=f"unlock_{trainer_id}").click().run()
+    assert "已解除 trainer1 的登录锁定" in texts(at)
+    at.button(key=f"reset_{trainer_id}").click().run()
+    assert "已为 trainer1 重置密码" in texts(at)
+    with read_session(app_world.engine) as session:
+        assert session.get(User, trainer_id).must_change_password
+
+
+def test_communities_and_grids_are_added_and_duplicates_refused(app_world):
+    at = open_url(login(new_app(), "admin1"), "communities")
+    at.text_input(key="community_name").input("新风社区")
+    at.text_input(key="community_address").input("新风路 1 号")
+    at.button[0].click().run()
+    assert "已创建社区 新风社区" in texts(at)
+
+    before = count(app_world.engine, Grid)
+    at.text_input(key="grid_name").input("第一网格")
+    at.button[1].click().run()
+    assert any("名称：该社区已有名为 第一网格 的网格" in e.value for e in at.error)
+    assert count(app_world.engine, Grid) == before
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(Community).where(Community.name == "新风社区")).address == "新风路 1 号"
+
+
+def test_audit_screen_lists_logins_and_filters_by_action(app_world):
+    login(new_app(), "worker1", "Wrong1234")
+    at = open_url(login(new_app(), "supervisor1"), "audit")
+    table = at.dataframe[0].value
+    assert {"登录", "登录失败"} <= set(table["操作"])
+    at.selectbox(key="audit_action").select("login_failed").run()
+    table = at.dataframe[0].value
+    assert set(table["操作"]) == {"登录失败"} and set(table["用户"]) == {"worker1"}

@@ -1,0 +1,91 @@
+"""Login, refusal, forced password change, logout and language, through the real app."""
+
+from sqlalchemy import select
+
+from core import users
+from db.engine import read_session, write_session
+from db.models import AuditEvent
+from tests.app.conftest import login, new_app, open_url, texts
+from tests.factories import PASSWORD
+
+
+def test_logged_out_sees_only_the_login_form_in_chinese(app_world):
+    at = new_app().run()
+    assert not at.exception
+    assert at.title[0].value == "邻里 · 社区工作台"
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert "您好" not in texts(at)
+
+
+def test_login_success_opens_home_for_the_role(app_world):
+    at = login(new_app(), "Worker1")
+    assert not at.exception
+    assert "您好，worker one" in texts(at)
+    assert "角色：网格员" in texts(at)
+
+
+def test_wrong_password_and_unknown_user_show_one_message_and_stay_out(app_world):
+    for username, password in (("worker1", "Wrong1234"), ("nobody", PASSWORD)):
+        at = login(new_app(), username, password)
+        assert [e.value for e in at.error] == ["用户名或密码不正确。"]
+        assert "您好" not in texts(at)
+
+
+def test_sixth_attempt_reports_the_lock(app_world):
+    for _ in range(5):
+        login(new_app(), "worker1", "Wrong1234")
+    at = login(new_app(), "worker1", PASSWORD)
+    assert "账号已暂时锁定" in at.error[0].value
+    assert "您好" not in texts(at)
+
+
+def test_one_time_password_forces_a_new_password_before_anything_else(app_world):
+    with write_session(app_world.engine) as session:
+        secret = users.reset_password(session, None, app_world.world.actors["admin"].id)
+    at = login(new_app(), "admin1", secret)
+    assert at.title[0].value == "请设置新密码"
+    open_url(at, "users")
+    assert at.title[0].value == "请设置新密码"  # a deep link still lands on the password form
+    assert "用户管理" not in [t.value for t in at.title]
+
+    at.text_input(key="forced_password_current").input(secret)
+    at.text_input(key="forced_password_new").input("short")
+    at.text_input(key="forced_password_confirm").input("short")
+    at.button[0].click().run()
+    assert "新密码：太短" in at.error[0].value
+
+    at.text_input(key="forced_password_current").input(secret)
+    at.text_input(key="forced_password_new").input("BrandNew2026")
+    at.text_input(key="forced_password_confirm").input("BrandNew2026")
+    at.button[0].click().run()
+    assert "密码已修改" in texts(at)
+
+    at = login(new_app(), "admin1", "BrandNew2026")
+    assert "您好" in texts(at)
+
+
+def test_logout_ends_the_session_and_forgets_the_user(app_world):
+    at = login(new_app(), "supervisor1")
+    assert "您好" in texts(at)
+    at.sidebar.button(key="logout_button").click().run()
+    assert "您已退出登录" in texts(at)
+    at.run()
+    assert [t.label for t in at.text_input][:2] == ["用户名", "密码"]
+    assert "linli_auth" not in at.session_state
+    with read_session(app_world.engine) as session:
+        assert session.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc())).first() == "logout"
+
+
+def test_language_switch_to_english_is_remembered_for_the_user(app_world):
+    at = new_app().run()
+    at.selectbox(key="language_switch_anon").select("en").run()
+    assert at.text_input(key="login_username").label == "User name"
+
+    at = login(new_app(), "trainer1")
+    at.sidebar.selectbox(key="language_switch_user").select("en").run()
+    assert "Hello, trainer one" in texts(at)
+    with read_session(app_world.engine) as session:
+        assert users.get_user(session, app_world.world.actors["trainer"].id).language == "en"
+
+    at = login(new_app(), "trainer1")  # a new browser session starts in the user's language
+    assert "Hello, trainer one" in texts(at)

@@ -1,0 +1,47 @@
+"""Each role, and nobody, against every screen: opened, or refused without running it."""
+
+import pytest
+
+from tests.app.conftest import login, new_app, open_url, texts
+
+TITLES = {"home": "您好", "users": "用户管理", "communities": "社区与网格", "audit": "审计日志", "profile": "我的账号"}
+ALLOWED = {
+    "admin": {"home", "users", "communities", "audit", "profile"},
+    "supervisor": {"home", "audit", "profile"},
+    "worker": {"home", "profile"},
+    "trainer": {"home", "profile"},
+}
+NOT_ALLOWED = "您的角色无权打开此页面。"
+
+
+@pytest.mark.parametrize("url", list(TITLES))
+def test_logged_out_deep_link_shows_the_login_form_and_none_of_the_page(app_world, url):
+    at = open_url(new_app().run(), url)
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    shown = texts(at)
+    assert TITLES[url] not in shown.replace("邻里 · 社区工作台", "")
+    assert "dataframe" not in str(at._tree).lower()
+
+
+@pytest.mark.parametrize("role", list(ALLOWED))
+@pytest.mark.parametrize("url", list(TITLES))
+def test_role_page_matrix(app_world, role, url):
+    at = login(new_app(), f"{role}1")
+    at = open_url(at, url)
+    assert not at.exception
+    shown = texts(at)
+    if url in ALLOWED[role]:
+        assert NOT_ALLOWED not in shown
+        assert TITLES[url] in [t.value for t in at.title][0]
+    else:
+        assert NOT_ALLOWED in shown
+        assert all(TITLES[url] not in t.value for t in at.title)
+
+
+def test_deep_link_survives_login(app_world):
+    at = open_url(new_app().run(), "audit")
+    at.text_input(key="login_username").input("supervisor1")
+    at.text_input(key="login_password").input("Secret123")
+    at.button[0].click().run()
+    assert at.title[0].value == "审计日志"
