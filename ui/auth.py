@@ -101,30 +101,34 @@ def forget_everything() -> None:
 
 
 def login_screen(engine: Engine, settings: Settings) -> None:
-    st.title(t("app.title"))
-    st.caption(t("app.tagline"))
-    language_switch(None, engine)
-    notice = st.session_state.pop(NOTICE_KEY, None)
-    if notice:
-        st.success(t(notice))
-    with st.form("login", clear_on_submit=True):
-        st.subheader(t("login.title"))
-        username = st.text_input(t("login.username"), max_chars=auth.USERNAME_INPUT_MAX, key="login_username")
-        password = st.text_input(t("login.password"), type="password", max_chars=200, key="login_password")
-        submitted = st.form_submit_button(t("login.submit"), type="primary")
-    if not submitted:
-        return
-    with write_session(engine) as session:
-        result = auth.login(session, username, password, settings)
-    if result.ok:
-        assert result.actor is not None
-        st.session_state[PENDING_KEY] = {"user_id": result.actor.id}
-        set_language(result.actor.language)
-        st.rerun()
-    elif result.refusal == "locked":
-        st.error(t("login.locked", until=result.locked_until.strftime("%H:%M") if result.locked_until else ""))
-    else:
-        st.error(t("login.invalid"))
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.title(t("app.title"))
+        st.caption(t("app.tagline"))
+        language_switch(None, engine)
+        notice = st.session_state.get(NOTICE_KEY)  # kept until the next login: reruns must not eat it
+        if notice:
+            st.success(t(notice))
+        with st.form("login", clear_on_submit=True):
+            st.subheader(t("login.title"))
+            username = st.text_input(t("login.username"), max_chars=auth.USERNAME_INPUT_MAX, key="login_username")
+            password = st.text_input(t("login.password"), type="password", max_chars=200, key="login_password")
+            submitted = st.form_submit_button(t("login.submit"), type="primary")
+        if not submitted:
+            return
+        with write_session(engine) as session:
+            result = auth.login(session, username, password, settings)
+        if result.ok:
+            assert result.actor is not None
+            st.session_state.pop(NOTICE_KEY, None)
+            st.session_state[PENDING_KEY] = {"user_id": result.actor.id}
+            set_language(result.actor.language)
+            st.rerun()
+        elif result.refusal == "locked":
+            until = result.locked_until.strftime("%H:%M") if result.locked_until else ""
+            st.error(t("login.locked", until=until))
+        else:
+            st.error(t("login.invalid"))
 
 
 def password_form(engine: Engine, actor: Actor, *, key: str) -> None:

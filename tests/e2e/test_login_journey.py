@@ -1,0 +1,150 @@
+"""The foundation's journey in a real browser: deep link, login, role sidebar, language, logout."""
+
+import re
+
+import jwt
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import TEST_COOKIE_KEY
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+COOKIE = "linli_auth"
+
+
+def login_form_shown(page: Page) -> None:
+    expect(page.get_by_label("用户名")).to_be_visible()
+    expect(page.get_by_label("密码")).to_be_visible()
+
+
+def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def sidebar_links(page: Page) -> list[str]:
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav).to_be_visible()
+    # A link reads "icon_name\n\nTitle": the icon is a ligature; keep the title.
+    return [text.strip().splitlines()[-1].strip() for text in nav.get_by_role("link").all_inner_texts()]
+
+
+def no_page_not_found(page: Page) -> None:
+    page.wait_for_timeout(1500)  # the false dialog, when it happens, shows after the first render
+    expect(page.get_by_text(re.compile("Page not found", re.I))).to_have_count(0)
+
+
+def test_deep_link_login_sidebar_language_logout_reload(server, page: Page):
+    page.goto(f"{server.url}/users")
+    login_form_shown(page)
+    no_page_not_found(page)
+    expect(page.get_by_role("heading", name="用户管理")).to_have_count(0)
+
+    log_in(page, "admin1")
+    expect(page.get_by_role("heading", name="用户管理")).to_be_visible()  # the page asked for
+    assert page.url.rstrip("/").endswith("/users")
+    assert {"首页", "用户管理", "社区与网格", "审计日志", "我的账号"} <= set(sidebar_links(page))
+    no_page_not_found(page)
+
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name="English").click()
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    expect(page.get_by_text("You have logged out.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("User name").or_(page.get_by_label("用户名"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Users")).to_have_count(0)
+    no_page_not_found(page)
+
+
+def test_worker_sidebar_has_only_the_workers_screens(server, page: Page):
+    page.goto(server.url)
+    log_in(page, "worker1")
+    expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()
+    links = set(sidebar_links(page))
+    assert {"首页", "我的账号"} <= links
+    assert not links & {"用户管理", "社区与网格", "审计日志"}
+    page.goto(f"{server.url}/users")
+    expect(page.get_by_text("您的角色无权打开此页面。")).to_be_visible()
+    no_page_not_found(page)
+
+
+def test_login_survives_a_reload_through_the_cookie(server, page: Page):
+    page.goto(server.url)
+    log_in(page, "supervisor1")
+    expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()
+    page.wait_for_timeout(500)  # let the cookie component write the cookie
+    page.reload()
+    expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()
+    assert any(c["name"] == COOKIE for c in page.context.cookies())
+
+
+def test_replayed_cookie_after_logout_does_not_log_in(server, page: Page):
+    page.goto(server.url)
+    log_in(page, "trainer1")
+    expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()
+    page.wait_for_timeout(500)
+    stolen = [c for c in page.context.cookies() if c["name"] == COOKIE]
+    assert stolen, "the login cookie was not set"
+    page.get_by_role("button", name="退出登录").click()
+    login_form_shown(page)
+
+    page.context.add_cookies(stolen)
+    page.goto(server.url)
+    login_form_shown(page)
+    expect(page.get_by_role("heading", name=re.compile("您好"))).to_have_count(0)
+
+
+def _forged(token: str, server_url: str) -> dict:
+    return {"name": COOKIE, "value": token, "url": server_url}
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        pytest.param(lambda exp: jwt.encode({"username": "admin1", "exp_date": exp}, "some_key" * 4), id="other-key"),
+        pytest.param(lambda exp: jwt.encode({"username": "admin1", "exp_date": exp}, None, algorithm="none"), id="alg-none"),
+        pytest.param(lambda exp: jwt.encode({"username": "admin1", "exp_date": exp}, TEST_COOKIE_KEY)[:-9], id="truncated"),
+        pytest.param(lambda exp: jwt.encode({"username": "admin1", "exp_date": exp}, TEST_COOKIE_KEY), id="no-session-row"),
+    ],
+)
+def test_forged_cookies_do_not_log_in(server, page: Page, make_token):
+    import time
+
+    page.context.add_cookies([_forged(make_token(time.time() + 3600), server.url)])
+    page.goto(f"{server.url}/audit")
+    login_form_shown(page)
+    expect(page.get_by_role("heading", name="审计日志")).to_have_count(0)
+    expect(page.get_by_text(re.compile("Traceback|Error", re.I))).to_have_count(0)
+
+
+def test_replayed_cookie_after_a_password_change_does_not_log_in(server, page: Page):
+    from core import users
+    from db.engine import write_session
+
+    with write_session(server.engine) as session:
+        users.create_user(session, None, username="changer", display_name="改密者", role="worker",
+                          password=PASSWORD, must_change_password=False)
+    page.goto(f"{server.url}/profile")
+    log_in(page, "changer")
+    expect(page.get_by_role("heading", name="我的账号")).to_be_visible()
+    page.wait_for_timeout(500)
+    stolen = [c for c in page.context.cookies() if c["name"] == COOKIE]
+    assert stolen, "the login cookie was not set"
+
+    page.get_by_label("当前密码").fill(PASSWORD)
+    page.get_by_label("新密码", exact=True).fill("Changed2026x")
+    page.get_by_label("确认新密码").fill("Changed2026x")
+    page.get_by_role("button", name="修改密码").click()
+    expect(page.get_by_text("密码已修改，请用新密码重新登录。")).to_be_visible()
+
+    page.context.add_cookies(stolen)
+    page.goto(f"{server.url}/profile")
+    login_form_shown(page)
+    log_in(page, "changer", "Changed2026x")
+    expect(page.get_by_role("heading", name="我的账号")).to_be_visible()
