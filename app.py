@@ -11,8 +11,12 @@ st.set_page_config(page_title="邻里 Linli", page_icon=":material/diversity_3:"
 
 settings = settings_or_stop()
 db = engine(settings)
-cookies = auth.authenticator(settings)
-actor = auth.current_user(db, settings, cookies)
+# The cookie components come and go between runs (set on login, delete on logout). Kept in
+# one container at the top, they never shift the page's own elements, which would otherwise
+# show twice while a rerun replaces them.
+with st.container():
+    cookies = auth.authenticator(settings)
+    actor = auth.current_user(db, settings, cookies)
 
 if actor is None:
     gate_navigation(lambda: auth.login_screen(db, settings)).run()
