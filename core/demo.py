@@ -39,11 +39,12 @@ class DemoAccount:
     password: str
 
 
-def _community(session) -> Community:  # noqa: ANN001
+def _community(session) -> tuple[Community, bool]:  # noqa: ANN001
+    """The demo community, and whether this seed created it."""
     existing = session.scalar(select(Community).where(Community.name == COMMUNITY))
     if existing:
-        return existing
-    return communities.create_community(session, _SYSTEM, name=COMMUNITY, address="北京市东城区和平里街道")
+        return existing, False
+    return communities.create_community(session, _SYSTEM, name=COMMUNITY, address="北京市东城区和平里街道"), True
 
 
 def _grids(session, community: Community) -> list[Grid]:  # noqa: ANN001
@@ -59,7 +60,7 @@ def seed(engine: Engine, *, rng: random.Random | None = None) -> list[DemoAccoun
     rng = rng or random.Random(7)
     accounts = []
     with write_session(engine) as session:
-        community = _community(session)
+        community, first_seed = _community(session)
         grids = _grids(session, community)
         for username, name, role, grid_indexes in STAFF:
             secret = f"Demo{rng.randint(1000, 9999)}{passwords.one_time_password()[:4]}"
@@ -73,7 +74,8 @@ def seed(engine: Engine, *, rng: random.Random | None = None) -> list[DemoAccoun
                 user.must_change_password = False
                 user.active = True
             accounts.append(DemoAccount(username, name, role, secret))
-        _history(session, rng)
+        if first_seed:
+            _history(session, rng)
     return accounts
 
 

@@ -37,7 +37,7 @@ def community_picker(key: str, current: int | None) -> int | None:
 def grid_picker(key: str, community_id: int | None, current: list[int]) -> list[int]:
     options = [g.id for c in all_communities if c.id == community_id for g in c.grids]
     return st.multiselect(t("field.grids"), options, default=[g for g in current if g in options],
-                          format_func=grid_names.get, key=key)
+                          format_func=grid_names.get, key=key, placeholder=t("common.choose"))
 
 
 st.dataframe(

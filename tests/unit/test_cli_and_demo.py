@@ -1,0 +1,93 @@
+"""The administrator's terminal commands and the demo seed."""
+
+import sqlite3
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from core import cli, demo, users
+from db.engine import make_engine, read_session, write_session
+from db.models import AuditEvent, Grid, User
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def test_migrate_creates_the_first_administrator_once(sqlite_url, capsys):
+    assert cli.main(["migrate"]) == 0
+    first = capsys.readouterr().out
+    assert "user name:          admin" in first and "one-time password:" in first
+    assert cli.main(["migrate"]) == 0
+    assert "one-time password" not in capsys.readouterr().out
+    with read_session(make_engine(sqlite_url)) as session:
+        admin = users.find_by_username(session, "admin")
+        assert admin.role == "admin" and admin.must_change_password
+
+
+def test_create_user_reset_and_unlock(sqlite_url, capsys):
+    assert cli.main(["create-user", "Wang.Li", "--role", "worker", "--name", "王力"]) == 0
+    assert "one-time password" in capsys.readouterr().out
+    assert cli.main(["create-user", "wang.li", "--role", "worker"]) == 2
+    assert "already taken" in capsys.readouterr().err
+    assert cli.main(["reset-password", "WANG.LI"]) == 0
+    assert cli.main(["reset-password", "nobody"]) == 2
+    assert cli.main(["unlock", "wang.li"]) == 0
+    with read_session(make_engine(sqlite_url)) as session:
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert {"user_create", "password_reset", "unlock"} <= set(actions)
+
+
+def test_check_refuses_a_short_cookie_key(monkeypatch, capsys):
+    monkeypatch.setenv("LINLI_COOKIE_KEY", "short")
+    assert cli.main(["check"]) == 1
+    assert "cookie_key" in capsys.readouterr().err
+
+
+def test_backup_is_consistent_while_someone_writes(sqlite_url, tmp_path):
+    cli.main(["migrate"])
+    engine = make_engine(sqlite_url)
+    stop = threading.Event()
+    written = []
+
+    def keep_writing():
+        while not stop.is_set():
+            with write_session(engine) as session:
+                users.create_user(session, None, username=f"clerk{len(written)}", display_name="忙", role="worker",
+                                  password="Writer12345")
+            written.append(1)
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        target = tmp_path / "copy.db"
+        assert cli.main(["backup", "--output", str(target)]) == 0
+    finally:
+        stop.set()
+        writer.join()
+    assert written, "the writer never wrote: the backup was not taken under load"
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT count(*) FROM users").fetchone()[0] >= 1
+    copy.close()
+
+
+def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine):
+    accounts = demo.seed(engine)
+    assert {a.role for a in accounts} == {"admin", "supervisor", "worker", "trainer"}
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Grid)) == 4
+        history = session.scalar(select(func.count()).select_from(AuditEvent))
+        worker = users.find_by_username(session, "li.wgy")
+        assert users.passwords.verify(next(a.password for a in accounts if a.username == "li.wgy"), worker.password_hash)
+        assert not worker.must_change_password and len(worker.grids) == 1
+    again = demo.seed(engine)
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(User)) == len(demo.STAFF)
+        assert session.scalar(select(func.count()).select_from(Grid)) == 4
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) < history + 20  # no second history
+    assert {a.password for a in again} != {a.password for a in accounts}
