@@ -234,6 +234,15 @@ def revoke_sessions(session: Session, user_id: int, reason: str, now: datetime |
     return result.rowcount or 0
 
 
+def _set_password(session: Session, user: User, secret: str, *, one_time: bool, reason: str, now: datetime) -> None:
+    """Store a new password; every open session of the account ends."""
+    with guarded_flush(session):
+        user.password_hash = passwords.hash_password(secret)
+        user.must_change_password = one_time
+        user.password_changed_at = now
+    revoke_sessions(session, user.id, reason, now)
+
+
 def reset_password(session: Session, actor: Actor | None, user_id: int, *, now: datetime | None = None) -> str:
     """Give the account a one-time password; every open session of it ends."""
     if actor is not None:
@@ -241,11 +250,7 @@ def reset_password(session: Session, actor: Actor | None, user_id: int, *, now: 
     user = get_user(session, user_id)
     secret = passwords.one_time_password()
     now = now or clock.now()
-    with guarded_flush(session):
-        user.password_hash = passwords.hash_password(secret)
-        user.must_change_password = True
-        user.password_changed_at = now
-    revoke_sessions(session, user.id, "password_reset", now)
+    _set_password(session, user, secret, one_time=True, reason="password_reset", now=now)
     _clear_lock(session, user.username)
     audit.record(session, actor, "password_reset", object_type="user", object_id=user.id,
                  actor_username=None if actor else "system", now=now)
@@ -265,11 +270,7 @@ def change_own_password(session: Session, actor: Actor, *, current: str, new: st
     if passwords.verify(new, user.password_hash):
         raise Invalid("new_password", "error.password.unchanged")
     now = now or clock.now()
-    with guarded_flush(session):
-        user.password_hash = passwords.hash_password(new)
-        user.must_change_password = False
-        user.password_changed_at = now
-    revoke_sessions(session, user.id, "password_change", now)
+    _set_password(session, user, new, one_time=False, reason="password_change", now=now)
     audit.record(session, actor, "password_change", object_type="user", object_id=user.id, now=now)
 
 
