@@ -39,8 +39,9 @@ def _settings(args: argparse.Namespace) -> settings_module.Settings:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Create .streamlit/secrets.toml with fresh keys if it is missing, then migrate."""
-    if settings_module.write_default_secrets():
-        print(f"created {settings_module.SECRETS_FILE} with fresh random keys (keep it private)")
+    written = settings_module.write_default_secrets()
+    if written:
+        print(f"wrote fresh {', '.join(written)} to {settings_module.SECRETS_FILE} (keep it private, back it up)")
     return cmd_migrate(args)
 
 

@@ -25,12 +25,18 @@ class Actor:
 
 
 # Which roles may do what. Scope (which grids) is decided by _in_scope below.
+_RESIDENTS_WORK = {"resident.view", "resident.edit", "resident.import", "resident.export", "resident.sensitive"}
+# Revealing a full ID number or phone, exporting them unmasked, creating grids on import.
+_RESIDENTS_OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.create_grids"}
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view"}),
-    "supervisor": frozenset({"home.view", "profile.edit", "audit.view"}),
-    "worker": frozenset({"home.view", "profile.edit"}),
+    "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
+                        *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT}),
+    "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT}),
+    "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK}),
     "trainer": frozenset({"home.view", "profile.edit"}),
 }
+# Roles that see every grid; the others see only their own grids' residents.
+_ALL_GRIDS = frozenset({"admin", "supervisor"})
 ACTIONS = frozenset().union(*_ROLE_ACTIONS.values())
 
 
@@ -49,7 +55,16 @@ def require(user: Actor | None, action: str, resource: Any = None) -> Actor:
     return user
 
 
+def sees_all_grids(user: Actor) -> bool:
+    return user.role in _ALL_GRIDS
+
+
 def _in_scope(user: Actor, action: str, resource: Any) -> bool:
-    if action == "profile.edit" and resource is not None:
+    if resource is None:
+        return True
+    if action == "profile.edit":
         return getattr(resource, "id", resource) == user.id
+    if action.startswith("resident."):
+        grid_id = getattr(resource, "grid_id", resource)
+        return sees_all_grids(user) or grid_id in user.grid_ids
     return True

@@ -9,6 +9,8 @@
 | lockout failures      | LINLI_LOCKOUT_FAILURES       | lockout_failures     | 5                        |
 | failure window, min   | LINLI_LOCKOUT_WINDOW_MINUTES | lockout_window_minutes | 15                     |
 | lock length, min      | LINLI_LOCKOUT_MINUTES        | lockout_minutes      | 15                       |
+| ID encryption key     | LINLI_ID_ENCRYPTION_KEY      | id_encryption_key    | none: start-up refuses   |
+| ID lookup hash key    | LINLI_ID_HASH_KEY            | id_hash_key          | none: start-up refuses   |
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class Settings:
     lockout_failures: int = 5
     lockout_window_minutes: int = 15
     lockout_minutes: int = 15
+    id_encryption_key: str = ""
+    id_hash_key: str = ""
 
 
 _FIELDS: dict[str, tuple[str, type]] = {
@@ -50,7 +54,11 @@ _FIELDS: dict[str, tuple[str, type]] = {
     "lockout_failures": ("LINLI_LOCKOUT_FAILURES", int),
     "lockout_window_minutes": ("LINLI_LOCKOUT_WINDOW_MINUTES", int),
     "lockout_minutes": ("LINLI_LOCKOUT_MINUTES", int),
+    "id_encryption_key": ("LINLI_ID_ENCRYPTION_KEY", str),
+    "id_hash_key": ("LINLI_ID_HASH_KEY", str),
 }
+# Keys generated for a new installation; added to an older secrets file that lacks them.
+_GENERATED_KEYS = ("cookie_key", "id_encryption_key", "id_hash_key")
 
 
 def read_secrets_file(path: Path = SECRETS_FILE) -> dict[str, Any]:
@@ -86,6 +94,10 @@ def problems(settings: Settings) -> list[str]:
         found.append(f"cookie_key is {len(key.encode())} bytes: it needs at least {MIN_KEY_BYTES} random bytes")
     elif len(set(key)) < 10:
         found.append("cookie_key repeats too few characters to be random")
+    for name in ("id_encryption_key", "id_hash_key"):
+        value = getattr(settings, name)
+        if len(value.encode()) < MIN_KEY_BYTES:
+            found.append(f"{name} is missing or shorter than {MIN_KEY_BYTES} bytes: run `make run` once to generate it")
     if settings.cookie_expiry_hours <= 0 or settings.cookie_expiry_hours > 24 * 7:
         found.append("cookie_expiry_hours must be more than 0 and at most 168 (one week)")
     if settings.lockout_failures < 1 or settings.lockout_minutes < 1 or settings.lockout_window_minutes < 1:
@@ -98,19 +110,24 @@ def new_secret() -> str:
     return random_secrets.token_urlsafe(48)
 
 
-def write_default_secrets(path: Path = SECRETS_FILE) -> bool:
-    """Create the secrets file with fresh keys if it is missing. Returns True when it wrote one."""
-    if path.exists():
-        return False
+def write_default_secrets(path: Path = SECRETS_FILE) -> list[str]:
+    """Create the secrets file with fresh keys, or add the keys an older file lacks.
+
+    Never replaces a key: a new encryption key would make stored ID numbers unreadable.
+    Returns the names of the keys written.
+    """
+    existing = read_secrets_file(path)
+    missing = [name for name in _GENERATED_KEYS if not existing.get(name)]
+    if not missing:
+        return []
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = (
-        "# Linli secrets: generated on first start. Keep private; never commit.\n"
-        f'database_url = "{DEFAULT_URL}"\n'
-        f'cookie_key = "{new_secret()}"\n'
-        "cookie_expiry_hours = 8\n"
-        f'id_hash_key = "{new_secret()}"\n'
-    )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return True
+    lines = []
+    if not path.exists():
+        lines += ["# Linli secrets: generated on first start. Keep private; never commit.",
+                  "# Back this file up with the database: without id_encryption_key, ID numbers cannot be read.",
+                  f'database_url = "{DEFAULT_URL}"', "cookie_expiry_hours = 8"]
+    lines += [f'{name} = "{new_secret()}"' for name in missing]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+        handle.write(("\n" if existing else "") + "\n".join(lines) + "\n")
+    return missing

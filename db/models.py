@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -124,3 +125,75 @@ class AuditEvent(Base):
     object_id: Mapped[str] = mapped_column(String(64), default="")
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+class AppMeta(Base):
+    """Small facts about this database, such as the encryption key's check value."""
+
+    __tablename__ = "app_meta"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Household(Base):
+    __tablename__ = "households"
+    __table_args__ = (UniqueConstraint("grid_id", "address", name="uq_households_grid_address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"), index=True)
+    compound: Mapped[str] = mapped_column(String(50), default="")  # 小区
+    building: Mapped[str] = mapped_column(String(20), default="")  # 楼栋
+    unit: Mapped[str] = mapped_column(String(20), default="")  # 单元
+    room: Mapped[str] = mapped_column(String(20), default="")  # 门牌
+    address: Mapped[str] = mapped_column(String(200))  # the whole address as written
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+resident_tags = Table(
+    "resident_tags",
+    Base.metadata,
+    Column("resident_id", ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(30), primary_key=True),
+    Index("ix_resident_tags_tag", "tag", "resident_id"),
+)
+
+
+class Resident(Base):
+    __tablename__ = "residents"
+    __table_args__ = (
+        Index("ix_residents_created", "created_at", "id"),
+        Index("ix_residents_grid_created", "grid_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="SET NULL"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    name_pinyin: Mapped[str] = mapped_column(String(300), default="")
+    name_initials: Mapped[str] = mapped_column(String(50), default="")
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(Date, index=True)
+    id_enc: Mapped[str | None] = mapped_column(Text)  # AES-GCM, see core.crypto
+    id_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # HMAC for lookup and uniqueness
+    id_masked: Mapped[str] = mapped_column(String(18), default="")
+    phone: Mapped[str] = mapped_column(String(11), default="")
+    phone_last4: Mapped[str] = mapped_column(String(4), default="", index=True)
+    relation: Mapped[str] = mapped_column(String(20), default="")  # 与户主关系
+    ethnicity: Mapped[str] = mapped_column(String(20), default="")
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    status_date: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    household: Mapped[Household | None] = relationship()
+    grid: Mapped[Grid] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

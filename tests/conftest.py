@@ -25,6 +25,8 @@ TEST_COOKIE_KEY = "test-cookie-key-" + uuid.uuid4().hex + uuid.uuid4().hex
 
 # Tests never read the developer's secrets or database.
 os.environ["LINLI_COOKIE_KEY"] = TEST_COOKIE_KEY
+os.environ["LINLI_ID_ENCRYPTION_KEY"] = "test-encryption-key-" + uuid.uuid4().hex
+os.environ["LINLI_ID_HASH_KEY"] = "test-hash-key-" + uuid.uuid4().hex + uuid.uuid4().hex
 os.environ.pop("DATABASE_URL", None)
 
 

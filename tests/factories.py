@@ -49,3 +49,17 @@ def count(engine: Engine, model: type) -> int:
 def snapshot_counts(engine: Engine) -> tuple[int, int]:
     """(users, audit events): what a refused write must leave unchanged."""
     return count(engine, User), count(engine, AuditEvent)
+
+
+def vault_for_tests():
+    """The vault of the test run's keys (tests/conftest.py sets them in the environment)."""
+    from core import keys, settings
+
+    return keys.vault_of(settings.load(secrets={}))
+
+
+def make_resident_id(born: str = "19800101", seq: str = "001", region: str = "110105") -> str:
+    from core.validation import check_digit
+
+    first17 = region + born + seq
+    return first17 + check_digit(first17)

@@ -30,6 +30,11 @@ def emit(figure: str, value: float, baseline: float, unit: str, goal: str, **ext
                      ensure_ascii=False), flush=True)
 
 
+def bench_keys() -> dict[str, str]:
+    return {name: settings_module.new_secret()
+            for name in ("LINLI_COOKIE_KEY", "LINLI_ID_ENCRYPTION_KEY", "LINLI_ID_HASH_KEY")}
+
+
 def time_until_answer(command: list[str], url: str, env: dict[str, str]) -> float:
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -50,8 +55,7 @@ def time_until_answer(command: list[str], url: str, env: dict[str, str]) -> floa
 
 def cold_start() -> None:
     folder = Path(tempfile.mkdtemp(prefix="linli-bench-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
-           "LINLI_COOKIE_KEY": settings_module.new_secret()}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}", **bench_keys()}
     baseline, linli = [], []
     for _ in range(REPEATS):
         port = free_port()
@@ -73,7 +77,7 @@ def apptest_rerun() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="linli-bench-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
-    os.environ["LINLI_COOKIE_KEY"] = settings_module.new_secret()
+    os.environ.update(bench_keys())
     engine = make_engine(os.environ["DATABASE_URL"])
     migrate.upgrade(engine)
     passwords.ROUNDS = 4

@@ -20,7 +20,7 @@ import pytest
 
 from db import migrate
 from db.engine import make_engine
-from tests.conftest import IN_CI, TEST_COOKIE_KEY
+from tests.conftest import IN_CI
 from tests.factories import World, make_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +58,7 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 60) ->
 
 def start_streamlit(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "LINLI_COOKIE_KEY": TEST_COOKIE_KEY}
+    env = {**os.environ, "DATABASE_URL": database_url}  # keys: set by tests/conftest.py
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),

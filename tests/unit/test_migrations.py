@@ -8,7 +8,8 @@ from db import migrate
 from db.engine import make_engine
 from db.models import Base
 
-TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login_attempts", "audit_events"}
+TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login_attempts", "audit_events",
+          "app_meta", "households", "residents", "resident_tags"}
 
 
 def test_upgrade_downgrade_upgrade(fresh_database_url):
@@ -38,5 +39,5 @@ def test_migrated_schema_matches_the_models(engine):
 
 def test_every_editable_table_has_a_version_column(engine):
     inspector = inspect(engine)
-    for table in ("communities", "grids", "users"):
+    for table in ("communities", "grids", "users", "households", "residents"):
         assert "version" in {c["name"] for c in inspector.get_columns(table)}, table

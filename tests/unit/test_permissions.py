@@ -3,10 +3,12 @@ import pytest
 from core.errors import Forbidden
 from core.permissions import ACTIONS, ROLES, Actor, can, require
 
+RESIDENT_WORK = {"resident.view", "resident.edit", "resident.import", "resident.export", "resident.sensitive"}
+OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.create_grids"}
 EXPECTED = {
-    "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view"},
-    "supervisor": {"home.view", "profile.edit", "audit.view"},
-    "worker": {"home.view", "profile.edit"},
+    "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view"} | RESIDENT_WORK | OVERSIGHT,
+    "supervisor": {"home.view", "profile.edit", "audit.view"} | RESIDENT_WORK | OVERSIGHT,
+    "worker": {"home.view", "profile.edit"} | RESIDENT_WORK,
     "trainer": {"home.view", "profile.edit"},
 }
 
@@ -41,3 +43,11 @@ def test_own_profile_only():
     me = Actor(id=1, username="u", role="worker")
     assert can(me, "profile.edit", me)
     assert not can(me, "profile.edit", Actor(id=2, username="v", role="worker"))
+
+
+def test_workers_reach_only_residents_of_their_grids():
+    worker = Actor(id=1, username="w", role="worker", grid_ids=frozenset({3}))
+    supervisor = Actor(id=2, username="s", role="supervisor")
+    assert can(worker, "resident.view", 3) and not can(worker, "resident.view", 4)
+    assert can(supervisor, "resident.edit", 4)
+    assert not can(Actor(id=3, username="t", role="trainer"), "resident.view", 3)

@@ -23,8 +23,15 @@ def test_weak_cookie_keys_are_refused(key, problem):
     assert any(problem in line for line in found), found
 
 
-def test_a_generated_key_is_accepted():
-    assert settings.problems(settings.Settings(cookie_key=settings.new_secret())) == []
+def test_generated_keys_are_accepted():
+    generated = settings.Settings(cookie_key=settings.new_secret(), id_encryption_key=settings.new_secret(),
+                                  id_hash_key=settings.new_secret())
+    assert settings.problems(generated) == []
+
+
+def test_missing_id_keys_are_refused():
+    found = settings.problems(settings.Settings(cookie_key=settings.new_secret()))
+    assert any("id_encryption_key" in line for line in found) and any("id_hash_key" in line for line in found)
 
 
 def test_environment_overrides_secrets():
@@ -41,12 +48,21 @@ def test_bad_numbers_in_settings_say_which_setting():
 
 def test_secrets_file_is_created_private_and_never_overwritten(tmp_path):
     path = tmp_path / ".streamlit" / "secrets.toml"
-    assert settings.write_default_secrets(path)
+    assert settings.write_default_secrets(path) == ["cookie_key", "id_encryption_key", "id_hash_key"]
     first = path.read_text()
-    assert not settings.write_default_secrets(path)
+    assert settings.write_default_secrets(path) == []
     assert path.read_text() == first
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert settings.problems(settings.load(secrets=settings.read_secrets_file(path), env={})) == []
+
+
+def test_an_older_secrets_file_gains_the_missing_keys_and_keeps_its_own(tmp_path):
+    path = tmp_path / "secrets.toml"
+    path.write_text('cookie_key = "kept-as-it-was-0123456789abcdefghijklmnop"\n')
+    assert settings.write_default_secrets(path) == ["id_encryption_key", "id_hash_key"]
+    loaded = settings.read_secrets_file(path)
+    assert loaded["cookie_key"] == "kept-as-it-was-0123456789abcdefghijklmnop"
+    assert len(loaded["id_encryption_key"]) >= 32
 
 
 def test_shipped_streamlit_config_passes_the_check():

@@ -1,0 +1,37 @@
+"""Split an address as people write it into 小区 / 楼栋 / 单元 / 门牌."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.text import clean
+
+_PATTERN = re.compile(
+    r"^(?P<compound>.*?(?:小区|花园|家园|公寓|大院|新村|苑|里|村|院|社区))?"
+    r"(?P<building>\d+[号栋幢座](?:楼)?)?"
+    r"(?P<unit>\d+单元)?"
+    r"(?P<room>\d+(?:室|号)?)?$"
+)
+
+
+@dataclass(frozen=True)
+class Address:
+    text: str
+    compound: str = ""
+    building: str = ""
+    unit: str = ""
+    room: str = ""
+
+
+def parse(value: str | None) -> Address:
+    text = re_space(clean(value))
+    match = _PATTERN.match(text)
+    if not text or not match:
+        return Address(text)
+    parts = {key: (found or "") for key, found in match.groupdict().items()}
+    return Address(text, **parts)
+
+
+def re_space(text: str) -> str:
+    return re.sub(r"\s+", "", text)

@@ -1,0 +1,59 @@
+"""ID numbers at rest: AES-256-GCM for the value, HMAC-SHA256 for lookup and uniqueness.
+
+Both keys live in secrets beside the cookie key. A check value stored in the database
+lets start-up refuse a key that does not match the data, instead of showing garbage.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+CHECK_PLAINTEXT = b"linli-key-check-v1"
+
+
+class KeyMismatch(RuntimeError):
+    """The configured key does not decrypt this database's data."""
+
+
+def _key_bytes(text: str) -> bytes:
+    """Derive 32 bytes from the configured secret (any long random text)."""
+    return hashlib.sha256(text.encode()).digest()
+
+
+@dataclass(frozen=True)
+class Vault:
+    encryption_key: str
+    hash_key: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_aead", AESGCM(_key_bytes(self.encryption_key)))
+        object.__setattr__(self, "_mac_key", _key_bytes("hash:" + self.hash_key))
+
+    def encrypt(self, plaintext: str) -> str:
+        nonce = os.urandom(12)
+        sealed = self._aead.encrypt(nonce, plaintext.encode(), None)  # type: ignore[attr-defined]
+        return base64.b64encode(nonce + sealed).decode()
+
+    def decrypt(self, token: str) -> str:
+        raw = base64.b64decode(token)
+        try:
+            return self._aead.decrypt(raw[:12], raw[12:], None).decode()  # type: ignore[attr-defined]
+        except InvalidTag as exc:
+            raise KeyMismatch("the encryption key does not match this data") from exc
+
+    def lookup_hash(self, value: str) -> str:
+        return hmac.new(self._mac_key, value.encode(), hashlib.sha256).hexdigest()  # type: ignore[attr-defined]
+
+    def check_value(self) -> str:
+        return self.encrypt(CHECK_PLAINTEXT.decode())
+
+    def verify_check_value(self, token: str) -> None:
+        if self.decrypt(token) != CHECK_PLAINTEXT.decode():
+            raise KeyMismatch("the encryption key does not match this database")

@@ -1,0 +1,466 @@
+"""The residents registry (居民登记): add, edit, status, search, reveal, households, history.
+
+Workers reach only the residents of their grids; supervisors and admins reach all.
+ID numbers are stored encrypted with a keyed hash for lookup; lists show masked values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from core import addresses, audit, clock, validation
+from core.crypto import Vault
+from core.errors import Forbidden, Invalid, InvalidMany, LinliError, NotFound
+from core.permissions import Actor, can, require, sees_all_grids
+from core.pinyin import full_and_initials
+from core.records import guarded_flush, load_for_edit
+from core.text import clean
+from db.models import AuditEvent, Grid, Household, Resident, resident_tags
+
+# Special groups: code → sensitive (PIPL art. 28: health and financial status).
+TAGS: dict[str, bool] = {
+    "elderly_alone": False,  # 独居老人
+    "empty_nest": False,  # 空巢老人
+    "disabled": True,  # 残疾人
+    "dibao": True,  # 低保
+    "left_behind_child": False,  # 留守儿童
+    "special_care": False,  # 优抚对象
+    "unemployed": False,  # 失业人员
+}
+STATUSES = ("active", "moved_out", "deceased")
+RELATION_MAX, ETHNICITY_MAX, NOTES_MAX, ADDRESS_MAX = 20, 20, 500, 200
+PAGE_SIZE = 50
+
+
+class PossibleDuplicate(LinliError):
+    """Someone with the same name and birth date exists: confirm before creating."""
+
+    key = "error.resident.possible_duplicate"
+
+    def __init__(self, matches: list[dict[str, Any]]) -> None:
+        self.matches = matches
+        super().__init__(count=len(matches))
+
+
+@dataclass
+class ResidentForm:
+    """What the add/edit form (or an import row) says, as typed."""
+
+    name: str = ""
+    id_number: str = ""
+    birth_date: str | date | None = None
+    sex: str = ""
+    phone: str = ""
+    grid_id: int | None = None
+    address: str = ""
+    relation: str = ""
+    ethnicity: str = ""
+    tags: list[str] = field(default_factory=list)
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class CleanResident:
+    name: str
+    id_number: validation.IdNumber | None
+    birth_date: date
+    sex: str
+    phone: str
+    grid_id: int
+    address: addresses.Address
+    relation: str
+    ethnicity: str
+    tags: tuple[str, ...]
+    notes: str
+
+
+def _limited(value: str | None, field_name: str, limit: int) -> str:
+    text = clean(value)
+    if len(text) > limit:
+        raise Invalid(field_name, "error.too_long", max=limit)
+    return text
+
+
+def _grid_given(grid_id: int | None) -> int:
+    if grid_id is None:
+        raise Invalid("grid", "error.required")
+    return grid_id
+
+
+def _tags(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [tag for tag in values if tag not in TAGS]
+    if unknown:
+        raise Invalid("tags", "error.tag.unknown", tags="、".join(unknown))
+    return tuple(sorted(set(values)))
+
+
+def clean_form(form: ResidentForm, *, today: date | None = None) -> CleanResident:
+    """Every field checked; all refusals reported together (InvalidMany)."""
+    errors: list[Invalid] = []
+    values: dict[str, Any] = {}
+
+    def check(key: str, func) -> None:  # noqa: ANN001
+        try:
+            values[key] = func()
+        except InvalidMany as many:
+            errors.extend(many.errors)
+        except Invalid as exc:
+            errors.append(exc)
+
+    check("name", lambda: validation.name(form.name))
+    check("identity", lambda: validation.identity(form.id_number, form.birth_date, form.sex, today=today))
+    check("phone", lambda: validation.mobile(form.phone))
+    check("grid_id", lambda: _grid_given(form.grid_id))
+    check("address", lambda: addresses.parse(_limited(form.address, "address", ADDRESS_MAX)))
+    check("relation", lambda: _limited(form.relation, "relation", RELATION_MAX))
+    check("ethnicity", lambda: _limited(form.ethnicity, "ethnicity", ETHNICITY_MAX))
+    check("tags", lambda: _tags(form.tags))
+    check("notes", lambda: _limited(form.notes, "notes", NOTES_MAX))
+    if errors:
+        raise InvalidMany(errors)
+    parsed_id, birth, sex = values["identity"]
+    return CleanResident(values["name"], parsed_id, birth, sex, values["phone"], values["grid_id"], values["address"],
+                         values["relation"], values["ethnicity"], values["tags"], values["notes"])
+
+
+def _require_grid(session: Session, actor: Actor, action: str, grid_id: int) -> None:
+    if session.get(Grid, grid_id) is None:
+        raise Invalid("grid", "error.grid.unknown")
+    if not can(actor, action, grid_id):
+        raise Invalid("grid", "error.grid.not_yours")
+
+
+def household_for(session: Session, grid_id: int, address: addresses.Address, now: datetime) -> Household | None:
+    if not address.text:
+        return None
+    found = session.scalar(select(Household).where(Household.grid_id == grid_id, Household.address == address.text))
+    if found:
+        return found
+    household = Household(grid_id=grid_id, address=address.text, compound=address.compound,
+                          building=address.building, unit=address.unit, room=address.room, created_at=now)
+    session.add(household)
+    session.flush()
+    return household
+
+
+def possible_duplicates(session: Session, vault: Vault, data: CleanResident, *, exclude_id: int | None = None
+                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(same ID, same name and birth date) among registered residents, masked."""
+    def found(condition) -> list[dict[str, Any]]:  # noqa: ANN001
+        query = (select(Resident.id, Resident.name, Resident.id_masked, Resident.birth_date, Grid.name.label("grid"))
+                 .join(Grid, Grid.id == Resident.grid_id).where(condition, Resident.deleted_at.is_(None)))
+        if exclude_id is not None:
+            query = query.where(Resident.id != exclude_id)
+        return [dict(row._mapping) for row in session.execute(query.limit(10))]
+
+    same_id = found(Resident.id_hash == vault.lookup_hash(data.id_number.value)) if data.id_number else []
+    same_person = found(and_(Resident.name == data.name, Resident.birth_date == data.birth_date))
+    return same_id, [m for m in same_person if m["id"] not in {s["id"] for s in same_id}]
+
+
+def _snapshot(resident: Resident, tags: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    return {
+        "name": resident.name, "sex": resident.sex, "birth_date": resident.birth_date,
+        "id_number": resident.id_masked, "phone": resident.phone, "grid_id": resident.grid_id,
+        "household_id": resident.household_id, "relation": resident.relation, "ethnicity": resident.ethnicity,
+        "status": resident.status, "status_date": resident.status_date, "tags": list(tags), "notes": resident.notes,
+    }
+
+
+def _apply(resident: Resident, data: CleanResident, vault: Vault, household: Household | None) -> None:
+    pinyin, initials = full_and_initials(data.name)
+    resident.name, resident.name_pinyin, resident.name_initials = data.name, pinyin, initials
+    resident.sex, resident.birth_date = data.sex, data.birth_date
+    if data.id_number:
+        resident.id_enc = vault.encrypt(data.id_number.value)
+        resident.id_hash = vault.lookup_hash(data.id_number.value)
+        resident.id_masked = validation.mask_id(data.id_number.value)
+    else:
+        resident.id_enc = resident.id_hash = None
+        resident.id_masked = ""
+    resident.phone, resident.phone_last4 = data.phone, data.phone[-4:]
+    resident.grid_id, resident.household_id = data.grid_id, household.id if household else None
+    resident.relation, resident.ethnicity, resident.notes = data.relation, data.ethnicity, data.notes
+
+
+def _set_tags(session: Session, resident_id: int, tags: tuple[str, ...]) -> None:
+    session.execute(resident_tags.delete().where(resident_tags.c.resident_id == resident_id))
+    if tags:
+        session.execute(resident_tags.insert(), [{"resident_id": resident_id, "tag": tag} for tag in tags])
+
+
+def tags_of(session: Session, resident_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {rid: [] for rid in resident_ids}
+    if resident_ids:
+        rows = session.execute(select(resident_tags.c.resident_id, resident_tags.c.tag)
+                               .where(resident_tags.c.resident_id.in_(resident_ids)).order_by(resident_tags.c.tag))
+        for rid, tag in rows:
+            found[rid].append(tag)
+    return found
+
+
+def create(session: Session, actor: Actor, vault: Vault, form: ResidentForm, *, confirm_duplicate: bool = False,
+           now: datetime | None = None) -> Resident:
+    require(actor, "resident.edit")
+    data = clean_form(form)
+    _require_grid(session, actor, "resident.edit", data.grid_id)
+    same_id, same_person = possible_duplicates(session, vault, data)
+    if same_id:
+        raise Invalid("id_number", "error.resident.id_taken", grid=same_id[0]["grid"])
+    if same_person and not confirm_duplicate:
+        raise PossibleDuplicate(same_person)
+    now = now or clock.now()
+    household = household_for(session, data.grid_id, data.address, now)
+    resident = Resident(status="active", created_at=now, updated_at=now)
+    _apply(resident, data, vault, household)
+    session.add(resident)
+    session.flush()
+    _set_tags(session, resident.id, data.tags)
+    audit.record(session, actor, "resident_create", object_type="resident", object_id=resident.id,
+                 after=_snapshot(resident, data.tags), now=now)
+    return resident
+
+
+def _load(session: Session, actor: Actor, action: str, resident_id: int) -> Resident:
+    resident = session.get(Resident, resident_id)
+    if resident is None or resident.deleted_at is not None:
+        raise NotFound(object="resident", id=resident_id)
+    if not can(actor, action, resident):
+        raise Forbidden(action=action)
+    return resident
+
+
+def update(session: Session, actor: Actor, vault: Vault, resident_id: int, expected_version: int, form: ResidentForm,
+           *, now: datetime | None = None) -> Resident:
+    require(actor, "resident.edit")
+    data = clean_form(form)
+    resident = _load(session, actor, "resident.edit", resident_id)
+    _require_grid(session, actor, "resident.edit", data.grid_id)
+    resident = load_for_edit(session, Resident, resident_id, expected_version)
+    same_id, _ = possible_duplicates(session, vault, data, exclude_id=resident_id)
+    if same_id:
+        raise Invalid("id_number", "error.resident.id_taken", grid=same_id[0]["grid"])
+    now = now or clock.now()
+    before = _snapshot(resident, tags_of(session, [resident_id])[resident_id])
+    household = household_for(session, data.grid_id, data.address, now)
+    with guarded_flush(session):
+        _apply(resident, data, vault, household)
+        resident.updated_at = now
+    _set_tags(session, resident_id, data.tags)
+    audit.record(session, actor, "resident_update", object_type="resident", object_id=resident_id,
+                 before=before, after=_snapshot(resident, data.tags), now=now)
+    return resident
+
+
+def change_status(session: Session, actor: Actor, resident_id: int, expected_version: int, status: str,
+                  status_date: date | str | None, *, now: datetime | None = None) -> Resident:
+    """Moving out or death is a status with a date, never a deletion."""
+    require(actor, "resident.edit")
+    if status not in STATUSES:
+        raise Invalid("status", "error.status.unknown")
+    day = validation.parse_date(status_date, "status_date")
+    if status != "active" and day is None:
+        raise Invalid("status_date", "error.required")
+    if day and day > (now or clock.now()).date():
+        raise Invalid("status_date", "error.date.future")
+    _load(session, actor, "resident.edit", resident_id)
+    resident = load_for_edit(session, Resident, resident_id, expected_version)
+    before = {"status": resident.status, "status_date": resident.status_date}
+    now = now or clock.now()
+    with guarded_flush(session):
+        resident.status, resident.status_date = status, day if status != "active" else None
+        resident.updated_at = now
+    audit.record(session, actor, "resident_status", object_type="resident", object_id=resident_id, before=before,
+                 after={"status": resident.status, "status_date": resident.status_date}, now=now)
+    return resident
+
+
+REVEALABLE = ("id_number", "phone")
+
+
+def reveal(session: Session, actor: Actor, vault: Vault, resident_id: int, what: str, reason: str,
+           *, now: datetime | None = None) -> str:
+    """The full ID number or phone, for a permitted role with a stated reason; audited."""
+    require(actor, "resident.reveal")
+    if what not in REVEALABLE:
+        raise Invalid("field", "error.reveal.unknown_field")
+    reason = clean(reason)
+    if len(reason) < 2:
+        raise Invalid("reason", "error.reveal.reason_required")
+    if len(reason) > 200:
+        raise Invalid("reason", "error.too_long", max=200)
+    resident = _load(session, actor, "resident.reveal", resident_id)
+    value = (vault.decrypt(resident.id_enc) if resident.id_enc else "") if what == "id_number" else resident.phone
+    audit.record(session, actor, "reveal", object_type="resident", object_id=resident_id,
+                 after={"field": what, "reason": reason}, now=now)
+    return value
+
+
+@dataclass(frozen=True)
+class Filters:
+    query: str = ""
+    grid_id: int | None = None
+    tag: str = ""
+    status: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict[str, Any]]
+    total: int
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _filtered(query: Select, actor: Actor, vault: Vault, filters: Filters, today: date) -> Select:
+    query = query.where(Resident.deleted_at.is_(None))
+    if not sees_all_grids(actor):
+        query = query.where(Resident.grid_id.in_(sorted(actor.grid_ids) or [-1]))
+    if filters.grid_id is not None:
+        query = query.where(Resident.grid_id == filters.grid_id)
+    if filters.status:
+        query = query.where(Resident.status == filters.status)
+    if filters.tag:
+        if TAGS.get(filters.tag) and not can(actor, "resident.sensitive"):
+            raise Forbidden(action="resident.sensitive")
+        query = query.where(exists().where(resident_tags.c.resident_id == Resident.id, resident_tags.c.tag == filters.tag))
+    if filters.age_min is not None:
+        query = query.where(Resident.birth_date <= _years_before(today, filters.age_min))
+    if filters.age_max is not None:
+        query = query.where(Resident.birth_date > _years_before(today, filters.age_max + 1))
+    text = clean(filters.query)
+    if text:
+        query = query.where(_text_condition(text, vault))
+    return query
+
+
+def _text_condition(text: str, vault: Vault):  # noqa: ANN202
+    """A full ID → its hash; 4 digits → phone suffix; latin letters → pinyin or initials; else name or address."""
+    compact = text.replace(" ", "")
+    if len(compact) == 18:
+        try:
+            return Resident.id_hash == vault.lookup_hash(validation.id_number(compact).value)
+        except Invalid:
+            pass
+    if re.fullmatch(r"\d{4}", compact):
+        return or_(Resident.phone_last4 == compact, Household.address.like(f"%{compact}%"))
+    if re.fullmatch(r"[A-Za-z]+", compact):
+        pattern = _escape_like(compact.lower()) + "%"
+        return or_(Resident.name_pinyin.like(pattern, escape="\\"), Resident.name_initials.like(pattern, escape="\\"))
+    pattern = f"%{_escape_like(text)}%"
+    return or_(Resident.name.like(pattern, escape="\\"), Household.address.like(pattern, escape="\\"))
+
+
+def search(session: Session, actor: Actor, vault: Vault, filters: Filters, *, page: int = 1,
+           page_size: int = PAGE_SIZE, today: date | None = None) -> Page:
+    """One page of residents, newest first; filtering, counting and paging in SQL."""
+    require(actor, "resident.view")
+    today = today or clock.now().date()
+    base = select(Resident.id).outerjoin(Household, Household.id == Resident.household_id)
+    total = session.scalar(select(func.count()).select_from(_filtered(base, actor, vault, filters, today).subquery())) or 0
+    columns = select(
+        Resident.id, Resident.name, Resident.sex, Resident.birth_date, Resident.id_masked, Resident.phone,
+        Resident.status, Resident.status_date, Resident.grid_id, Resident.version, Resident.created_at,
+        Grid.name.label("grid"), Household.address,
+    ).join(Grid, Grid.id == Resident.grid_id).outerjoin(Household, Household.id == Resident.household_id)
+    query = (_filtered(columns, actor, vault, filters, today)
+             .order_by(Resident.created_at.desc(), Resident.id.desc())
+             .limit(page_size).offset(max(page - 1, 0) * page_size))
+    rows = [dict(row._mapping) for row in session.execute(query)]
+    visible_tags = _visible_tags(actor)
+    tags = tags_of(session, [row["id"] for row in rows])
+    for row in rows:
+        row["age"] = validation.age_on(row["birth_date"], today)
+        row["phone_masked"] = validation.mask_phone(row.pop("phone")) if row["phone"] else ""
+        row["tags"] = [tag for tag in tags[row["id"]] if tag in visible_tags]
+    return Page(rows, total)
+
+
+def _visible_tags(actor: Actor) -> set[str]:
+    return {tag for tag, sensitive in TAGS.items() if not sensitive or can(actor, "resident.sensitive")}
+
+
+def detail(session: Session, actor: Actor, resident_id: int, *, today: date | None = None) -> dict[str, Any]:
+    """One resident as the detail screen shows it: masked, with household members and tags."""
+    require(actor, "resident.view")
+    resident = _load(session, actor, "resident.view", resident_id)
+    today = today or clock.now().date()
+    visible = _visible_tags(actor)
+    household = resident.household
+    members = []
+    if household is not None:
+        for member in session.scalars(select(Resident).where(Resident.household_id == household.id,
+                                                             Resident.deleted_at.is_(None)).order_by(Resident.birth_date)):
+            members.append({"id": member.id, "name": member.name, "relation": member.relation,
+                            "age": validation.age_on(member.birth_date, today), "status": member.status})
+    return {
+        "id": resident.id, "version": resident.version, "name": resident.name, "sex": resident.sex,
+        "birth_date": resident.birth_date, "age": validation.age_on(resident.birth_date, today),
+        "id_masked": resident.id_masked, "has_id": resident.id_enc is not None,
+        "phone_masked": validation.mask_phone(resident.phone) if resident.phone else "",
+        "grid_id": resident.grid_id, "grid": resident.grid.name, "address": household.address if household else "",
+        "relation": resident.relation, "ethnicity": resident.ethnicity, "status": resident.status,
+        "status_date": resident.status_date, "notes": resident.notes,
+        "tags": [tag for tag in tags_of(session, [resident.id])[resident.id] if tag in visible],
+        "members": members,
+    }
+
+
+def edit_form(session: Session, actor: Actor, vault: Vault, resident_id: int) -> tuple[ResidentForm, int]:
+    """The form to edit a resident, with the version it was loaded at.
+
+    The ID number goes into the form in full only for roles allowed to reveal it; others
+    keep the stored one by leaving the field as loaded (see keep_id).
+    """
+    resident = _load(session, actor, "resident.edit", resident_id)
+    household = resident.household
+    form = ResidentForm(
+        name=resident.name, id_number=resident.id_masked, birth_date=resident.birth_date,
+        sex={"M": "男", "F": "女"}[resident.sex], phone=resident.phone, grid_id=resident.grid_id,
+        address=household.address if household else "", relation=resident.relation, ethnicity=resident.ethnicity,
+        tags=tags_of(session, [resident_id])[resident_id], notes=resident.notes,
+    )
+    return form, resident.version
+
+
+def keep_id(session: Session, actor: Actor, vault: Vault, resident_id: int, form: ResidentForm) -> ResidentForm:
+    """If the ID field still shows the masked value it was loaded with, keep the stored ID."""
+    resident = _load(session, actor, "resident.edit", resident_id)
+    if resident.id_enc and clean(form.id_number) == resident.id_masked:
+        form.id_number = vault.decrypt(resident.id_enc)
+    return form
+
+
+def history(session: Session, actor: Actor, resident_id: int, limit: int = 100) -> list[dict[str, Any]]:
+    _load(session, actor, "resident.view", resident_id)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.object_type == "resident",
+                                                      AuditEvent.object_id == str(resident_id))
+                             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    return [{"at": e.at, "user": e.actor_username, "action": e.action, "before": e.before or "", "after": e.after or ""}
+            for e in events]
+
+
+def grid_choices(session: Session, actor: Actor) -> dict[int, str]:
+    """The grids this user may register residents in: id → "社区 / 网格"."""
+    require(actor, "resident.view")
+    query = select(Grid.id, Grid.name, Grid.community_id).order_by(Grid.community_id, Grid.name)
+    if not sees_all_grids(actor):
+        query = query.where(Grid.id.in_(sorted(actor.grid_ids) or [-1]))
+    return {grid_id: name for grid_id, name, _ in session.execute(query)}

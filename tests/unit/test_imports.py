@@ -1,0 +1,168 @@
+"""Roster import: encodings, numeric IDs, line numbers, all-or-nothing, grids, scope."""
+
+import csv
+import io
+
+import pytest
+import xlsxwriter
+from sqlalchemy import func, select
+
+from core import imports
+from core.i18n import translate
+from core.imports import ImportRefused
+from db.engine import read_session, write_session
+from db.models import Grid, Household, Resident, resident_tags
+from tests.factories import make_resident_id, make_world, vault_for_tests
+
+VAULT = vault_for_tests()
+HEADER = ["姓名", "性别", "身份证号", "出生日期", "联系电话", "住址", "网格", "人员类别", "备注"]
+GOOD = [
+    ["张伟", "男", make_resident_id("19800101", "011"), "", "138 1234 5678", "和平里小区3号楼2单元301", "第一网格", "独居老人", ""],
+    ["王芳", "女", make_resident_id("19450303", "042"), "1945-03-03", "", "和平里小区3号楼2单元301", "第一网格", "残疾人、低保", "轮椅"],
+    ["曾小明", "", make_resident_id("20150606", "021"), "", "+86 139-0000-1111", "和平里小区5号楼1单元101", "第二网格", "留守儿童", ""],
+]
+BAD = [
+    ["李四", "男", "110105198001010", "", "", "", "第一网格", "", ""],  # line 5: 15 digits
+    ["", "女", make_resident_id("19900101", "022"), "", "", "", "第一网格", "", ""],  # line 6: no name
+    ["赵六", "男", make_resident_id("19700707", "031"), "", "12345", "", "第九网格", "", ""],  # line 7: phone, grid
+    ["钱七", "男", make_resident_id("19800101", "011"), "", "", "", "第一网格", "", ""],  # line 8: same ID as line 2
+    ["孙八", "男", make_resident_id("19600606", "051"), "", "", "", "第一网格", "贵宾", ""],  # line 9: unknown group
+]
+EXPECTED_BAD = {(5, "id_number"), (6, "name"), (7, "phone"), (7, "grid"), (8, "id_number"), (9, "tags")}
+
+
+def csv_bytes(rows, encoding):
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER, *rows])
+    return out.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows, numeric_ids=False):
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, HEADER)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if c == 2 and numeric_ids and value:
+                sheet.write_number(r, c, float(value[:17]))  # what Excel does to a long number
+            else:
+                sheet.write_string(r, c, value)
+    book.close()
+    return out.getvalue()
+
+
+def run(engine, actor, data, filename, **options):
+    with write_session(engine) as session:
+        return imports.import_residents(session, actor, VAULT, data, filename, **options)
+
+
+def resident_count(engine):
+    with read_session(engine) as session:
+        return session.scalar(select(func.count()).select_from(Resident))
+
+
+@pytest.mark.parametrize(
+    ("filename", "data"),
+    [
+        ("roster.csv", csv_bytes(GOOD + BAD, "gbk")),
+        ("roster.csv", csv_bytes(GOOD + BAD, "utf-8-sig")),
+        ("roster.csv", csv_bytes(GOOD + BAD, "utf-8")),
+        ("roster.xlsx", xlsx_bytes(GOOD + BAD)),
+    ],
+    ids=["gbk-csv", "utf8-bom-csv", "utf8-csv", "xlsx"],
+)
+def test_bad_rows_are_reported_by_line_and_nothing_is_written(engine, filename, data):
+    world = make_world(engine)
+    report = run(engine, world.actors["admin"], data, filename)
+    assert report.rows_read == 8
+    assert {(p.line, p.field) for p in report.problems} == EXPECTED_BAD
+    assert report.refused_lines == 5 and report.imported == 0 and not report.written
+    assert report.unknown_grids == ["第九网格"]
+    assert resident_count(engine) == 0
+
+
+def test_only_good_rows_when_asked(engine):
+    world = make_world(engine)
+    report = run(engine, world.actors["admin"], csv_bytes(GOOD + BAD, "gbk"), "roster.csv", allow_partial=True)
+    assert report.imported == 3 and report.written
+    with read_session(engine) as session:
+        wang = session.scalar(select(Resident).where(Resident.name == "王芳"))
+        assert VAULT.decrypt(wang.id_enc) == make_resident_id("19450303", "042")
+        tags = set(session.scalars(select(resident_tags.c.tag).where(resident_tags.c.resident_id == wang.id)))
+        assert tags == {"disabled", "dibao"}
+        zhang = session.scalar(select(Resident).where(Resident.name == "张伟"))
+        assert zhang.phone == "13812345678" and zhang.household_id == wang.household_id
+        assert session.scalar(select(func.count()).select_from(Household)) == 2
+
+
+def test_all_good_file_imports_in_one_go_and_a_second_run_refuses_every_row(engine):
+    world = make_world(engine)
+    assert run(engine, world.actors["admin"], xlsx_bytes(GOOD), "roster.xlsx").imported == 3
+    again = run(engine, world.actors["admin"], xlsx_bytes(GOOD), "roster.xlsx")
+    assert [(p.line, p.key) for p in again.problems] == [(2, "error.import.already_registered"),
+                                                         (3, "error.import.already_registered"),
+                                                         (4, "error.import.already_registered")]
+    assert resident_count(engine) == 3
+
+
+def test_ids_stored_as_numbers_are_refused_line_by_line(engine):
+    world = make_world(engine)
+    report = run(engine, world.actors["admin"], xlsx_bytes(GOOD, numeric_ids=True), "roster.xlsx")
+    assert [(p.line, p.field, p.key) for p in report.problems] == [
+        (line, "id_number", "error.import.id_is_number") for line in (2, 3, 4)]
+    assert resident_count(engine) == 0
+
+
+def test_unknown_grids_are_created_only_when_asked(engine):
+    world = make_world(engine)
+    rows = [["周九", "男", make_resident_id("19910909", "061"), "", "", "", "新网格", "", ""]]
+    assert run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv").problems[0].key == "error.grid.unknown_named"
+    report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", create_grids=True)
+    assert report.created_grids == ["新网格"] and report.imported == 1
+    with read_session(engine) as session:
+        assert session.scalar(select(Grid).where(Grid.name == "新网格")) is not None
+
+
+def test_a_worker_imports_only_into_their_own_grids(engine):
+    world = make_world(engine)
+    report = run(engine, world.actors["worker"], csv_bytes(GOOD, "utf-8"), "r.csv", allow_partial=True)
+    assert [(p.line, p.key) for p in report.problems] == [(4, "error.grid.not_yours")]
+    assert report.imported == 2
+    with pytest.raises(Exception):  # noqa: B017 - creating grids is for admins and supervisors
+        run(engine, world.actors["worker"], csv_bytes(GOOD, "utf-8"), "r.csv", create_grids=True)
+
+
+def test_dry_run_previews_without_writing(engine):
+    world = make_world(engine)
+    report = run(engine, world.actors["admin"], csv_bytes(GOOD, "utf-8"), "r.csv", dry_run=True)
+    assert [row["name"] for row in report.preview] == ["张伟", "王芳", "曾小明"]
+    assert report.preview[0]["id_number"].startswith("110***")
+    assert resident_count(engine) == 0
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "key"),
+    [
+        ("roster.csv", b"\xff\xff\xfe\x00garbage\x81", "error.import.encoding"),
+        ("roster.pdf", b"%PDF", "error.import.file_type"),
+        ("roster.xlsx", b"not a workbook", "error.import.unreadable_workbook"),
+        ("roster.csv", "电话,住址\n1,2\n".encode(), "error.import.no_name_column"),
+    ],
+)
+def test_unreadable_files_are_refused_as_a_whole(engine, filename, data, key):
+    world = make_world(engine)
+    with pytest.raises(ImportRefused) as refused:
+        run(engine, world.actors["admin"], data, filename)
+    assert refused.value.key == key
+
+
+def test_report_csv_names_line_field_and_reason(engine):
+    world = make_world(engine)
+    report = run(engine, world.actors["admin"], csv_bytes(GOOD + BAD, "gbk"), "roster.csv")
+    text = imports.report_csv(report, lambda key, **p: translate("zh-CN", key, **p)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["line", "field", "reason"]
+    assert ["5", "身份证号", "应为 18 位，现为 15 位（15 位旧号码请换成 18 位）"] in rows
+    assert ["8", "身份证号", "与第 2 行的身份证号重复"] in rows
+    assert len(rows) == 1 + len(EXPECTED_BAD)

@@ -1,0 +1,219 @@
+"""The residents registry on both databases: rules, scope, search, privacy."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from core import keys, residents
+from core.crypto import KeyMismatch, Vault
+from core.errors import Forbidden, Invalid, InvalidMany, StaleEdit
+from core.residents import Filters, ResidentForm
+from db.engine import read_session, write_session
+from db.models import AuditEvent, Household, Resident
+from tests.factories import make_resident_id, make_world, vault_for_tests
+
+VAULT = vault_for_tests()
+ZHANG_ID = make_resident_id("19800101", "011")
+
+
+def add(engine, actor, **fields):
+    values = {"name": "张伟", "id_number": ZHANG_ID, "phone": "13812345678", "address": "和平里小区3号楼2单元301",
+              "relation": "户主", "tags": ["elderly_alone"]}
+    values.update(fields)
+    with write_session(engine) as session:
+        return residents.create(session, actor, VAULT, ResidentForm(**values)).id
+
+
+def world_and_worker(engine):
+    world = make_world(engine)
+    return world, world.actors["worker"], world.grid_ids[0]
+
+
+def counts(engine):
+    with read_session(engine) as session:
+        return (session.scalar(select(func.count()).select_from(Resident)),
+                session.scalar(select(func.count()).select_from(AuditEvent)))
+
+
+def test_create_derives_birth_and_sex_and_encrypts_the_id(engine):
+    world, worker, grid = world_and_worker(engine)
+    resident_id = add(engine, worker, grid_id=grid)
+    with read_session(engine) as session:
+        resident = session.get(Resident, resident_id)
+        assert (resident.birth_date, resident.sex) == (date(1980, 1, 1), "M")
+        assert resident.id_masked == "110***********" + ZHANG_ID[-4:]
+        assert ZHANG_ID not in (resident.id_enc or "") and VAULT.decrypt(resident.id_enc) == ZHANG_ID
+        assert (resident.name_pinyin, resident.name_initials) == ("zhangwei", "zw")
+        household = session.get(Household, resident.household_id)
+        assert (household.compound, household.building, household.unit, household.room) == ("和平里小区", "3号楼", "2单元", "301")
+
+
+def test_same_id_is_refused_even_in_another_grid(engine):
+    world, worker, grid = world_and_worker(engine)
+    add(engine, worker, grid_id=grid)
+    before = counts(engine)
+    with pytest.raises(Invalid) as refused:
+        add(engine, world.actors["supervisor"], grid_id=world.grid_ids[1], name="张伟伟")
+    assert refused.value.field == "id_number" and refused.value.key == "error.resident.id_taken"
+    assert counts(engine) == before
+
+
+def test_same_name_and_birth_date_asks_for_confirmation(engine):
+    world, worker, grid = world_and_worker(engine)
+    add(engine, worker, grid_id=grid, id_number="", birth_date="1980-01-01", sex="男")
+    with pytest.raises(residents.PossibleDuplicate) as warned:
+        add(engine, worker, grid_id=grid, id_number="", birth_date="1980-01-01", sex="男", phone="")
+    assert warned.value.matches[0]["name"] == "张伟"
+    with write_session(engine) as session:
+        residents.create(session, worker, VAULT, ResidentForm(name="张伟", birth_date="1980-01-01", sex="男", grid_id=grid),
+                         confirm_duplicate=True)
+
+
+def test_bad_form_reports_every_field_and_writes_nothing(engine):
+    world, worker, grid = world_and_worker(engine)
+    before = counts(engine)
+    with pytest.raises(InvalidMany) as refused:
+        with write_session(engine) as session:
+            residents.create(session, worker, VAULT, ResidentForm(name="", id_number="110105198001010", phone="123",
+                                                                   grid_id=None, tags=["vip"]))
+    assert {e.field for e in refused.value.errors} == {"name", "id_number", "phone", "grid", "tags"}
+    assert counts(engine) == before
+
+
+def test_worker_cannot_register_into_or_open_another_grid(engine):
+    world, worker, grid = world_and_worker(engine)
+    with pytest.raises(Invalid) as refused:
+        add(engine, worker, grid_id=world.grid_ids[1])
+    assert refused.value.key == "error.grid.not_yours"
+    other = add(engine, world.actors["supervisor"], grid_id=world.grid_ids[1])
+    with pytest.raises(Forbidden):
+        with read_session(engine) as session:
+            residents.detail(session, worker, other)
+    with read_session(engine) as session:
+        assert residents.search(session, worker, VAULT, Filters()).total == 0
+        assert residents.search(session, world.actors["supervisor"], VAULT, Filters()).total == 1
+    with pytest.raises(Forbidden):
+        with read_session(engine) as session:
+            residents.search(session, world.actors["trainer"], VAULT, Filters())
+
+
+@pytest.fixture
+def registry(engine):
+    world, worker, grid = world_and_worker(engine)
+    people = [
+        ("张伟", make_resident_id("19800101", "011"), "13812345678", "和平里小区3号楼2单元301", ["elderly_alone"]),
+        ("曾小明", make_resident_id("20150606", "021"), "13900001111", "和平里小区5号楼1单元101", ["left_behind_child"]),
+        ("李_娜", make_resident_id("19700707", "022"), "", "幸福家园1栋1单元1%", ["dibao"]),
+        ("王芳", make_resident_id("19450303", "042"), "13700002222", "和平里小区3号楼2单元301", ["disabled"]),
+    ]
+    for name, id_number, phone, address, tags in people:
+        add(engine, worker, grid_id=grid, name=name, id_number=id_number, phone=phone, address=address, tags=tags)
+    return world, worker
+
+
+def names(engine, actor, **filters):
+    with read_session(engine) as session:
+        return [row["name"] for row in residents.search(session, actor, VAULT, Filters(**filters)).rows]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("zhangwei", ["张伟"]), ("zw", ["张伟"]), ("ZW", ["张伟"]), ("zengxm", []), ("zxm", ["曾小明"]),
+        ("zeng", ["曾小明"]), ("1111", ["曾小明"]), ("张", ["张伟"]), ("3号楼", ["王芳", "张伟"]),
+        ("_", ["李_娜"]), ("%", ["李_娜"]), (make_resident_id("19450303", "042"), ["王芳"]),
+        (make_resident_id("19450303", "042").lower()[:-1] + make_resident_id("19450303", "042")[-1], ["王芳"]),
+    ],
+)
+def test_search(engine, registry, query, expected):
+    world, worker = registry
+    assert sorted(names(engine, worker, query=query)) == sorted(expected)
+
+
+def test_filters_tag_status_age_and_newest_first(engine, registry):
+    world, worker = registry
+    assert names(engine, worker) == ["王芳", "李_娜", "曾小明", "张伟"]
+    assert names(engine, worker, tag="disabled") == ["王芳"]
+    assert names(engine, worker, age_min=60) == ["王芳"]
+    assert names(engine, worker, age_max=17) == ["曾小明"]
+    assert names(engine, worker, age_min=40, age_max=59) == ["李_娜", "张伟"]
+
+
+def test_status_change_keeps_the_resident(engine, registry):
+    world, worker = registry
+    with read_session(engine) as session:
+        wang = session.scalar(select(Resident).where(Resident.name == "王芳"))
+    with pytest.raises(Invalid) as refused:
+        with write_session(engine) as session:
+            residents.change_status(session, worker, wang.id, wang.version, "deceased", None)
+    assert refused.value.field == "status_date"
+    with write_session(engine) as session:
+        residents.change_status(session, worker, wang.id, wang.version, "deceased", "2026-11-01")
+    assert names(engine, worker, status="deceased") == ["王芳"]
+    assert "王芳" in names(engine, worker)
+
+
+def test_stale_update_is_refused_and_the_first_kept(engine, registry):
+    world, worker = registry
+    with read_session(engine) as session:
+        zhang = session.scalar(select(Resident).where(Resident.name == "张伟"))
+        form, version = residents.edit_form(session, worker, VAULT, zhang.id)
+    form.notes = "first"
+    with write_session(engine) as session:
+        residents.update(session, worker, VAULT, zhang.id, version, residents.keep_id(session, worker, VAULT, zhang.id, form))
+    form.notes = "second"
+    with pytest.raises(StaleEdit):
+        with write_session(engine) as session:
+            residents.update(session, worker, VAULT, zhang.id, version, residents.keep_id(session, worker, VAULT, zhang.id, form))
+    with read_session(engine) as session:
+        kept = session.get(Resident, zhang.id)
+        assert kept.notes == "first" and VAULT.decrypt(kept.id_enc) == make_resident_id("19800101", "011")
+
+
+def test_reveal_needs_a_permitted_role_and_a_reason_and_is_audited(engine, registry):
+    world, worker = registry
+    with read_session(engine) as session:
+        zhang_id = session.scalar(select(Resident.id).where(Resident.name == "张伟"))
+    with pytest.raises(Forbidden):
+        with write_session(engine) as session:
+            residents.reveal(session, worker, VAULT, zhang_id, "id_number", "需要核对")
+    with pytest.raises(Invalid) as refused:
+        with write_session(engine) as session:
+            residents.reveal(session, world.actors["supervisor"], VAULT, zhang_id, "id_number", " ")
+    assert refused.value.field == "reason"
+    with write_session(engine) as session:
+        full = residents.reveal(session, world.actors["supervisor"], VAULT, zhang_id, "id_number", "办理低保核对")
+    assert full == make_resident_id("19800101", "011")
+    with read_session(engine) as session:
+        reveals = session.scalars(select(AuditEvent).where(AuditEvent.action == "reveal")).all()
+    assert len(reveals) == 1 and "办理低保核对" in reveals[0].after and full not in reveals[0].after
+
+
+def test_detail_lists_household_members_and_history(engine, registry):
+    world, worker = registry
+    with read_session(engine) as session:
+        zhang_id = session.scalar(select(Resident.id).where(Resident.name == "张伟"))
+        shown = residents.detail(session, worker, zhang_id)
+        events = residents.history(session, worker, zhang_id)
+    assert sorted(m["name"] for m in shown["members"]) == ["张伟", "王芳"]
+    assert shown["phone_masked"] == "138****5678" and shown["id_masked"].startswith("110***")
+    assert [e["action"] for e in events] == ["resident_create"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_database_file_holds_no_plaintext_id(engine, registry, tmp_path):
+    engine.dispose()  # checkpoint the WAL into the file
+    raw = (tmp_path / "linli.db").read_bytes()
+    for id_number in (make_resident_id("19800101", "011"), make_resident_id("19450303", "042")):
+        assert id_number.encode() not in raw
+
+
+def test_start_up_refuses_a_key_that_does_not_match_the_database(engine):
+    with write_session(engine) as session:
+        keys.check_database_key(session, VAULT)
+    with write_session(engine) as session:
+        keys.check_database_key(session, VAULT)  # same key: fine
+    with pytest.raises(KeyMismatch):
+        with read_session(engine) as session:
+            keys.check_database_key(session, Vault("another-key-entirely-0123456789abcdef", VAULT.hash_key))

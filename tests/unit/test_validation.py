@@ -1,0 +1,123 @@
+"""GB 11643 ID numbers, mobile numbers, names, dates: valid and invalid, with the reason."""
+
+from datetime import date
+
+import pytest
+
+from core import validation
+from core.errors import Invalid
+
+TODAY = date(2026, 11, 29)
+
+
+def make_id(region="110105", born="19491231", seq="002"):
+    first17 = region + born + seq
+    return first17 + validation.check_digit(first17)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "born", "sex"),
+    [
+        ("11010519491231002X", "11010519491231002X", date(1949, 12, 31), "F"),
+        ("11010519491231002x", "11010519491231002X", date(1949, 12, 31), "F"),  # lower-case x
+        (" 110105 19491231 002X ", "11010519491231002X", date(1949, 12, 31), "F"),
+        ("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X", date(1949, 12, 31), "F"),  # full-width
+        (make_id(born="20000229", seq="011"), make_id(born="20000229", seq="011"), date(2000, 2, 29), "M"),
+    ],
+)
+def test_valid_id_numbers(typed, stored, born, sex):
+    parsed = validation.id_number(typed, today=TODAY)
+    assert (parsed.value, parsed.birth_date, parsed.sex) == (stored, born, sex)
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("", "error.required"),
+        ("110105194912310", "error.id.length"),  # the old 15-digit form
+        ("11010519491231002", "error.id.length"),
+        ("1101051949123100XX", "error.id.characters"),
+        ("11010519491231002Y", "error.id.characters"),
+        ("110105194912310021", "error.id.check_digit"),
+        (make_id(born="19900230")[:17] + "0", "error.id.date"),  # 30 February
+        (make_id(born="20990101"), "error.id.date_range"),  # born in the future
+        (make_id(born="18991231"), "error.id.date_range"),
+        (make_id(born="20261130"), "error.id.date_range"),  # tomorrow
+    ],
+)
+def test_invalid_id_numbers_say_why(typed, key):
+    with pytest.raises(Invalid) as refused:
+        validation.id_number(typed, today=TODAY)
+    assert (refused.value.field, refused.value.key) == ("id_number", key)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("13812345678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("138-1234-5678", "13812345678"),
+        ("0086 19912345678", "19912345678"),
+        ("１３８１２３４５６７８", "13812345678"),
+        ("", ""),
+    ],
+)
+def test_valid_mobiles(typed, stored):
+    assert validation.mobile(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["12812345678", "1381234567", "138123456789", "010-12345678", "phone"])
+def test_invalid_mobiles(typed):
+    with pytest.raises(Invalid) as refused:
+        validation.mobile(typed)
+    assert (refused.value.field, refused.value.key) == ("phone", "error.phone.format")
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("  张伟 ", "张伟"),
+        ("张　伟", "张伟"),  # ideographic space
+        ("阿依古丽·买买提", "阿依古丽·买买提"),
+        ("阿依古丽•买买提", "阿依古丽·买买提"),
+        ("阿依古丽.买买提", "阿依古丽·买买提"),
+        ("Ｔｏｍ", "Tom"),
+    ],
+)
+def test_names_are_normalised(typed, stored):
+    assert validation.name(typed) == stored
+
+
+@pytest.mark.parametrize(("typed", "key"), [("", "error.required"), ("　", "error.required"), ("·张", "error.name.dots"),
+                                            ("名" * 51, "error.too_long")])
+def test_bad_names(typed, key):
+    with pytest.raises(Invalid) as refused:
+        validation.name(typed)
+    assert refused.value.key == key
+
+
+def test_identity_is_derived_from_the_id_and_cross_checked():
+    parsed, born, sex = validation.identity("11010519491231002X", "1949年12月31日", "女", today=TODAY)
+    assert (born, sex) == (date(1949, 12, 31), "F") and parsed.value == "11010519491231002X"
+    with pytest.raises(Invalid) as refused:
+        validation.identity("11010519491231002X", "1950-01-01", "", today=TODAY)
+    assert refused.value.field == "birth_date"
+    with pytest.raises(Invalid) as refused:
+        validation.identity("11010519491231002X", None, "男", today=TODAY)
+    assert refused.value.field == "sex"
+
+
+def test_without_an_id_birth_date_and_sex_are_required():
+    assert validation.identity("", "2010/3/5", "男", today=TODAY)[1:] == (date(2010, 3, 5), "M")
+    with pytest.raises(Invalid, match="birth"):
+        validation.identity("", None, "男", today=TODAY)
+
+
+@pytest.mark.parametrize("typed", ["2024-03-01", "2024/3/1", "2024.3.1", "2024年3月1日", "20240301"])
+def test_dates_in_the_ways_people_write_them(typed):
+    assert validation.parse_date(typed, "birth_date") == date(2024, 3, 1)
+
+
+def test_masks():
+    assert validation.mask_id("11010519491231002X") == "110***********002X"
+    assert validation.mask_phone("13812345678") == "138****5678"
