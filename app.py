@@ -21,7 +21,7 @@ with st.container():
 if actor is None:
     gate_navigation(lambda: auth.login_screen(db, settings)).run()
 elif actor.must_change_password:
-    gate_navigation(lambda: auth.forced_password_screen(db, actor)).run()
+    gate_navigation(lambda: auth.forced_password_screen(db, settings, actor)).run()
 else:
     page = role_navigation(actor)
     with st.sidebar:

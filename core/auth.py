@@ -14,13 +14,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, selectinload
 
 from core import audit, clock, passwords
 from core.permissions import Actor
 from core.settings import Settings
 from core.users import actor_of, normalise_username
+from db.engine import read_session, write_session
 from db.models import AuthSession, LoginAttempt, User
 
 USERNAME_INPUT_MAX = 64
@@ -37,29 +39,52 @@ class LoginResult:
         return self.actor is not None
 
 
-def _lock_state(session: Session, username: str, now: datetime) -> LoginAttempt | None:
-    query = select(LoginAttempt).where(LoginAttempt.username == username)
+def _lock_state(session: Session, username: str) -> LoginAttempt:
+    """The user name's failure counter, locked for this transaction.
+
+    SQLite's BEGIN IMMEDIATE already serialises writers; on PostgreSQL the row is
+    created first if missing (ON CONFLICT DO NOTHING), so FOR UPDATE has a row to lock.
+    """
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.scalar(query)
+        session.execute(pg_insert(LoginAttempt).values(username=username, failures=0)
+                        .on_conflict_do_nothing(index_elements=["username"]))
+        return session.scalar(select(LoginAttempt).where(LoginAttempt.username == username).with_for_update())
+    attempt = session.get(LoginAttempt, username)
+    if attempt is None:
+        attempt = LoginAttempt(username=username, failures=0)
+        session.add(attempt)
+    return attempt
 
 
-def login(session: Session, username: str, password: str, settings: Settings, *, now: datetime | None = None) -> LoginResult:
-    """Check a user name and password. One refusal for unknown user and wrong password alike."""
+def login(engine: Engine, username: str, password: str, settings: Settings, *, now: datetime | None = None) -> LoginResult:
+    """Check a user name and password. One refusal for unknown user and wrong password alike.
+
+    bcrypt (a quarter of a second) runs outside the write transaction, so logins never
+    hold SQLite's write lock while hashing.
+    """
     now = now or clock.now()
     name = normalise_username(username)[:USERNAME_INPUT_MAX]
-    user = session.scalar(select(User).options(selectinload(User.grids)).where(User.username == name)) if name else None
-    attempt = _lock_state(session, name, now) if name else None
+    with read_session(engine) as session:
+        stored_hash = session.scalar(select(User.password_hash).where(User.username == name)) if name else None
     # bcrypt runs on every path so that no refusal is faster than another.
-    password_ok = passwords.verify(password or "", user.password_hash if user else None)
+    password_ok = passwords.verify(password or "", stored_hash)
+    with write_session(engine) as session:
+        return _settle(session, name, password_ok, stored_hash, settings, now)
 
-    if attempt and attempt.locked_until and attempt.locked_until > now:
+
+def _settle(session: Session, name: str, password_ok: bool, checked_hash: str | None, settings: Settings,
+            now: datetime) -> LoginResult:
+    if not name:
+        return _record_failure(session, name, None, settings, now)
+    user = session.scalar(select(User).options(selectinload(User.grids)).where(User.username == name))
+    attempt = _lock_state(session, name)
+    if attempt.locked_until and attempt.locked_until > now:
         audit.record(session, None, "login_locked", object_type="user", object_id=name, actor_username=name, now=now)
         return LoginResult(None, "locked", attempt.locked_until)
 
-    if password_ok and user is not None and user.active:
-        if attempt is not None:
-            session.delete(attempt)
+    # The hash checked must still be the account's: a password reset in between voids the check.
+    if password_ok and user is not None and user.active and user.password_hash == checked_hash:
+        session.expunge(attempt) if attempt in session.new else session.delete(attempt)
         actor = actor_of(user)
         audit.record(session, actor, "login", object_type="user", object_id=user.id, now=now)
         return LoginResult(actor)
@@ -72,9 +97,7 @@ def _record_failure(session: Session, name: str, attempt: LoginAttempt | None, s
     if not name:
         return LoginResult(None, "invalid")
     window = timedelta(minutes=settings.lockout_window_minutes)
-    if attempt is None:
-        attempt = LoginAttempt(username=name, failures=0)
-        session.add(attempt)
+    attempt = attempt or _lock_state(session, name)
     if attempt.first_failure_at is None or now - attempt.first_failure_at > window:
         attempt.failures, attempt.first_failure_at, attempt.locked_until = 0, now, None
     attempt.failures += 1
@@ -84,6 +107,19 @@ def _record_failure(session: Session, name: str, attempt: LoginAttempt | None, s
         audit.record(session, None, "lockout", object_type="user", object_id=name, actor_username=name,
                      after={"locked_until": attempt.locked_until.isoformat(), "failures": attempt.failures}, now=now)
     return LoginResult(None, "invalid")
+
+
+def wrong_current_password(engine: Engine, actor: Actor, settings: Settings, *, now: datetime | None = None) -> bool:
+    """Count a wrong current password (password change) like a failed login.
+
+    Someone at an unlocked screen cannot guess the password without limit: at the
+    lockout threshold this returns True and the caller ends the session.
+    """
+    now = now or clock.now()
+    with write_session(engine) as session:
+        attempt = _lock_state(session, actor.username)
+        _record_failure(session, actor.username, attempt, settings, now)
+        return bool(attempt.locked_until and attempt.locked_until > now)
 
 
 def start_session(session: Session, actor: Actor, token_exp: float, settings: Settings, *, now: datetime | None = None) -> None:

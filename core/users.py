@@ -275,13 +275,16 @@ def change_own_password(session: Session, actor: Actor, *, current: str, new: st
 
 
 def set_language(session: Session, actor: Actor, language: str) -> None:
+    """Remember the user's language. A preference, not an edit: it does not bump the version,
+    so an administrator's open form on this user does not go stale."""
+    require(actor, "profile.edit", actor)
     if language not in LANGUAGES:
         raise Invalid("language", "error.language.unknown")
-    user = get_user(session, actor.id)
-    if user.language != language:
-        before = user.language
-        user.language = language
-        audit.record(session, actor, "language_change", object_type="user", object_id=user.id,
+    before = session.scalar(select(User.language).where(User.id == actor.id))
+    if before != language:
+        session.execute(update(User).where(User.id == actor.id).values(language=language)
+                        .execution_options(synchronize_session=False))
+        audit.record(session, actor, "language_change", object_type="user", object_id=actor.id,
                      before={"language": before}, after={"language": language})
 
 
@@ -304,7 +307,8 @@ def unlock(session: Session, actor: Actor | None, username: str, *, now: datetim
     return cleared
 
 
-def locked_usernames(session: Session, now: datetime | None = None) -> dict[str, datetime]:
+def locked_usernames(session: Session, actor: Actor, now: datetime | None = None) -> dict[str, datetime]:
+    require(actor, "user.manage")
     now = now or clock.now()
     rows = session.execute(select(LoginAttempt.username, LoginAttempt.locked_until).where(LoginAttempt.locked_until > now))
     return {username: until for username, until in rows}

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core import communities
-from core.errors import LinliError
+from core.errors import LinliError, StaleEdit
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors
 from ui.i18n import t
@@ -109,5 +109,8 @@ with rename:
                     st.session_state[version_key] = saved.version
                     st.session_state["communities_notice"] = t("communities.saved", name=saved.name)
                     st.rerun()
+                except StaleEdit as exc:
+                    del st.session_state[version_key]  # the next edit starts from the other person's save
+                    errors.show(exc)
                 except LinliError as exc:
                     errors.show(exc)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import auth
+from ui.context import settings_or_stop
 from ui.i18n import t
 from ui.session import actor, db
 
@@ -11,4 +12,4 @@ st.title(t("profile.title"))
 st.write(t("profile.account", username=me.username, name=me.display_name, role=t(f"role.{me.role}")))
 st.subheader(t("password.change_title"))
 st.caption(t("password.rules"))
-auth.password_form(db(), me, key="profile_password")
+auth.password_form(db(), settings_or_stop(), me, key="profile_password")

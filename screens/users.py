@@ -18,7 +18,7 @@ st.title(t("users.title"))
 with read_session(engine) as session:
     accounts = users.list_users(session, me)
     all_communities = communities.list_communities(session, me)
-    locked = users.locked_usernames(session)
+    locked = users.locked_usernames(session, me)
 
 community_names = {c.id: c.name for c in all_communities}
 grid_names = {g.id: g.name for c in all_communities for g in c.grids}
@@ -84,7 +84,7 @@ with create_tab:
             st.rerun()
         except LinliError as exc:
             errors.show(exc)
-    created = st.session_state.get("users_created")
+    created = st.session_state.pop("users_created", None)  # shown once, then forgotten
     if created:
         st.success(t("users.created", username=created[0]))
         st.code(created[1], language=None)
@@ -137,6 +137,8 @@ with edit_tab:
                 with write_session(engine) as session:
                     secret = users.reset_password(session, me, user.id)
                 st.session_state["users_reset"] = (user.username, secret)
+                st.session_state.pop(version_key, None)  # the reset saved a new version of this user
+                st.rerun()
             except LinliError as exc:
                 st.error(error_text(exc))
         if user.username in locked and unlock.button(t("users.unlock"), key=f"unlock_{user.id}"):
@@ -147,7 +149,7 @@ with edit_tab:
         notice = st.session_state.pop("users_notice", None)
         if notice:
             st.success(notice)
-        reset_done = st.session_state.get("users_reset")
+        reset_done = st.session_state.pop("users_reset", None)  # shown once, then forgotten
         if reset_done and reset_done[0] == user.username:
             st.success(t("users.reset_done", username=reset_done[0]))
             st.code(reset_done[1], language=None)

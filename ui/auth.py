@@ -116,8 +116,7 @@ def login_screen(engine: Engine, settings: Settings) -> None:
             submitted = st.form_submit_button(t("login.submit"), type="primary")
         if not submitted:
             return
-        with write_session(engine) as session:
-            result = auth.login(session, username, password, settings)
+        result = auth.login(engine, username, password, settings)
         if result.ok:
             assert result.actor is not None
             st.session_state.pop(NOTICE_KEY, None)
@@ -131,7 +130,7 @@ def login_screen(engine: Engine, settings: Settings) -> None:
             st.error(t("login.invalid"))
 
 
-def password_form(engine: Engine, actor: Actor, *, key: str) -> None:
+def password_form(engine: Engine, settings: Settings, actor: Actor, *, key: str) -> None:
     with st.form(key, clear_on_submit=True):
         current = st.text_input(t("field.current_password"), type="password", key=f"{key}_current")
         new = st.text_input(t("field.new_password"), type="password", key=f"{key}_new",
@@ -144,15 +143,17 @@ def password_form(engine: Engine, actor: Actor, *, key: str) -> None:
         with write_session(engine) as session:
             users.change_own_password(session, actor, current=current, new=new, confirm=confirm)
     except LinliError as exc:
+        if getattr(exc, "field", "") == "current_password" and auth.wrong_current_password(engine, actor, settings):
+            request_logout("password.locked_out")
         st.error(error_text(exc))
         return
     request_logout("password.changed")
 
 
-def forced_password_screen(engine: Engine, actor: Actor) -> None:
+def forced_password_screen(engine: Engine, settings: Settings, actor: Actor) -> None:
     st.title(t("password.forced_title"))
     st.info(t("password.forced_explain"))
-    password_form(engine, actor, key="forced_password")
+    password_form(engine, settings, actor, key="forced_password")
     if st.button(t("logout.button"), key="forced_logout"):
         request_logout()
 

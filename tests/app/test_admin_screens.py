@@ -57,12 +57,18 @@ def test_grid_picker_offers_only_the_chosen_communitys_grids(app_world):
     before = snapshot_counts(app_world.engine)
     at.text_input(key="new_username").input("cross.grid")
     at.text_input(key="new_display_name").input("跨社区")
-    at.selectbox(key="new_community").select(app_world.world.other_community_id)
-    at.multiselect(key="new_grids").select(app_world.world.other_grid_id)
-    at.selectbox(key="new_community").select(app_world.world.community_id)
+    at.selectbox(key="new_community").select(app_world.world.other_community_id).run()
+    assert at.multiselect(key="new_grids").options == ["外网格"]
+    at.multiselect(key="new_grids").select(app_world.world.other_grid_id).run()
+    at.selectbox(key="new_community").select(app_world.world.community_id).run()
     # The picker only offers the chosen community's grids, so the foreign one is dropped, not saved.
-    assert app_world.world.other_grid_id not in at.multiselect(key="new_grids").options
-    assert snapshot_counts(app_world.engine) == before
+    assert at.multiselect(key="new_grids").options == ["第一网格", "第二网格"]
+    assert at.multiselect(key="new_grids").value == []
+    at.button(key="create_user").click().run()
+    with read_session(app_world.engine) as session:
+        created = users.find_by_username(session, "cross.grid")
+        assert created.community_id == app_world.world.community_id and created.grids == []
+    assert snapshot_counts(app_world.engine)[0] == before[0] + 1
 
 
 def test_stale_edit_is_refused_and_the_other_change_kept(app_world):
@@ -86,8 +92,7 @@ def test_admin_resets_a_password_and_unlocks_an_account(app_world):
     settings = Settings(cookie_key="k" * 40)
     now = clock.now()
     for minute in range(5):
-        with write_session(app_world.engine) as session:
-            auth.login(session, "trainer1", "Wrong1234", settings, now=now - timedelta(seconds=10 - minute))
+        auth.login(app_world.engine, "trainer1", "Wrong1234", settings, now=now - timedelta(seconds=10 - minute))
     at = users_screen(app_world)
     trainer_id = app_world.world.actors["trainer"].id
     at.selectbox(key="edit_pick").select(trainer_id).run()

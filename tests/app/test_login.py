@@ -89,3 +89,16 @@ def test_language_switch_to_english_is_remembered_for_the_user(app_world):
 
     at = login(new_app(), "trainer1")  # a new browser session starts in the user's language
     assert "Hello, trainer one" in texts(at)
+
+
+def test_guessing_the_current_password_logs_out_and_locks(app_world):
+    at = open_url(login(new_app(), "worker1"), "profile")
+    for attempt in range(5):
+        at.text_input(key="profile_password_current").input(f"Guess{attempt}xx")
+        at.text_input(key="profile_password_new").input("NewSecret456")
+        at.text_input(key="profile_password_confirm").input("NewSecret456")
+        at.main.button[0].click().run()
+    assert "当前密码输错次数过多" in texts(at)
+    at.run()
+    assert [t.label for t in at.text_input][:2] == ["用户名", "密码"]
+    assert login(new_app(), "worker1").error[0].value.startswith("登录失败次数过多")

@@ -17,8 +17,7 @@ T0 = datetime(2026, 11, 29, 9, 0, 0)
 
 
 def attempt(engine, username, password, now):
-    with write_session(engine) as session:
-        return auth.login(session, username, password, SETTINGS, now=now)
+    return auth.login(engine, username, password, SETTINGS, now=now)
 
 
 def actions(engine):

@@ -1,6 +1,7 @@
 """SQLite runs with WAL, foreign keys and BEGIN IMMEDIATE; read-modify-write loses nothing."""
 
 import threading
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text
@@ -27,7 +28,7 @@ def test_sqlite_pragmas(engine):
 def test_foreign_keys_are_enforced(engine):
     with pytest.raises(IntegrityError):
         with write_session(engine) as session:
-            session.add(Grid(community_id=999, name="orphan", description="", created_at=None))
+            session.add(Grid(community_id=999, name="orphan", description="", created_at=datetime(2026, 1, 1)))
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # BEGIN IMMEDIATE is SQLite's answer; PostgreSQL uses versions

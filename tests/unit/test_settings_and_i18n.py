@@ -116,7 +116,7 @@ def test_every_key_the_code_uses_exists(language):
     wanted |= {f"role.{role}" for role in ("admin", "supervisor", "worker", "trainer")}
     wanted |= {f"audit.action.{action}" for action in audit.ACTIONS}
     wanted |= {f"field.{name}" for name in _field_names_in_code()}
-    wanted |= {"logout.done", "password.changed"}
+    wanted |= {"logout.done", "password.changed", "password.locked_out"}
     assert len(wanted) > 80
     assert sorted(wanted - set(table)) == []
 

@@ -204,3 +204,30 @@ def test_set_language_is_remembered(engine):
     with pytest.raises(Invalid):
         with write_session(engine) as session:
             users.set_language(session, world.actors["worker"], "fr")
+
+
+def test_a_save_racing_past_the_version_check_is_still_refused_by_the_database(engine):
+    """Both sessions pass the in-code check; the UPDATE ... WHERE version = n catches the second."""
+    world = make_world(engine)
+    admin, target = world.actors["admin"], world.actors["worker"]
+    common = {"role": "worker", "community_id": world.community_id, "active": True, "grid_ids": []}
+    with read_session(engine) as session:
+        version = users.get_user(session, target.id).version
+    with pytest.raises(StaleEdit):
+        with write_session(engine) as slow:
+            slow_user = users.get_user(slow, target.id)  # the slow editor loaded the row at `version`
+            if engine.dialect.name == "sqlite":
+                # SQLite's BEGIN IMMEDIATE would make the racing writer wait; bump it on this connection.
+                slow.execute(User.__table__.update().where(User.id == target.id).values(version=version + 1,
+                                                                                          display_name="Racer"))
+            else:
+                with write_session(engine) as racer:
+                    users.update_user(racer, admin, target.id, version, display_name="Racer", **common)
+            slow_user.display_name = "Slow"
+            with users.guarded_flush(slow):
+                pass
+    # PostgreSQL: the racer's committed save survives. SQLite: the bump shared the refused
+    # transaction, so nothing of it was written.
+    expected = "Racer" if engine.dialect.name == "postgresql" else "worker one"
+    with read_session(engine) as session:
+        assert users.get_user(session, target.id).display_name == expected
