@@ -34,6 +34,12 @@ ACTIONS = (
     "grid_create",
     "grid_update",
     "language_change",
+    "resident_create",
+    "resident_update",
+    "resident_status",
+    "resident_import",
+    "reveal",
+    "export",
 )
 
 

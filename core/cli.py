@@ -139,6 +139,57 @@ def backup_file(source_path: Path, target: Path) -> None:
         destination.close()
 
 
+def cmd_import_residents(args: argparse.Namespace) -> int:
+    """Import a roster (.xlsx or .csv); prints a summary, writes the refusals to --report."""
+    from collections import Counter
+
+    from core import imports, keys
+    from core.permissions import Actor
+
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    vault = keys.vault_of(settings)
+    path = Path(args.file)
+    if not path.exists():
+        print(f"no such file: {path}", file=sys.stderr)
+        return 2
+    actor = Actor(id=0, username="cli", role="admin")
+    language = args.lang
+
+    def say(key: str, **params: object) -> str:
+        return translate(language, key, **params)
+
+    try:
+        with write_session(engine) as session:
+            keys.check_database_key(session, vault)
+            report = imports.import_residents(session, actor, vault, path.read_bytes(), path.name,
+                                              dry_run=args.dry_run, allow_partial=args.partial,
+                                              create_grids=args.create_grids)
+    except LinliError as exc:
+        print(f"refused: {_message(exc, language)}", file=sys.stderr)
+        return 2
+    print(f"rows read:  {report.rows_read}")
+    print(f"imported:   {report.imported}{' (dry run: nothing written)' if args.dry_run else ''}")
+    print(f"refused:    {report.refused_lines} lines")
+    first = {}
+    for problem in report.problems:
+        first.setdefault((problem.field, problem.key), problem)
+    for (field, key), count in Counter((p.field, p.key) for p in report.problems).most_common():
+        example = first[(field, key)]
+        print(f"  {count:>6}  {say('field.' + field)}: {say(key, **example.params)} (e.g. line {example.line})")
+    if report.unknown_grids:
+        print(f"grids not found: {', '.join(report.unknown_grids)}" + ("" if args.create_grids else " (use --create-grids)"))
+    if report.created_grids:
+        print(f"grids created: {', '.join(report.created_grids)}")
+    if report.problems and not report.written and not args.dry_run:
+        print("nothing was imported: fix the lines in the report, or use --partial to import the good rows")
+    if args.report:
+        Path(args.report).write_bytes(imports.report_csv(report, say))
+        print(f"report written to {args.report}")
+    return 0 if report.written or args.dry_run else 1
+
+
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from core import demo
 
@@ -172,6 +223,14 @@ def parser() -> argparse.ArgumentParser:
     backup.add_argument("--output", help="file to write (default backups/linli-DATE.db)")
     backup.set_defaults(func=cmd_backup)
     commands.add_parser("seed-demo", help="fill the database with synthetic demo data").set_defaults(func=cmd_seed_demo)
+    roster = commands.add_parser("import-residents", help="import a roster (.xlsx, or .csv in UTF-8/GBK)")
+    roster.add_argument("file")
+    roster.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    roster.add_argument("--create-grids", action="store_true", help="create grids the file names that do not exist")
+    roster.add_argument("--partial", action="store_true", help="import the good rows even if some are refused")
+    roster.add_argument("--report", help="write the refused lines to this CSV (line, field, reason)")
+    roster.add_argument("--lang", default="zh-CN", choices=("zh-CN", "en"), help="language of the report")
+    roster.set_defaults(func=cmd_import_residents)
     return root
 
 

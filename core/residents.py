@@ -464,3 +464,57 @@ def grid_choices(session: Session, actor: Actor) -> dict[int, str]:
     if not sees_all_grids(actor):
         query = query.where(Grid.id.in_(sorted(actor.grid_ids) or [-1]))
     return {grid_id: name for grid_id, name, _ in session.execute(query)}
+
+
+EXPORT_COLUMNS = ("name", "sex", "birth_date", "age", "id_number", "phone", "grid", "address", "relation",
+                  "ethnicity", "tags", "status", "status_date", "notes")
+
+
+def export_rows(session: Session, actor: Actor, vault: Vault, filters: Filters, *, full: bool = False,
+                today: date | None = None, now: datetime | None = None) -> list[list[Any]]:
+    """The filtered list for export, in EXPORT_COLUMNS order: masked unless `full` (and allowed); audited."""
+    require(actor, "resident.export")
+    if full:
+        require(actor, "resident.export_full")
+    today = today or clock.now().date()
+    columns = select(
+        Resident.id, Resident.name, Resident.sex, Resident.birth_date, Resident.id_masked, Resident.id_enc,
+        Resident.phone, Resident.status, Resident.status_date, Resident.relation, Resident.ethnicity, Resident.notes,
+        Grid.name.label("grid"), Household.address,
+    ).join(Grid, Grid.id == Resident.grid_id).outerjoin(Household, Household.id == Resident.household_id)
+    query = _filtered(columns, actor, vault, filters, today).order_by(Resident.created_at.desc(), Resident.id.desc())
+    records = [row._mapping for row in session.execute(query)]
+    visible = _visible_tags(actor)
+    tags: dict[int, list[str]] = {}
+    ids = [r["id"] for r in records]
+    for start in range(0, len(ids), 900):
+        tags.update(tags_of(session, ids[start:start + 900]))
+    rows = []
+    for r in records:
+        id_text = (vault.decrypt(r["id_enc"]) if r["id_enc"] else "") if full else r["id_masked"]
+        phone = r["phone"] if full else (validation.mask_phone(r["phone"]) if r["phone"] else "")
+        rows.append([r["name"], r["sex"], r["birth_date"], validation.age_on(r["birth_date"], today), id_text, phone,
+                     r["grid"], r["address"] or "", r["relation"], r["ethnicity"],
+                     [t for t in tags.get(r["id"], []) if t in visible], r["status"], r["status_date"], r["notes"]])
+    audit.record(session, actor, "export", object_type="residents", object_id=len(rows),
+                 after={"full": full, "rows": len(rows), "query": filters.query, "grid_id": filters.grid_id,
+                        "tag": filters.tag, "status": filters.status}, now=now)
+    return rows
+
+
+def export_file(session: Session, actor: Actor, vault: Vault, filters: Filters, fmt: str, language: str, *,
+                full: bool = False) -> bytes:
+    """The filtered list as .xlsx or .csv, headers and codes in the user's language."""
+    from core.exports import write_table
+    from core.i18n import translate
+
+    def label(key: str) -> str:
+        return translate(language, key)
+
+    headers = [label(f"field.{column}") for column in EXPORT_COLUMNS]
+    rows = export_rows(session, actor, vault, filters, full=full)
+    for row in rows:
+        row[1] = label(f"sex.{row[1]}")
+        row[10] = "、".join(label(f"tag.{tag}") for tag in row[10])
+        row[11] = label(f"status.{row[11]}")
+    return write_table(headers, rows, fmt, sheet=label("residents.title"))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core import cli, demo, users
 from db.engine import make_engine, read_session, write_session
-from db.models import AuditEvent, Grid, User
+from db.models import AuditEvent, Grid, Resident, User
 
 
 @pytest.fixture
@@ -91,3 +91,26 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine):
         assert session.scalar(select(func.count()).select_from(Grid)) == 4
         assert session.scalar(select(func.count()).select_from(AuditEvent)) < history + 20  # no second history
     assert {a.password for a in again} != {a.password for a in accounts}
+
+
+def test_import_residents_on_a_fresh_database(sqlite_url, tmp_path, capsys):
+    from tests.unit.test_imports import BAD, GOOD, csv_bytes
+
+    roster = tmp_path / "花名册.csv"
+    roster.write_bytes(csv_bytes(GOOD + BAD, "gbk"))
+    report = tmp_path / "report.csv"
+    assert cli.main(["import-residents", str(roster), "--report", str(report)]) == 1
+    out = capsys.readouterr().out
+    assert "rows read:  8" in out and "imported:   0" in out and "grids not found: 第一网格, 第二网格, 第九网格" in out
+    assert report.read_text(encoding="utf-8-sig").splitlines()[0] == "line,field,reason"
+
+    assert cli.main(["import-residents", str(roster), "--create-grids", "--partial", "--report", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "imported:   3" in out and "refused:    5 lines" in out
+    assert "grids created: 第一网格, 第二网格, 第九网格" in out
+    assert "身份证号: 应为 18 位，现为 15 位" in out
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["5", "6", "7", "8", "9"]
+    with read_session(make_engine(sqlite_url)) as session:
+        assert session.scalar(select(func.count()).select_from(Grid)) == 3
+        assert session.scalar(select(func.count()).select_from(Resident)) == 3

@@ -1,0 +1,70 @@
+"""Exports: text cells only, masked for workers, full only where allowed, formula-safe, audited."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from core import exports, residents
+from core.errors import Forbidden
+from core.residents import Filters, ResidentForm
+from db.engine import read_session, write_session
+from db.models import AuditEvent
+from tests.factories import make_resident_id, make_world, vault_for_tests
+
+VAULT = vault_for_tests()
+ID_A = make_resident_id("19800101", "011")
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+86 138", "-2", "@SUM(A1)", "\tx", "\rx", "＝HYPERLINK(\"x\")", "＋1", "－1", "＠a"])
+def test_cells_that_could_run_as_formulas_are_escaped(value):
+    assert exports.safe_cell(value) == "'" + value
+
+
+def registered(engine):
+    world = make_world(engine)
+    with write_session(engine) as session:
+        residents.create(session, world.actors["worker"], VAULT, ResidentForm(
+            name="张伟", id_number=ID_A, phone="13812345678", grid_id=world.grid_ids[0], address="=HYPERLINK(\"http://x\")",
+            notes="@cmd", tags=["disabled"]))
+    return world
+
+
+def test_worker_xlsx_has_no_formula_and_no_full_id(engine):
+    world = registered(engine)
+    with write_session(engine) as session:
+        data = residents.export_file(session, world.actors["worker"], VAULT, Filters(), "xlsx", "zh-CN")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type == "s" for cell in cells if cell.value is not None)  # text, never a formula
+    values = [str(cell.value) for cell in cells if cell.value is not None]
+    assert ID_A not in values and "13812345678" not in values
+    assert "110***********" + ID_A[-4:] in values and "138****5678" in values
+    assert "'=HYPERLINK(\"http://x\")" in values and "'@cmd" in values and "残疾人" in values
+
+
+def test_full_export_only_for_roles_allowed_and_audited(engine):
+    world = registered(engine)
+    with pytest.raises(Forbidden):
+        with write_session(engine) as session:
+            residents.export_file(session, world.actors["worker"], VAULT, Filters(), "csv", "zh-CN", full=True)
+    with write_session(engine) as session:
+        data = residents.export_file(session, world.actors["supervisor"], VAULT, Filters(), "csv", "en", full=True)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:6] == ["Name", "Sex", "Date of birth", "Age", "ID number", "Phone"]
+    assert rows[1][4] == ID_A and rows[1][5] == "13812345678"
+    with read_session(engine) as session:
+        exported = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert [("\"full\": true" in e.after) for e in exported] == [True]
+
+
+def test_worker_export_holds_only_their_grids(engine):
+    world = registered(engine)
+    with write_session(engine) as session:
+        residents.create(session, world.actors["supervisor"], VAULT, ResidentForm(
+            name="外人", id_number=make_resident_id("19700101", "021"), grid_id=world.grid_ids[1]))
+    with write_session(engine) as session:
+        rows = residents.export_rows(session, world.actors["worker"], VAULT, Filters())
+    assert [row[0] for row in rows] == ["张伟"]
