@@ -113,7 +113,7 @@ def clean_form(form: ResidentForm, *, today: date | None = None) -> CleanResiden
         except Invalid as exc:
             errors.append(exc)
 
-    check("name", lambda: validation.name(form.name))
+    check("name", lambda: validation.name(form.name, field="person_name"))
     check("identity", lambda: validation.identity(form.id_number, form.birth_date, form.sex, today=today))
     check("phone", lambda: validation.mobile(form.phone))
     check("grid_id", lambda: _grid_given(form.grid_id))
@@ -368,13 +368,22 @@ def _text_condition(text: str, vault: Vault):  # noqa: ANN202
     return or_(Resident.name.like(pattern, escape="\\"), Household.address.like(pattern, escape="\\"))
 
 
+def count(session: Session, actor: Actor, vault: Vault, filters: Filters, *, today: date | None = None) -> int:
+    require(actor, "resident.view")
+    base = select(Resident.id).outerjoin(Household, Household.id == Resident.household_id)
+    filtered = _filtered(base, actor, vault, filters, today or clock.now().date())
+    return session.scalar(select(func.count()).select_from(filtered.subquery())) or 0
+
+
 def search(session: Session, actor: Actor, vault: Vault, filters: Filters, *, page: int = 1,
-           page_size: int = PAGE_SIZE, today: date | None = None) -> Page:
-    """One page of residents, newest first; filtering, counting and paging in SQL."""
+           page_size: int = PAGE_SIZE, today: date | None = None, total: int | None = None) -> Page:
+    """One page of residents, newest first; filtering, counting and paging in SQL.
+
+    Pass `total` when the caller has counted already (to size its page picker)."""
     require(actor, "resident.view")
     today = today or clock.now().date()
-    base = select(Resident.id).outerjoin(Household, Household.id == Resident.household_id)
-    total = session.scalar(select(func.count()).select_from(_filtered(base, actor, vault, filters, today).subquery())) or 0
+    if total is None:
+        total = count(session, actor, vault, filters, today=today)
     columns = select(
         Resident.id, Resident.name, Resident.sex, Resident.birth_date, Resident.id_masked, Resident.phone,
         Resident.status, Resident.status_date, Resident.grid_id, Resident.version, Resident.created_at,
@@ -466,7 +475,7 @@ def grid_choices(session: Session, actor: Actor) -> dict[int, str]:
     return {grid_id: name for grid_id, name, _ in session.execute(query)}
 
 
-EXPORT_COLUMNS = ("name", "sex", "birth_date", "age", "id_number", "phone", "grid", "address", "relation",
+EXPORT_COLUMNS = ("person_name", "sex", "birth_date", "age", "id_number", "phone", "grid", "address", "relation",
                   "ethnicity", "tags", "status", "status_date", "notes")
 
 

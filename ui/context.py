@@ -7,10 +7,11 @@ import sys
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import bootstrap, config_check
+from core import bootstrap, config_check, keys
 from core import settings as settings_module
+from core.crypto import Vault
 from core.settings import Settings
-from db.engine import make_engine
+from db.engine import make_engine, write_session
 from ui.i18n import t
 
 
@@ -53,3 +54,25 @@ def engine_for(url: str) -> Engine:
 
 def engine(settings: Settings) -> Engine:
     return engine_for(settings.database_url)
+
+
+@st.cache_resource(show_spinner=False)
+def vault_for(url: str, encryption_key: str, hash_key: str) -> Vault:
+    """The ID-number keys, checked once per process against the database they protect."""
+    vault = Vault(encryption_key, hash_key)
+    with write_session(engine_for(url)) as session:
+        keys.check_database_key(session, vault)
+    return vault
+
+
+def vault(settings: Settings) -> Vault:
+    return vault_for(settings.database_url, settings.id_encryption_key, settings.id_hash_key)
+
+
+def vault_or_stop(settings: Settings) -> Vault:
+    """Refuse to run with keys that do not decrypt this database, rather than show garbage."""
+    try:
+        return vault(settings)
+    except keys.KeyMismatch:
+        st.error(t("startup.key_mismatch"))
+        st.stop()

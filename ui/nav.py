@@ -29,6 +29,11 @@ class Screen:
 
 SCREENS: tuple[Screen, ...] = (
     Screen("screens/home.py", "home", "nav.home", ":material/home:", "home.view", "nav.section.work"),
+    Screen("screens/residents.py", "residents", "nav.residents", ":material/groups:", "resident.view", "nav.section.work"),
+    Screen("screens/resident_new.py", "resident-new", "nav.resident_new", ":material/person_add:", "resident.edit",
+           "nav.section.work"),
+    Screen("screens/resident_import.py", "resident-import", "nav.resident_import", ":material/upload_file:",
+           "resident.import", "nav.section.work"),
     Screen("screens/users.py", "users", "nav.users", ":material/group:", "user.manage", "nav.section.admin"),
     Screen("screens/communities.py", "communities", "nav.communities", ":material/apartment:", "community.manage",
            "nav.section.admin"),

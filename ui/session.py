@@ -6,9 +6,11 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from core import settings as settings_module
+from core.crypto import Vault
 from core.permissions import Actor
+from core.settings import Settings
 from ui.auth import ACTOR_KEY
-from ui.context import _secrets, engine_for
+from ui.context import _secrets, engine_for, vault_for
 
 
 def actor() -> Actor:
@@ -19,5 +21,14 @@ def actor() -> Actor:
     return current
 
 
+def settings() -> Settings:
+    return settings_module.load(secrets=_secrets())
+
+
 def db() -> Engine:
-    return engine_for(settings_module.load(secrets=_secrets()).database_url)
+    return engine_for(settings().database_url)
+
+
+def vault() -> Vault:
+    current = settings()
+    return vault_for(current.database_url, current.id_encryption_key, current.id_hash_key)

@@ -104,8 +104,9 @@ def browser():
         if IN_CI:
             pytest.fail(f"Chromium is required in CI but missing at {CHROMIUM}")
         pytest.skip("Chromium not installed (apt-get install chromium); CI runs these")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=20_000)  # a shared, noisy machine: allow slow reruns, never a fixed sleep
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser

@@ -28,7 +28,7 @@ BAD = [
     ["钱七", "男", make_resident_id("19800101", "011"), "", "", "", "第一网格", "", ""],  # line 8: same ID as line 2
     ["孙八", "男", make_resident_id("19600606", "051"), "", "", "", "第一网格", "贵宾", ""],  # line 9: unknown group
 ]
-EXPECTED_BAD = {(5, "id_number"), (6, "name"), (7, "phone"), (7, "grid"), (8, "id_number"), (9, "tags")}
+EXPECTED_BAD = {(5, "id_number"), (6, "person_name"), (7, "phone"), (7, "grid"), (8, "id_number"), (9, "tags")}
 
 
 def csv_bytes(rows, encoding):

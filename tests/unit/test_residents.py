@@ -77,7 +77,7 @@ def test_bad_form_reports_every_field_and_writes_nothing(engine):
         with write_session(engine) as session:
             residents.create(session, worker, VAULT, ResidentForm(name="", id_number="110105198001010", phone="123",
                                                                    grid_id=None, tags=["vip"]))
-    assert {e.field for e in refused.value.errors} == {"name", "id_number", "phone", "grid", "tags"}
+    assert {e.field for e in refused.value.errors} == {"person_name", "id_number", "phone", "grid", "tags"}
     assert counts(engine) == before
 
 

@@ -1,0 +1,81 @@
+"""Import the office's roster (导入): check first — columns found, a preview and every bad
+line with its reason — then import all or nothing (or only the good rows)."""
+
+import pandas as pd
+import streamlit as st
+
+from core import imports, residents
+from core.errors import LinliError
+from core.permissions import can
+from db.engine import read_session, write_session
+from ui.i18n import error_text, t
+from ui.session import actor, db, vault
+
+me = actor()
+engine, keys = db(), vault()
+st.title(t("import.title"))
+st.caption(t("import.explain"))
+
+with read_session(engine) as session:
+    grids = residents.grid_choices(session, me)
+
+upload = st.file_uploader(t("field.file"), type=["xlsx", "csv"], key="import_file")
+partial = st.checkbox(t("import.partial"), key="import_partial", help=t("import.partial_help"))
+create_grids = can(me, "resident.create_grids") and st.checkbox(t("field.create_grids"), key="import_create_grids")
+default_grid = st.selectbox(t("import.default_grid"), [None, *grids], key="import_default_grid",
+                            format_func=lambda g: t("common.none") if g is None else grids[g])
+
+
+def run_import(dry_run: bool) -> imports.Report | None:
+    bar = st.progress(0.0, text=t("import.progress.validate"))
+
+    def progress(fraction: float, stage: str) -> None:
+        bar.progress(min(fraction, 1.0), text=t(f"import.progress.{stage}"))
+
+    try:
+        with write_session(engine) as session:
+            return imports.import_residents(session, me, keys, upload.getvalue(), upload.name, dry_run=dry_run,
+                                            allow_partial=partial, create_grids=create_grids,
+                                            default_grid_id=default_grid, progress=progress)
+    except LinliError as exc:
+        bar.empty()
+        st.error(error_text(exc))
+        return None
+
+
+if upload is not None:
+    check, go = st.columns(2)
+    if check.button(t("import.check"), key="import_check", icon=":material/fact_check:"):
+        st.session_state["import_report"] = (upload.file_id, run_import(dry_run=True))
+    if go.button(t("import.go"), type="primary", key="import_go", icon=":material/upload:"):
+        st.session_state["import_report"] = (upload.file_id, run_import(dry_run=False))
+
+    stored = st.session_state.get("import_report")
+    report = stored[1] if stored and stored[0] == upload.file_id else None
+    if report is not None:
+        if report.written:
+            st.success(t("import.done", imported=report.imported, refused=report.refused_lines))
+        elif report.problems and not partial:
+            st.warning(t("import.blocked", read=report.rows_read, refused=report.refused_lines))
+        else:
+            st.info(t("import.checked", read=report.rows_read, good=report.rows_read - report.refused_lines,
+                      refused=report.refused_lines))
+        st.caption(t("import.columns", columns="、".join(f"{t('field.' + k)} ← {v}" for k, v in report.columns.items())))
+        if report.unknown_grids:
+            st.warning(t("import.unknown_grids", grids="、".join(report.unknown_grids)))
+        if report.created_grids:
+            st.info(t("import.created_grids", grids="、".join(report.created_grids)))
+        if report.problems:
+            st.subheader(t("import.problems"))
+            st.dataframe(pd.DataFrame([{t("import.col.line"): p.line, t("field.field"): t(f"field.{p.field}"),
+                                        t("import.col.reason"): t(p.key, **p.params)}
+                                       for p in report.problems[:500]]), hide_index=True, width="stretch")
+            st.download_button(t("import.download_report"), imports.report_csv(report, t), file_name="import-report.csv",
+                               mime="text/csv", key="import_report_download", on_click="ignore")
+        if report.preview and not report.written:
+            st.subheader(t("import.preview"))
+            st.dataframe(pd.DataFrame([{t("import.col.line"): r["line"], t("field.person_name"): r["name"],
+                                        t("field.sex"): t(f"sex.{r['sex']}"), t("field.birth_date"): r["birth_date"],
+                                        t("field.id_number"): r["id_number"], t("field.address"): r["address"],
+                                        t("field.tags"): "、".join(t(f"tag.{x}") for x in r["tags"])}
+                                       for r in report.preview]), hide_index=True, width="stretch")

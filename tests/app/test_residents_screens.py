@@ -1,0 +1,137 @@
+"""Residents screens through the real app: list, search, add, reveal, import; privacy and scope."""
+
+import re
+
+from sqlalchemy import func, select
+
+from core import residents
+from core.residents import ResidentForm
+from db.engine import read_session, write_session
+from db.models import AuditEvent, Resident
+from tests.app.conftest import login, new_app, open_url, texts
+from tests.factories import make_resident_id, vault_for_tests
+from tests.unit.test_imports import BAD, GOOD, csv_bytes
+
+VAULT = vault_for_tests()
+MINE = make_resident_id("19800101", "011")
+OTHERS = make_resident_id("19700707", "022")
+ANY_FULL_ID = re.compile(r"\d{17}[\dX]")
+
+
+def seed(app_world):
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        residents.create(session, world.actors["worker"], VAULT, ResidentForm(
+            name="张伟", id_number=MINE, phone="13812345678", grid_id=world.grid_ids[0],
+            address="和平里小区3号楼2单元301", tags=["elderly_alone"]))
+        residents.create(session, world.actors["supervisor"], VAULT, ResidentForm(
+            name="外网格人", id_number=OTHERS, grid_id=world.grid_ids[1]))
+
+
+def everything_rendered(at) -> str:
+    """Every text the screen holds, tables included."""
+    parts = [texts(at)] + [frame.value.to_csv() for frame in at.dataframe]
+    parts += [str(w.value) for w in at.text_input] + [str(c.value) for c in at.code]
+    return "\n".join(parts)
+
+
+def rows_shown(at):
+    return list(at.dataframe[0].value["姓名"]) if at.dataframe else []
+
+
+def test_worker_sees_only_their_grid_and_never_a_full_id(app_world):
+    seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "residents")
+    assert rows_shown(at) == ["张伟"]
+    shown = everything_rendered(at)
+    assert not ANY_FULL_ID.search(shown) and "13812345678" not in shown
+    assert "110***********" + MINE[-4:] in shown and "138****5678" in shown
+
+
+def test_worker_search_by_pinyin_and_cannot_find_another_grid(app_world):
+    seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "residents")
+    at.text_input(key="residents_query").input("zw").run()
+    assert rows_shown(at) == ["张伟"]
+    at.text_input(key="residents_query").input(OTHERS).run()
+    assert rows_shown(at) == [] and "没有符合条件的居民" in texts(at)
+
+
+def test_supervisor_reveals_with_a_reason_and_it_is_audited(app_world):
+    seed(app_world)
+    at = open_url(login(new_app(), "supervisor1"), "residents")
+    at.text_input(key="residents_query").input("张伟").run()
+    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}  # a click on the row
+    at.run()
+    reveal_form = [w for w in at.text_input if w.label == "查看理由"]
+    assert reveal_form, "the supervisor sees the reveal form"
+    reveal_form[0].input("核对低保材料")
+    [b for b in at.button if b.label == "查看完整信息"][0].click().run()
+    assert f"身份证号：{MINE}" in texts(at)
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "reveal")) == 1
+
+
+def test_worker_has_no_reveal_form(app_world):
+    seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "residents")
+    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert "同户成员" in [tab.label for tab in at.tabs]
+    assert not [w for w in at.text_input if w.label == "查看理由"]
+
+
+def test_add_a_resident_from_the_id_alone(app_world):
+    at = open_url(login(new_app(), "worker1"), "resident-new")
+    new_id = make_resident_id("19560214", "032")
+    at.text_input(key="new_resident_name").input("李秀兰")
+    at.text_input(key="new_resident_id").input(new_id.lower()).run()
+    assert "出生日期 1956-02-14 · 女" in texts(at)
+    at.text_input(key="new_resident_address").input("和平里小区7号楼1单元502")
+    at.button(key="resident_new_submit").click().run()
+    assert "已登记 李秀兰" in texts(at)
+    with read_session(app_world.engine) as session:
+        added = session.scalar(select(Resident).where(Resident.name == "李秀兰"))
+        assert added.sex == "F" and VAULT.decrypt(added.id_enc) == new_id
+
+
+def test_bad_resident_input_is_refused_beside_the_field_and_nothing_written(app_world):
+    at = open_url(login(new_app(), "worker1"), "resident-new")
+    at.text_input(key="new_resident_name").input("王五")
+    at.text_input(key="new_resident_id").input("110105198001010")
+    at.text_input(key="new_resident_phone").input("12345")
+    at.button(key="resident_new_submit").click().run()
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("身份证号：应为 18 位") for e in errors)
+    assert any(e.startswith("联系电话：应为 11 位手机号") for e in errors)
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Resident)) == 0
+
+
+def test_possible_duplicate_is_shown_before_creating(app_world):
+    seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "resident-new")
+    for _ in range(2):
+        at.text_input(key="new_resident_name").input("张伟")
+        at.text_input(key="new_resident_birth").input("1980-01-01")
+        at.selectbox(key="new_resident_sex").select("男")
+        if at.checkbox:
+            at.checkbox(key="resident_new_confirm").check()
+        at.button(key="resident_new_submit").click().run()
+        if "已登记" not in texts(at):
+            assert "已有 1 位同名且出生日期相同的居民" in texts(at)
+    assert "已登记 张伟" in texts(at)
+
+
+def test_import_screen_reports_bad_lines_and_writes_nothing_until_fixed(app_world):
+    at = open_url(login(new_app(), "admin1"), "resident-import")
+    at.file_uploader(key="import_file").upload("roster.csv", csv_bytes(GOOD + BAD, "gbk"), "text/csv").run()
+    at.button(key="import_go").click().run()
+    assert "共 8 行，其中 5 行有问题，未导入任何数据" in texts(at)
+    lines = sorted(set(at.dataframe[0].value["行号"]))
+    assert lines == [5, 6, 7, 8, 9]
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Resident)) == 0
+    at.checkbox(key="import_partial").check()
+    at.button(key="import_go").click().run()
+    assert "已导入 3 人；5 行未导入" in texts(at)
