@@ -368,11 +368,17 @@ def _text_condition(text: str, vault: Vault):  # noqa: ANN202
     return or_(Resident.name.like(pattern, escape="\\"), Household.address.like(pattern, escape="\\"))
 
 
+def _searches_address(text: str) -> bool:
+    compact = clean(text).replace(" ", "")
+    return bool(compact) and not re.fullmatch(r"[A-Za-z]+|\d{17}[\dXx]", compact)
+
+
 def count(session: Session, actor: Actor, vault: Vault, filters: Filters, *, today: date | None = None) -> int:
     require(actor, "resident.view")
-    base = select(Resident.id).outerjoin(Household, Household.id == Resident.household_id)
-    filtered = _filtered(base, actor, vault, filters, today or clock.now().date())
-    return session.scalar(select(func.count()).select_from(filtered.subquery())) or 0
+    base = select(func.count(Resident.id)).select_from(Resident)
+    if _searches_address(filters.query):  # join households only when the address is searched
+        base = base.outerjoin(Household, Household.id == Resident.household_id)
+    return session.scalar(_filtered(base, actor, vault, filters, today or clock.now().date())) or 0
 
 
 def search(session: Session, actor: Actor, vault: Vault, filters: Filters, *, page: int = 1,

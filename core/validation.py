@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -45,7 +46,7 @@ class IdNumber:
 
 
 def check_digit(first17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    return _CHECK[sum(map(operator.mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def id_number(value: str | None, *, today: date | None = None, field: str = "id_number") -> IdNumber:

@@ -166,8 +166,10 @@ resident_tags = Table(
 class Resident(Base):
     __tablename__ = "residents"
     __table_args__ = (
-        Index("ix_residents_created", "created_at", "id"),
-        Index("ix_residents_grid_created", "grid_id", "created_at"),
+        # Lists filter on deleted_at IS NULL and sort newest first: both indexes serve the
+        # filter, the order and the count (as covering indexes), for all grids or one.
+        Index("ix_residents_live_created", "deleted_at", "created_at", "id"),
+        Index("ix_residents_live_grid_created", "deleted_at", "grid_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

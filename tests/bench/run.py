@@ -108,5 +108,8 @@ def apptest_rerun() -> None:
 
 
 if __name__ == "__main__":
+    from tests.bench import residents as residents_bench
+
     cold_start()
     apptest_rerun()
+    residents_bench.run_all(emit)

@@ -66,8 +66,8 @@ def upgrade() -> None:
     op.create_index("ix_residents_household_id", "residents", ["household_id"])
     op.create_index("ix_residents_birth_date", "residents", ["birth_date"])
     op.create_index("ix_residents_phone_last4", "residents", ["phone_last4"])
-    op.create_index("ix_residents_created", "residents", ["created_at", "id"])
-    op.create_index("ix_residents_grid_created", "residents", ["grid_id", "created_at"])
+    op.create_index("ix_residents_live_created", "residents", ["deleted_at", "created_at", "id"])
+    op.create_index("ix_residents_live_grid_created", "residents", ["deleted_at", "grid_id", "created_at"])
     op.create_table(
         "resident_tags",
         sa.Column("resident_id", sa.Integer, sa.ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True),

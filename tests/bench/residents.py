@@ -1,0 +1,153 @@
+"""Residents benchmarks: import speed, list page at scale, pinyin search. One JSON line per figure."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from core import imports, passwords, residents
+from core.keys import vault_of
+from core.settings import load as load_settings
+from db import migrate
+from db.engine import make_engine, read_session, write_session
+from tests.bench.roster import as_csv, as_xlsx, people
+from tests.factories import make_world
+
+GRIDS = ["第一网格", "第二网格"]
+
+
+def _fresh_database(folder: Path, name: str):
+    url = f"sqlite:///{folder / name}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    passwords.ROUNDS = 4
+    world = make_world(engine)
+    return url, engine, world
+
+
+def _timed(func) -> float:  # noqa: ANN001
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def import_speed(emit, rows_count: int = 100_000) -> None:  # noqa: ANN001
+    folder = Path(tempfile.mkdtemp(prefix="linli-bench-import-"))
+    vault = vault_of(load_settings(secrets={}))
+    rows = people(rows_count, GRIDS)
+    csv_data, xlsx_data = as_csv(rows), as_xlsx(rows)
+
+    # Baseline: the same rows, as text, through sqlite3.executemany into a plain table.
+    raw = sqlite3.connect(folder / "raw.db")
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("CREATE TABLE roster (name, sex, id_number, birth, phone, address, grid, tags, notes)")
+
+    def raw_insert() -> None:
+        with raw:
+            raw.executemany("INSERT INTO roster VALUES (?,?,?,?,?,?,?,?,?)", rows)
+
+    baseline = _timed(raw_insert)
+    raw.close()
+
+    _, engine, world = _fresh_database(folder, "csv.db")
+    admin = world.actors["admin"]
+
+    def csv_import() -> None:
+        with write_session(engine) as session:
+            report = imports.import_residents(session, admin, vault, csv_data, "roster.csv")
+        assert report.imported == rows_count, report.problems[:3]
+
+    csv_seconds = _timed(csv_import)
+    emit("import_100k_csv", csv_seconds, baseline, "s", "ratio <= 10",
+         baseline_is="sqlite3.executemany of the same rows as text", rows=rows_count)
+
+    _, engine_x, world_x = _fresh_database(folder, "xlsx.db")
+    read_only = _timed(lambda: imports.read_rows(xlsx_data, "roster.xlsx"))
+
+    def xlsx_import() -> None:
+        with write_session(engine_x) as session:
+            report = imports.import_residents(session, world_x.actors["admin"], vault, xlsx_data, "roster.xlsx")
+        assert report.imported == rows_count
+
+    xlsx_seconds = _timed(xlsx_import)
+    emit("import_100k_xlsx", xlsx_seconds, read_only, "s", "ratio <= 1.5",
+         baseline_is="reading the same .xlsx alone (python-calamine)", rows=rows_count)
+    return engine, world, vault
+
+
+def _fill(engine, world, vault, count: int) -> None:  # noqa: ANN001
+    data = as_csv(people(count, GRIDS, seed=count))
+    with write_session(engine) as session:
+        imports.import_residents(session, world.actors["admin"], vault, data, "fill.csv")
+
+
+def list_page(emit, big_engine=None, big_world=None, vault=None) -> None:  # noqa: ANN001
+    """AppTest rerun of the residents list (50 rows) at 100k vs 1k residents, and vs its bare SQL."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP, open_url
+
+    folder = Path(tempfile.mkdtemp(prefix="linli-bench-list-"))
+    vault = vault or vault_of(load_settings(secrets={}))
+    small_url, small_engine, small_world = _fresh_database(folder, "small.db")
+    _fill(small_engine, small_world, vault, 1_000)
+    if big_engine is None:
+        big_url, big_engine, big_world = _fresh_database(folder, "big.db")
+        _fill(big_engine, big_world, vault, 100_000)
+    else:
+        big_url = big_engine.url.render_as_string(hide_password=False)
+
+    def median_rerun(url: str) -> tuple[float, int]:
+        os.environ["DATABASE_URL"] = url
+        at = AppTest.from_file(str(APP), default_timeout=60).run()
+        at.text_input(key="login_username").input("supervisor1")
+        at.text_input(key="login_password").input("Secret123")
+        at.button[0].click().run()
+        open_url(at, "residents")
+        assert len(at.dataframe[0].value) == 50
+        samples = []
+        for _ in range(15):
+            start = time.perf_counter()
+            at.run()
+            samples.append(time.perf_counter() - start)
+        # The dataframe is the only element that grows with data; measure what it sends.
+        largest = max(len(frame.proto.SerializeToString()) for frame in at.dataframe)
+        return statistics.median(samples), largest
+
+    small, _ = median_rerun(small_url)
+    big, largest = median_rerun(big_url)
+    emit("residents_list_rerun_100k_vs_1k", big, small, "s", "ratio <= 1.5",
+         baseline_is="the same AppTest rerun at 1k residents")
+
+    supervisor = big_world.actors["supervisor"]
+
+    def bare_sql() -> None:
+        with read_session(big_engine) as session:
+            total = residents.count(session, supervisor, vault, residents.Filters())
+            residents.search(session, supervisor, vault, residents.Filters(), total=total)
+
+    bare = statistics.median(_timed(bare_sql) for _ in range(15))
+    emit("residents_list_rerun_vs_bare_sql_100k", big, bare, "s", "ratio <= 3",
+         baseline_is="count + page query of the same list through core (no Streamlit)")
+    emit("residents_list_largest_element_bytes", float(largest), 100_000.0, "bytes", "value <= 100000 (ratio <= 1)",
+         baseline_is="the 100 KB limit")
+
+    def search_seconds(query: str) -> float:
+        def run() -> None:
+            with read_session(big_engine) as session:
+                residents.search(session, supervisor, vault, residents.Filters(query=query))
+        return statistics.median(_timed(run) for _ in range(9))
+
+    emit("search_initials_vs_name_100k", search_seconds("zw"), search_seconds("张伟"), "s", "ratio <= 3",
+         baseline_is="search by the Chinese name at 100k residents")
+
+
+def run_all(emit) -> None:  # noqa: ANN001
+    engine, world, vault = import_speed(emit)
+    list_page(emit, engine, world, vault)
+
+

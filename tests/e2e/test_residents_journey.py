@@ -1,0 +1,64 @@
+"""Residents in a real browser: add a resident, find them by pinyin, import a roster and read its report."""
+
+import csv
+import io
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_login_journey import log_in
+from tests.factories import make_resident_id
+from tests.unit.test_imports import BAD, GOOD, csv_bytes
+
+pytestmark = pytest.mark.browser
+
+
+def test_add_then_find_by_pinyin(server, page: Page):
+    page.goto(f"{server.url}/resident-new")
+    log_in(page, "worker1")
+    expect(page.get_by_role("heading", name="新增居民")).to_be_visible()
+    page.get_by_role("textbox", name="姓名").fill("李秀兰")
+    page.get_by_role("textbox", name="身份证号").fill(make_resident_id("19560214", "032"))
+    page.get_by_role("textbox", name="身份证号").press("Enter")
+    expect(page.get_by_text("出生日期 1956-02-14 · 女 · 70 岁")).to_be_visible()
+    page.get_by_role("textbox", name="地址").fill("和平里小区7号楼1单元502")
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_text("已登记 李秀兰。")).to_be_visible()
+
+    page.goto(f"{server.url}/residents")
+    search = page.get_by_role("textbox", name="搜索")
+    search.fill("lxl")
+    search.press("Enter")
+    expect(page.get_by_text("第 1 / 1 页，共 1 条")).to_be_visible()
+    search.fill("zhangsan")
+    search.press("Enter")
+    expect(page.get_by_text("没有符合条件的居民。")).to_be_visible()
+
+
+def test_import_a_roster_and_download_the_report(server, page: Page, tmp_path):
+    roster = tmp_path / "花名册.csv"
+    roster.write_bytes(csv_bytes([[cell.replace("第二网格", "第一网格") for cell in row] for row in GOOD] + BAD, "gbk"))
+    page.goto(f"{server.url}/resident-import")
+    log_in(page, "admin1")
+    expect(page.get_by_role("heading", name="导入居民花名册")).to_be_visible()
+    import_button = page.get_by_role("button", name="导入", exact=True)
+    # Right after login the page may still be rerunning (the cookie component), and an upload
+    # made then can be lost: upload again until the screen shows the import button.
+    for _ in range(3):
+        page.locator("input[type=file]").set_input_files(str(roster))
+        try:
+            expect(import_button).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            continue
+    import_button.click()
+    expect(page.get_by_text("共 8 行，其中 5 行有问题，未导入任何数据")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载问题报告（CSV）").click()
+    report = list(csv.reader(io.StringIO(download.value.path().read_bytes().decode("utf-8-sig"))))
+    assert report[0] == ["line", "field", "reason"]
+    assert sorted({row[0] for row in report[1:]}) == ["5", "6", "7", "8", "9"]
+
+    page.get_by_text("只导入正确的行", exact=True).click()
+    import_button.click()
+    expect(page.get_by_text("已导入 3 人；5 行未导入。")).to_be_visible()
