@@ -191,12 +191,16 @@ def cmd_import_residents(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from core import demo
+    from core import demo, keys
 
     settings_module.write_default_secrets()
-    engine = make_engine(_settings(args).database_url)
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
-    accounts = demo.seed(engine)
+    vault = keys.vault_of(settings)
+    with write_session(engine) as session:
+        keys.check_database_key(session, vault)
+    accounts = demo.seed(engine, vault)
     print(demo.accounts_banner(accounts))
     return 0
 

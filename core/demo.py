@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Engine, select
 
-from core import audit, clock, communities, passwords, users
+from core import audit, clock, communities, imports, passwords, users
+from core.crypto import Vault
 from core.permissions import Actor
+from core.validation import check_digit
 from db.engine import write_session
 from db.models import Community, Grid, User
 
@@ -56,7 +58,38 @@ def _grids(session, community: Community) -> list[Grid]:  # noqa: ANN001
     ]
 
 
-def seed(engine: Engine, *, rng: random.Random | None = None) -> list[DemoAccount]:
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建国建华志强海燕淑珍凤英小红晓东"
+REGIONS = ("110101", "110105", "110108", "120101", "310104", "440106", "510104", "320102")
+COMPOUNDS = ("和平里小区", "幸福家园", "安华里", "青年湖小区", "地坛花园")
+TAG_WORDS = ("", "", "", "", "", "", "独居老人", "残疾人", "低保", "留守儿童", "空巢老人、低保")
+HEADER = ["姓名", "性别", "身份证号", "出生日期", "联系电话", "住址", "网格", "人员类别", "备注"]
+
+
+def people(count: int, grids: list[str], seed: int = 11) -> list[list[str]]:
+    rng = random.Random(seed)
+    rows, used = [], set()
+    start = date(1930, 1, 1)
+    while len(rows) < count:
+        born = start + timedelta(days=rng.randint(0, 33000))
+        seq = f"{rng.randint(0, 999):03d}"
+        first17 = rng.choice(REGIONS) + born.strftime("%Y%m%d") + seq
+        id_number = first17 + check_digit(first17)
+        if id_number in used:
+            continue
+        used.add(id_number)
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+        phone = f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}" if rng.random() < 0.8 else ""
+        address = f"{rng.choice(COMPOUNDS)}{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元{rng.randint(1, 18)}{rng.randint(1, 4):02d}"
+        rows.append([name, "", id_number, "", phone, address, rng.choice(grids), rng.choice(TAG_WORDS), ""])
+    return rows
+
+
+
+RESIDENTS = 360
+
+
+def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | None = None) -> list[DemoAccount]:
     rng = rng or random.Random(7)
     accounts = []
     with write_session(engine) as session:
@@ -76,7 +109,19 @@ def seed(engine: Engine, *, rng: random.Random | None = None) -> list[DemoAccoun
             accounts.append(DemoAccount(username, name, role, secret))
         if first_seed:
             _history(session, rng)
+            if vault is not None:
+                _residents(session, vault)
     return accounts
+
+
+def _residents(session, vault: Vault) -> None:  # noqa: ANN001
+    """A few hundred residents across the four grids, through the same import as the office's roster."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER, *people(RESIDENTS, list(GRIDS), seed=2026)])
+    imports.import_residents(session, _SYSTEM, vault, out.getvalue().encode(), "demo.csv")
 
 
 def _history(session, rng: random.Random) -> None:  # noqa: ANN001

@@ -102,3 +102,11 @@ def test_guessing_the_current_password_logs_out_and_locks(app_world):
     at.run()
     assert [t.label for t in at.text_input][:2] == ["用户名", "密码"]
     assert login(new_app(), "worker1").error[0].value.startswith("登录失败次数过多")
+
+
+def test_start_up_refuses_keys_that_do_not_match_the_database(app_world, monkeypatch):
+    new_app().run()  # the first start records the key's check value
+    monkeypatch.setenv("LINLI_ID_ENCRYPTION_KEY", "a-different-key-than-the-database-was-written-with")
+    at = new_app().run()
+    assert "加密密钥与数据库不匹配" in at.error[0].value
+    assert not at.text_input  # no login form: nothing runs with the wrong key

@@ -77,7 +77,9 @@ def test_backup_is_consistent_while_someone_writes(sqlite_url, tmp_path):
 
 
 def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine):
-    accounts = demo.seed(engine)
+    from tests.factories import vault_for_tests
+
+    accounts = demo.seed(engine, vault_for_tests())
     assert {a.role for a in accounts} == {"admin", "supervisor", "worker", "trainer"}
     with read_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Grid)) == 4
@@ -85,11 +87,13 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine):
         worker = users.find_by_username(session, "li.wgy")
         assert users.passwords.verify(next(a.password for a in accounts if a.username == "li.wgy"), worker.password_hash)
         assert not worker.must_change_password and len(worker.grids) == 1
-    again = demo.seed(engine)
+        assert session.scalar(select(func.count()).select_from(Resident)) == demo.RESIDENTS
+    again = demo.seed(engine, vault_for_tests())
     with read_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(User)) == len(demo.STAFF)
         assert session.scalar(select(func.count()).select_from(Grid)) == 4
         assert session.scalar(select(func.count()).select_from(AuditEvent)) < history + 20  # no second history
+        assert session.scalar(select(func.count()).select_from(Resident)) == demo.RESIDENTS
     assert {a.password for a in again} != {a.password for a in accounts}
 
 
