@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from python_calamine import CalamineWorkbook
-from sqlalchemy import Table, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core import audit, clock, communities, residents
@@ -27,7 +27,7 @@ from core.permissions import Actor, can, require
 from core.pinyin import full_and_initials
 from core.text import clean
 from core.validation import mask_id
-from db.models import Community, Grid, Household, Resident, resident_tags
+from db.models import Community, Grid, Household, Resident
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "名字", "居民姓名", "人员姓名", "name"),
@@ -338,19 +338,20 @@ def _write(session: Session, actor: Actor, vault: Vault, good: list[_Good], grid
         for household_id, grid_id, address in session.execute(
             select(Household.id, Household.grid_id, Household.address).where(Household.grid_id.in_(grid_ids)))
     }
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    stamp = _driver_value(now, sqlite)
     new_households = []
     for row in good:
         key = (grid_of(row), row.data.address.text)
         if row.data.address.text and key not in households:
             households[key] = 0
             a = row.data.address
-            new_households.append({"grid_id": key[0], "address": a.text, "compound": a.compound, "building": a.building,
-                                   "unit": a.unit, "room": a.room, "created_at": now, "version": 1})
-    for values, household_id in zip(new_households, _reserve_ids(session, "households", len(new_households)), strict=True):
-        values["id"] = household_id
-        households[(values["grid_id"], values["address"])] = household_id
-    for start in range(0, len(new_households), CHUNK):
-        _bulk_insert(session, Household.__table__, new_households[start:start + CHUNK])
+            new_households.append([key[0], a.text, a.compound, a.building, a.unit, a.room, stamp, 1])
+    for values, household_id in zip(new_households, _reserve_ids(session, "households", len(new_households)),
+                                    strict=True):
+        values.insert(0, household_id)
+        households[(values[1], values[2])] = household_id
+    _bulk_insert(session, "households", _HOUSEHOLD_COLUMNS, new_households)
 
     total = len(good)
     resident_ids = _reserve_ids(session, "residents", total)
@@ -361,47 +362,45 @@ def _write(session: Session, actor: Actor, vault: Vault, good: list[_Good], grid
         for row, resident_id in zip(chunk, ids, strict=True):
             data = row.data
             pinyin, initials = full_and_initials(data.name)
-            values.append({
-                "id": resident_id, "grid_id": grid_of(row), "household_id": households.get((grid_of(row), data.address.text)) or None,
-                "name": data.name, "name_pinyin": pinyin, "name_initials": initials, "sex": data.sex,
-                "birth_date": data.birth_date,
-                "id_enc": vault.encrypt(data.id_number.value) if data.id_number else None,
-                "id_hash": row.id_hash, "id_masked": mask_id(data.id_number.value) if data.id_number else "",
-                "phone": data.phone, "phone_last4": data.phone[-4:], "relation": data.relation,
-                "ethnicity": data.ethnicity, "status": "active", "notes": data.notes,
-                "created_at": now, "updated_at": now, "version": 1,
-            })
-        _bulk_insert(session, Resident.__table__, values)
-        tag_rows = [{"resident_id": rid, "tag": tag} for rid, row in zip(ids, chunk, strict=True) for tag in row.data.tags]
-        if tag_rows:
-            _bulk_insert(session, resident_tags, tag_rows)
+            grid_id = grid_of(row)
+            id_value = data.id_number.value if data.id_number else None
+            values.append((
+                resident_id, grid_id, households.get((grid_id, data.address.text)) or None, data.name, pinyin,
+                initials, data.sex, data.birth_date.isoformat() if sqlite else data.birth_date,
+                vault.encrypt(id_value) if id_value else None, row.id_hash, mask_id(id_value) if id_value else "",
+                data.phone, data.phone[-4:], data.relation, data.ethnicity, "active", data.notes, stamp, stamp, 1,
+            ))
+        _bulk_insert(session, "residents", _RESIDENT_COLUMNS, values)
+        tags = [(rid, tag) for rid, row in zip(ids, chunk, strict=True) for tag in row.data.tags]
+        _bulk_insert(session, "resident_tags", ("resident_id", "tag"), tags)
         report.imported += len(chunk)
         progress(0.5 + 0.5 * report.imported / total, "write")
     report.written = True
 
 
-def _bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """executemany straight through the driver: SQLAlchemy's per-row parameter processing
-    cost more than the insert itself on 100k-row rosters."""
+_HOUSEHOLD_COLUMNS = ("id", "grid_id", "address", "compound", "building", "unit", "room", "created_at", "version")
+_RESIDENT_COLUMNS = ("id", "grid_id", "household_id", "name", "name_pinyin", "name_initials", "sex", "birth_date",
+                     "id_enc", "id_hash", "id_masked", "phone", "phone_last4", "relation", "ethnicity", "status",
+                     "notes", "created_at", "updated_at", "version")
+
+
+def _bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
+    """executemany straight through the driver, values already in the driver's form.
+
+    SQLAlchemy's per-row parameter processing cost more than the insert itself on a
+    100k-row roster. `table` and `columns` are constants of this module, never input.
+    """
     if not rows:
         return
-    columns = list(rows[0])
     connection = session.connection()
-    dialect = connection.dialect
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    names = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
-    sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([marker] * len(columns))})"
-    convert = _sqlite_value if dialect.name == "sqlite" else (lambda value: value)
-    connection.exec_driver_sql(sql, [tuple(convert(row[c]) for c in columns) for row in rows])
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
+    connection.exec_driver_sql(sql, [tuple(row) for row in rows] if rows and isinstance(rows[0], list) else rows)
 
 
-def _sqlite_value(value: Any) -> Any:
-    """Dates and times as SQLAlchemy's SQLite types store them (ISO text)."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+def _driver_value(value: datetime, sqlite: bool) -> Any:
+    """A timestamp as SQLAlchemy's SQLite DateTime stores it (ISO text); PostgreSQL takes it as is."""
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value
 
 
 def _reserve_ids(session: Session, table: str, count: int) -> list[int]:
