@@ -7,10 +7,11 @@ import streamlit as st
 
 from core import audit
 from db.engine import read_session
-from ui.i18n import t
+from ui.i18n import translator
 from ui.session import actor, db
 from ui.table import PAGE_SIZE, page_picker
 
+t = translator()  # labels in this run's language, read once: tables ask for hundreds
 me = actor()
 st.title(t("audit.title"))
 

@@ -11,11 +11,12 @@ from core.errors import LinliError, StaleEdit
 from core.permissions import can
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors
-from ui.i18n import error_text, language, t
+from ui.i18n import error_text, language, translator
 from ui.residents_form import resident_fields
 from ui.session import actor, db, vault
 from ui.table import PAGE_SIZE, page_picker
 
+t = translator()  # labels in this run's language, read once: tables ask for hundreds
 me = actor()
 engine, keys = db(), vault()
 st.title(t("residents.title"))

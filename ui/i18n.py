@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -23,6 +24,13 @@ def set_language(lang: str) -> None:
 
 def t(key: str, **params: Any) -> str:
     return translate(language(), key, **params)
+
+
+def translator() -> Callable[..., str]:
+    """t() bound to this run's language, for loops: reading session state costs more than
+    the lookup, and a 50-row table asks for hundreds of labels."""
+    lang = language()
+    return lambda key, **params: translate(lang, key, **params)
 
 
 def error_text(error: LinliError) -> str:

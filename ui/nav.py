@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.permissions import Actor, can
-from ui.i18n import t
+from ui.i18n import translator
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ HOME = SCREENS[0]
 
 def gate_navigation(screen: Callable[[], None]) -> st.navigation:
     """Every url path draws the same gate screen (login, or forced password change)."""
+    t = translator()
     pages = [
         st.Page(screen, title=t(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec is HOME,
                 visibility="visible" if spec is HOME else "hidden")
@@ -54,6 +55,7 @@ def gate_navigation(screen: Callable[[], None]) -> st.navigation:
 
 
 def role_navigation(actor: Actor) -> st.navigation:
+    t = translator()
     sections: dict[str, list[st.Page]] = {}
     for spec in SCREENS:
         if can(actor, spec.action):
@@ -65,5 +67,6 @@ def role_navigation(actor: Actor) -> st.navigation:
 
 
 def _not_allowed() -> None:
+    t = translator()
     st.error(t("nav.not_allowed"))
     st.page_link(HOME.file, label=t("nav.home"), icon=HOME.icon)
