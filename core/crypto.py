@@ -49,7 +49,7 @@ class Vault:
             raise KeyMismatch("the encryption key does not match this data") from exc
 
     def lookup_hash(self, value: str) -> str:
-        return hmac.new(self._mac_key, value.encode(), hashlib.sha256).hexdigest()  # type: ignore[attr-defined]
+        return hmac.digest(self._mac_key, value.encode(), "sha256").hex()  # type: ignore[attr-defined]
 
     def check_value(self) -> str:
         return self.encrypt(CHECK_PLAINTEXT.decode())

@@ -141,6 +141,8 @@ def _text(cell: Any) -> str:
 
 
 def _tags(text: str) -> list[str]:
+    if not text:
+        return []
     words = [w for w in _TAG_SPLIT.split(clean(text)) if w]
     unknown = [w for w in words if w not in TAG_WORDS and w not in residents.TAGS]
     if unknown:
@@ -226,12 +228,16 @@ def import_residents(
         index = columns.get(key)
         return row[index] if index is not None and index < len(row) else None
 
+    def text(row: list[Any], key: str) -> str:
+        value = cell(row, key)
+        return value if type(value) is str else _text(value)  # CSV cells are text already
+
     good: list[_Good] = []
     seen_ids: dict[str, int] = {}
     body = rows[1:]
     for offset, row in enumerate(body):
         line = offset + 2
-        if all(c is None or _text(c).strip() == "" for c in row):
+        if not any(c is not None and str(c).strip() for c in row):
             continue
         report.rows_read += 1
         problems: list[Invalid] = []
@@ -240,20 +246,19 @@ def import_residents(
             problems.append(Invalid("id_number", "error.import.id_is_number"))
             id_cell = ""
         try:
-            tags = _tags(_text(cell(row, "tags")))
+            tags = _tags(text(row, "tags"))
         except Invalid as exc:
             problems.append(exc)
             tags = []
         try:
-            grid_id = grids.resolve(_text(cell(row, "grid")))
+            grid_id = grids.resolve(text(row, "grid"))
         except Invalid as exc:
             problems.append(exc)
             grid_id = 0
         form = residents.ResidentForm(
-            name=_text(cell(row, "name")), id_number=_text(id_cell), birth_date=_text(cell(row, "birth_date")),
-            sex=_text(cell(row, "sex")), phone=_text(cell(row, "phone")), grid_id=grid_id,
-            address=_text(cell(row, "address")), relation=_text(cell(row, "relation")),
-            ethnicity=_text(cell(row, "ethnicity")), tags=tags, notes=_text(cell(row, "notes")),
+            name=text(row, "name"), id_number=_text(id_cell), birth_date=text(row, "birth_date"),
+            sex=text(row, "sex"), phone=text(row, "phone"), grid_id=grid_id, address=text(row, "address"),
+            relation=text(row, "relation"), ethnicity=text(row, "ethnicity"), tags=tags, notes=text(row, "notes"),
         )
         try:
             clean_row = residents.clean_form(form, today=today)

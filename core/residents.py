@@ -102,6 +102,10 @@ def _tags(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 def clean_form(form: ResidentForm, *, today: date | None = None) -> CleanResident:
     """Every field checked; all refusals reported together (InvalidMany)."""
+    try:
+        return _clean_all_good(form, today)
+    except (Invalid, InvalidMany):
+        pass  # check again, field by field, to report every refusal at once
     errors: list[Invalid] = []
     values: dict[str, Any] = {}
 
@@ -127,6 +131,17 @@ def clean_form(form: ResidentForm, *, today: date | None = None) -> CleanResiden
     parsed_id, birth, sex = values["identity"]
     return CleanResident(values["name"], parsed_id, birth, sex, values["phone"], values["grid_id"], values["address"],
                          values["relation"], values["ethnicity"], values["tags"], values["notes"])
+
+
+def _clean_all_good(form: ResidentForm, today: date | None) -> CleanResident:
+    """The same checks as clean_form, straight through: a roster is mostly good rows."""
+    name = validation.name(form.name, field="person_name")
+    parsed_id, birth, sex = validation.identity(form.id_number, form.birth_date, form.sex, today=today)
+    return CleanResident(
+        name, parsed_id, birth, sex, validation.mobile(form.phone), _grid_given(form.grid_id),
+        addresses.parse(_limited(form.address, "address", ADDRESS_MAX)), _limited(form.relation, "relation", RELATION_MAX),
+        _limited(form.ethnicity, "ethnicity", ETHNICITY_MAX), _tags(form.tags), _limited(form.notes, "notes", NOTES_MAX),
+    )
 
 
 def _require_grid(session: Session, actor: Actor, action: str, grid_id: int) -> None:
