@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.paging import Page
 from core.permissions import Actor, require
 from db.models import AuditEvent
 
@@ -99,12 +100,6 @@ class AuditFilter:
     date_to: date | None = None
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    rows: list[dict[str, Any]]
-    total: int
-
-
 def _conditions(filters: AuditFilter) -> list:
     conditions = []
     if filters.username:
@@ -123,7 +118,7 @@ def count_events(session: Session, actor: Actor, filters: AuditFilter) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent).where(*_conditions(filters))) or 0
 
 
-def list_events(session: Session, actor: Actor, filters: AuditFilter, *, page: int = 1, page_size: int = 50) -> AuditPage:
+def list_events(session: Session, actor: Actor, filters: AuditFilter, *, page: int = 1, page_size: int = 50) -> Page:
     """Newest first; filtering, counting and paging all happen in SQL."""
     total = count_events(session, actor, filters)
     conditions = _conditions(filters)
@@ -145,4 +140,4 @@ def list_events(session: Session, actor: Actor, filters: AuditFilter, *, page: i
         }
         for event in session.scalars(query)
     ]
-    return AuditPage(rows=rows, total=total)
+    return Page(rows=rows, total=total)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core import addresses, audit, clock, validation
 from core.crypto import Vault
 from core.errors import Forbidden, Invalid, InvalidMany, LinliError, NotFound
+from core.paging import Page
 from core.permissions import Actor, can, require, sees_all_grids
 from core.pinyin import full_and_initials
 from core.records import guarded_flush, load_for_edit
@@ -327,12 +328,6 @@ class Filters:
     age_max: int | None = None
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[dict[str, Any]]
-    total: int
-
-
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -456,25 +451,29 @@ def detail(session: Session, actor: Actor, resident_id: int, *, today: date | No
 def edit_form(session: Session, actor: Actor, vault: Vault, resident_id: int) -> tuple[ResidentForm, int]:
     """The form to edit a resident, with the version it was loaded at.
 
-    The ID number goes into the form in full only for roles allowed to reveal it; others
-    keep the stored one by leaving the field as loaded (see keep_id).
+    The ID number and phone go into the form masked; leaving a field as loaded keeps the
+    stored value (see keep_hidden_values), typing a new one replaces it.
     """
     resident = _load(session, actor, "resident.edit", resident_id)
     household = resident.household
     form = ResidentForm(
         name=resident.name, id_number=resident.id_masked, birth_date=resident.birth_date,
-        sex={"M": "男", "F": "女"}[resident.sex], phone=resident.phone, grid_id=resident.grid_id,
+        sex={"M": "男", "F": "女"}[resident.sex], phone=validation.mask_phone(resident.phone) if resident.phone else "",
+        grid_id=resident.grid_id,
         address=household.address if household else "", relation=resident.relation, ethnicity=resident.ethnicity,
         tags=tags_of(session, [resident_id])[resident_id], notes=resident.notes,
     )
     return form, resident.version
 
 
-def keep_id(session: Session, actor: Actor, vault: Vault, resident_id: int, form: ResidentForm) -> ResidentForm:
-    """If the ID field still shows the masked value it was loaded with, keep the stored ID."""
+def keep_hidden_values(session: Session, actor: Actor, vault: Vault, resident_id: int,
+                       form: ResidentForm) -> ResidentForm:
+    """Fields still showing the masked value they were loaded with keep the stored value."""
     resident = _load(session, actor, "resident.edit", resident_id)
     if resident.id_enc and clean(form.id_number) == resident.id_masked:
         form.id_number = vault.decrypt(resident.id_enc)
+    if resident.phone and clean(form.phone) == validation.mask_phone(resident.phone):
+        form.phone = resident.phone
     return form
 
 

@@ -140,7 +140,7 @@ if chosen_id is not None:
             try:
                 with write_session(engine) as session:
                     saved = residents.update(session, me, keys, chosen_id, st.session_state[version_key],
-                                             residents.keep_id(session, me, keys, chosen_id, form))
+                                             residents.keep_hidden_values(session, me, keys, chosen_id, form))
                 st.session_state[version_key] = saved.version
                 st.success(t("residents.saved", name=saved.name))
             except StaleEdit as exc:

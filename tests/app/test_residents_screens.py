@@ -43,9 +43,27 @@ def test_worker_sees_only_their_grid_and_never_a_full_id(app_world):
     seed(app_world)
     at = open_url(login(new_app(), "worker1"), "residents")
     assert rows_shown(at) == ["张伟"]
+    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}  # open the details
+    at.run()
+    assert "同户成员" in [tab.label for tab in at.tabs]  # details, household and the edit form are drawn
     shown = everything_rendered(at)
     assert not ANY_FULL_ID.search(shown) and "13812345678" not in shown
     assert "110***********" + MINE[-4:] in shown and "138****5678" in shown
+
+
+def test_editing_without_touching_the_masked_fields_keeps_id_and_phone(app_world):
+    seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "residents")
+    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    resident_id = next(k for k in at.session_state if str(k).startswith("resident_version_")).split("_")[-1]
+    at.text_area(key=f"edit_{resident_id}_notes").input("腿脚不便")
+    at.button(key=f"save_resident_{resident_id}").click().run()
+    assert "已保存 张伟" in texts(at)
+    with read_session(app_world.engine) as session:
+        saved = session.get(Resident, int(resident_id))
+        assert saved.notes == "腿脚不便" and saved.phone == "13812345678"
+        assert VAULT.decrypt(saved.id_enc) == MINE
 
 
 def test_worker_search_by_pinyin_and_cannot_find_another_grid(app_world):

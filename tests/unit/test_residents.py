@@ -161,11 +161,11 @@ def test_stale_update_is_refused_and_the_first_kept(engine, registry):
         form, version = residents.edit_form(session, worker, VAULT, zhang.id)
     form.notes = "first"
     with write_session(engine) as session:
-        residents.update(session, worker, VAULT, zhang.id, version, residents.keep_id(session, worker, VAULT, zhang.id, form))
+        residents.update(session, worker, VAULT, zhang.id, version, residents.keep_hidden_values(session, worker, VAULT, zhang.id, form))
     form.notes = "second"
     with pytest.raises(StaleEdit):
         with write_session(engine) as session:
-            residents.update(session, worker, VAULT, zhang.id, version, residents.keep_id(session, worker, VAULT, zhang.id, form))
+            residents.update(session, worker, VAULT, zhang.id, version, residents.keep_hidden_values(session, worker, VAULT, zhang.id, form))
     with read_session(engine) as session:
         kept = session.get(Resident, zhang.id)
         assert kept.notes == "first" and VAULT.decrypt(kept.id_enc) == make_resident_id("19800101", "011")
