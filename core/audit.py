@@ -41,6 +41,17 @@ ACTIONS = (
     "resident_import",
     "reveal",
     "export",
+    "case_create",
+    "case_start",
+    "case_agree",
+    "case_fail",
+    "case_refer",
+    "case_withdraw",
+    "case_follow_up",
+    "case_close",
+    "case_reopen",
+    "case_extend",
+    "case_session",
 )
 
 

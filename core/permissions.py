@@ -28,11 +28,16 @@ class Actor:
 _RESIDENTS_WORK = {"resident.view", "resident.edit", "resident.import", "resident.export", "resident.sensitive"}
 # Revealing a full ID number or phone, exporting them unmasked, creating grids on import.
 _RESIDENTS_OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.create_grids"}
+_MEDIATION_WORK = {"mediation.view", "mediation.edit"}
+# Reopening a closed case, statistics of the whole office, editing the dispute types.
+_MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
-                        *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT}),
-    "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT}),
-    "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK}),
+                        *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT, *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
+                        "mediation.types"}),
+    "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT,
+                             *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT}),
+    "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK}),
     "trainer": frozenset({"home.view", "profile.edit"}),
 }
 # Roles that see every grid; the others see only their own grids' residents.
@@ -67,4 +72,8 @@ def _in_scope(user: Actor, action: str, resource: Any) -> bool:
     if action.startswith("resident."):
         grid_id = getattr(resource, "grid_id", resource)
         return sees_all_grids(user) or grid_id in user.grid_ids
+    if action.startswith("mediation."):
+        # A case: its grid is the worker's, or the worker mediates it.
+        return (sees_all_grids(user) or getattr(resource, "grid_id", None) in user.grid_ids
+                or getattr(resource, "mediator_id", None) == user.id)
     return True

@@ -199,3 +199,119 @@ class Resident(Base):
     grid: Mapped[Grid] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class DisputeType(Base):
+    """司法部 statistics categories of disputes; editable by an administrator."""
+
+    __tablename__ = "dispute_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(30), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseCounter(Base):
+    """The last case number given out in a year: numbers are per year, without gaps."""
+
+    __tablename__ = "case_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class MediationCase(Base):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_live_intake", "deleted_at", "intake_date", "id"),
+                      Index("ix_cases_grid_state", "grid_id", "state"),
+                      Index("ix_cases_mediator_state", "mediator_id", "state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(12), unique=True)  # 2026-0001
+    year: Mapped[int] = mapped_column(Integer)
+    intake_date: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(20))
+    type_id: Mapped[int] = mapped_column(ForeignKey("dispute_types.id", ondelete="RESTRICT"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"))
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    facts: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))
+    amount_claimed_fen: Mapped[int] = mapped_column(Integer, default=0)
+    due_date: Mapped[date] = mapped_column(Date)  # one month after intake, or the agreed extension
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    concluded_on: Mapped[date | None] = mapped_column(Date)  # agreement or failure
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseParty(Base):
+    __tablename__ = "case_parties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(50))  # the outside person's name, or the resident's at intake
+    phone: Mapped[str] = mapped_column(String(11), default="")
+    side: Mapped[str] = mapped_column(String(20))  # applicant | respondent | other
+
+
+class CaseSession(Base):
+    __tablename__ = "case_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    present: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Agreement(Base):
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    agreed_on: Mapped[date] = mapped_column(Date)
+    written: Mapped[bool] = mapped_column(Boolean)
+    terms: Mapped[str] = mapped_column(Text)
+    amount_fen: Mapped[int] = mapped_column(Integer, default=0)
+    performance_deadline: Mapped[date | None] = mapped_column(Date)
+    performance_manner: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    visited_on: Mapped[date] = mapped_column(Date)
+    performed: Mapped[str] = mapped_column(String(10))  # yes | partly | no
+    satisfaction: Mapped[int] = mapped_column(Integer)  # 1–5
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CaseStateChange(Base):
+    __tablename__ = "case_state_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int] = mapped_column(Integer)
+    actor_username: Mapped[str] = mapped_column(String(64))
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")

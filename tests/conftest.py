@@ -94,7 +94,9 @@ def pg_url() -> Iterator[str]:
 def _truncate_all(engine: Engine) -> None:
     with engine.begin() as connection:
         tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            # Reference data seeded by the migrations stays.
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                 "AND tablename NOT IN ('alembic_version', 'dispute_types')")
         ).scalars().all()
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 

@@ -39,5 +39,9 @@ def error_text(error: LinliError) -> str:
         return "\n".join(error_text(each) for each in error.errors)
     reason = t(error.key, **error.params)
     if isinstance(error, Invalid):
-        return t("error.field_reason", field=t(f"field.{error.field}"), reason=reason)
+        if error.field.startswith("party_"):  # the n-th party of a case
+            label = t("field.party", n=int(error.field.split("_")[1]) + 1)
+        else:
+            label = t(f"field.{error.field}")
+        return t("error.field_reason", field=label, reason=reason)
     return reason

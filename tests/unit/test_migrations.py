@@ -9,7 +9,8 @@ from db.engine import make_engine
 from db.models import Base
 
 TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login_attempts", "audit_events",
-          "app_meta", "households", "residents", "resident_tags"}
+          "app_meta", "households", "residents", "resident_tags", "dispute_types", "case_counters", "cases",
+          "case_parties", "case_sessions", "agreements", "follow_ups", "case_state_changes"}
 
 
 def test_upgrade_downgrade_upgrade(fresh_database_url):

@@ -5,10 +5,13 @@ from core.permissions import ACTIONS, ROLES, Actor, can, require
 
 RESIDENT_WORK = {"resident.view", "resident.edit", "resident.import", "resident.export", "resident.sensitive"}
 OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.create_grids"}
+MEDIATION = {"mediation.view", "mediation.edit"}
+MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
 EXPECTED = {
-    "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view"} | RESIDENT_WORK | OVERSIGHT,
-    "supervisor": {"home.view", "profile.edit", "audit.view"} | RESIDENT_WORK | OVERSIGHT,
-    "worker": {"home.view", "profile.edit"} | RESIDENT_WORK,
+    "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types"}
+    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT,
+    "supervisor": {"home.view", "profile.edit", "audit.view"} | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT,
+    "worker": {"home.view", "profile.edit"} | RESIDENT_WORK | MEDIATION,
     "trainer": {"home.view", "profile.edit"},
 }
 

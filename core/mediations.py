@@ -1,0 +1,577 @@
+"""The mediation log (矛盾纠纷调解): intake, sessions, agreement, follow-up visit, closing.
+
+A case moves only by the transitions below; each writes a state change and an audit row.
+Numbers are per year (2026-0001), given out inside the registering transaction, so there
+are neither gaps nor duplicates when two workers register at the same moment.
+
+Time limits: a case still open one month after intake is overdue (人民调解工作若干规定
+art. 33), or after the extension both parties agreed to; an agreement opens the 30-day
+window to apply jointly for judicial confirmation (人民调解法 art. 33); a follow-up visit is
+due within a configurable number of days of the agreement.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from core import audit, clock, validation
+from core.errors import Forbidden, Invalid, InvalidMany, NotFound
+from core.paging import Page
+from core.permissions import Actor, can, require, sees_all_grids
+from core.records import guarded_flush, load_for_edit
+from core.text import clean
+from db.models import (
+    Agreement,
+    CaseCounter,
+    CaseParty,
+    CaseSession,
+    CaseStateChange,
+    DisputeType,
+    FollowUp,
+    Grid,
+    MediationCase,
+    Resident,
+    User,
+)
+
+SOURCES = ("application", "initiative", "police", "court", "government", "other")
+# 当事人申请, 主动调解, 公安移送, 法院委托, 政府交办, 其他
+STATES = ("received", "in_mediation", "agreed", "failed", "referred", "withdrawn", "followed_up", "closed")
+OPEN_STATES = ("received", "in_mediation")
+SIDES = ("applicant", "respondent", "other")
+PERFORMED = ("yes", "partly", "no")
+
+# action → (states it may start from, state it leads to, permission)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "start": (("received",), "in_mediation", "mediation.edit"),
+    "agree": (("in_mediation",), "agreed", "mediation.edit"),
+    "fail": (("in_mediation",), "failed", "mediation.edit"),
+    "refer": (("received", "in_mediation"), "referred", "mediation.edit"),
+    "withdraw": (("received", "in_mediation"), "withdrawn", "mediation.edit"),
+    "follow_up": (("agreed",), "followed_up", "mediation.edit"),
+    "close": (("followed_up", "failed", "referred", "withdrawn"), "closed", "mediation.edit"),
+    "reopen": (("closed", "failed", "referred", "withdrawn"), "in_mediation", "mediation.reopen"),
+}
+# Actions that need their own record first: an agreement, a follow-up visit.
+_RECORDED_ACTIONS = {"agree", "follow_up"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The time limits, in months and days; an admin may change them in settings."""
+
+    mediation_months: int = 1
+    judicial_confirmation_days: int = 30
+    follow_up_days: int = 15
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def allowed_actions(actor: Actor, case: Any) -> list[str]:
+    """The actions valid for this case's state that this user may take: the screen's buttons."""
+    return [action for action, (starts, _to, permission) in TRANSITIONS.items()
+            if case.state in starts and can(actor, permission, case)]
+
+
+# --- input ---------------------------------------------------------------------------------------
+
+@dataclass
+class PartyInput:
+    side: str = "applicant"
+    resident_id: int | None = None
+    name: str = ""
+    phone: str = ""
+
+
+@dataclass
+class CaseInput:
+    intake_date: date | str | None = None
+    source: str = ""
+    type_id: int | None = None
+    grid_id: int | None = None
+    mediator_id: int | None = None
+    facts: str = ""
+    amount_claimed: str | Decimal | int | float = 0
+    parties: list[PartyInput] = field(default_factory=list)
+
+
+def yuan_to_fen(value: str | Decimal | int | float | None, field_name: str) -> int:
+    """An amount typed in yuan (up to 2 decimals, not negative) as integer fen."""
+    text = clean(str(value if value is not None else "")).replace(",", "").replace("，", "") or "0"
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise Invalid(field_name, "error.amount.format", value=text) from None
+    if amount < 0:
+        raise Invalid(field_name, "error.amount.negative")
+    if amount != amount.quantize(Decimal("0.01")) or amount > Decimal("100000000"):
+        raise Invalid(field_name, "error.amount.format", value=text)
+    return int(amount * 100)
+
+
+def _one_of(value: str, allowed: tuple[str, ...], field_name: str, key: str) -> str:
+    if value not in allowed:
+        raise Invalid(field_name, key)
+    return value
+
+
+def _past_or_today(value: date | str | None, field_name: str, today: date) -> date:
+    day = validation.parse_date(value, field_name)
+    if day is None:
+        raise Invalid(field_name, "error.required")
+    if day > today:
+        raise Invalid(field_name, "error.date.future")
+    return day
+
+
+def _collect(checks: list) -> list:  # noqa: ANN001
+    values, errors = [], []
+    for check in checks:
+        try:
+            values.append(check())
+        except InvalidMany as many:
+            errors.extend(many.errors)
+            values.append(None)
+        except Invalid as exc:
+            errors.append(exc)
+            values.append(None)
+    if errors:
+        raise InvalidMany(errors)
+    return values
+
+
+def _party(session: Session, actor: Actor, party: PartyInput, index: int) -> dict[str, Any]:
+    field_name = f"party_{index}"
+    if party.side not in SIDES:
+        raise Invalid(field_name, "error.party.side")
+    if party.resident_id is not None:
+        resident = session.get(Resident, party.resident_id)
+        if resident is None or resident.deleted_at is not None:
+            raise Invalid(field_name, "error.party.no_such_resident")
+        return {"resident_id": resident.id, "name": resident.name, "phone": "", "side": party.side}
+    name = clean(party.name)
+    if not name:
+        raise Invalid(field_name, "error.party.needs_name")
+    return {"resident_id": None, "name": validation.name(name, field=field_name),
+            "phone": validation.mobile(party.phone, field=field_name), "side": party.side}
+
+
+# --- numbering -----------------------------------------------------------------------------------
+
+def next_number(session: Session, year: int) -> str:
+    """The next case number of the year, allocated inside the caller's transaction.
+
+    One atomic upsert on the counter row: PostgreSQL holds the row lock until commit,
+    SQLite's BEGIN IMMEDIATE serialises writers. A rolled-back registration returns its
+    number with it, so numbers have no gaps.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (insert(CaseCounter).values(year=year, last_number=1)
+                 .on_conflict_do_update(index_elements=["year"], set_={"last_number": CaseCounter.last_number + 1})
+                 .returning(CaseCounter.last_number))
+    number = session.execute(statement).scalar_one()
+    return f"{year}-{number:04d}"
+
+
+# --- register and move ---------------------------------------------------------------------------
+
+def register(session: Session, actor: Actor, data: CaseInput, *, limits: Limits = Limits(),
+             now: datetime | None = None) -> MediationCase:
+    require(actor, "mediation.edit")
+    now = now or clock.now()
+    today = now.date()
+    intake, source, type_id, grid_id, mediator_id, facts, claimed = _collect([
+        lambda: _past_or_today(data.intake_date, "intake_date", today),
+        lambda: _one_of(data.source, SOURCES, "source", "error.source.unknown"),
+        lambda: _dispute_type(session, data.type_id),
+        lambda: _grid(session, actor, data.grid_id),
+        lambda: _mediator(session, data.mediator_id or actor.id),
+        lambda: _facts(data.facts),
+        lambda: yuan_to_fen(data.amount_claimed, "amount_claimed"),
+    ])
+    if not data.parties:
+        raise Invalid("parties", "error.party.none")
+    parties = _collect([lambda p=p, i=i: _party(session, actor, p, i) for i, p in enumerate(data.parties)])
+    case = MediationCase(
+        number=next_number(session, intake.year), year=intake.year, intake_date=intake, source=source,
+        type_id=type_id, grid_id=grid_id, mediator_id=mediator_id, facts=facts, state="received",
+        amount_claimed_fen=claimed, due_date=add_months(intake, limits.mediation_months), extended=False,
+        created_by=actor.id, created_at=now, updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    session.add_all(CaseParty(case_id=case.id, **party) for party in parties)
+    _record_change(session, actor, case, "", "received", "", now)
+    audit.record(session, actor, "case_create", object_type="case", object_id=case.id,
+                 after={"number": case.number, "type_id": type_id, "grid_id": grid_id, "parties": len(parties)}, now=now)
+    return case
+
+
+def _dispute_type(session: Session, type_id: int | None) -> int:
+    kind = session.get(DisputeType, type_id) if type_id is not None else None
+    if kind is None or not kind.active:
+        raise Invalid("type", "error.dispute_type.unknown")
+    return kind.id
+
+
+def _grid(session: Session, actor: Actor, grid_id: int | None) -> int:
+    if grid_id is None or session.get(Grid, grid_id) is None:
+        raise Invalid("grid", "error.grid.unknown")
+    if not (sees_all_grids(actor) or grid_id in actor.grid_ids):
+        raise Invalid("grid", "error.grid.not_yours")
+    return grid_id
+
+
+def _mediator(session: Session, user_id: int) -> int:
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.role not in ("worker", "supervisor", "admin"):
+        raise Invalid("mediator", "error.mediator.unknown")
+    return user.id
+
+
+def _facts(text: str) -> str:
+    facts = clean(text)
+    if not facts:
+        raise Invalid("facts", "error.required")
+    if len(facts) > 2000:
+        raise Invalid("facts", "error.too_long", max=2000)
+    return facts
+
+
+def _load(session: Session, actor: Actor, action: str, case_id: int) -> MediationCase:
+    case = session.get(MediationCase, case_id)
+    if case is None or case.deleted_at is not None:
+        raise NotFound(object="case", id=case_id)
+    if not can(actor, action, case):
+        raise Forbidden(action=action)
+    return case
+
+
+def _record_change(session: Session, actor: Actor, case: MediationCase, from_state: str, to_state: str, note: str,
+                   now: datetime) -> None:
+    session.add(CaseStateChange(case_id=case.id, at=now, actor_id=actor.id, actor_username=actor.username,
+                                from_state=from_state, to_state=to_state, note=note))
+
+
+def _move(session: Session, actor: Actor, case_id: int, expected_version: int, action: str, note: str,
+          now: datetime) -> MediationCase:
+    if action not in TRANSITIONS:
+        raise Invalid("action", "error.case.unknown_action")
+    starts, to_state, permission = TRANSITIONS[action]
+    require(actor, permission)
+    case = _load(session, actor, permission, case_id)
+    case = load_for_edit(session, MediationCase, case_id, expected_version)
+    if case.state not in starts:
+        raise Invalid("state", "error.case.transition", action=action, state=case.state)
+    from_state = case.state
+    with guarded_flush(session):
+        case.state, case.updated_at = to_state, now
+        if to_state in ("agreed", "failed"):
+            case.concluded_on = now.date()
+        if to_state == "closed":
+            case.closed_on = now.date()
+        if action == "reopen":
+            case.closed_on = case.concluded_on = None
+    _record_change(session, actor, case, from_state, to_state, clean(note)[:500], now)
+    audit.record(session, actor, f"case_{action}", object_type="case", object_id=case.id,
+                 before={"state": from_state}, after={"state": to_state}, now=now)
+    return case
+
+
+def transition(session: Session, actor: Actor, case_id: int, expected_version: int, action: str, note: str = "",
+               *, now: datetime | None = None) -> MediationCase:
+    """start, fail, refer, withdraw, close, reopen. Agreement and follow-up have their own calls."""
+    if action in _RECORDED_ACTIONS:
+        raise Invalid("action", "error.case.needs_record", action=action)
+    return _move(session, actor, case_id, expected_version, action, note, now or clock.now())
+
+
+@dataclass
+class AgreementInput:
+    agreed_on: date | str | None = None
+    written: bool = True
+    terms: str = ""
+    amount: str | Decimal | int | float = 0
+    performance_deadline: date | str | None = None
+    performance_manner: str = ""
+
+
+def record_agreement(session: Session, actor: Actor, case_id: int, expected_version: int, data: AgreementInput,
+                     *, now: datetime | None = None) -> MediationCase:
+    now = now or clock.now()
+    agreed_on, terms, amount, deadline = _collect([
+        lambda: _past_or_today(data.agreed_on, "agreed_on", now.date()),
+        lambda: _terms(data.terms),
+        lambda: yuan_to_fen(data.amount, "amount"),
+        lambda: validation.parse_date(data.performance_deadline, "performance_deadline"),
+    ])
+    if deadline is not None and deadline < agreed_on:
+        raise Invalid("performance_deadline", "error.agreement.deadline_before")
+    case = _move(session, actor, case_id, expected_version, "agree", "", now)
+    if case.intake_date > agreed_on:
+        raise Invalid("agreed_on", "error.agreement.before_intake")
+    session.add(Agreement(case_id=case.id, agreed_on=agreed_on, written=bool(data.written), terms=terms,
+                          amount_fen=amount, performance_deadline=deadline,
+                          performance_manner=clean(data.performance_manner)[:200], created_at=now))
+    case.concluded_on = agreed_on
+    return case
+
+
+def _terms(text: str) -> str:
+    terms = clean(text)
+    if not terms:
+        raise Invalid("terms", "error.required")
+    if len(terms) > 4000:
+        raise Invalid("terms", "error.too_long", max=4000)
+    return terms
+
+
+@dataclass
+class FollowUpInput:
+    visited_on: date | str | None = None
+    performed: str = "yes"
+    satisfaction: int | str | None = None
+    note: str = ""
+
+
+def record_follow_up(session: Session, actor: Actor, case_id: int, expected_version: int, data: FollowUpInput,
+                     *, now: datetime | None = None) -> MediationCase:
+    now = now or clock.now()
+    visited_on, performed, score = _collect([
+        lambda: _past_or_today(data.visited_on, "visited_on", now.date()),
+        lambda: _one_of(data.performed, PERFORMED, "performed", "error.follow_up.performed"),
+        lambda: _satisfaction(data.satisfaction),
+    ])
+    case = _move(session, actor, case_id, expected_version, "follow_up", "", now)
+    session.add(FollowUp(case_id=case.id, visited_on=visited_on, performed=performed, satisfaction=score,
+                         note=clean(data.note)[:1000], recorded_by=actor.id, created_at=now))
+    return case
+
+
+def _satisfaction(value: int | str | None) -> int:
+    try:
+        score = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise Invalid("satisfaction", "error.satisfaction.range") from None
+    if not 1 <= score <= 5:
+        raise Invalid("satisfaction", "error.satisfaction.range")
+    return score
+
+
+def log_session(session: Session, actor: Actor, case_id: int, *, held_on: date | str | None, present: str,
+                summary: str, now: datetime | None = None) -> CaseSession:
+    """A mediation session: date, who was present, what happened. Only while the case is in mediation."""
+    require(actor, "mediation.edit")
+    now = now or clock.now()
+    case = _load(session, actor, "mediation.edit", case_id)
+    if case.state != "in_mediation":
+        raise Invalid("state", "error.case.not_in_mediation")
+    day = _past_or_today(held_on, "held_on", now.date())
+    if day < case.intake_date:
+        raise Invalid("held_on", "error.session.before_intake")
+    if not clean(summary):
+        raise Invalid("summary", "error.required")
+    record = CaseSession(case_id=case.id, held_on=day, present=clean(present)[:200], summary=clean(summary)[:4000],
+                         recorded_by=actor.id, created_at=now)
+    session.add(record)
+    audit.record(session, actor, "case_session", object_type="case", object_id=case.id,
+                 after={"held_on": day}, now=now)
+    return record
+
+
+def extend(session: Session, actor: Actor, case_id: int, expected_version: int, *, new_due: date | str | None,
+           note: str, now: datetime | None = None) -> MediationCase:
+    """Both parties agreed to continue: the case is overdue only after the new date."""
+    require(actor, "mediation.edit")
+    now = now or clock.now()
+    _load(session, actor, "mediation.edit", case_id)
+    case = load_for_edit(session, MediationCase, case_id, expected_version)
+    if case.state not in OPEN_STATES:
+        raise Invalid("state", "error.case.not_open")
+    day = validation.parse_date(new_due, "due_date")
+    if day is None or day <= case.due_date:
+        raise Invalid("due_date", "error.extension.not_later", due=case.due_date.isoformat())
+    if not clean(note):
+        raise Invalid("note", "error.extension.note_required")
+    before = case.due_date
+    with guarded_flush(session):
+        case.due_date, case.extended, case.updated_at = day, True, now
+    _record_change(session, actor, case, case.state, case.state, f"{before} → {day}: {clean(note)[:400]}", now)
+    audit.record(session, actor, "case_extend", object_type="case", object_id=case.id,
+                 before={"due_date": before}, after={"due_date": day}, now=now)
+    return case
+
+
+# --- time limits ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Deadlines:
+    overdue: bool
+    due_date: date | None  # mediation deadline while open
+    judicial_confirmation_until: date | None  # after an agreement
+    follow_up_due: date | None  # after an agreement, until the visit
+    follow_up_overdue: bool
+
+
+def deadlines(state: str, due_date: date, agreed_on: date | None, today: date, limits: Limits = Limits()) -> Deadlines:
+    is_open = state in OPEN_STATES
+    judicial = agreed_on + timedelta(days=limits.judicial_confirmation_days) if agreed_on else None
+    follow_up = agreed_on + timedelta(days=limits.follow_up_days) if agreed_on and state == "agreed" else None
+    return Deadlines(
+        overdue=is_open and today > due_date,
+        due_date=due_date if is_open else None,
+        judicial_confirmation_until=judicial,
+        follow_up_due=follow_up,
+        follow_up_overdue=bool(follow_up and today > follow_up),
+    )
+
+
+def my_todo(session: Session, actor: Actor, *, today: date | None = None, limits: Limits = Limits(),
+            within_days: int = 7) -> list[dict[str, Any]]:
+    """Cases this user mediates that are overdue, due within a week, or awaiting a follow-up visit."""
+    require(actor, "mediation.view")
+    today = today or clock.now().date()
+    rows = session.execute(
+        select(MediationCase.id, MediationCase.number, MediationCase.state, MediationCase.due_date,
+               Agreement.agreed_on)
+        .outerjoin(Agreement, Agreement.case_id == MediationCase.id)
+        .where(MediationCase.mediator_id == actor.id, MediationCase.deleted_at.is_(None),
+               MediationCase.state.in_((*OPEN_STATES, "agreed")))
+        .order_by(MediationCase.due_date)
+    )
+    todo = []
+    for case_id, number, state, due_date, agreed_on in rows:
+        limits_now = deadlines(state, due_date, agreed_on, today, limits)
+        if state in OPEN_STATES and due_date <= today + timedelta(days=within_days):
+            todo.append({"id": case_id, "number": number, "kind": "overdue" if limits_now.overdue else "due_soon",
+                         "date": due_date})
+        elif state == "agreed" and limits_now.follow_up_due:
+            todo.append({"id": case_id, "number": number,
+                         "kind": "follow_up_overdue" if limits_now.follow_up_overdue else "follow_up",
+                         "date": limits_now.follow_up_due})
+    return sorted(todo, key=lambda item: item["date"])
+
+
+# --- lists and statistics ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseFilters:
+    state: str = ""
+    type_id: int | None = None
+    grid_id: int | None = None
+    mediator_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    overdue: bool = False
+
+
+def _scoped(query, actor: Actor):  # noqa: ANN001, ANN202
+    query = query.where(MediationCase.deleted_at.is_(None))
+    if not sees_all_grids(actor):
+        query = query.where(or_(MediationCase.grid_id.in_(sorted(actor.grid_ids) or [-1]),
+                                MediationCase.mediator_id == actor.id))
+    return query
+
+
+def list_cases(session: Session, actor: Actor, filters: CaseFilters, *, page: int = 1, page_size: int = 50,
+               today: date | None = None) -> Page:
+    require(actor, "mediation.view")
+    today = today or clock.now().date()
+    conditions = []
+    if filters.state:
+        conditions.append(MediationCase.state == filters.state)
+    if filters.type_id is not None:
+        conditions.append(MediationCase.type_id == filters.type_id)
+    if filters.grid_id is not None:
+        conditions.append(MediationCase.grid_id == filters.grid_id)
+    if filters.mediator_id is not None:
+        conditions.append(MediationCase.mediator_id == filters.mediator_id)
+    if filters.date_from:
+        conditions.append(MediationCase.intake_date >= filters.date_from)
+    if filters.date_to:
+        conditions.append(MediationCase.intake_date <= filters.date_to)
+    if filters.overdue:
+        conditions += [MediationCase.state.in_(OPEN_STATES), MediationCase.due_date < today]
+    total = session.scalar(_scoped(select(func.count(MediationCase.id)), actor).where(*conditions)) or 0
+    query = _scoped(
+        select(MediationCase.id, MediationCase.number, MediationCase.intake_date, MediationCase.state,
+               MediationCase.due_date, MediationCase.version, DisputeType.name.label("type"), Grid.name.label("grid"),
+               User.display_name.label("mediator"))
+        .join(DisputeType, DisputeType.id == MediationCase.type_id)
+        .join(Grid, Grid.id == MediationCase.grid_id)
+        .join(User, User.id == MediationCase.mediator_id), actor,
+    ).where(*conditions).order_by(MediationCase.intake_date.desc(), MediationCase.id.desc())
+    rows = [dict(row._mapping) for row in session.execute(query.limit(page_size).offset(max(page - 1, 0) * page_size))]
+    for row in rows:
+        row["overdue"] = row["state"] in OPEN_STATES and today > row["due_date"]
+    return Page(rows, total)
+
+
+def _months(first: date, last: date) -> list[tuple[int, int]]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def monthly_statistics(session: Session, actor: Actor, first_month: date, last_month: date) -> list[dict[str, Any]]:
+    """Per month: received, concluded, agreements, success rate, amounts agreed — every month
+    in the range, a month without cases as zeros. Aggregated in SQL."""
+    require(actor, "mediation.statistics")
+    start = first_month.replace(day=1)
+    end = add_months(last_month.replace(day=1), 1)
+    year_of, month_of = func.extract("year", MediationCase.intake_date), func.extract("month", MediationCase.intake_date)
+    received = {(int(y), int(m)): n for y, m, n in session.execute(
+        _scoped(select(year_of, month_of, func.count()), actor)
+        .where(MediationCase.intake_date >= start, MediationCase.intake_date < end).group_by(year_of, month_of))}
+    c_year, c_month = func.extract("year", MediationCase.concluded_on), func.extract("month", MediationCase.concluded_on)
+    concluded: dict[tuple[int, int], list[int]] = {}
+    for y, m, state, n in session.execute(
+        _scoped(select(c_year, c_month, MediationCase.state, func.count()), actor)
+        .where(MediationCase.concluded_on >= start, MediationCase.concluded_on < end)
+        .group_by(c_year, c_month, MediationCase.state)):
+        entry = concluded.setdefault((int(y), int(m)), [0, 0])
+        entry[0] += n
+        if state != "failed":  # agreed, and those that went on to follow-up and closing
+            entry[1] += n
+    a_year, a_month = func.extract("year", Agreement.agreed_on), func.extract("month", Agreement.agreed_on)
+    amounts = {(int(y), int(m)): int(total or 0) for y, m, total in session.execute(
+        _scoped(select(a_year, a_month, func.sum(Agreement.amount_fen))
+                .join(MediationCase, MediationCase.id == Agreement.case_id), actor)
+        .where(Agreement.agreed_on >= start, Agreement.agreed_on < end).group_by(a_year, a_month))}
+    table = []
+    for key in _months(start, end - timedelta(days=1)):
+        done, agreed = concluded.get(key, [0, 0])
+        table.append({"month": f"{key[0]}-{key[1]:02d}", "received": received.get(key, 0), "concluded": done,
+                      "agreements": agreed, "success_rate": round(agreed / done, 4) if done else None,
+                      "amount_agreed": Decimal(amounts.get(key, 0)) / 100})
+    return table
+
+
+def statistics_by(session: Session, actor: Actor, dimension: str, first_month: date, last_month: date
+                  ) -> list[dict[str, Any]]:
+    """Cases received per month and source (or type), in SQL, for the charts and the table."""
+    require(actor, "mediation.statistics")
+    start, end = first_month.replace(day=1), add_months(last_month.replace(day=1), 1)
+    year_of, month_of = func.extract("year", MediationCase.intake_date), func.extract("month", MediationCase.intake_date)
+    key = MediationCase.source if dimension == "source" else DisputeType.name
+    query = _scoped(select(year_of, month_of, key, func.count()), actor)
+    if dimension != "source":
+        query = query.join(DisputeType, DisputeType.id == MediationCase.type_id)
+    rows = session.execute(query.where(MediationCase.intake_date >= start, MediationCase.intake_date < end)
+                           .group_by(year_of, month_of, key))
+    return [{"month": f"{int(y)}-{int(m):02d}", dimension: value, "cases": n} for y, m, value, n in rows]
