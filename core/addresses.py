@@ -15,6 +15,9 @@ _PATTERN = re.compile(
 )
 
 
+_PART_MAX = {"compound": 50, "building": 20, "unit": 20, "room": 20}  # the households columns
+
+
 @dataclass(frozen=True)
 class Address:
     text: str
@@ -30,6 +33,8 @@ def parse(value: str | None) -> Address:
     if not text or not match:
         return Address(text)
     parts = {key: (found or "") for key, found in match.groupdict().items()}
+    if any(len(value) > _PART_MAX[key] for key, value in parts.items()):
+        return Address(text)  # not an address this parser understands: keep it whole
     return Address(text, **parts)
 
 

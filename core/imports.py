@@ -113,7 +113,10 @@ def read_rows(data: bytes, filename: str) -> list[list[Any]]:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
         except csv.Error:
             dialect = csv.excel
-        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+        try:
+            return list(csv.reader(io.StringIO(text, newline=""), dialect))
+        except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit
+            raise ImportRefused("error.import.unreadable_csv") from exc
     raise ImportRefused("error.import.file_type")
 
 
@@ -165,8 +168,10 @@ class _Grids:
     def __init__(self, session: Session, actor: Actor, create: bool, default_grid_id: int | None) -> None:
         self.session, self.actor, self.create, self.default_grid_id = session, actor, create, default_grid_id
         self.by_name: dict[str, list[int]] = {}
+        self.known_ids: set[int] = set()
         for grid_id, name in session.execute(select(Grid.id, Grid.name)):
             self.by_name.setdefault(name, []).append(grid_id)
+            self.known_ids.add(grid_id)
         self.unknown: list[str] = []
 
     def resolve(self, name: str) -> int:
@@ -174,6 +179,10 @@ class _Grids:
         if not name:
             if self.default_grid_id is None:
                 raise Invalid("grid", "error.required")
+            if self.default_grid_id not in self.known_ids:
+                raise Invalid("grid", "error.grid.unknown")
+            if not can(self.actor, "resident.edit", self.default_grid_id):
+                raise Invalid("grid", "error.grid.not_yours")
             return self.default_grid_id
         found = self.by_name.get(name, [])
         if len(found) > 1:

@@ -486,10 +486,7 @@ def _scoped(query, actor: Actor):  # noqa: ANN001, ANN202
     return query
 
 
-def list_cases(session: Session, actor: Actor, filters: CaseFilters, *, page: int = 1, page_size: int = 50,
-               today: date | None = None) -> Page:
-    require(actor, "mediation.view")
-    today = today or clock.now().date()
+def _case_conditions(filters: CaseFilters, today: date) -> list:
     conditions = []
     if filters.state:
         conditions.append(MediationCase.state == filters.state)
@@ -505,7 +502,23 @@ def list_cases(session: Session, actor: Actor, filters: CaseFilters, *, page: in
         conditions.append(MediationCase.intake_date <= filters.date_to)
     if filters.overdue:
         conditions += [MediationCase.state.in_(OPEN_STATES), MediationCase.due_date < today]
-    total = session.scalar(_scoped(select(func.count(MediationCase.id)), actor).where(*conditions)) or 0
+    return conditions
+
+
+def count_cases(session: Session, actor: Actor, filters: CaseFilters, *, today: date | None = None) -> int:
+    require(actor, "mediation.view")
+    conditions = _case_conditions(filters, today or clock.now().date())
+    return session.scalar(_scoped(select(func.count(MediationCase.id)), actor).where(*conditions)) or 0
+
+
+def list_cases(session: Session, actor: Actor, filters: CaseFilters, *, page: int = 1, page_size: int = 50,
+               today: date | None = None, total: int | None = None) -> Page:
+    """One page of cases, newest intake first; pass `total` when already counted."""
+    require(actor, "mediation.view")
+    today = today or clock.now().date()
+    conditions = _case_conditions(filters, today)
+    if total is None:
+        total = count_cases(session, actor, filters, today=today)
     query = _scoped(
         select(MediationCase.id, MediationCase.number, MediationCase.intake_date, MediationCase.state,
                MediationCase.due_date, MediationCase.version, DisputeType.name.label("type"), Grid.name.label("grid"),
@@ -575,3 +588,57 @@ def statistics_by(session: Session, actor: Actor, dimension: str, first_month: d
     rows = session.execute(query.where(MediationCase.intake_date >= start, MediationCase.intake_date < end)
                            .group_by(year_of, month_of, key))
     return [{"month": f"{int(y)}-{int(m):02d}", dimension: value, "cases": n} for y, m, value, n in rows]
+
+
+# --- one case -------------------------------------------------------------------------------------
+
+def case_detail(session: Session, actor: Actor, case_id: int, *, today: date | None = None,
+                limits: Limits = Limits()) -> dict[str, Any]:
+    """A case as its screen shows it: facts, parties (phones masked), agreement, time limits and
+    one timeline of state changes, sessions and follow-up visits, newest first."""
+    require(actor, "mediation.view")
+    case = _load(session, actor, "mediation.view", case_id)
+    today = today or clock.now().date()
+    agreement = session.scalar(select(Agreement).where(Agreement.case_id == case.id))
+    parties = [{"side": p.side, "name": p.name, "resident_id": p.resident_id,
+                "phone": validation.mask_phone(p.phone) if p.phone else ""}
+               for p in session.scalars(select(CaseParty).where(CaseParty.case_id == case.id).order_by(CaseParty.id))]
+    timeline: list[dict[str, Any]] = []
+    for change in session.scalars(select(CaseStateChange).where(CaseStateChange.case_id == case.id)):
+        timeline.append({"at": change.at, "kind": "state", "from": change.from_state, "to": change.to_state,
+                         "by": change.actor_username, "text": change.note})
+    for record in session.scalars(select(CaseSession).where(CaseSession.case_id == case.id)):
+        timeline.append({"at": datetime.combine(record.held_on, datetime.min.time()), "kind": "session",
+                         "by": "", "text": f"{record.present}：{record.summary}"})
+    for visit in session.scalars(select(FollowUp).where(FollowUp.case_id == case.id)):
+        timeline.append({"at": datetime.combine(visit.visited_on, datetime.min.time()), "kind": "follow_up",
+                         "by": "", "text": visit.note, "performed": visit.performed, "satisfaction": visit.satisfaction})
+    timeline.sort(key=lambda item: item["at"], reverse=True)
+    kind = session.get(DisputeType, case.type_id)
+    mediator = session.get(User, case.mediator_id)
+    grid = session.get(Grid, case.grid_id)
+    return {
+        "id": case.id, "version": case.version, "number": case.number, "state": case.state,
+        "intake_date": case.intake_date, "source": case.source, "type": kind.name if kind else "",
+        "grid": grid.name if grid else "", "mediator": mediator.display_name if mediator else "",
+        "facts": case.facts, "amount_claimed": Decimal(case.amount_claimed_fen) / 100, "extended": case.extended,
+        "parties": parties, "timeline": timeline,
+        "agreement": None if agreement is None else {
+            "agreed_on": agreement.agreed_on, "written": agreement.written, "terms": agreement.terms,
+            "amount": Decimal(agreement.amount_fen) / 100, "performance_deadline": agreement.performance_deadline,
+            "performance_manner": agreement.performance_manner},
+        "deadlines": deadlines(case.state, case.due_date, agreement.agreed_on if agreement else None, today, limits),
+        "actions": allowed_actions(actor, case),
+    }
+
+
+def dispute_types(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(DisputeType.id, DisputeType.name).where(DisputeType.active.is_(True))
+                                .order_by(DisputeType.sort_order)).all())
+
+
+def mediators(session: Session, actor: Actor) -> dict[int, str]:
+    require(actor, "mediation.view")
+    return dict(session.execute(select(User.id, User.display_name)
+                                .where(User.active.is_(True), User.role.in_(("worker", "supervisor", "admin")))
+                                .order_by(User.display_name)).all())

@@ -165,19 +165,33 @@ def household_for(session: Session, grid_id: int, address: addresses.Address, no
     return household
 
 
-def possible_duplicates(session: Session, vault: Vault, data: CleanResident, *, exclude_id: int | None = None
-                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(same ID, same name and birth date) among registered residents, masked."""
-    def found(condition) -> list[dict[str, Any]]:  # noqa: ANN001
-        query = (select(Resident.id, Resident.name, Resident.id_masked, Resident.birth_date, Grid.name.label("grid"))
+def possible_duplicates(session: Session, actor: Actor, vault: Vault, data: CleanResident, *,
+                        exclude_id: int | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(same ID, same name and birth date) among registered residents, masked.
+
+    The same ID is looked for everywhere (an ID is registered once); the same name and
+    birth date only where this user may look, so a worker learns nothing of other grids.
+    """
+    def found(condition, everywhere: bool) -> list[dict[str, Any]]:  # noqa: ANN001
+        query = (select(Resident.id, Resident.name, Resident.id_masked, Resident.birth_date, Resident.grid_id,
+                        Grid.name.label("grid"))
                  .join(Grid, Grid.id == Resident.grid_id).where(condition, Resident.deleted_at.is_(None)))
+        if not everywhere and not sees_all_grids(actor):
+            query = query.where(Resident.grid_id.in_(sorted(actor.grid_ids) or [-1]))
         if exclude_id is not None:
             query = query.where(Resident.id != exclude_id)
         return [dict(row._mapping) for row in session.execute(query.limit(10))]
 
-    same_id = found(Resident.id_hash == vault.lookup_hash(data.id_number.value)) if data.id_number else []
-    same_person = found(and_(Resident.name == data.name, Resident.birth_date == data.birth_date))
+    same_id = found(Resident.id_hash == vault.lookup_hash(data.id_number.value), True) if data.id_number else []
+    same_person = found(and_(Resident.name == data.name, Resident.birth_date == data.birth_date), False)
     return same_id, [m for m in same_person if m["id"] not in {s["id"] for s in same_id}]
+
+
+def _id_taken(actor: Actor, match: dict[str, Any]) -> Invalid:
+    """Name the grid only to someone who may see it."""
+    if can(actor, "resident.view", match["grid_id"]):
+        return Invalid("id_number", "error.resident.id_taken", grid=match["grid"])
+    return Invalid("id_number", "error.resident.id_taken_elsewhere")
 
 
 def _snapshot(resident: Resident, tags: tuple[str, ...] | list[str]) -> dict[str, Any]:
@@ -226,9 +240,9 @@ def create(session: Session, actor: Actor, vault: Vault, form: ResidentForm, *, 
     require(actor, "resident.edit")
     data = clean_form(form)
     _require_grid(session, actor, "resident.edit", data.grid_id)
-    same_id, same_person = possible_duplicates(session, vault, data)
+    same_id, same_person = possible_duplicates(session, actor, vault, data)
     if same_id:
-        raise Invalid("id_number", "error.resident.id_taken", grid=same_id[0]["grid"])
+        raise _id_taken(actor, same_id[0])
     if same_person and not confirm_duplicate:
         raise PossibleDuplicate(same_person)
     now = now or clock.now()
@@ -259,9 +273,9 @@ def update(session: Session, actor: Actor, vault: Vault, resident_id: int, expec
     resident = _load(session, actor, "resident.edit", resident_id)
     _require_grid(session, actor, "resident.edit", data.grid_id)
     resident = load_for_edit(session, Resident, resident_id, expected_version)
-    same_id, _ = possible_duplicates(session, vault, data, exclude_id=resident_id)
+    same_id, _ = possible_duplicates(session, actor, vault, data, exclude_id=resident_id)
     if same_id:
-        raise Invalid("id_number", "error.resident.id_taken", grid=same_id[0]["grid"])
+        raise _id_taken(actor, same_id[0])
     now = now or clock.now()
     before = _snapshot(resident, tags_of(session, [resident_id])[resident_id])
     household = household_for(session, data.grid_id, data.address, now)
@@ -357,37 +371,37 @@ def _filtered(query: Select, actor: Actor, vault: Vault, filters: Filters, today
         query = query.where(Resident.birth_date > _years_before(today, filters.age_max + 1))
     text = clean(filters.query)
     if text:
-        query = query.where(_text_condition(text, vault))
+        query = query.where(_text_condition(text, vault)[0])
     return query
 
 
 def _text_condition(text: str, vault: Vault):  # noqa: ANN202
-    """A full ID → its hash; 4 digits → phone suffix; latin letters → pinyin or initials; else name or address."""
+    """(condition, whether it reads the household's address).
+
+    A full ID → its hash; 4 digits → phone suffix or address; latin letters → pinyin or
+    initials; anything else → name or address.
+    """
     compact = text.replace(" ", "")
     if len(compact) == 18:
         try:
-            return Resident.id_hash == vault.lookup_hash(validation.id_number(compact).value)
+            return Resident.id_hash == vault.lookup_hash(validation.id_number(compact).value), False
         except Invalid:
             pass
-    if re.fullmatch(r"\d{4}", compact):
-        return or_(Resident.phone_last4 == compact, Household.address.like(f"%{compact}%"))
+    if re.fullmatch(r"[0-9]{4}", compact):
+        return or_(Resident.phone_last4 == compact, Household.address.like(f"%{compact}%")), True
     if re.fullmatch(r"[A-Za-z]+", compact):
         pattern = _escape_like(compact.lower()) + "%"
-        return or_(Resident.name_pinyin.like(pattern, escape="\\"), Resident.name_initials.like(pattern, escape="\\"))
+        return or_(Resident.name_pinyin.like(pattern, escape="\\"),
+                   Resident.name_initials.like(pattern, escape="\\")), False
     pattern = f"%{_escape_like(text)}%"
-    return or_(Resident.name.like(pattern, escape="\\"), Household.address.like(pattern, escape="\\"))
-
-
-def _searches_address(text: str) -> bool:
-    compact = clean(text).replace(" ", "")
-    return bool(compact) and not re.fullmatch(r"[A-Za-z]+|\d{17}[\dXx]", compact)
+    return or_(Resident.name.like(pattern, escape="\\"), Household.address.like(pattern, escape="\\")), True
 
 
 def count(session: Session, actor: Actor, vault: Vault, filters: Filters, *, today: date | None = None) -> int:
     require(actor, "resident.view")
     base = select(func.count(Resident.id)).select_from(Resident)
-    if _searches_address(filters.query):  # join households only when the address is searched
-        base = base.outerjoin(Household, Household.id == Resident.household_id)
+    if clean(filters.query) and _text_condition(clean(filters.query), vault)[1]:
+        base = base.outerjoin(Household, Household.id == Resident.household_id)  # only when the address is searched
     return session.scalar(_filtered(base, actor, vault, filters, today or clock.now().date())) or 0
 
 
@@ -526,9 +540,14 @@ def export_rows(session: Session, actor: Actor, vault: Vault, filters: Filters, 
                      r["grid"], r["address"] or "", r["relation"], r["ethnicity"],
                      [t for t in tags.get(r["id"], []) if t in visible], r["status"], r["status_date"], r["notes"]])
     audit.record(session, actor, "export", object_type="residents", object_id=len(rows),
-                 after={"full": full, "rows": len(rows), "query": filters.query, "grid_id": filters.grid_id,
+                 after={"full": full, "rows": len(rows), "query": _masked_query(filters.query), "grid_id": filters.grid_id,
                         "tag": filters.tag, "status": filters.status}, now=now)
     return rows
+
+
+def _masked_query(text: str) -> str:
+    """A search as the audit may keep it: long digit runs (IDs, phones) masked."""
+    return re.sub(r"[0-9]{7,}[0-9Xx]?", lambda m: validation.mask_id(m.group()), clean(text))
 
 
 def export_file(session: Session, actor: Actor, vault: Vault, filters: Filters, fmt: str, language: str, *,

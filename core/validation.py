@@ -20,8 +20,8 @@ from core.text import clean
 NAME_MAX = 50
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _DOTS = re.compile(r"[·•‧∙・.．]")  # the many dots people type for the name separator
 
 
@@ -103,7 +103,8 @@ def parse_date(value: str | date | None, field: str) -> date | None:
     text = clean(value)
     if not text:
         return None
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+    match = (re.fullmatch(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?", text)
+             or re.fullmatch(r"([0-9]{4})([0-9]{2})([0-9]{2})", text))
     if not match:
         raise Invalid(field, "error.date.format", value=text)
     try:
@@ -112,18 +113,34 @@ def parse_date(value: str | date | None, field: str) -> date | None:
         raise Invalid(field, "error.date.invalid", value=text) from None
 
 
+def _year_month(value: str | date | None) -> tuple[int, int] | None:
+    """A roster's 出生年月 column: 1980.01, 1980-1, 1980年1月, 198001."""
+    if value is None or isinstance(value, date):
+        return None
+    match = (re.fullmatch(r"([0-9]{4})[-/.年]([0-9]{1,2})月?", clean(value))
+             or re.fullmatch(r"([0-9]{4})([0-9]{2})", clean(value)))
+    return (int(match[1]), int(match[2])) if match else None
+
+
 def identity(id_text: str | None, birth: str | date | None, sex_text: str | None, *, today: date | None = None
              ) -> tuple[IdNumber | None, date, str]:
     """Birth date and sex, derived from the ID when there is one and cross-checked with what was given."""
-    given_birth = parse_date(birth, "birth_date")
     given_sex = sex(sex_text)
     if clean(id_text):
         parsed = id_number(id_text, today=today)
+        year_month = _year_month(birth)
+        if year_month is not None:  # only a year and month given: compare those
+            if year_month != (parsed.birth_date.year, parsed.birth_date.month):
+                raise Invalid("birth_date", "error.id.birth_mismatch", id_date=parsed.birth_date.isoformat())
+            given_birth = None
+        else:
+            given_birth = parse_date(birth, "birth_date")
         if given_birth and given_birth != parsed.birth_date:
             raise Invalid("birth_date", "error.id.birth_mismatch", id_date=parsed.birth_date.isoformat())
         if given_sex and given_sex != parsed.sex:
             raise Invalid("sex", "error.id.sex_mismatch")
         return parsed, parsed.birth_date, parsed.sex
+    given_birth = parse_date(birth, "birth_date")
     if given_birth is None:
         raise Invalid("birth_date", "error.birth.required_without_id")
     if given_birth.year < 1900 or given_birth > (today or date.today()):

@@ -135,7 +135,10 @@ if chosen_id is not None:
         if st.session_state[version_key] != version:
             st.warning(t("residents.changed_elsewhere"))
         errors = FieldErrors()
-        form = resident_fields(loaded, grids, visible_tags, errors, key=f"edit_{chosen_id}")
+        # The inputs' keys carry the version they were loaded at: after someone else's save
+        # they are new inputs showing that save, never stale values a second Save would write back.
+        form_key = f"edit_{chosen_id}_v{st.session_state[version_key]}"
+        form = resident_fields(loaded, grids, visible_tags, errors, key=form_key)
         if st.button(t("common.save"), type="primary", key=f"save_resident_{chosen_id}"):
             try:
                 with write_session(engine) as session:
@@ -144,12 +147,14 @@ if chosen_id is not None:
                 st.session_state[version_key] = saved.version
                 st.success(t("residents.saved", name=saved.name))
             except StaleEdit as exc:
-                del st.session_state[version_key]  # show the other person's change on the next run
+                del st.session_state[version_key]  # the next run loads the other person's save
                 errors.show(exc)
             except LinliError as exc:
                 errors.show(exc)
 
     with status_tab:
+        status_version_key = f"resident_status_version_{chosen_id}"
+        st.session_state.setdefault(status_version_key, person["version"])  # the version this form showed
         with st.form(f"status_{chosen_id}"):
             new_status = st.selectbox(t("field.status"), residents.STATUSES, index=residents.STATUSES.index(person["status"]),
                                       format_func=lambda v: t(f"status.{v}"))
@@ -158,8 +163,13 @@ if chosen_id is not None:
             if st.form_submit_button(t("common.save")):
                 try:
                     with write_session(engine) as session:
-                        residents.change_status(session, me, chosen_id, person["version"], new_status, status_date)
+                        saved = residents.change_status(session, me, chosen_id, st.session_state[status_version_key],
+                                                        new_status, status_date)
+                    st.session_state[status_version_key] = saved.version
                     st.success(t("residents.status_saved"))
+                except StaleEdit as exc:
+                    del st.session_state[status_version_key]
+                    st.error(error_text(exc))
                 except LinliError as exc:
                     st.error(error_text(exc))
 

@@ -12,7 +12,8 @@ from core.residents import ResidentForm
 from ui.forms import FieldErrors
 from ui.i18n import t
 
-SEXES = ("", "男", "女")
+SEXES = ("", "男", "女")  # what core.validation.sex reads
+_SEX_LABEL = {"男": "sex.M", "女": "sex.F"}
 
 
 def resident_fields(loaded: ResidentForm, grids: dict[int, str], tags: list[str], errors: FieldErrors, *,
@@ -30,7 +31,7 @@ def resident_fields(loaded: ResidentForm, grids: dict[int, str], tags: list[str]
                               key=f"{key}_birth", placeholder="1980-01-01", help=t("residents.birth_help"))
         errors.slot("birth_date")
         sex = st.selectbox(t("field.sex"), SEXES, index=SEXES.index(loaded.sex) if loaded.sex in SEXES else 0,
-                           key=f"{key}_sex", format_func=lambda v: v or "—")
+                           key=f"{key}_sex", format_func=lambda v: t(_SEX_LABEL[v]) if v else "—")
         errors.slot("sex")
         phone = st.text_input(t("field.phone"), value=loaded.phone, max_chars=20, key=f"{key}_phone")
         errors.slot("phone")
@@ -43,10 +44,10 @@ def resident_fields(loaded: ResidentForm, grids: dict[int, str], tags: list[str]
                                 key=f"{key}_address", placeholder=t("residents.address_hint"))
         errors.slot("address")
         relation = st.text_input(t("field.relation"), value=loaded.relation, max_chars=residents.RELATION_MAX,
-                                 key=f"{key}_relation", placeholder="户主 / 配偶 / 子女")
+                                 key=f"{key}_relation", placeholder=t("residents.relation_hint"))
         errors.slot("relation")
         ethnicity = st.text_input(t("field.ethnicity"), value=loaded.ethnicity, max_chars=residents.ETHNICITY_MAX,
-                                  key=f"{key}_ethnicity", placeholder="汉族")
+                                  key=f"{key}_ethnicity", placeholder=t("residents.ethnicity_hint"))
         errors.slot("ethnicity")
         chosen_tags = st.multiselect(t("field.tags"), tags, default=[tag for tag in loaded.tags if tag in tags],
                                      format_func=lambda v: t(f"tag.{v}"), key=f"{key}_tags",

@@ -57,7 +57,7 @@ def test_editing_without_touching_the_masked_fields_keeps_id_and_phone(app_world
     at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
     at.run()
     resident_id = next(k for k in at.session_state if str(k).startswith("resident_version_")).split("_")[-1]
-    at.text_area(key=f"edit_{resident_id}_notes").input("腿脚不便")
+    next(w for w in at.text_area if w.key.startswith(f"edit_{resident_id}_v")).input("腿脚不便")
     at.button(key=f"save_resident_{resident_id}").click().run()
     assert "已保存 张伟" in texts(at)
     with read_session(app_world.engine) as session:
@@ -129,16 +129,40 @@ def test_bad_resident_input_is_refused_beside_the_field_and_nothing_written(app_
 def test_possible_duplicate_is_shown_before_creating(app_world):
     seed(app_world)
     at = open_url(login(new_app(), "worker1"), "resident-new")
-    for _ in range(2):
-        at.text_input(key="new_resident_name").input("张伟")
-        at.text_input(key="new_resident_birth").input("1980-01-01")
-        at.selectbox(key="new_resident_sex").select("男")
-        if at.checkbox:
-            at.checkbox(key="resident_new_confirm").check()
-        at.button(key="resident_new_submit").click().run()
-        if "已登记" not in texts(at):
-            assert "已有 1 位同名且出生日期相同的居民" in texts(at)
+    at.text_input(key="new_resident_name").input("张伟")
+    at.text_input(key="new_resident_birth").input("1980-01-01")
+    at.selectbox(key="new_resident_sex").select("男")
+    at.button(key="resident_new_submit").click().run()
+    assert "已有 1 位同名且出生日期相同的居民" in texts(at)
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Resident)) == 2  # nothing created yet
+    at.checkbox(key="resident_new_confirm").check()
+    at.button(key="resident_new_submit").click().run()
     assert "已登记 张伟" in texts(at)
+
+
+def test_a_stale_edit_saved_twice_never_undoes_the_other_change(app_world):
+    seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "residents")
+    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    resident_id = int(next(k for k in at.session_state if str(k).startswith("resident_version_")).split("_")[-1])
+    with read_session(app_world.engine) as session:
+        form, version = residents.edit_form(session, app_world.world.actors["supervisor"], VAULT, resident_id)
+    form.ethnicity = "回族"
+    with write_session(app_world.engine) as session:  # someone else saves first
+        residents.update(session, app_world.world.actors["supervisor"], VAULT, resident_id, version,
+                         residents.keep_hidden_values(session, app_world.world.actors["supervisor"], VAULT,
+                                                      resident_id, form))
+    notes = next(w for w in at.text_area if w.key.startswith(f"edit_{resident_id}_v"))
+    notes.input("我的修改")
+    at.button(key=f"save_resident_{resident_id}").click().run()
+    assert any("有人在您打开后修改了这条记录" in e.value for e in at.error)
+    at.run()  # the form reloads with their change
+    assert next(w for w in at.text_input if w.label == "民族").value == "回族"
+    at.button(key=f"save_resident_{resident_id}").click().run()
+    with read_session(app_world.engine) as session:
+        assert session.get(Resident, resident_id).ethnicity == "回族"
 
 
 def test_import_screen_reports_bad_lines_and_writes_nothing_until_fixed(app_world):

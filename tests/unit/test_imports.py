@@ -8,6 +8,7 @@ import xlsxwriter
 from sqlalchemy import func, select
 
 from core import imports
+from core.errors import Invalid
 from core.i18n import translate
 from core.imports import ImportRefused
 from db.engine import read_session, write_session
@@ -129,8 +130,20 @@ def test_a_worker_imports_only_into_their_own_grids(engine):
     report = run(engine, world.actors["worker"], csv_bytes(GOOD, "utf-8"), "r.csv", allow_partial=True)
     assert [(p.line, p.key) for p in report.problems] == [(4, "error.grid.not_yours")]
     assert report.imported == 2
-    with pytest.raises(Exception):  # noqa: B017 - creating grids is for admins and supervisors
+    with pytest.raises(Invalid) as refused:  # creating grids is for admins and supervisors
         run(engine, world.actors["worker"], csv_bytes(GOOD, "utf-8"), "r.csv", create_grids=True)
+    assert refused.value.key == "error.forbidden"
+
+
+def test_rows_without_a_grid_go_only_to_a_grid_of_ones_own(engine):
+    world = make_world(engine)
+    rows = [[cell if index != 6 else "" for index, cell in enumerate(row)] for row in GOOD]
+    other = run(engine, world.actors["worker"], csv_bytes(rows, "utf-8"), "r.csv", default_grid_id=world.grid_ids[1])
+    assert {p.key for p in other.problems} == {"error.grid.not_yours"}
+    missing = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", default_grid_id=987654)
+    assert {p.key for p in missing.problems} == {"error.grid.unknown"}
+    assert run(engine, world.actors["worker"], csv_bytes(rows, "utf-8"), "r.csv",
+               default_grid_id=world.grid_ids[0]).imported == 3
 
 
 def test_dry_run_previews_without_writing(engine):

@@ -217,3 +217,54 @@ def test_start_up_refuses_a_key_that_does_not_match_the_database(engine):
     with pytest.raises(KeyMismatch):
         with read_session(engine) as session:
             keys.check_database_key(session, Vault("another-key-entirely-0123456789abcdef", VAULT.hash_key))
+
+
+def test_a_worker_learns_nothing_of_other_grids_from_duplicate_checks(engine):
+    world, worker, grid = world_and_worker(engine)
+    add(engine, world.actors["supervisor"], grid_id=world.grid_ids[1], name="外人", id_number="",
+        birth_date="1970-01-01", sex="女", phone="")
+    # Same name and birth date in another grid: no warning naming them.
+    add(engine, worker, grid_id=grid, name="外人", id_number="", birth_date="1970-01-01", sex="女", phone="")
+    other_id = make_resident_id("19650505", "072")
+    add(engine, world.actors["supervisor"], grid_id=world.grid_ids[1], name="甲", id_number=other_id, phone="")
+    with pytest.raises(Invalid) as refused:
+        add(engine, worker, grid_id=grid, name="乙", id_number=other_id, phone="")
+    assert refused.value.key == "error.resident.id_taken_elsewhere" and refused.value.params == {}
+
+
+def test_export_audit_never_keeps_a_full_number_typed_into_the_search(engine, registry):
+    world, worker = registry
+    wanted = make_resident_id("19450303", "042")
+    with write_session(engine) as session:
+        residents.export_rows(session, world.actors["supervisor"], VAULT, Filters(query=wanted))
+    with read_session(engine) as session:
+        exported = session.scalar(select(AuditEvent.after).where(AuditEvent.action == "export"))
+    assert wanted not in exported and "110***" in exported
+
+
+def test_an_invalid_18_digit_search_counts_without_multiplying_rows(engine, registry):
+    world, worker = registry
+    with read_session(engine) as session:
+        almost = make_resident_id("19450303", "042")[:-1] + "0"
+        assert residents.count(session, worker, VAULT, Filters(query=almost)) == 0
+        assert residents.count(session, worker, VAULT, Filters(query="3号楼")) == 2
+
+
+def test_a_stale_status_change_is_refused(engine, registry):
+    world, worker = registry
+    with read_session(engine) as session:
+        zhang = session.scalar(select(Resident).where(Resident.name == "张伟"))
+    with write_session(engine) as session:
+        residents.change_status(session, worker, zhang.id, zhang.version, "moved_out", "2026-11-01")
+    with pytest.raises(StaleEdit):
+        with write_session(engine) as session:
+            residents.change_status(session, worker, zhang.id, zhang.version, "deceased", "2026-11-02")
+
+
+def test_an_address_the_parser_cannot_split_is_kept_whole(engine):
+    world, worker, grid = world_and_worker(engine)
+    long_address = "很长的" * 20 + "小区3号楼"
+    resident_id = add(engine, worker, grid_id=grid, address=long_address)
+    with read_session(engine) as session:
+        household = session.get(Household, session.get(Resident, resident_id).household_id)
+    assert household.address == long_address and household.compound == ""

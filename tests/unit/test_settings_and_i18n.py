@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from core import audit, config_check, residents, settings
+from core import audit, config_check, mediations, residents, settings
 from core.i18n import LANGUAGES, catalogue, translate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,6 +122,10 @@ def test_every_key_the_code_uses_exists(language):
     wanted |= {f"import.progress.{stage}" for stage in ("validate", "write", "done")}
     wanted |= {f"field.{column}" for column in residents.EXPORT_COLUMNS}
     wanted = {key for key in wanted if not re.fullmatch(r"field\.party_\d+", key)} | {"field.party"}
+    wanted |= {f"case_state.{s}" for s in mediations.STATES} | {f"case_action.{a}" for a in mediations.TRANSITIONS}
+    wanted |= {f"source.{s}" for s in mediations.SOURCES} | {f"side.{s}" for s in mediations.SIDES}
+    wanted |= {f"performed.{p}" for p in mediations.PERFORMED}
+    wanted |= {f"todo.kind.{k}" for k in ("overdue", "due_soon", "follow_up", "follow_up_overdue")}
     assert len(wanted) > 80
     assert sorted(wanted - set(table)) == []
 

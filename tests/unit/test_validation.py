@@ -109,8 +109,35 @@ def test_identity_is_derived_from_the_id_and_cross_checked():
 
 def test_without_an_id_birth_date_and_sex_are_required():
     assert validation.identity("", "2010/3/5", "男", today=TODAY)[1:] == (date(2010, 3, 5), "M")
-    with pytest.raises(Invalid, match="birth"):
+    with pytest.raises(Invalid) as refused:
         validation.identity("", None, "男", today=TODAY)
+    assert (refused.value.field, refused.value.key) == ("birth_date", "error.birth.required_without_id")
+    with pytest.raises(Invalid) as refused:
+        validation.identity("", "2010/3/5", "", today=TODAY)
+    assert (refused.value.field, refused.value.key) == ("sex", "error.sex.required_without_id")
+
+
+@pytest.mark.parametrize("typed", ["1949.12", "1949-12", "1949年12月", "194912"])
+def test_a_roster_year_and_month_is_checked_against_the_id(typed):
+    assert validation.identity("11010519491231002X", typed, "", today=TODAY)[1] == date(1949, 12, 31)
+    with pytest.raises(Invalid) as refused:
+        validation.identity("11010519491231002X", typed.replace("12", "11", 1), "", today=TODAY)
+    assert refused.value.field == "birth_date"
+
+
+@pytest.mark.parametrize("typed", ["١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "11010519491231002\u0660".encode().decode("unicode_escape")])
+def test_non_ascii_digits_are_not_id_digits(typed):
+    with pytest.raises(Invalid):
+        validation.id_number(typed, today=TODAY)
+
+
+def test_non_ascii_digits_are_not_phone_digits():
+    with pytest.raises(Invalid):
+        validation.mobile("13٨12345678")
+
+
+def test_control_characters_are_dropped():
+    assert validation.name("张\x00伟\x07") == "张伟"
 
 
 @pytest.mark.parametrize("typed", ["2024-03-01", "2024/3/1", "2024.3.1", "2024年3月1日", "20240301"])

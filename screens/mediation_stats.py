@@ -1,0 +1,53 @@
+"""Mediation statistics (调解统计): per month received, concluded, agreements, success rate and
+amounts; cases by source and by type; charts and an .xlsx download. Aggregated in SQL."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core import charts, exports, mediations
+from db.engine import read_session
+from ui.i18n import translator
+from ui.session import actor, db
+
+t = translator()
+me = actor()
+st.title(t("stats.title"))
+
+today = date.today()
+start_col, end_col = st.columns(2)
+first = start_col.date_input(t("stats.from"), value=mediations.add_months(today.replace(day=1), -11), key="stats_from")
+last = end_col.date_input(t("stats.to"), value=today, key="stats_to")
+if first > last:
+    st.error(t("stats.bad_range"))
+    st.stop()
+
+with read_session(db()) as session:
+    monthly = mediations.monthly_statistics(session, me, first, last)
+    by_source = mediations.statistics_by(session, me, "source", first, last)
+    by_type = mediations.statistics_by(session, me, "type", first, last)
+
+headers = [t("stats.month"), t("stats.received"), t("stats.concluded"), t("stats.agreements"), t("stats.success_rate"),
+           t("stats.amount")]
+rows = [[r["month"], r["received"], r["concluded"], r["agreements"],
+         "—" if r["success_rate"] is None else f"{r['success_rate']:.0%}", f"{r['amount_agreed']:.2f}"] for r in monthly]
+st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
+st.download_button(t("stats.download"), exports.write_table(headers, rows, "xlsx", sheet=t("stats.title")),
+                   file_name=f"mediation-statistics-{first:%Y%m}-{last:%Y%m}.xlsx", key="stats_download",
+                   on_click="ignore", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+for row in by_source:
+    row["source"] = t(f"source.{row['source']}")
+left, right = st.columns(2)
+left.subheader(t("stats.by_source"))
+left.altair_chart(charts.cases_by_month_and_kind(by_source, "source", month_title=t("stats.month"),
+                                                 count_title=t("stats.received"), kind_title=t("field.source")),
+                  width="stretch")
+right.subheader(t("stats.by_type"))
+right.altair_chart(charts.cases_by_month_and_kind(by_type, "type", month_title=t("stats.month"),
+                                                  count_title=t("stats.received"), kind_title=t("field.type")),
+                   width="stretch")
+st.subheader(t("stats.success_trend"))
+st.altair_chart(charts.success_rate_trend(monthly, month_title=t("stats.month"), rate_title=t("stats.success_rate")),
+                width="stretch")
