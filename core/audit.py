@@ -52,6 +52,7 @@ ACTIONS = (
     "case_reopen",
     "case_extend",
     "case_session",
+    "dispute_type_save",
 )
 
 

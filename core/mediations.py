@@ -642,3 +642,38 @@ def mediators(session: Session, actor: Actor) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.display_name)
                                 .where(User.active.is_(True), User.role.in_(("worker", "supervisor", "admin")))
                                 .order_by(User.display_name)).all())
+
+
+def save_dispute_type(session: Session, actor: Actor, *, name: str, type_id: int | None = None,
+                      expected_version: int | None = None, active: bool = True,
+                      now: datetime | None = None) -> DisputeType:
+    """Add a dispute type, or rename or retire one (admin). Retired types stay on old cases."""
+    require(actor, "mediation.types")
+    text = clean(name)
+    if not text:
+        raise Invalid("name", "error.required")
+    if len(text) > 30:
+        raise Invalid("name", "error.too_long", max=30)
+    clash = session.scalar(select(DisputeType.id).where(DisputeType.name == text))
+    if clash is not None and clash != type_id:
+        raise Invalid("name", "error.dispute_type.duplicate", name=text)
+    if type_id is None:
+        kind = DisputeType(name=text, active=active,
+                           sort_order=(session.scalar(select(func.max(DisputeType.sort_order))) or 0) + 1)
+        session.add(kind)
+        session.flush()
+        audit.record(session, actor, "dispute_type_save", object_type="dispute_type", object_id=kind.id,
+                     after={"name": text, "active": active}, now=now)
+        return kind
+    kind = load_for_edit(session, DisputeType, type_id, expected_version if expected_version is not None else -1)
+    before = {"name": kind.name, "active": kind.active}
+    with guarded_flush(session):
+        kind.name, kind.active = text, active
+    audit.record(session, actor, "dispute_type_save", object_type="dispute_type", object_id=kind.id,
+                 before=before, after={"name": text, "active": active}, now=now)
+    return kind
+
+
+def all_dispute_types(session: Session, actor: Actor) -> list[DisputeType]:
+    require(actor, "mediation.types")
+    return list(session.scalars(select(DisputeType).order_by(DisputeType.sort_order)))

@@ -44,6 +44,8 @@ SCREENS: tuple[Screen, ...] = (
     Screen("screens/users.py", "users", "nav.users", ":material/group:", "user.manage", "nav.section.admin"),
     Screen("screens/communities.py", "communities", "nav.communities", ":material/apartment:", "community.manage",
            "nav.section.admin"),
+    Screen("screens/dispute_types.py", "dispute-types", "nav.dispute_types", ":material/category:", "mediation.types",
+           "nav.section.admin"),
     Screen("screens/audit.py", "audit", "nav.audit", ":material/policy:", "audit.view", "nav.section.admin"),
     Screen("screens/profile.py", "profile", "nav.profile", ":material/person:", "profile.edit", "nav.section.me"),
 )

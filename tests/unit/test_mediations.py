@@ -341,3 +341,42 @@ def test_yuan_amounts():
     for bad in ("-1", "1.234", "abc"):
         with pytest.raises(Invalid):
             mediations.yuan_to_fen(bad, "amount")
+
+
+def test_admin_edits_dispute_types_and_retired_ones_are_not_offered(engine):
+    world = make_world(engine)
+    admin = world.actors["admin"]
+    with write_session(engine) as session:
+        added = mediations.save_dispute_type(session, admin, name="网络纠纷")
+    with pytest.raises(Invalid) as refused:
+        with write_session(engine) as session:
+            mediations.save_dispute_type(session, admin, name="邻里")
+    assert refused.value.key == "error.dispute_type.duplicate"
+    with write_session(engine) as session:
+        mediations.save_dispute_type(session, admin, name="网络纠纷", type_id=added.id, expected_version=added.version,
+                                     active=False)
+    with read_session(engine) as session:
+        assert "网络纠纷" not in mediations.dispute_types(session).values()
+        assert "邻里" in mediations.dispute_types(session).values()
+    with pytest.raises(Forbidden):
+        with write_session(engine) as session:
+            mediations.save_dispute_type(session, world.actors["supervisor"], name="x")
+    with write_session(engine) as session:  # leave the seeded list as the migration made it
+        session.delete(session.get(DisputeType, added.id))
+
+
+def test_the_written_agreement_opens_as_docx_with_parties_and_terms(engine):
+    import io
+
+    from docx import Document
+
+    from core import agreement_doc
+
+    world = make_world(engine)
+    case_id = reach(engine, world, "agreed")
+    with read_session(engine) as session:
+        detail = mediations.case_detail(session, world.actors["worker"], case_id)
+    document = Document(io.BytesIO(agreement_doc.agreement_docx(detail, "和平里社区人民调解委员会")))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "人民调解协议书" in text and "张三" in text and "李四" in text
+    assert "李四承担维修费 800 元" in text and "人民币 800.00 元" in text and "三十日内" in text

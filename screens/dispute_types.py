@@ -1,0 +1,59 @@
+"""Dispute types (纠纷类型, admin): the 司法部 categories, to add to, rename or retire."""
+
+import pandas as pd
+import streamlit as st
+
+from core import mediations
+from core.errors import LinliError, StaleEdit
+from db.engine import read_session, write_session
+from ui.forms import FieldErrors
+from ui.i18n import translator
+from ui.session import actor, db
+
+t = translator()
+me = actor()
+engine = db()
+st.title(t("dispute_types.title"))
+
+with read_session(engine) as session:
+    kinds = mediations.all_dispute_types(session, me)
+notice = st.session_state.pop("dispute_types_notice", None)
+if notice:
+    st.success(notice)
+st.dataframe(pd.DataFrame([{t("field.name"): k.name, t("field.active"): t("common.yes") if k.active else t("common.no")}
+                           for k in kinds]), hide_index=True, width="stretch")
+
+add, change = st.tabs([t("dispute_types.add"), t("dispute_types.change")])
+with add:
+    errors = FieldErrors()
+    with st.form("dispute_type_new", clear_on_submit=True):
+        name = st.text_input(t("field.name"), max_chars=30)
+        errors.slot("name")
+        if st.form_submit_button(t("dispute_types.add"), type="primary"):
+            try:
+                with write_session(engine) as session:
+                    mediations.save_dispute_type(session, me, name=name)
+                st.session_state["dispute_types_notice"] = t("dispute_types.saved", name=name)
+                st.rerun()
+            except LinliError as exc:
+                errors.show(exc)
+with change:
+    by_id = {k.id: k for k in kinds}
+    chosen = st.selectbox(t("dispute_types.pick"), list(by_id), format_func=lambda i: by_id[i].name, key="type_pick")
+    kind = by_id[chosen]
+    errors = FieldErrors()
+    with st.form(f"dispute_type_{kind.id}_v{kind.version}"):
+        new_name = st.text_input(t("field.name"), value=kind.name, max_chars=30)
+        errors.slot("name")
+        active = st.checkbox(t("field.active"), value=kind.active)
+        if st.form_submit_button(t("common.save"), type="primary"):
+            try:
+                with write_session(engine) as session:
+                    mediations.save_dispute_type(session, me, name=new_name, type_id=kind.id,
+                                                 expected_version=kind.version, active=active)
+                st.session_state["dispute_types_notice"] = t("dispute_types.saved", name=new_name)
+                st.rerun()
+            except StaleEdit as exc:
+                errors.show(exc)
+            except LinliError as exc:
+                errors.show(exc)
