@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
@@ -111,6 +111,7 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
             _history(session, rng)
             if vault is not None:
                 _residents(session, vault)
+                _cases(session, rng)
     return accounts
 
 
@@ -140,3 +141,54 @@ def accounts_banner(accounts: list[DemoAccount]) -> str:
     rows = "\n".join(f"   {a.role:<11} {a.username:<12} {a.password:<20} {a.display_name}" for a in accounts)
     line = "=" * 72
     return f"\n{line}\n Linli demo accounts (synthetic data; passwords renewed on each start)\n{line}\n{rows}\n{line}\n"
+
+
+FACTS = ("楼上漏水，双方就维修费用争执", "装修噪音扰民，多次协商未果", "公共楼道堆放杂物引发争吵", "宠物犬伤人，就医药费赔偿发生纠纷",
+         "停车位占用纠纷", "赡养老人费用分担争议", "邻里间空调外机噪音纠纷", "物业费缴纳争议")
+
+
+def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
+    """About a year of mediation cases in every state, so the lists, to-do and statistics have content."""
+    from core import mediations
+    from db.models import Resident
+
+    today = clock.now().date()
+    kinds = list(mediations.dispute_types(session))
+    grids = {g.name: g.id for g in session.scalars(select(Grid))}
+    staff = {u.username: u for u in session.scalars(select(User))}
+    residents_by_grid: dict[int, list[int]] = {}
+    for resident_id, grid_id in session.execute(select(Resident.id, Resident.grid_id)):
+        residents_by_grid.setdefault(grid_id, []).append(resident_id)
+    workers = [("li.wgy", ["第一网格"]), ("zhang.wgy", ["第二网格"]), ("liu.wgy", ["第三网格", "第四网格"])]
+    for index in range(70):
+        username, grid_names = workers[index % len(workers)]
+        user = staff[username]
+        actor = users.actor_of(user)
+        grid_id = grids[rng.choice(grid_names)]
+        intake = today - timedelta(days=rng.randint(0, 360))
+        people = rng.sample(residents_by_grid.get(grid_id, []), k=2) if len(residents_by_grid.get(grid_id, [])) >= 2 else []
+        parties = ([mediations.PartyInput(side="applicant", resident_id=people[0]),
+                    mediations.PartyInput(side="respondent", resident_id=people[1])] if people
+                   else [mediations.PartyInput(side="applicant", name="王大爷")])
+        at = datetime.combine(intake, datetime.min.time()).replace(hour=9)
+        case = mediations.register(session, actor, mediations.CaseInput(
+            intake_date=intake, source=rng.choice(mediations.SOURCES), type_id=rng.choice(kinds), grid_id=grid_id,
+            facts=rng.choice(FACTS), amount_claimed=rng.choice((0, 0, 500, 1200, 3000)), parties=parties), now=at)
+        age = (today - intake).days
+        steps = rng.choice((["start"], ["start", "agree"], ["start", "agree", "follow_up", "close"],
+                            ["start", "fail"], ["start", "agree", "follow_up"], ["withdraw"], []))
+        day = intake
+        for step in steps:
+            day = min(today, day + timedelta(days=rng.randint(1, max(2, min(age, 20)))))
+            when = datetime.combine(day, datetime.min.time()).replace(hour=15)
+            if step == "agree":
+                mediations.record_agreement(session, actor, case.id, case.version, mediations.AgreementInput(
+                    agreed_on=day, written=rng.random() < 0.7, terms="双方同意按协商方案解决，相互谅解",
+                    amount=rng.choice((0, 300, 800, 1500))), now=when)
+            elif step == "follow_up":
+                mediations.record_follow_up(session, actor, case.id, case.version, mediations.FollowUpInput(
+                    visited_on=day, performed=rng.choice(("yes", "yes", "partly")),
+                    satisfaction=rng.choice((3, 4, 5, 5))), now=when)
+            else:
+                mediations.transition(session, actor, case.id, case.version, step, now=when)
+            session.flush()

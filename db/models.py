@@ -228,7 +228,8 @@ class MediationCase(Base):
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_live_intake", "deleted_at", "intake_date", "id"),
                       Index("ix_cases_grid_state", "grid_id", "state"),
-                      Index("ix_cases_mediator_state", "mediator_id", "state"))
+                      Index("ix_cases_mediator_state", "mediator_id", "state"),
+                      Index("ix_cases_live_concluded", "deleted_at", "concluded_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(12), unique=True)  # 2026-0001
@@ -279,6 +280,7 @@ class CaseSession(Base):
 
 class Agreement(Base):
     __tablename__ = "agreements"
+    __table_args__ = (Index("ix_agreements_agreed_on", "agreed_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)

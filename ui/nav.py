@@ -72,7 +72,7 @@ def role_navigation(actor: Actor) -> st.navigation:
         else:
             page = st.Page(_not_allowed, title=t(spec.title), url_path=spec.url_path, visibility="hidden")
         sections.setdefault(t(spec.section), []).append(page)
-    return st.navigation(sections)
+    return st.navigation(sections, expanded=True)  # every screen of the role, no "view more"
 
 
 def _not_allowed() -> None:

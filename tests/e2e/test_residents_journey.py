@@ -50,7 +50,7 @@ def test_import_a_roster_and_download_the_report(server, page: Page, tmp_path):
     for _ in range(3):
         page.locator("input[type=file]").set_input_files(str(roster))
         try:
-            expect(import_button).to_be_visible(timeout=5_000)
+            expect(import_button).to_be_visible(timeout=10_000)
             break
         except AssertionError:
             continue

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core import cli, demo, users
 from db.engine import make_engine, read_session, write_session
-from db.models import AuditEvent, Grid, Resident, User
+from db.models import AuditEvent, Grid, MediationCase, Resident, User
 
 
 @pytest.fixture
@@ -88,6 +88,9 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine):
         assert users.passwords.verify(next(a.password for a in accounts if a.username == "li.wgy"), worker.password_hash)
         assert not worker.must_change_password and len(worker.grids) == 1
         assert session.scalar(select(func.count()).select_from(Resident)) == demo.RESIDENTS
+        states = set(session.scalars(select(MediationCase.state)))
+        assert session.scalar(select(func.count()).select_from(MediationCase)) == 70
+        assert {"received", "in_mediation", "agreed", "closed"} <= states
     again = demo.seed(engine, vault_for_tests())
     with read_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(User)) == len(demo.STAFF)

@@ -64,6 +64,7 @@ def upgrade() -> None:
     op.create_index("ix_cases_live_intake", "cases", ["deleted_at", "intake_date", "id"])
     op.create_index("ix_cases_grid_state", "cases", ["grid_id", "state"])
     op.create_index("ix_cases_mediator_state", "cases", ["mediator_id", "state"])
+    op.create_index("ix_cases_live_concluded", "cases", ["deleted_at", "concluded_on"])
     op.create_table(
         "case_parties",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -99,6 +100,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", name="uq_agreements_case_id"),
         sa.CheckConstraint("amount_fen >= 0", name="ck_agreements_amount"),
     )
+    op.create_index("ix_agreements_agreed_on", "agreements", ["agreed_on"])
     op.create_table(
         "follow_ups",
         sa.Column("id", sa.Integer, primary_key=True),

@@ -1,0 +1,59 @@
+"""A mediation case in a real browser: intake → session → agreement → follow-up → close."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_login_journey import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def open_first_case(page: Page, server) -> None:
+    page.goto(f"{server.url}/cases")
+    expect(page.get_by_role("heading", name="调解案件")).to_be_visible()
+    # The table is a canvas: select its first row by clicking the row's selection cell.
+    grid = page.get_by_test_id("stDataFrame")
+    expect(grid).to_be_visible()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 54)
+    expect(page.get_by_role("heading", name="办理过程")).to_be_visible()
+
+
+def test_intake_session_agreement_follow_up_close(server, page: Page):
+    page.goto(f"{server.url}/case-new")
+    log_in(page, "worker1")
+    expect(page.get_by_role("heading", name="登记矛盾纠纷")).to_be_visible()
+    page.get_by_role("tab", name="非本社区人员").click()
+    page.get_by_role("textbox", name="姓名").fill("赵老汉")
+    page.get_by_role("button", name="添加当事人").click()
+    expect(page.get_by_text("申请人 · 赵老汉")).to_be_visible()
+    page.get_by_role("textbox", name="事实经过").fill("楼上漏水，双方就维修费用争执")
+    page.get_by_role("button", name="登记案件").click()
+    expect(page.get_by_text("已登记案件")).to_be_visible()
+
+    open_first_case(page, server)
+    page.get_by_role("button", name="开始调解").click()
+    expect(page.get_by_text("已完成：开始调解")).to_be_visible()
+
+    open_first_case(page, server)
+    page.get_by_text("记录一次调解").click()
+    page.get_by_role("textbox", name="在场人员").fill("赵老汉、网格员")
+    page.get_by_role("textbox", name="调解情况").fill("现场查看漏水点")
+    page.get_by_role("button", name="保存").first.click()
+    expect(page.get_by_text("已记录调解情况。")).to_be_visible()
+
+    open_first_case(page, server)
+    page.get_by_text("达成协议", exact=True).first.click()
+    page.get_by_role("textbox", name="协议内容").fill("楼上住户承担维修费 800 元")
+    page.get_by_role("button", name="达成协议").click()
+    expect(page.get_by_text("已完成：达成协议")).to_be_visible()
+
+    open_first_case(page, server)
+    expect(page.get_by_text("可共同申请司法确认至")).to_be_visible()
+    page.get_by_text("回访", exact=True).first.click()
+    page.get_by_role("button", name="回访").click()
+    expect(page.get_by_text("已完成：回访")).to_be_visible()
+
+    open_first_case(page, server)
+    page.get_by_role("button", name="结案").click()
+    expect(page.get_by_text("已完成：结案")).to_be_visible()
