@@ -31,6 +31,27 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+def write_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """Several tables in one .xlsx, one sheet each: (sheet name, headers, rows)."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                     "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+    for name, headers, rows in sheets:
+        _write_sheet(book.add_worksheet(name[:31]), bold, headers, rows)
+    book.close()
+    return out.getvalue()
+
+
+def _write_sheet(worksheet: Any, bold: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    for column, header in enumerate(headers):
+        worksheet.write_string(0, column, safe_cell(header), bold)
+    for row_index, row in enumerate(rows, start=1):
+        for column, cell in enumerate(row):
+            worksheet.write_string(row_index, column, safe_cell(cell))
+    worksheet.freeze_panes(1, 0)
+
+
 def write_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, *, sheet: str = "Linli") -> bytes:
     if fmt == "csv":
         out = io.StringIO()
@@ -43,13 +64,6 @@ def write_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str,
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
                                      "strings_to_urls": False, "constant_memory": True})
-    worksheet = book.add_worksheet(sheet[:31])
-    bold = book.add_format({"bold": True})
-    for column, header in enumerate(headers):
-        worksheet.write_string(0, column, safe_cell(header), bold)
-    for row_index, row in enumerate(rows, start=1):
-        for column, cell in enumerate(row):
-            worksheet.write_string(row_index, column, safe_cell(cell))
-    worksheet.freeze_panes(1, 0)
+    _write_sheet(book.add_worksheet(sheet[:31]), book.add_format({"bold": True}), headers, rows)
     book.close()
     return out.getvalue()

@@ -677,3 +677,11 @@ def save_dispute_type(session: Session, actor: Actor, *, name: str, type_id: int
 def all_dispute_types(session: Session, actor: Actor) -> list[DisputeType]:
     require(actor, "mediation.types")
     return list(session.scalars(select(DisputeType).order_by(DisputeType.sort_order)))
+
+
+def pivot(rows: list[dict[str, Any]], dimension: str, months: list[str]) -> tuple[list[str], list[list[Any]]]:
+    """statistics_by rows as a table: one row per source (or type), one column per month, zeros filled."""
+    values = sorted({row[dimension] for row in rows})
+    counts = {(row[dimension], row["month"]): row["cases"] for row in rows}
+    return values, [[value, *(counts.get((value, month), 0) for month in months),
+                     sum(counts.get((value, month), 0) for month in months)] for value in values]

@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core import agreement_doc, mediations
+from core import agreement_doc, mediations, residents
 from core.errors import LinliError, StaleEdit
 from core.permissions import sees_all_grids
 from db.engine import read_session, write_session
@@ -24,17 +24,22 @@ with read_session(engine) as session:
     people = mediations.mediators(session, me)
 
 # --- filters -------------------------------------------------------------------------------------
-state_col, type_col, mediator_col, from_col, to_col, overdue_col = st.columns([2, 2, 2, 2, 2, 1])
+with read_session(engine) as session:
+    grids = residents.grid_choices(session, me)
+state_col, type_col, grid_col, mediator_col, from_col, to_col, overdue_col = st.columns([2, 2, 2, 2, 2, 2, 1])
 state = state_col.selectbox(t("field.state"), ["", *mediations.STATES], key="cases_state",
                             format_func=lambda s: t("common.all") if not s else t(f"case_state.{s}"))
 type_id = type_col.selectbox(t("field.type"), [None, *kinds], key="cases_type",
                              format_func=lambda k: t("common.all") if k is None else kinds[k])
+grid_id = grid_col.selectbox(t("field.grid"), [None, *grids], key="cases_grid",
+                             format_func=lambda g: t("common.all") if g is None else grids[g])
 mediator_id = mediator_col.selectbox(t("field.mediator"), [None, *people], key="cases_mediator",
                                      format_func=lambda m: t("common.all") if m is None else people[m])
 date_from = from_col.date_input(t("audit.from"), value=None, key="cases_from")
 date_to = to_col.date_input(t("audit.to"), value=None, key="cases_to")
 overdue = overdue_col.checkbox(t("cases.overdue_only"), key="cases_overdue")
-filters = mediations.CaseFilters(state=state, type_id=type_id, mediator_id=mediator_id, date_from=date_from,
+filters = mediations.CaseFilters(state=state, type_id=type_id, grid_id=grid_id, mediator_id=mediator_id,
+                                 date_from=date_from,
                                  date_to=date_to, overdue=overdue)
 
 with read_session(engine) as session:

@@ -33,12 +33,22 @@ headers = [t("stats.month"), t("stats.received"), t("stats.concluded"), t("stats
 rows = [[r["month"], r["received"], r["concluded"], r["agreements"],
          "—" if r["success_rate"] is None else f"{r['success_rate']:.0%}", f"{r['amount_agreed']:.2f}"] for r in monthly]
 st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
-st.download_button(t("stats.download"), exports.write_table(headers, rows, "xlsx", sheet=t("stats.title")),
-                   file_name=f"mediation-statistics-{first:%Y%m}-{last:%Y%m}.xlsx", key="stats_download",
-                   on_click="ignore", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 for row in by_source:
     row["source"] = t(f"source.{row['source']}")
+months = [r["month"] for r in monthly]
+_, source_rows = mediations.pivot(by_source, "source", months)
+_, type_rows = mediations.pivot(by_type, "type", months)
+source_headers = [t("field.source"), *months, t("stats.total")]
+type_headers = [t("field.type"), *months, t("stats.total")]
+with st.expander(t("stats.tables_by")):
+    st.dataframe(pd.DataFrame(source_rows, columns=source_headers), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(type_rows, columns=type_headers), hide_index=True, width="stretch")
+workbook = exports.write_workbook([(t("stats.title"), headers, rows), (t("stats.by_source"), source_headers, source_rows),
+                                   (t("stats.by_type"), type_headers, type_rows)])
+st.download_button(t("stats.download"), workbook, file_name=f"mediation-statistics-{first:%Y%m}-{last:%Y%m}.xlsx",
+                   key="stats_download", on_click="ignore",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 left, right = st.columns(2)
 left.subheader(t("stats.by_source"))
 left.altair_chart(charts.cases_by_month_and_kind(by_source, "source", month_title=t("stats.month"),

@@ -93,3 +93,21 @@ def test_worker_to_do_lists_an_overdue_case(app_world):
     at = open_url(login(new_app(), "worker1"), "my-todo")
     assert "1 项已超期" in texts(at)
     assert list(at.dataframe[0].value["事项"]) == ["调解已超期"]
+
+
+def test_statistics_download_has_the_monthly_and_breakdown_sheets(app_world):
+    import io
+
+    import openpyxl
+
+    register_through_the_screen(login(new_app(), "worker1"))
+    at = open_url(login(new_app(), "supervisor1"), "mediation-stats")
+    data = at.get("download_button")[0]
+    assert data is not None
+    months = list(at.dataframe[0].value["月份"])
+    assert len(at.dataframe) == 3  # monthly, by source, by type
+    by_source = at.dataframe[1].value
+    assert list(by_source.columns) == ["案件来源", *months, "合计"] and list(by_source["合计"]) == [1]
+    from core import exports
+    book = openpyxl.load_workbook(io.BytesIO(exports.write_workbook([("a", ["x"], [["=1"]]), ("b", ["y"], [])])))
+    assert book.sheetnames == ["a", "b"] and book["a"]["A2"].value == "'=1"

@@ -380,3 +380,11 @@ def test_the_written_agreement_opens_as_docx_with_parties_and_terms(engine):
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     assert "人民调解协议书" in text and "张三" in text and "李四" in text
     assert "李四承担维修费 800 元" in text and "人民币 800.00 元" in text and "三十日内" in text
+
+
+def test_pivot_fills_every_month_with_zeros():
+    rows = [{"month": "2026-09", "source": "police", "cases": 2}, {"month": "2026-11", "source": "police", "cases": 1},
+            {"month": "2026-11", "source": "court", "cases": 4}]
+    values, table = mediations.pivot(rows, "source", ["2026-09", "2026-10", "2026-11"])
+    assert values == ["court", "police"]
+    assert table == [["court", 0, 0, 4, 4], ["police", 2, 0, 1, 3]]
