@@ -53,6 +53,10 @@ ACTIONS = (
     "case_extend",
     "case_session",
     "dispute_type_save",
+    "course_create",
+    "roster_save",
+    "checkin",
+    "quota_change",
 )
 
 

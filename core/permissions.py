@@ -31,14 +31,15 @@ _RESIDENTS_OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.cre
 _MEDIATION_WORK = {"mediation.view", "mediation.edit"}
 # Reopening a closed case, statistics of the whole office, editing the dispute types.
 _MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
+_TRAINING_OWN = {"training.view_own"}  # my record, check-in
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
                         *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT, *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
-                        "mediation.types"}),
+                        "mediation.types", *_TRAINING_OWN, "training.manage", "training.view_all", "training.targets"}),
     "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT,
-                             *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT}),
-    "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK}),
-    "trainer": frozenset({"home.view", "profile.edit"}),
+                             *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, "training.view_all"}),
+    "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN}),
+    "trainer": frozenset({"home.view", "profile.edit", *_TRAINING_OWN, "training.manage"}),
 }
 # Roles that see every grid; the others see only their own grids' residents.
 _ALL_GRIDS = frozenset({"admin", "supervisor"})

@@ -317,3 +317,82 @@ class CaseStateChange(Base):
     from_state: Mapped[str] = mapped_column(String(20))
     to_state: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Course(Base):
+    __tablename__ = "courses"
+    __table_args__ = (Index("ix_courses_starts", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    topic: Mapped[str] = mapped_column(String(50))
+    provider: Mapped[str] = mapped_column(String(100), default="")
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    place: Mapped[str] = mapped_column(String(100), default="")
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    credit_hours: Mapped[float] = mapped_column(Float)
+    mandatory: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Bumped by every roster save: a roster loaded at an older value is stale.
+    roster_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+course_participants = Table(
+    "course_participants",
+    Base.metadata,
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_attendance_course_user"),
+                      Index("ix_attendance_user", "user_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10))  # present | late | excused | absent
+    hours: Mapped[float] = mapped_column(Float, default=0)
+    recorded_by: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+class Certificate(Base):
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    number: Mapped[str] = mapped_column(String(50), default="")
+    issued_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+class StaffQualification(Base):
+    """A staff member's social-work qualification and its registration date (periods count from it)."""
+
+    __tablename__ = "staff_qualifications"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(20))  # assistant | social_worker | senior
+    registered_on: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+class QuotaSetting(Base):
+    """Continuing-education quota per level (社会工作者继续教育办法), and the office's annual target."""
+
+    __tablename__ = "quota_settings"
+
+    level: Mapped[str] = mapped_column(String(20), primary_key=True)  # assistant | social_worker | senior | none
+    period_years: Mapped[int] = mapped_column(Integer)
+    hours: Mapped[float] = mapped_column(Float)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

@@ -96,7 +96,7 @@ def _truncate_all(engine: Engine) -> None:
         tables = connection.execute(
             # Reference data seeded by the migrations stays.
             text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                 "AND tablename NOT IN ('alembic_version', 'dispute_types')")
+                 "AND tablename NOT IN ('alembic_version', 'dispute_types', 'quota_settings')")
         ).scalars().all()
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 

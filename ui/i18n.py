@@ -41,6 +41,8 @@ def error_text(error: LinliError) -> str:
     if isinstance(error, Invalid):
         if error.field.startswith("party_"):  # the n-th party of a case
             label = t("field.party", n=int(error.field.split("_")[1]) + 1)
+        elif error.field.startswith("row_"):  # the n-th row of a roster
+            label = t("field.row", n=int(error.field.split("_")[1]))
         else:
             label = t(f"field.{error.field}")
         return t("error.field_reason", field=label, reason=reason)

@@ -10,7 +10,8 @@ from db.models import Base
 
 TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login_attempts", "audit_events",
           "app_meta", "households", "residents", "resident_tags", "dispute_types", "case_counters", "cases",
-          "case_parties", "case_sessions", "agreements", "follow_ups", "case_state_changes"}
+          "case_parties", "case_sessions", "agreements", "follow_ups", "case_state_changes", "courses",
+          "course_participants", "attendance", "certificates", "staff_qualifications", "quota_settings"}
 
 
 def test_upgrade_downgrade_upgrade(fresh_database_url):

@@ -8,11 +8,13 @@ OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.create_grids"}
 MEDIATION = {"mediation.view", "mediation.edit"}
 MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
 EXPECTED = {
-    "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types"}
+    "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types",
+              "training.view_own", "training.manage", "training.view_all", "training.targets"}
     | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT,
-    "supervisor": {"home.view", "profile.edit", "audit.view"} | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT,
-    "worker": {"home.view", "profile.edit"} | RESIDENT_WORK | MEDIATION,
-    "trainer": {"home.view", "profile.edit"},
+    "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all"}
+    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT,
+    "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION,
+    "trainer": {"home.view", "profile.edit", "training.view_own", "training.manage"},
 }
 
 

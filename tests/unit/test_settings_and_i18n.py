@@ -121,7 +121,7 @@ def test_every_key_the_code_uses_exists(language):
     wanted |= {"sex.M", "sex.F"} | {f"status.{s}" for s in residents.STATUSES} | {f"tag.{t}" for t in residents.TAGS}
     wanted |= {f"import.progress.{stage}" for stage in ("validate", "write", "done")}
     wanted |= {f"field.{column}" for column in residents.EXPORT_COLUMNS}
-    wanted = {key for key in wanted if not re.fullmatch(r"field\.party_\d+", key)} | {"field.party"}
+    wanted = {key for key in wanted if not re.fullmatch(r"field\.(party|row)_\d+", key)} | {"field.party", "field.row"}
     wanted |= {f"case_state.{s}" for s in mediations.STATES} | {f"case_action.{a}" for a in mediations.TRANSITIONS}
     wanted |= {f"source.{s}" for s in mediations.SOURCES} | {f"side.{s}" for s in mediations.SIDES}
     wanted |= {f"performed.{p}" for p in mediations.PERFORMED}

@@ -1,0 +1,315 @@
+"""Training (培训): courses, the attendance roster, hours against the continuing-education
+quota, certificates, and check-in by QR code.
+
+Quotas follow 社会工作者继续教育办法: 助理社会工作师 72 hours and 社会工作师 / 高级社会工作师
+90 hours in each 3-year registration period, counted from the person's own registration
+date; staff without the qualification have the office's annual target (calendar year).
+All four are rows of quota_settings that an admin may change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from core import audit, clock
+from core.errors import Invalid, InvalidMany, NotFound, StaleEdit
+from core.permissions import Actor, require
+from core.text import clean
+from db.models import Attendance, Certificate, Course, QuotaSetting, StaffQualification, User, course_participants
+
+STATUSES = ("present", "late", "excused", "absent")
+LEVELS = ("assistant", "social_worker", "senior", "none")
+CHECKIN_EARLY = timedelta(minutes=30)  # a check-in link opens this long before the course starts
+
+
+# --- courses -------------------------------------------------------------------------------------
+
+@dataclass
+class CourseInput:
+    title: str = ""
+    topic: str = ""
+    provider: str = ""
+    place: str = ""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    credit_hours: float | str | None = None
+    mandatory: bool = False
+    participant_ids: list[int] = field(default_factory=list)
+
+
+def _hours(value: float | str | None, field_name: str, maximum: float) -> float:
+    try:
+        hours = round(float(str(value).strip()), 2)
+    except (TypeError, ValueError):
+        raise Invalid(field_name, "error.hours.format") from None
+    if hours < 0 or hours > maximum:
+        raise Invalid(field_name, "error.hours.range", max=maximum)
+    return hours
+
+
+def create_course(session: Session, actor: Actor, data: CourseInput, *, now: datetime | None = None) -> Course:
+    require(actor, "training.manage")
+    errors: list[Invalid] = []
+    title, topic = clean(data.title), clean(data.topic)
+    if not title:
+        errors.append(Invalid("title", "error.required"))
+    if not topic:
+        errors.append(Invalid("topic", "error.required"))
+    if data.starts_at is None or data.ends_at is None or data.ends_at <= data.starts_at:
+        errors.append(Invalid("ends_at", "error.course.times"))
+    try:
+        hours = _hours(data.credit_hours, "credit_hours", 24)
+        if hours == 0:
+            raise Invalid("credit_hours", "error.hours.range", max=24)
+    except Invalid as exc:
+        errors.append(exc)
+        hours = 0
+    known = set(session.scalars(select(User.id).where(User.id.in_(data.participant_ids or [-1]), User.active.is_(True))))
+    if set(data.participant_ids) - known:
+        errors.append(Invalid("participants", "error.course.unknown_participant"))
+    if errors:
+        raise InvalidMany(errors)
+    now = now or clock.now()
+    course = Course(title=title[:100], topic=topic[:50], provider=clean(data.provider)[:100], trainer_id=actor.id,
+                    place=clean(data.place)[:100], starts_at=data.starts_at, ends_at=data.ends_at, credit_hours=hours,
+                    mandatory=bool(data.mandatory), created_at=now, roster_version=0)
+    session.add(course)
+    session.flush()
+    if data.participant_ids:
+        session.execute(course_participants.insert(), [{"course_id": course.id, "user_id": uid}
+                                                       for uid in sorted(set(data.participant_ids))])
+    audit.record(session, actor, "course_create", object_type="course", object_id=course.id,
+                 after={"title": title, "hours": hours, "participants": len(set(data.participant_ids))}, now=now)
+    return course
+
+
+def _course(session: Session, course_id: int) -> Course:
+    course = session.get(Course, course_id)
+    if course is None:
+        raise NotFound(object="course", id=course_id)
+    return course
+
+
+# --- the roster ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RosterEntry:
+    user_id: int
+    status: str
+    hours: float | str | None
+
+
+def load_roster(session: Session, actor: Actor, course_id: int) -> tuple[list[dict[str, Any]], int]:
+    """Everyone expected or already recorded, with status and hours (pre-filled from the course),
+    and the roster version the grid was loaded at."""
+    require(actor, "training.manage")
+    course = _course(session, course_id)
+    recorded = {a.user_id: a for a in session.scalars(select(Attendance).where(Attendance.course_id == course_id))}
+    expected = set(session.scalars(select(course_participants.c.user_id)
+                                   .where(course_participants.c.course_id == course_id)))
+    names = dict(session.execute(select(User.id, User.display_name)
+                                 .where(User.id.in_(sorted(expected | set(recorded)) or [-1]))).all())
+    rows = []
+    for user_id in sorted(expected | set(recorded), key=lambda uid: names.get(uid, "")):
+        entry = recorded.get(user_id)
+        rows.append({"user_id": user_id, "name": names.get(user_id, ""),
+                     "status": entry.status if entry else "present",
+                     "hours": entry.hours if entry else course.credit_hours})
+    return rows, course.roster_version
+
+
+def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: int, entries: list[RosterEntry],
+                *, now: datetime | None = None) -> int:
+    """Save the whole roster in one transaction; refused if anyone saved it since it was loaded."""
+    require(actor, "training.manage")
+    now = now or clock.now()
+    course = _course(session, course_id)
+    errors: list[Invalid] = []
+    clean_entries = []
+    for line, entry in enumerate(entries, start=1):
+        if entry.status not in STATUSES:
+            errors.append(Invalid(f"row_{line}", "error.attendance.status"))
+            continue
+        try:
+            hours = _hours(entry.hours, f"row_{line}", course.credit_hours)
+        except Invalid as exc:
+            errors.append(exc)
+            continue
+        clean_entries.append((entry.user_id, entry.status, 0.0 if entry.status in ("excused", "absent") else hours))
+    if errors:
+        raise InvalidMany(errors)
+    # Compare-and-set on the roster version: the second of two saves from one version changes nothing.
+    bumped = session.execute(update(Course).where(Course.id == course_id, Course.roster_version == loaded_version)
+                             .values(roster_version=loaded_version + 1).execution_options(synchronize_session=False))
+    if bumped.rowcount != 1:
+        raise StaleEdit()
+    existing = {a.user_id: a for a in session.scalars(select(Attendance).where(Attendance.course_id == course_id))}
+    for user_id, status, hours in clean_entries:
+        row = existing.get(user_id)
+        if row is None:
+            session.add(Attendance(course_id=course_id, user_id=user_id, status=status, hours=hours,
+                                   recorded_by=actor.id, recorded_at=now))
+        else:
+            row.status, row.hours, row.recorded_by, row.recorded_at = status, hours, actor.id, now
+            row.version += 1
+    audit.record(session, actor, "roster_save", object_type="course", object_id=course_id,
+                 after={"entries": len(clean_entries)}, now=now)
+    return loaded_version + 1
+
+
+# --- periods, totals, compliance -----------------------------------------------------------------
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def period_on(level: str, registered_on: date | None, period_years: int, day: date) -> tuple[date, date]:
+    """The (first, last) day of the period containing `day`; last day inclusive.
+
+    Qualified staff: periods of `period_years` from their registration date. Others: the
+    calendar year.
+    """
+    if level == "none" or registered_on is None:
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    start = registered_on
+    while _add_years(start, period_years) <= day:
+        start = _add_years(start, period_years)
+    while start > day:
+        start = _add_years(start, -period_years)
+    return start, _add_years(start, period_years) - timedelta(days=1)
+
+
+def _hours_between(session: Session, user_id: int, first: date, last: date) -> float:
+    """Hours credited for courses that started on a day within [first, last]."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Attendance.hours), 0.0))
+        .join(Course, Course.id == Attendance.course_id)
+        .where(Attendance.user_id == user_id, Course.starts_at >= datetime.combine(first, time.min),
+               Course.starts_at < datetime.combine(last + timedelta(days=1), time.min)))
+    return round(float(total or 0), 2)
+
+
+def quotas(session: Session) -> dict[str, QuotaSetting]:
+    return {q.level: q for q in session.scalars(select(QuotaSetting))}
+
+
+def compliance(session: Session, actor: Actor, *, today: date | None = None) -> list[dict[str, Any]]:
+    """Hours against quota for every active staff member in their current period, most short first."""
+    require(actor, "training.view_all")
+    return sorted((_standing(session, user, today or clock.now().date()) for user in session.scalars(
+        select(User).where(User.active.is_(True)).order_by(User.display_name))),
+        key=lambda row: (-row["shortfall"], row["name"]))
+
+
+def _standing(session: Session, user: User, today: date) -> dict[str, Any]:
+    settings = quotas(session)
+    qualification = session.get(StaffQualification, user.id)
+    level = qualification.level if qualification else "none"
+    quota = settings[level]
+    first, last = period_on(level, qualification.registered_on if qualification else None, quota.period_years, today)
+    hours = _hours_between(session, user.id, first, last)
+    return {"user_id": user.id, "name": user.display_name, "level": level, "period_start": first, "period_end": last,
+            "hours": hours, "quota": quota.hours, "shortfall": round(max(quota.hours - hours, 0.0), 2)}
+
+
+def my_record(session: Session, actor: Actor, *, today: date | None = None) -> dict[str, Any]:
+    require(actor, "training.view_own")
+    today = today or clock.now().date()
+    user = session.get(User, actor.id)
+    courses = [dict(row._mapping) for row in session.execute(
+        select(Course.title, Course.topic, Course.starts_at, Attendance.status, Attendance.hours)
+        .join(Attendance, Attendance.course_id == Course.id).where(Attendance.user_id == actor.id)
+        .order_by(Course.starts_at.desc()))]
+    return {"standing": _standing(session, user, today),
+            "this_year": _hours_between(session, actor.id, date(today.year, 1, 1), date(today.year, 12, 31)),
+            "courses": courses,
+            "certificates": [{"name": c.name, "number": c.number, "issued_on": c.issued_on, "expires_on": c.expires_on}
+                             for c in session.scalars(select(Certificate).where(Certificate.user_id == actor.id))]}
+
+
+def expiring_certificates(session: Session, actor: Actor, *, today: date | None = None, within_days: int = 60
+                          ) -> list[dict[str, Any]]:
+    require(actor, "training.view_all")
+    today = today or clock.now().date()
+    rows = session.execute(select(Certificate, User.display_name).join(User, User.id == Certificate.user_id)
+                           .where(Certificate.expires_on >= today,
+                                  Certificate.expires_on <= today + timedelta(days=within_days))
+                           .order_by(Certificate.expires_on))
+    return [{"holder": name, "name": c.name, "number": c.number, "expires_on": c.expires_on,
+             "days_left": (c.expires_on - today).days} for c, name in rows]
+
+
+def set_quota(session: Session, actor: Actor, level: str, *, period_years: int, hours: float | str) -> None:
+    """Only an administrator changes the targets."""
+    require(actor, "training.targets")
+    if level not in LEVELS:
+        raise Invalid("level", "error.quota.level")
+    if not 1 <= int(period_years) <= 10:
+        raise Invalid("period_years", "error.quota.period")
+    setting = session.get(QuotaSetting, level)
+    before = {"period_years": setting.period_years, "hours": setting.hours}
+    setting.period_years, setting.hours = int(period_years), _hours(hours, "hours", 1000)
+    setting.version += 1
+    audit.record(session, actor, "quota_change", object_type="quota", object_id=level, before=before,
+                 after={"period_years": setting.period_years, "hours": setting.hours})
+
+
+# --- check-in by QR code -------------------------------------------------------------------------
+
+def _signature(secret: str, course_id: int, expires: int) -> str:
+    key = hashlib.sha256(("checkin:" + secret).encode()).digest()
+    return hmac.new(key, f"{course_id}.{expires}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def checkin_token(secret: str, course: Course) -> str:
+    """A signed token for this course, valid until the course ends."""
+    expires = int(course.ends_at.timestamp())
+    return f"{course.id}.{expires}.{_signature(secret, course.id, expires)}"
+
+
+def check_in(session: Session, actor: Actor, secret: str, token: str, *, now: datetime | None = None) -> Course:
+    """A signed-in staff member marks themself present, within the course's time window, once."""
+    require(actor, "training.view_own")
+    now = now or clock.now()
+    try:
+        course_text, expires_text, signature = str(token).split(".")
+        course_id, expires = int(course_text), int(expires_text)
+    except ValueError:
+        raise Invalid("token", "error.checkin.invalid") from None
+    if not hmac.compare_digest(signature, _signature(secret, course_id, expires)):
+        raise Invalid("token", "error.checkin.invalid")
+    course = session.get(Course, course_id)
+    if course is None or int(course.ends_at.timestamp()) != expires:
+        raise Invalid("token", "error.checkin.invalid")
+    if now < course.starts_at - CHECKIN_EARLY:
+        raise Invalid("token", "error.checkin.too_early")
+    if now > course.ends_at:
+        raise Invalid("token", "error.checkin.too_late")
+    existing = session.scalar(select(Attendance).where(Attendance.course_id == course_id,
+                                                       Attendance.user_id == actor.id))
+    if existing is not None and existing.status in ("present", "late"):
+        raise Invalid("token", "error.checkin.already")
+    status = "late" if now > course.starts_at + timedelta(minutes=15) else "present"
+    if existing is None:
+        session.add(Attendance(course_id=course_id, user_id=actor.id, status=status, hours=course.credit_hours,
+                               recorded_by=actor.id, recorded_at=now))
+    else:
+        existing.status, existing.hours, existing.recorded_by, existing.recorded_at = (
+            status, course.credit_hours, actor.id, now)
+    # A check-in changes the roster: a grid loaded before it is stale.
+    session.execute(update(Course).where(Course.id == course_id).values(roster_version=Course.roster_version + 1)
+                    .execution_options(synchronize_session=False))
+    audit.record(session, actor, "checkin", object_type="course", object_id=course_id, after={"status": status}, now=now)
+    return course
+
+
