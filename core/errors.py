@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -44,3 +45,20 @@ class InvalidMany(LinliError):
     def __init__(self, errors: list[Invalid]) -> None:
         self.errors = errors
         super().__init__()
+
+
+def collect(checks: list[Callable[[], Any]]) -> list[Any]:
+    """Run every check; return their values, or raise one InvalidMany naming every refused field."""
+    values, errors = [], []
+    for check in checks:
+        try:
+            values.append(check())
+        except InvalidMany as many:
+            errors.extend(many.errors)
+            values.append(None)
+        except Invalid as exc:
+            errors.append(exc)
+            values.append(None)
+    if errors:
+        raise InvalidMany(errors)
+    return values

@@ -24,10 +24,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core import audit, clock, validation
-from core.errors import Forbidden, Invalid, InvalidMany, NotFound
+from core.errors import Invalid, collect
 from core.paging import Page
 from core.permissions import Actor, can, require, sees_all_grids
-from core.records import guarded_flush, load_for_edit
+from core.records import guarded_flush, load_for_edit, load_visible
 from core.text import clean
 from db.models import (
     Agreement,
@@ -137,22 +137,6 @@ def _past_or_today(value: date | str | None, field_name: str, today: date) -> da
     return day
 
 
-def _collect(checks: list) -> list:  # noqa: ANN001
-    values, errors = [], []
-    for check in checks:
-        try:
-            values.append(check())
-        except InvalidMany as many:
-            errors.extend(many.errors)
-            values.append(None)
-        except Invalid as exc:
-            errors.append(exc)
-            values.append(None)
-    if errors:
-        raise InvalidMany(errors)
-    return values
-
-
 def _party(session: Session, actor: Actor, party: PartyInput, index: int) -> dict[str, Any]:
     field_name = f"party_{index}"
     if party.side not in SIDES:
@@ -193,18 +177,18 @@ def register(session: Session, actor: Actor, data: CaseInput, *, limits: Limits 
     require(actor, "mediation.edit")
     now = now or clock.now()
     today = now.date()
-    intake, source, type_id, grid_id, mediator_id, facts, claimed = _collect([
+    intake, source, type_id, grid_id, mediator_id, facts, claimed = collect([
         lambda: _past_or_today(data.intake_date, "intake_date", today),
         lambda: _one_of(data.source, SOURCES, "source", "error.source.unknown"),
         lambda: _dispute_type(session, data.type_id),
         lambda: _grid(session, actor, data.grid_id),
         lambda: _mediator(session, data.mediator_id or actor.id),
-        lambda: _facts(data.facts),
+        lambda: validation.required_text(data.facts, "facts", 2000),
         lambda: yuan_to_fen(data.amount_claimed, "amount_claimed"),
     ])
     if not data.parties:
         raise Invalid("parties", "error.party.none")
-    parties = _collect([lambda p=p, i=i: _party(session, actor, p, i) for i, p in enumerate(data.parties)])
+    parties = collect([lambda p=p, i=i: _party(session, actor, p, i) for i, p in enumerate(data.parties)])
     case = MediationCase(
         number=next_number(session, intake.year), year=intake.year, intake_date=intake, source=source,
         type_id=type_id, grid_id=grid_id, mediator_id=mediator_id, facts=facts, state="received",
@@ -242,22 +226,8 @@ def _mediator(session: Session, user_id: int) -> int:
     return user.id
 
 
-def _facts(text: str) -> str:
-    facts = clean(text)
-    if not facts:
-        raise Invalid("facts", "error.required")
-    if len(facts) > 2000:
-        raise Invalid("facts", "error.too_long", max=2000)
-    return facts
-
-
 def _load(session: Session, actor: Actor, action: str, case_id: int) -> MediationCase:
-    case = session.get(MediationCase, case_id)
-    if case is None or case.deleted_at is not None:
-        raise NotFound(object="case", id=case_id)
-    if not can(actor, action, case):
-        raise Forbidden(action=action)
-    return case
+    return load_visible(session, actor, action, MediationCase, case_id)
 
 
 def _record_change(session: Session, actor: Actor, case: MediationCase, from_state: str, to_state: str, note: str,
@@ -312,9 +282,9 @@ class AgreementInput:
 def record_agreement(session: Session, actor: Actor, case_id: int, expected_version: int, data: AgreementInput,
                      *, now: datetime | None = None) -> MediationCase:
     now = now or clock.now()
-    agreed_on, terms, amount, deadline = _collect([
+    agreed_on, terms, amount, deadline = collect([
         lambda: _past_or_today(data.agreed_on, "agreed_on", now.date()),
-        lambda: _terms(data.terms),
+        lambda: validation.required_text(data.terms, "terms", 4000),
         lambda: yuan_to_fen(data.amount, "amount"),
         lambda: validation.parse_date(data.performance_deadline, "performance_deadline"),
     ])
@@ -330,15 +300,6 @@ def record_agreement(session: Session, actor: Actor, case_id: int, expected_vers
     return case
 
 
-def _terms(text: str) -> str:
-    terms = clean(text)
-    if not terms:
-        raise Invalid("terms", "error.required")
-    if len(terms) > 4000:
-        raise Invalid("terms", "error.too_long", max=4000)
-    return terms
-
-
 @dataclass
 class FollowUpInput:
     visited_on: date | str | None = None
@@ -350,7 +311,7 @@ class FollowUpInput:
 def record_follow_up(session: Session, actor: Actor, case_id: int, expected_version: int, data: FollowUpInput,
                      *, now: datetime | None = None) -> MediationCase:
     now = now or clock.now()
-    visited_on, performed, score = _collect([
+    visited_on, performed, score = collect([
         lambda: _past_or_today(data.visited_on, "visited_on", now.date()),
         lambda: _one_of(data.performed, PERFORMED, "performed", "error.follow_up.performed"),
         lambda: _satisfaction(data.satisfaction),

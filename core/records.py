@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.errors import NotFound, StaleEdit
+from core.errors import Forbidden, NotFound, StaleEdit
 
 Row = TypeVar("Row")
 
@@ -38,3 +38,15 @@ def snapshot(row: Any, fields: tuple[str, ...], extra: Callable[[Any], dict[str,
     if extra:
         values.update(extra(row))
     return values
+
+
+def load_visible(session: Session, actor: Any, action: str, model: type[Row], row_id: int) -> Row:
+    """A live (not soft-deleted) row this user may `action`, else NotFound or Forbidden."""
+    from core.permissions import can
+
+    row = session.get(model, row_id)
+    if row is None or getattr(row, "deleted_at", None) is not None:
+        raise NotFound(object=model.__tablename__, id=row_id)  # type: ignore[attr-defined]
+    if not can(actor, action, row):
+        raise Forbidden(action=action)
+    return row

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from core import addresses, audit, clock, validation
 from core.crypto import Vault
-from core.errors import Forbidden, Invalid, InvalidMany, LinliError, NotFound
+from core.errors import Forbidden, Invalid, InvalidMany, LinliError, collect
 from core.paging import Page
 from core.permissions import Actor, can, require, sees_all_grids
 from core.pinyin import full_and_initials
-from core.records import guarded_flush, load_for_edit
+from core.records import guarded_flush, load_for_edit, load_visible
 from core.text import clean
 from db.models import AuditEvent, Grid, Household, Resident, resident_tags
 
@@ -107,31 +107,19 @@ def clean_form(form: ResidentForm, *, today: date | None = None) -> CleanResiden
         return _clean_all_good(form, today)
     except (Invalid, InvalidMany):
         pass  # check again, field by field, to report every refusal at once
-    errors: list[Invalid] = []
-    values: dict[str, Any] = {}
-
-    def check(key: str, func) -> None:  # noqa: ANN001
-        try:
-            values[key] = func()
-        except InvalidMany as many:
-            errors.extend(many.errors)
-        except Invalid as exc:
-            errors.append(exc)
-
-    check("name", lambda: validation.name(form.name, field="person_name"))
-    check("identity", lambda: validation.identity(form.id_number, form.birth_date, form.sex, today=today))
-    check("phone", lambda: validation.mobile(form.phone))
-    check("grid_id", lambda: _grid_given(form.grid_id))
-    check("address", lambda: addresses.parse(_limited(form.address, "address", ADDRESS_MAX)))
-    check("relation", lambda: _limited(form.relation, "relation", RELATION_MAX))
-    check("ethnicity", lambda: _limited(form.ethnicity, "ethnicity", ETHNICITY_MAX))
-    check("tags", lambda: _tags(form.tags))
-    check("notes", lambda: _limited(form.notes, "notes", NOTES_MAX))
-    if errors:
-        raise InvalidMany(errors)
-    parsed_id, birth, sex = values["identity"]
-    return CleanResident(values["name"], parsed_id, birth, sex, values["phone"], values["grid_id"], values["address"],
-                         values["relation"], values["ethnicity"], values["tags"], values["notes"])
+    name, identity, phone, grid_id, address, relation, ethnicity, tags, notes = collect([
+        lambda: validation.name(form.name, field="person_name"),
+        lambda: validation.identity(form.id_number, form.birth_date, form.sex, today=today),
+        lambda: validation.mobile(form.phone),
+        lambda: _grid_given(form.grid_id),
+        lambda: addresses.parse(_limited(form.address, "address", ADDRESS_MAX)),
+        lambda: _limited(form.relation, "relation", RELATION_MAX),
+        lambda: _limited(form.ethnicity, "ethnicity", ETHNICITY_MAX),
+        lambda: _tags(form.tags),
+        lambda: _limited(form.notes, "notes", NOTES_MAX),
+    ])
+    parsed_id, birth, sex = identity
+    return CleanResident(name, parsed_id, birth, sex, phone, grid_id, address, relation, ethnicity, tags, notes)
 
 
 def _clean_all_good(form: ResidentForm, today: date | None) -> CleanResident:
@@ -258,12 +246,7 @@ def create(session: Session, actor: Actor, vault: Vault, form: ResidentForm, *, 
 
 
 def _load(session: Session, actor: Actor, action: str, resident_id: int) -> Resident:
-    resident = session.get(Resident, resident_id)
-    if resident is None or resident.deleted_at is not None:
-        raise NotFound(object="resident", id=resident_id)
-    if not can(actor, action, resident):
-        raise Forbidden(action=action)
-    return resident
+    return load_visible(session, actor, action, Resident, resident_id)
 
 
 def update(session: Session, actor: Actor, vault: Vault, resident_id: int, expected_version: int, form: ResidentForm,

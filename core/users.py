@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from core import audit, clock, passwords
 from core.communities import grids_by_id
-from core.errors import Invalid, InvalidMany, NotFound
+from core.errors import Invalid, NotFound, collect
 from core.i18n import LANGUAGES
 from core.permissions import ROLES, Actor, require
 from core.records import guarded_flush, load_for_edit
@@ -80,20 +80,6 @@ def actor_of(user: User) -> Actor:
     )
 
 
-def _collect(*checks) -> list:  # noqa: ANN002
-    """Run each check; gather every field's refusal so the form can mark them all."""
-    values, errors = [], []
-    for check in checks:
-        try:
-            values.append(check())
-        except Invalid as exc:
-            errors.append(exc)
-            values.append(None)
-    if errors:
-        raise InvalidMany(errors)
-    return values
-
-
 def _check_community_and_grids(session: Session, community_id: int | None, grid_ids: list[int]) -> list:
     if community_id is not None and session.get(Community, community_id) is None:
         raise Invalid("community", "error.community.unknown")
@@ -139,12 +125,12 @@ def create_user(
     if actor is not None:
         require(actor, "user.manage")
     grid_ids = list(grid_ids or [])
-    username, display_name, role, grids = _collect(
+    username, display_name, role, grids = collect([
         lambda: validate_username(username),
         lambda: validate_display_name(display_name),
         lambda: validate_role(role),
         lambda: _check_community_and_grids(session, community_id, grid_ids),
-    )
+    ])
     if _username_taken(session, username):
         raise Invalid("username", "error.username.taken", username=username)
     secret = password if password is not None else passwords.one_time_password()
@@ -183,11 +169,11 @@ def update_user(
     now: datetime | None = None,
 ) -> User:
     require(actor, "user.manage")
-    display_name, role, grids = _collect(
+    display_name, role, grids = collect([
         lambda: validate_display_name(display_name),
         lambda: validate_role(role),
         lambda: _check_community_and_grids(session, community_id, list(grid_ids)),
-    )
+    ])
     user = load_for_edit(session, User, user_id, expected_version)
     if user.id == actor.id and (not active or role != "admin"):
         raise Invalid("role" if active else "active", "error.user.cannot_demote_self")

@@ -38,6 +38,16 @@ def name(value: str | None, field: str = "name") -> str:
     return text
 
 
+def required_text(value: str | None, field: str, maximum: int) -> str:
+    """Free text that must be given: trimmed, at most `maximum` characters."""
+    text = clean(value)
+    if not text:
+        raise Invalid(field, "error.required")
+    if len(text) > maximum:
+        raise Invalid(field, "error.too_long", max=maximum)
+    return text
+
+
 @dataclass(frozen=True)
 class IdNumber:
     value: str
