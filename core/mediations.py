@@ -67,11 +67,15 @@ _RECORDED_ACTIONS = {"agree", "follow_up"}
 
 @dataclass(frozen=True)
 class Limits:
-    """The time limits, in months and days; an admin may change them in settings."""
+    """The time limits, in months and days; set in settings (see core.settings)."""
 
     mediation_months: int = 1
     judicial_confirmation_days: int = 30
     follow_up_days: int = 15
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Limits:
+        return cls(settings.mediation_months, settings.judicial_days, settings.follow_up_days)
 
 
 def add_months(day: date, months: int) -> date:

@@ -11,6 +11,9 @@
 | lock length, min      | LINLI_LOCKOUT_MINUTES        | lockout_minutes      | 15                       |
 | ID encryption key     | LINLI_ID_ENCRYPTION_KEY      | id_encryption_key    | none: start-up refuses   |
 | ID lookup hash key    | LINLI_ID_HASH_KEY            | id_hash_key          | none: start-up refuses   |
+| mediation limit, months | LINLI_MEDIATION_MONTHS     | mediation_months     | 1                        |
+| judicial window, days | LINLI_JUDICIAL_DAYS          | judicial_days        | 30                       |
+| follow-up due, days   | LINLI_FOLLOW_UP_DAYS         | follow_up_days       | 15                       |
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ class Settings:
     lockout_minutes: int = 15
     id_encryption_key: str = ""
     id_hash_key: str = ""
+    mediation_months: int = 1
+    judicial_days: int = 30
+    follow_up_days: int = 15
 
 
 _FIELDS: dict[str, tuple[str, type]] = {
@@ -56,6 +62,9 @@ _FIELDS: dict[str, tuple[str, type]] = {
     "lockout_minutes": ("LINLI_LOCKOUT_MINUTES", int),
     "id_encryption_key": ("LINLI_ID_ENCRYPTION_KEY", str),
     "id_hash_key": ("LINLI_ID_HASH_KEY", str),
+    "mediation_months": ("LINLI_MEDIATION_MONTHS", int),
+    "judicial_days": ("LINLI_JUDICIAL_DAYS", int),
+    "follow_up_days": ("LINLI_FOLLOW_UP_DAYS", int),
 }
 # Keys generated for a new installation; added to an older secrets file that lacks them.
 _GENERATED_KEYS = ("cookie_key", "id_encryption_key", "id_hash_key")
@@ -100,6 +109,9 @@ def problems(settings: Settings) -> list[str]:
             found.append(f"{name} is missing or shorter than {MIN_KEY_BYTES} bytes: run `make run` once to generate it")
     if settings.cookie_expiry_hours <= 0 or settings.cookie_expiry_hours > 24 * 7:
         found.append("cookie_expiry_hours must be more than 0 and at most 168 (one week)")
+    if not (1 <= settings.mediation_months <= 12 and 1 <= settings.judicial_days <= 365
+            and 1 <= settings.follow_up_days <= 365):
+        found.append("mediation_months must be 1-12, judicial_days and follow_up_days 1-365")
     if settings.lockout_failures < 1 or settings.lockout_minutes < 1 or settings.lockout_window_minutes < 1:
         found.append("lockout settings must be positive")
     return found

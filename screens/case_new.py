@@ -10,7 +10,7 @@ from core.errors import LinliError
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors
 from ui.i18n import t
-from ui.session import actor, db, vault
+from ui.session import actor, db, settings, vault
 
 me = actor()
 engine, keys = db(), vault()
@@ -93,11 +93,11 @@ for index in range(len(st.session_state[PARTIES])):
 if st.button(t("case_new.submit"), type="primary", key="case_new_submit"):
     parties = [mediations.PartyInput(side=p["side"], resident_id=p.get("resident_id"), name=p.get("name", ""),
                                      phone=p.get("phone", "")) for p in st.session_state[PARTIES]]
+    data = mediations.CaseInput(intake_date=intake, source=source, type_id=type_id, grid_id=grid_id,
+                                mediator_id=mediator_id, facts=facts, amount_claimed=amount, parties=parties)
     try:
         with write_session(engine) as session:
-            case = mediations.register(session, me, mediations.CaseInput(
-                intake_date=intake, source=source, type_id=type_id, grid_id=grid_id, mediator_id=mediator_id,
-                facts=facts, amount_claimed=amount, parties=parties))
+            case = mediations.register(session, me, data, limits=mediations.Limits.from_settings(settings()))
         st.session_state[PARTIES] = []
         st.session_state["case_new_notice"] = t("case_new.created", number=case.number)
         st.rerun()

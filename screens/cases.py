@@ -11,7 +11,7 @@ from core.errors import LinliError, StaleEdit
 from core.permissions import sees_all_grids
 from db.engine import read_session, write_session
 from ui.i18n import error_text, translator
-from ui.session import actor, db
+from ui.session import actor, db, settings
 from ui.table import PAGE_SIZE, page_picker
 
 t = translator()
@@ -68,7 +68,7 @@ if chosen_id is None:
 
 # --- the chosen case -----------------------------------------------------------------------------
 with read_session(engine) as session:
-    case = mediations.case_detail(session, me, chosen_id)
+    case = mediations.case_detail(session, me, chosen_id, limits=mediations.Limits.from_settings(settings()))
 limits = case["deadlines"]
 st.divider()
 st.subheader(f"{case['number']} · {case['type']} · {t('case_state.' + case['state'])}")

@@ -7,14 +7,14 @@ import streamlit as st
 from core import mediations
 from db.engine import read_session
 from ui.i18n import translator
-from ui.session import actor, db
+from ui.session import actor, db, settings
 
 t = translator()
 me = actor()
 st.title(t("todo.title"))
 
 with read_session(db()) as session:
-    items = mediations.my_todo(session, me)
+    items = mediations.my_todo(session, me, limits=mediations.Limits.from_settings(settings()))
 
 if not items:
     st.success(t("todo.none"))

@@ -388,3 +388,11 @@ def test_pivot_fills_every_month_with_zeros():
     values, table = mediations.pivot(rows, "source", ["2026-09", "2026-10", "2026-11"])
     assert values == ["court", "police"]
     assert table == [["court", 0, 0, 4, 4], ["police", 2, 0, 1, 3]]
+
+
+def test_limits_come_from_settings():
+    from core.settings import load
+
+    limits = mediations.Limits.from_settings(load(secrets={"follow_up_days": 7}, env={"LINLI_MEDIATION_MONTHS": "2"}))
+    assert (limits.mediation_months, limits.judicial_confirmation_days, limits.follow_up_days) == (2, 30, 7)
+    assert mediations.deadlines("agreed", date(2026, 1, 1), date(2026, 1, 10), date(2026, 1, 18), limits).follow_up_overdue
