@@ -313,3 +313,30 @@ def check_in(session: Session, actor: Actor, secret: str, token: str, *, now: da
     return course
 
 
+
+
+def list_courses(session: Session, actor: Actor, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Courses newest first, with how many are expected and how many attended."""
+    require(actor, "training.manage")
+    expected = (select(course_participants.c.course_id, func.count().label("expected"))
+                .group_by(course_participants.c.course_id).subquery())
+    attended = (select(Attendance.course_id, func.count().label("attended"))
+                .where(Attendance.status.in_(("present", "late"))).group_by(Attendance.course_id).subquery())
+    rows = session.execute(
+        select(Course.id, Course.title, Course.topic, Course.starts_at, Course.ends_at, Course.credit_hours,
+               Course.mandatory, func.coalesce(expected.c.expected, 0), func.coalesce(attended.c.attended, 0))
+        .outerjoin(expected, expected.c.course_id == Course.id).outerjoin(attended, attended.c.course_id == Course.id)
+        .order_by(Course.starts_at.desc()).limit(limit))
+    return [{"id": r[0], "title": r[1], "topic": r[2], "starts_at": r[3], "ends_at": r[4], "hours": r[5],
+             "mandatory": r[6], "expected": r[7], "attended": r[8]} for r in rows]
+
+
+def staff_choices(session: Session, actor: Actor) -> dict[int, str]:
+    require(actor, "training.manage")
+    return dict(session.execute(select(User.id, User.display_name).where(User.active.is_(True))
+                                .order_by(User.display_name)).all())
+
+
+def course_by_id(session: Session, actor: Actor, course_id: int) -> Course:
+    require(actor, "training.view_own")
+    return _course(session, course_id)

@@ -7,15 +7,18 @@ from tests.app.conftest import login, new_app, open_url, texts
 TITLES = {"home": "您好", "users": "用户管理", "communities": "社区与网格", "audit": "审计日志", "profile": "我的账号",
           "residents": "居民", "resident-new": "新增居民", "resident-import": "导入居民花名册",
           "my-todo": "我的待办", "cases": "调解案件", "case-new": "登记矛盾纠纷", "mediation-stats": "调解统计",
-          "dispute-types": "纠纷类型"}
+          "dispute-types": "纠纷类型", "my-training": "我的培训", "courses": "培训课程", "compliance": "培训达标情况",
+          "checkin": "扫码签到"}
 RESIDENT_WORK = {"residents", "resident-new", "resident-import"}
 MEDIATION_WORK = {"my-todo", "cases", "case-new"}
+OWN_TRAINING = {"my-training", "checkin"}
 ALLOWED = {
-    "admin": {"home", "users", "communities", "audit", "profile", "mediation-stats", "dispute-types"}
-    | RESIDENT_WORK | MEDIATION_WORK,
-    "supervisor": {"home", "audit", "profile", "mediation-stats"} | RESIDENT_WORK | MEDIATION_WORK,
-    "worker": {"home", "profile"} | RESIDENT_WORK | MEDIATION_WORK,
-    "trainer": {"home", "profile"},
+    "admin": {"home", "users", "communities", "audit", "profile", "mediation-stats", "dispute-types", "courses",
+              "compliance"} | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,
+    "supervisor": {"home", "audit", "profile", "mediation-stats", "compliance"} | RESIDENT_WORK | MEDIATION_WORK
+    | OWN_TRAINING,
+    "worker": {"home", "profile"} | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,
+    "trainer": {"home", "profile", "courses"} | OWN_TRAINING,
 }
 NOT_ALLOWED = "您的角色无权打开此页面。"
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from core import audit, config_check, mediations, residents, settings
+from core import audit, config_check, mediations, residents, settings, training
 from core.i18n import LANGUAGES, catalogue, translate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,6 +126,7 @@ def test_every_key_the_code_uses_exists(language):
     wanted |= {f"source.{s}" for s in mediations.SOURCES} | {f"side.{s}" for s in mediations.SIDES}
     wanted |= {f"performed.{p}" for p in mediations.PERFORMED}
     wanted |= {f"todo.kind.{k}" for k in ("overdue", "due_soon", "follow_up", "follow_up_overdue")}
+    wanted |= {f"attendance.{s}" for s in training.STATUSES} | {f"level.{lv}" for lv in training.LEVELS}
     assert len(wanted) > 80
     assert sorted(wanted - set(table)) == []
 

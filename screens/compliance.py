@@ -1,0 +1,39 @@
+"""Training compliance (培训达标, supervisors and admins): hours against quota per person, most
+short first, with the period end; certificates expiring within 60 days; both as .xlsx."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core import exports, training
+from db.engine import read_session
+from ui.i18n import translator
+from ui.session import actor, db
+
+t = translator()
+me = actor()
+st.title(t("compliance.title"))
+with read_session(db()) as session:
+    table = training.compliance(session, me)
+    expiring = training.expiring_certificates(session, me)
+
+headers = [t("field.person_name"), t("field.level"), t("compliance.period_end"), t("field.hours"),
+           t("compliance.quota"), t("compliance.shortfall")]
+rows = [[r["name"], t(f"level.{r['level']}"), r["period_end"], f"{r['hours']:g}", f"{r['quota']:g}",
+         f"{r['shortfall']:g}"] for r in table]
+short = sum(1 for r in table if r["shortfall"] > 0)
+st.caption(t("compliance.short_count", count=short, total=len(table)))
+st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
+cert_headers = [t("compliance.holder"), t("field.name"), t("my_training.number"), t("my_training.expires")]
+cert_rows = [[c["holder"], c["name"], c["number"], c["expires_on"]] for c in expiring]
+st.subheader(t("compliance.expiring"))
+if cert_rows:
+    st.dataframe(pd.DataFrame(cert_rows, columns=cert_headers), hide_index=True, width="stretch")
+else:
+    st.caption(t("compliance.none_expiring"))
+st.download_button(t("compliance.download"),
+                   exports.write_workbook([(t("compliance.title"), headers, rows),
+                                           (t("compliance.expiring"), cert_headers, cert_rows)]),
+                   file_name=f"training-compliance-{date.today()}.xlsx", key="compliance_download", on_click="ignore",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

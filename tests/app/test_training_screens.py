@@ -1,0 +1,60 @@
+"""Training screens through the real app: course and roster, check-in, my training, compliance."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from core import clock, training
+from db.engine import read_session, write_session
+from db.models import Attendance
+from tests.app.conftest import login, new_app, open_url, texts
+from tests.conftest import TEST_COOKIE_KEY
+
+
+def make_course(app_world, starts=None):
+    world = app_world.world
+    starts = starts or clock.now() - timedelta(hours=1)
+    with write_session(app_world.engine) as session:
+        return training.create_course(session, world.actors["trainer"], training.CourseInput(
+            title="调解实务", topic="调解", starts_at=starts, ends_at=starts + timedelta(hours=3), credit_hours=3,
+            participant_ids=[world.actors["worker"].id, world.actors["supervisor"].id]))
+
+
+def test_trainer_marks_the_roster_in_one_grid_and_the_worker_sees_the_hours(app_world):
+    course = make_course(app_world)
+    at = open_url(login(new_app(), "trainer1"), "courses")
+    assert "应到 2 人" in texts(at)
+    editor_key = next(k for k in at.session_state if str(k).startswith(f"roster_editor_{course.id}_v"))
+    # Row order is by name: supervisor one, worker one. The supervisor came for half the course.
+    at.session_state[editor_key] = {"edited_rows": {0: {"出勤": "迟到", "学时": 1.5}}, "added_rows": [],
+                                    "deleted_rows": []}
+    at.button(key=f"save_roster_{course.id}").click().run()
+    assert "考勤已保存" in texts(at)
+    with read_session(app_world.engine) as session:
+        marks = {a.user_id: (a.status, a.hours) for a in session.scalars(select(Attendance))}
+    world = app_world.world
+    assert marks == {world.actors["supervisor"].id: ("late", 1.5), world.actors["worker"].id: ("present", 3.0)}
+
+    at = open_url(login(new_app(), "worker1"), "my-training")
+    assert [m.value for m in at.metric][:2] == ["3", "3"]
+
+
+def test_check_in_from_the_qr_link_once(app_world):
+    course = make_course(app_world)
+    token = training.checkin_token(TEST_COOKIE_KEY, course)
+    at = login(new_app(), "worker1")
+    at.query_params["code"] = token
+    at = open_url(at, "checkin")
+    at.button(key="checkin_confirm").click().run()
+    assert "已签到：调解实务" in texts(at)
+    at.button(key="checkin_confirm").click().run()
+    assert any("您已签到" in e.value for e in at.error)
+
+
+def test_supervisor_sees_compliance_sorted_by_shortfall(app_world):
+    make_course(app_world, starts=datetime(clock.now().year, 1, 5, 9, 0))
+    at = open_url(login(new_app(), "supervisor1"), "compliance")
+    table = at.dataframe[0].value
+    shortfalls = [float(v) for v in table["尚差学时"]]
+    assert shortfalls == sorted(shortfalls, reverse=True)
+    assert "人未达标" in texts(at)
