@@ -112,6 +112,7 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
             if vault is not None:
                 _residents(session, vault)
                 _cases(session, rng)
+                _training(session, rng)
     return accounts
 
 
@@ -192,3 +193,34 @@ def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
             else:
                 mediations.transition(session, actor, case.id, case.version, step, now=when)
             session.flush()
+
+
+def _training(session, rng: random.Random) -> None:  # noqa: ANN001
+    """A year of courses with rosters, qualifications and certificates, for the training screens."""
+    from core import training
+    from db.models import Certificate, StaffQualification
+
+    staff = {u.username: u for u in session.scalars(select(User))}
+    trainer = users.actor_of(staff["chen.px"])
+    session.add_all([
+        StaffQualification(user_id=staff["li.wgy"].id, level="assistant", registered_on=date(2024, 3, 1)),
+        StaffQualification(user_id=staff["zhang.wgy"].id, level="social_worker", registered_on=date(2025, 7, 1)),
+        StaffQualification(user_id=staff["wang.zhuren"].id, level="senior", registered_on=date(2023, 12, 1)),
+    ])
+    today = clock.now().date()
+    for name, days in (("li.wgy", 40), ("zhang.wgy", 400), ("liu.wgy", 20)):
+        session.add(Certificate(user_id=staff[name].id, name="人民调解员证", number=f"TJ{rng.randint(10000, 99999)}",
+                                issued_on=today - timedelta(days=700), expires_on=today + timedelta(days=days)))
+    learners = [staff[n].id for n in ("li.wgy", "zhang.wgy", "liu.wgy", "wang.zhuren")]
+    topics = (("人民调解法实务", "调解"), ("社区矛盾排查", "调解"), ("老年人关爱服务", "社会工作"),
+              ("个人信息保护法解读", "法律"), ("突发事件应急处置", "应急"), ("社区心理疏导", "社会工作"))
+    for index in range(10):
+        title, topic = topics[index % len(topics)]
+        starts = datetime.combine(today - timedelta(days=30 * index + 3), datetime.min.time()).replace(hour=9)
+        course = training.create_course(session, trainer, training.CourseInput(
+            title=title, topic=topic, provider="街道社工站", place="社区活动室", starts_at=starts,
+            ends_at=starts + timedelta(hours=3), credit_hours=rng.choice((3, 3, 6)), mandatory=index % 3 == 0,
+            participant_ids=learners), now=starts - timedelta(days=7))
+        entries = [training.RosterEntry(uid, rng.choice(("present", "present", "present", "late", "excused")),
+                                        course.credit_hours) for uid in learners]
+        training.save_roster(session, trainer, course.id, 0, entries, now=starts + timedelta(hours=3))

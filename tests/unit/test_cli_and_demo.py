@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core import cli, demo, users
 from db.engine import make_engine, read_session, write_session
-from db.models import AuditEvent, Grid, MediationCase, Resident, User
+from db.models import AuditEvent, Course, Grid, MediationCase, Resident, User
 
 
 @pytest.fixture
@@ -91,6 +91,7 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine):
         states = set(session.scalars(select(MediationCase.state)))
         assert session.scalar(select(func.count()).select_from(MediationCase)) == 70
         assert {"received", "in_mediation", "agreed", "closed"} <= states
+        assert session.scalar(select(func.count()).select_from(Course)) == 10
     again = demo.seed(engine, vault_for_tests())
     with read_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(User)) == len(demo.STAFF)
