@@ -57,6 +57,8 @@ ACTIONS = (
     "roster_save",
     "checkin",
     "quota_change",
+    "qualification_change",
+    "certificate_add",
 )
 
 

@@ -340,3 +340,53 @@ def staff_choices(session: Session, actor: Actor) -> dict[int, str]:
 def course_by_id(session: Session, actor: Actor, course_id: int) -> Course:
     require(actor, "training.view_own")
     return _course(session, course_id)
+
+
+def set_qualification(session: Session, actor: Actor, user_id: int, *, level: str, registered_on: date | str | None,
+                      now: datetime | None = None) -> None:
+    """A staff member's qualification and registration date (admin); "none" removes it."""
+    from core.validation import parse_date
+
+    require(actor, "training.targets")
+    if session.get(User, user_id) is None:
+        raise NotFound(object="user", id=user_id)
+    if level not in LEVELS:
+        raise Invalid("level", "error.quota.level")
+    current = session.get(StaffQualification, user_id)
+    if level == "none":
+        if current is not None:
+            session.delete(current)
+    else:
+        day = parse_date(registered_on, "registered_on")
+        if day is None or day > (now or clock.now()).date():
+            raise Invalid("registered_on", "error.date.future" if day else "error.required")
+        if current is None:
+            session.add(StaffQualification(user_id=user_id, level=level, registered_on=day))
+        else:
+            current.level, current.registered_on, current.version = level, day, current.version + 1
+    audit.record(session, actor, "qualification_change", object_type="user", object_id=user_id,
+                 after={"level": level, "registered_on": registered_on}, now=now)
+
+
+def add_certificate(session: Session, actor: Actor, user_id: int, *, name: str, number: str = "",
+                    issued_on: date | str | None, expires_on: date | str | None = None,
+                    now: datetime | None = None) -> Certificate:
+    from core.validation import parse_date, required_text
+
+    require(actor, "training.manage")
+    if session.get(User, user_id) is None:
+        raise Invalid("holder", "error.course.unknown_participant")
+    title = required_text(name, "name", 100)
+    issued = parse_date(issued_on, "issued_on")
+    if issued is None:
+        raise Invalid("issued_on", "error.required")
+    expires = parse_date(expires_on, "expires_on")
+    if expires is not None and expires <= issued:
+        raise Invalid("expires_on", "error.certificate.expires_before")
+    certificate = Certificate(user_id=user_id, name=title, number=clean(number)[:50], issued_on=issued,
+                              expires_on=expires)
+    session.add(certificate)
+    session.flush()
+    audit.record(session, actor, "certificate_add", object_type="certificate", object_id=certificate.id,
+                 after={"user_id": user_id, "name": title, "expires_on": expires}, now=now)
+    return certificate

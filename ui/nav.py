@@ -47,6 +47,8 @@ SCREENS: tuple[Screen, ...] = (
            "nav.section.training"),
     Screen("screens/compliance.py", "compliance", "nav.compliance", ":material/fact_check:", "training.view_all",
            "nav.section.training"),
+    Screen("screens/training_settings.py", "training-settings", "nav.training_settings", ":material/tune:",
+           "training.manage", "nav.section.training"),
     Screen("screens/checkin.py", "checkin", "nav.checkin", ":material/qr_code_scanner:", "training.view_own",
            "nav.section.training"),
     Screen("screens/users.py", "users", "nav.users", ":material/group:", "user.manage", "nav.section.admin"),

@@ -58,3 +58,19 @@ def test_supervisor_sees_compliance_sorted_by_shortfall(app_world):
     shortfalls = [float(v) for v in table["尚差学时"]]
     assert shortfalls == sorted(shortfalls, reverse=True)
     assert "人未达标" in texts(at)
+
+
+def test_trainer_records_certificates_but_only_the_admin_sets_targets(app_world):
+    at = open_url(login(new_app(), "trainer1"), "training-settings")
+    assert [s.value for s in at.subheader] == ["登记证书"]  # no qualification or target forms
+    at.text_input[0].input("人民调解员证")
+    at.main.button[0].click().run()
+    assert "已保存" in texts(at)
+
+    at = open_url(login(new_app(), "admin1"), "training-settings")
+    assert [s.value for s in at.subheader] == ["登记证书", "职业资格与登记日期", "学时要求"]
+    hours = next(w for w in at.text_input if w.label == "学时")
+    hours.input("30")
+    at.main.button[-1].click().run()
+    with read_session(app_world.engine) as session:
+        assert training.quotas(session)["assistant"].hours == 30.0

@@ -171,3 +171,29 @@ def test_certificates_expiring_within_60_days(engine):
         record = training.my_record(session, world.actors["worker"], today=date(2026, 11, 29))
     assert [(c["name"], c["days_left"]) for c in soon] == [("社会工作者职业水平证书", 10), ("调解员证", 59)]
     assert len(record["certificates"]) == 4
+
+
+def test_qualifications_by_admin_and_certificates_checked(engine):
+    world = make_world(engine)
+    worker = world.actors["worker"]
+    with pytest.raises(Forbidden):
+        with write_session(engine) as session:
+            training.set_qualification(session, world.actors["trainer"], worker.id, level="assistant",
+                                       registered_on="2024-03-01")
+    with write_session(engine) as session:
+        training.set_qualification(session, world.actors["admin"], worker.id, level="assistant",
+                                   registered_on="2024-03-01")
+    with read_session(engine) as session:
+        standing = training.my_record(session, worker, today=date(2026, 11, 29))["standing"]
+    assert (standing["level"], standing["quota"], standing["period_end"]) == ("assistant", 72.0, date(2027, 2, 28))
+    with pytest.raises(Invalid) as refused:
+        with write_session(engine) as session:
+            training.add_certificate(session, world.actors["trainer"], worker.id, name="调解员证",
+                                     issued_on="2026-01-01", expires_on="2025-12-31")
+    assert refused.value.field == "expires_on"
+    with write_session(engine) as session:
+        training.add_certificate(session, world.actors["trainer"], worker.id, name="调解员证", issued_on="2026-01-01",
+                                 expires_on="2026-12-31")
+    with read_session(engine) as session:
+        assert [c["name"] for c in training.expiring_certificates(session, world.actors["admin"],
+                                                                  today=date(2026, 11, 29))] == ["调解员证"]

@@ -1,0 +1,84 @@
+"""Training settings (培训设置): certificates (trainers, admins); qualifications and quota
+targets (admins only)."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core import training
+from core.errors import LinliError
+from core.permissions import can
+from db.engine import read_session, write_session
+from ui.forms import FieldErrors
+from ui.i18n import translator
+from ui.session import actor, db
+
+t = translator()
+me = actor()
+engine = db()
+st.title(t("training_settings.title"))
+with read_session(engine) as session:
+    staff = training.staff_choices(session, me)
+    targets = training.quotas(session)
+notice = st.session_state.pop("training_settings_notice", None)
+if notice:
+    st.success(notice)
+
+st.subheader(t("training_settings.certificate"))
+errors = FieldErrors()
+with st.form("certificate_new", clear_on_submit=True):
+    holder = st.selectbox(t("compliance.holder"), list(staff), format_func=staff.get)
+    name = st.text_input(t("field.name"), max_chars=100)
+    errors.slot("name")
+    number = st.text_input(t("my_training.number"), max_chars=50)
+    issued = st.date_input(t("training_settings.issued"), value=date.today())
+    errors.slot("issued_on")
+    expires = st.date_input(t("my_training.expires"), value=None)
+    errors.slot("expires_on")
+    if st.form_submit_button(t("training_settings.add_certificate"), type="primary"):
+        try:
+            with write_session(engine) as session:
+                training.add_certificate(session, me, holder, name=name, number=number, issued_on=issued,
+                                         expires_on=expires)
+            st.session_state["training_settings_notice"] = t("training_settings.saved")
+            st.rerun()
+        except LinliError as exc:
+            errors.show(exc)
+
+if can(me, "training.targets"):
+    st.subheader(t("training_settings.qualification"))
+    errors = FieldErrors()
+    with st.form("qualification"):
+        person = st.selectbox(t("field.person_name"), list(staff), format_func=staff.get)
+        level = st.selectbox(t("field.level"), training.LEVELS, format_func=lambda v: t(f"level.{v}"))
+        registered = st.date_input(t("training_settings.registered_on"), value=date.today(), max_value=date.today())
+        errors.slot("registered_on")
+        if st.form_submit_button(t("common.save")):
+            try:
+                with write_session(engine) as session:
+                    training.set_qualification(session, me, person, level=level, registered_on=registered)
+                st.session_state["training_settings_notice"] = t("training_settings.saved")
+                st.rerun()
+            except LinliError as exc:
+                errors.show(exc)
+
+    st.subheader(t("training_settings.targets"))
+    st.dataframe(pd.DataFrame([{t("field.level"): t(f"level.{lv}"), t("field.period_years"): q.period_years,
+                                t("field.hours"): q.hours} for lv, q in targets.items()]),
+                 hide_index=True, width="stretch")
+    errors = FieldErrors()
+    with st.form("quota"):
+        which = st.selectbox(t("field.level"), training.LEVELS, format_func=lambda v: t(f"level.{v}"))
+        years = st.number_input(t("field.period_years"), min_value=1, max_value=10, value=targets[which].period_years)
+        errors.slot("period_years")
+        hours = st.text_input(t("field.hours"), value=f"{targets[which].hours:g}")
+        errors.slot("hours")
+        if st.form_submit_button(t("common.save")):
+            try:
+                with write_session(engine) as session:
+                    training.set_quota(session, me, which, period_years=years, hours=hours)
+                st.session_state["training_settings_notice"] = t("training_settings.saved")
+                st.rerun()
+            except LinliError as exc:
+                errors.show(exc)
