@@ -7,10 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from core import training
-from core.errors import LinliError
 from core.permissions import can
-from db.engine import read_session, write_session
-from ui.forms import FieldErrors
+from db.engine import read_session
+from ui.forms import FieldErrors, save_then_rerun
 from ui.i18n import translator
 from ui.session import actor, db
 
@@ -37,14 +36,9 @@ with st.form("certificate_new", clear_on_submit=True):
     expires = st.date_input(t("my_training.expires"), value=None)
     errors.slot("expires_on")
     if st.form_submit_button(t("training_settings.add_certificate"), type="primary"):
-        try:
-            with write_session(engine) as session:
-                training.add_certificate(session, me, holder, name=name, number=number, issued_on=issued,
-                                         expires_on=expires)
-            st.session_state["training_settings_notice"] = t("training_settings.saved")
-            st.rerun()
-        except LinliError as exc:
-            errors.show(exc)
+        save_then_rerun(engine, errors, lambda session: training.add_certificate(
+            session, me, holder, name=name, number=number, issued_on=issued, expires_on=expires),
+            "training_settings_notice", t("training_settings.saved"))
 
 if can(me, "training.targets"):
     st.subheader(t("training_settings.qualification"))
@@ -55,13 +49,9 @@ if can(me, "training.targets"):
         registered = st.date_input(t("training_settings.registered_on"), value=date.today(), max_value=date.today())
         errors.slot("registered_on")
         if st.form_submit_button(t("common.save")):
-            try:
-                with write_session(engine) as session:
-                    training.set_qualification(session, me, person, level=level, registered_on=registered)
-                st.session_state["training_settings_notice"] = t("training_settings.saved")
-                st.rerun()
-            except LinliError as exc:
-                errors.show(exc)
+            save_then_rerun(engine, errors, lambda session: training.set_qualification(
+                session, me, person, level=level, registered_on=registered),
+                "training_settings_notice", t("training_settings.saved"))
 
     st.subheader(t("training_settings.targets"))
     st.dataframe(pd.DataFrame([{t("field.level"): t(f"level.{lv}"), t("field.period_years"): q.period_years,
@@ -75,10 +65,6 @@ if can(me, "training.targets"):
         hours = st.text_input(t("field.hours"), value=f"{targets[which].hours:g}")
         errors.slot("hours")
         if st.form_submit_button(t("common.save")):
-            try:
-                with write_session(engine) as session:
-                    training.set_quota(session, me, which, period_years=years, hours=hours)
-                st.session_state["training_settings_notice"] = t("training_settings.saved")
-                st.rerun()
-            except LinliError as exc:
-                errors.show(exc)
+            save_then_rerun(engine, errors, lambda session: training.set_quota(
+                session, me, which, period_years=years, hours=hours),
+                "training_settings_notice", t("training_settings.saved"))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from core.errors import Invalid, InvalidMany, LinliError
+from db.engine import write_session
 from ui.i18n import error_text
 
 
@@ -22,3 +27,17 @@ class FieldErrors:
         for each in errors:
             slot = self._slots.get(each.field) if isinstance(each, Invalid) else None
             (slot or st).error(error_text(each), icon=":material/error:")
+
+
+def save_then_rerun(engine: Engine, errors: FieldErrors, write: Callable[[Session], object], notice_key: str,
+                    notice: str) -> None:
+    """Run one write transaction; on success leave a notice for the next run and rerun,
+    on a refusal show it beside its field."""
+    try:
+        with write_session(engine) as session:
+            write(session)
+    except LinliError as exc:
+        errors.show(exc)
+        return
+    st.session_state[notice_key] = notice
+    st.rerun()

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -41,14 +42,21 @@ def test_add_then_find_by_pinyin(server, page: Page):
 def test_import_a_roster_and_download_the_report(server, page: Page, tmp_path):
     roster = tmp_path / "花名册.csv"
     roster.write_bytes(csv_bytes([[cell.replace("第二网格", "第一网格") for cell in row] for row in GOOD] + BAD, "gbk"))
-    page.goto(f"{server.url}/resident-import")
+    page.goto(server.url)
     log_in(page, "admin1")
+    expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()
+    # Let the login settle (its cookie written) before moving on, then go by the sidebar as a user does.
+    for _ in range(40):
+        if any(c["name"] == "linli_auth" for c in page.context.cookies()):
+            break
+        page.wait_for_timeout(250)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("导入居民")).click()
     expect(page.get_by_role("heading", name="导入居民花名册")).to_be_visible()
     import_button = page.get_by_role("button", name="导入", exact=True)
-    # Right after login the page may still be rerunning (the cookie component), and an upload
-    # made then can be lost: upload again until the screen shows the import button.
-    for _ in range(3):
-        page.locator("input[type=file]").set_input_files(str(roster))
+    uploader = page.locator("input[type=file]")
+    for _ in range(3):  # a rerun racing the upload can drop it: clear and upload again until it shows
+        uploader.set_input_files([])
+        uploader.set_input_files(str(roster))
         try:
             expect(import_button).to_be_visible(timeout=10_000)
             break
