@@ -6,7 +6,7 @@ import streamlit as st
 from core import communities
 from core.errors import LinliError, StaleEdit
 from db.engine import read_session, write_session
-from ui.forms import FieldErrors
+from ui.forms import FieldErrors, save_then_rerun
 from ui.i18n import t
 from ui.session import actor, db
 
@@ -48,13 +48,9 @@ with add_community:
         address = st.text_input(t("field.address"), max_chars=communities.TEXT_MAX, key="community_address")
         errors.slot("address")
         if st.form_submit_button(t("communities.add"), type="primary"):
-            try:
-                with write_session(engine) as session:
-                    created = communities.create_community(session, me, name=name, address=address)
-                st.session_state["communities_notice"] = t("communities.created", name=created.name)
-                st.rerun()
-            except LinliError as exc:
-                errors.show(exc)
+            save_then_rerun(engine, errors,
+                            lambda session: communities.create_community(session, me, name=name, address=address),
+                            "communities_notice", lambda created: t("communities.created", name=created.name))
 
 with add_grid:
     if not all_communities:
@@ -70,14 +66,9 @@ with add_grid:
             description = st.text_input(t("field.description"), max_chars=communities.TEXT_MAX, key="grid_description")
             errors.slot("description")
             if st.form_submit_button(t("grids.add"), type="primary"):
-                try:
-                    with write_session(engine) as session:
-                        grid = communities.create_grid(session, me, community_id=community_id, name=grid_name,
-                                                       description=description)
-                    st.session_state["communities_notice"] = t("grids.created", name=grid.name)
-                    st.rerun()
-                except LinliError as exc:
-                    errors.show(exc)
+                save_then_rerun(engine, errors, lambda session: communities.create_grid(
+                    session, me, community_id=community_id, name=grid_name, description=description),
+                    "communities_notice", lambda grid: t("grids.created", name=grid.name))
 
 with rename:
     targets = {("community", c.id): (c, c.name) for c in all_communities}

@@ -4,9 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from core import mediations
-from core.errors import LinliError, StaleEdit
-from db.engine import read_session, write_session
-from ui.forms import FieldErrors
+from db.engine import read_session
+from ui.forms import FieldErrors, save_then_rerun
 from ui.i18n import translator
 from ui.session import actor, db
 
@@ -30,13 +29,8 @@ with add:
         name = st.text_input(t("field.name"), max_chars=30)
         errors.slot("name")
         if st.form_submit_button(t("dispute_types.add"), type="primary"):
-            try:
-                with write_session(engine) as session:
-                    mediations.save_dispute_type(session, me, name=name)
-                st.session_state["dispute_types_notice"] = t("dispute_types.saved", name=name)
-                st.rerun()
-            except LinliError as exc:
-                errors.show(exc)
+            save_then_rerun(engine, errors, lambda session: mediations.save_dispute_type(session, me, name=name),
+                            "dispute_types_notice", t("dispute_types.saved", name=name))
 with change:
     by_id = {k.id: k for k in kinds}
     chosen = st.selectbox(t("dispute_types.pick"), list(by_id), format_func=lambda i: by_id[i].name, key="type_pick")
@@ -47,13 +41,8 @@ with change:
         errors.slot("name")
         active = st.checkbox(t("field.active"), value=kind.active)
         if st.form_submit_button(t("common.save"), type="primary"):
-            try:
-                with write_session(engine) as session:
-                    mediations.save_dispute_type(session, me, name=new_name, type_id=kind.id,
-                                                 expected_version=kind.version, active=active)
-                st.session_state["dispute_types_notice"] = t("dispute_types.saved", name=new_name)
-                st.rerun()
-            except StaleEdit as exc:
-                errors.show(exc)
-            except LinliError as exc:
-                errors.show(exc)
+            # A stale save is refused like any other (StaleEdit is a LinliError); the form's key
+            # carries the version, so the next run shows the other person's change.
+            save_then_rerun(engine, errors, lambda session: mediations.save_dispute_type(
+                session, me, name=new_name, type_id=kind.id, expected_version=kind.version, active=active),
+                "dispute_types_notice", t("dispute_types.saved", name=new_name))

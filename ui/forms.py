@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -29,15 +30,15 @@ class FieldErrors:
             (slot or st).error(error_text(each), icon=":material/error:")
 
 
-def save_then_rerun(engine: Engine, errors: FieldErrors, write: Callable[[Session], object], notice_key: str,
-                    notice: str) -> None:
+def save_then_rerun(engine: Engine, errors: FieldErrors, write: Callable[[Session], Any], notice_key: str,
+                    notice: str | Callable[[Any], str]) -> None:
     """Run one write transaction; on success leave a notice for the next run and rerun,
-    on a refusal show it beside its field."""
+    on a refusal show it beside its field. `notice` may be built from what `write` returned."""
     try:
         with write_session(engine) as session:
-            write(session)
+            saved = write(session)
     except LinliError as exc:
         errors.show(exc)
         return
-    st.session_state[notice_key] = notice
+    st.session_state[notice_key] = notice(saved) if callable(notice) else notice
     st.rerun()
