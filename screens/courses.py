@@ -90,6 +90,9 @@ else:
             t("courses.status"): st.column_config.SelectboxColumn(options=list(status_labels.values()), required=True),
             t("field.hours"): st.column_config.NumberColumn(min_value=0.0, max_value=float(course["hours"]), step=0.5),
         })
+    unsaved = int((edited != frame).any(axis=1).sum())
+    if unsaved:
+        st.caption(t("courses.unsaved", count=unsaved))
     if st.button(t("courses.save_roster"), type="primary", key=f"save_roster_{chosen}"):
         by_label = {label: status for status, label in status_labels.items()}
         entries = [training.RosterEntry(int(row["user_id"]), by_label[row[t("courses.status")]], row[t("field.hours")])
