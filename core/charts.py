@@ -87,3 +87,13 @@ def category_heat_map(rows: list[dict[str, Any]], *, grid_title: str, category_t
         "datum.mean === null")
     labels = base.mark_text(fontSize=12).encode(text="label:N")
     return alt.layer(shown, hidden, labels).properties(height=alt.Step(36))
+
+
+# --- export -------------------------------------------------------------------------------------
+
+def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
+    """The chart as a PNG picture (vl-convert renders the same Vega-Lite spec the page shows).
+    Costs about a second: call it when someone asks for the file, not on every rerun."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(chart.to_json(), scale=scale)
