@@ -25,6 +25,8 @@ Recording (permission "satisfaction.record"; workers only in their own grids):
 
 QR codes (permission "satisfaction.issue_token"; `secret` is the cookie key from settings):
     issue_token(session, actor, secret, TokenRequest(...)) -> IssuedToken   (.token goes in the URL)
+    token_text(session, actor, secret, token_id) -> str   (show or print an earlier code again)
+    list_tokens(session, actor) -> rows   (codes issued, with ratings received)
     revoke_token(session, actor, token_id) -> None
     verify_token(session, secret, token, grid_id=None) -> PublicSurvey   (no login; no personal data)
     submit_public_rating(session, secret, token, score=..., comment=...) -> rating id
@@ -52,7 +54,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, case, delete, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, Date, case, delete, func, insert, literal, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -403,12 +405,27 @@ def revoke_token(session: Session, actor: Actor, token_id: int, *, now: datetime
     row = session.get(SurveyToken, token_id)
     if row is None:
         raise NotFound(object="survey_token", id=token_id)
-    if not (can(actor, "satisfaction.moderate", row) or (row.created_by == actor.id
-                                                          and can(actor, "satisfaction.issue_token", row))):
-        raise Forbidden(action="satisfaction.issue_token")
+    _require_issuer(actor, row)
     if row.revoked_at is None:
         row.revoked_at = now or clock.now()
         audit.record(session, actor, "token_revoke", object_type="survey_token", object_id=row.id, now=now)
+
+
+def token_text(session: Session, actor: Actor, secret: str, token_id: int) -> str:
+    """The text of a code issued earlier, to show or print its QR code again (its issuer, or a
+    supervisor/admin)."""
+    require(actor, "satisfaction.issue_token")
+    row = session.get(SurveyToken, token_id)
+    if row is None:
+        raise NotFound(object="survey_token", id=token_id)
+    _require_issuer(actor, row)
+    return _token_text(secret, row)
+
+
+def _require_issuer(actor: Actor, row: SurveyToken) -> None:
+    if not (can(actor, "satisfaction.moderate", row)
+            or (row.created_by == actor.id and can(actor, "satisfaction.issue_token", row))):
+        raise Forbidden(action="satisfaction.issue_token")
 
 
 def list_tokens(session: Session, actor: Actor, *, limit: int = 50) -> list[dict[str, Any]]:
@@ -648,10 +665,11 @@ def page_figures(session: Session, actor: Actor, filters: RatingFilters, *, toda
 def low_ratings(session: Session, actor: Actor, filters: RatingFilters, *, limit: int = 50,
                 today: date | None = None) -> list[dict[str, Any]]:
     """The latest 1–2 ratings matching the filters, newest first, to follow up: the only reader of
-    `ratings` itself, served by its (deleted_at, score, rated_on) index and limited."""
+    `ratings` itself, served by the partial index ix_ratings_low_recent and limited."""
     require(actor, "satisfaction.view")
     first, last = month_range(filters, today)
-    conditions = [Rating.deleted_at.is_(None), Rating.score.in_(LOW_SCORES), Rating.rated_on >= first,
+    # Written as the partial index ix_ratings_low_recent is, so that both databases use it.
+    conditions = [Rating.score <= literal_column(str(max(LOW_SCORES))), Rating.deleted_at.is_(None), Rating.rated_on >= first,
                   Rating.rated_on < _add_months(last, 1)]
     if not sees_all_grids(actor):
         conditions.append(Rating.grid_id.in_(sorted(actor.grid_ids) or [-1]))
