@@ -111,6 +111,7 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
             _history(session, rng)
             if vault is not None:
                 _residents(session, vault)
+                _backdate_residents(session, rng)
                 _cases(session, rng)
                 _training(session, rng)
             _ratings(session, rng)
@@ -125,6 +126,20 @@ def _residents(session, vault: Vault) -> None:  # noqa: ANN001
     out = io.StringIO()
     csv.writer(out).writerows([HEADER, *people(RESIDENTS, list(GRIDS), seed=2026)])
     imports.import_residents(session, _SYSTEM, vault, out.getvalue().encode(), "demo.csv")
+
+
+def _backdate_residents(session, rng: random.Random) -> None:  # noqa: ANN001
+    """Registrations spread over three years, a few this month, so "since last month" means something."""
+    from sqlalchemy import update
+
+    from db.models import Resident
+
+    now = clock.now()
+    for resident_id in session.scalars(select(Resident.id)):
+        days = rng.randint(0, 20) if rng.random() < 0.05 else rng.randint(35, 1100)
+        at = now - timedelta(days=days, hours=rng.randint(0, 8))
+        session.execute(update(Resident).where(Resident.id == resident_id).values(created_at=at, updated_at=at)
+                        .execution_options(synchronize_session=False))
 
 
 def _history(session, rng: random.Random) -> None:  # noqa: ANN001

@@ -11,7 +11,8 @@ staff member concerned (optional), the day it was given and its channel:
 
 Every write to `ratings` adjusts `rating_month_summary` in the same transaction (month × grid ×
 category × channel × worker, worker 0 = none), so that every figure below reads that small table
-and never the ratings: the satisfaction page costs the same at 1,000 or 200,000 ratings.
+and never the ratings: its size is bounded by those dimensions, not by the number of ratings
+(tests/bench/satisfaction.py measures 1,000 against 200,000).
 `rebuild_summary()` recomputes it from the ratings (bulk loads, and tests prove the two agree).
 
 API for screens
@@ -19,7 +20,7 @@ API for screens
 Recording (permission "satisfaction.record"; workers only in their own grids):
     record_rating(session, actor, RatingInput(...)) -> Rating
     edit_rating(session, actor, rating_id, expected_version, RatingInput(...)) -> Rating
-        visit and phone_survey ratings only, by their recorder or a supervisor/admin
+        visit and phone_survey ratings only, by their recorder (own grids) or a supervisor/admin
     delete_rating(session, actor, rating_id, expected_version) -> None
         soft delete; a supervisor/admin ("satisfaction.moderate") may delete any, e.g. poster spam
 
@@ -30,19 +31,27 @@ QR codes (permission "satisfaction.issue_token"; `secret` is the cookie key from
     revoke_token(session, actor, token_id) -> None
     verify_token(session, secret, token, grid_id=None) -> PublicSurvey   (no login; no personal data)
     submit_public_rating(session, secret, token, score=..., comment=...) -> rating id
-All refusals are Invalid("token", "error.survey.<reason>"): invalid (forged or malformed),
-expired, revoked, used, other_grid, busy (a poster over its hourly limit).
+The public page calls verify_token when it opens (to show the grid and category, or why the code
+does not work) and submit_public_rating in a write session when the resident sends. Refused codes
+raise Invalid("token", "error.survey.<reason>"): invalid (forged or malformed), expired, revoked,
+used, other_grid, busy (a poster over its hourly limit); a bad score or comment raises
+InvalidMany naming "score" or "comment", and leaves a single-use code unused.
 
 Reading (permission "satisfaction.view"; supervisors and admins), all from the summary:
     RatingFilters(first_month, last_month, grid_id, category, channel, worker_id)
         months inclusive (any day of the month); worker_id 0 = ratings without a worker
     page_figures(session, actor, filters) -> Figures(overview, trend, distribution, heat_map, workers)
     overview / monthly_trend / score_distribution / heat_map / workers_table: the same, one at a time
-    low_ratings(session, actor, filters, limit=50): latest 1–2 ratings with comments (reads ratings)
+    by_dimension(session, actor, filters, "category" | "channel"); month_overview(session, actor, day)
+    low_ratings(session, actor, filters, limit=50): latest 1–2 ratings with comments, grid, worker
+        and, for a follow-up, the case id and number (the only reader of `ratings`)
+    A range ending before it starts raises Invalid("last_month", "error.date_range.reversed").
+Charts: core.charts.satisfaction_trend / score_distribution / category_heat_map take these rows.
 
 Suppression: a group with fewer than MIN_GROUP ratings has mean and csat None and too_few True
-(its count stays: a count reveals nobody's score). The score distribution of such a group shows
-no counts at all. `csat` is the share of 4–5 ratings, 0–1 (format it as a percentage).
+(its count stays: a count reveals nobody's score); a month without ratings has count 0, mean None
+and too_few False. The score distribution of a group under MIN_GROUP shows no counts at all.
+`csat` is the share of 4–5 ratings, 0–1 (format it as a percentage).
 """
 
 from __future__ import annotations
