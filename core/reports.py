@@ -12,7 +12,9 @@
         the key figures with last month's value, each only if the actor may see its area:
         active residents per special group, open and overdue mediation cases, training
         compliance %, satisfaction this month (count, mean, CSAT). A KeyFigure names its
-        label (translation key and parameters) and the screen it links to.
+        label's translation key, the screen it links to, and its unit (count, percent as 0–1,
+        score); `change` is value − previous. For "dashboard.residents_tag" the label needs
+        the group's name: t(figure.key, group=t(f"tag.{figure.params['tag']}")).
 
 Every figure comes from the area's own core module (core.residents, core.mediations,
 core.training, core.satisfaction), except last month's values that no module keeps: residents

@@ -11,7 +11,8 @@ staff member concerned (optional), the day it was given and its channel:
 
 Every write to `ratings` adjusts `rating_month_summary` in the same transaction (month × grid ×
 category × channel × worker, worker 0 = none), so that every figure below reads that small table
-and never the ratings: the satisfaction page costs the same at 1,000 or 200,000 ratings.
+and never the ratings: its size is bounded by those dimensions, not by the number of ratings
+(tests/bench/satisfaction.py measures 1,000 against 200,000).
 `rebuild_summary()` recomputes it from the ratings (bulk loads, and tests prove the two agree).
 
 API for screens
@@ -19,28 +20,38 @@ API for screens
 Recording (permission "satisfaction.record"; workers only in their own grids):
     record_rating(session, actor, RatingInput(...)) -> Rating
     edit_rating(session, actor, rating_id, expected_version, RatingInput(...)) -> Rating
-        visit and phone_survey ratings only, by their recorder or a supervisor/admin
+        visit and phone_survey ratings only, by their recorder (own grids) or a supervisor/admin
     delete_rating(session, actor, rating_id, expected_version) -> None
         soft delete; a supervisor/admin ("satisfaction.moderate") may delete any, e.g. poster spam
 
 QR codes (permission "satisfaction.issue_token"; `secret` is the cookie key from settings):
     issue_token(session, actor, secret, TokenRequest(...)) -> IssuedToken   (.token goes in the URL)
+    token_text(session, actor, secret, token_id) -> str   (show or print an earlier code again)
+    list_tokens(session, actor) -> rows   (codes issued, with ratings received)
     revoke_token(session, actor, token_id) -> None
     verify_token(session, secret, token, grid_id=None) -> PublicSurvey   (no login; no personal data)
     submit_public_rating(session, secret, token, score=..., comment=...) -> rating id
-All refusals are Invalid("token", "error.survey.<reason>"): invalid (forged or malformed),
-expired, revoked, used, other_grid, busy (a poster over its hourly limit).
+The public page calls verify_token when it opens (to show the grid and category, or why the code
+does not work) and submit_public_rating in a write session when the resident sends. Refused codes
+raise Invalid("token", "error.survey.<reason>"): invalid (forged or malformed), expired, revoked,
+used, other_grid, busy (a poster over its hourly limit); a bad score or comment raises
+InvalidMany naming "score" or "comment", and leaves a single-use code unused.
 
 Reading (permission "satisfaction.view"; supervisors and admins), all from the summary:
     RatingFilters(first_month, last_month, grid_id, category, channel, worker_id)
         months inclusive (any day of the month); worker_id 0 = ratings without a worker
     page_figures(session, actor, filters) -> Figures(overview, trend, distribution, heat_map, workers)
     overview / monthly_trend / score_distribution / heat_map / workers_table: the same, one at a time
-    low_ratings(session, actor, filters, limit=50): latest 1–2 ratings with comments (reads ratings)
+    by_dimension(session, actor, filters, "category" | "channel"); month_overview(session, actor, day)
+    low_ratings(session, actor, filters, limit=50): latest 1–2 ratings with comments, grid, worker
+        and, for a follow-up, the case id and number (the only reader of `ratings`)
+    A range ending before it starts raises Invalid("last_month", "error.date_range.reversed").
+Charts: core.charts.satisfaction_trend / score_distribution / category_heat_map take these rows.
 
 Suppression: a group with fewer than MIN_GROUP ratings has mean and csat None and too_few True
-(its count stays: a count reveals nobody's score). The score distribution of such a group shows
-no counts at all. `csat` is the share of 4–5 ratings, 0–1 (format it as a percentage).
+(its count stays: a count reveals nobody's score); a month without ratings has count 0, mean None
+and too_few False. The score distribution of a group under MIN_GROUP shows no counts at all.
+`csat` is the share of 4–5 ratings, 0–1 (format it as a percentage).
 """
 
 from __future__ import annotations
@@ -52,7 +63,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, case, delete, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, Date, case, delete, func, insert, literal, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -403,12 +414,27 @@ def revoke_token(session: Session, actor: Actor, token_id: int, *, now: datetime
     row = session.get(SurveyToken, token_id)
     if row is None:
         raise NotFound(object="survey_token", id=token_id)
-    if not (can(actor, "satisfaction.moderate", row) or (row.created_by == actor.id
-                                                          and can(actor, "satisfaction.issue_token", row))):
-        raise Forbidden(action="satisfaction.issue_token")
+    _require_issuer(actor, row)
     if row.revoked_at is None:
         row.revoked_at = now or clock.now()
         audit.record(session, actor, "token_revoke", object_type="survey_token", object_id=row.id, now=now)
+
+
+def token_text(session: Session, actor: Actor, secret: str, token_id: int) -> str:
+    """The text of a code issued earlier, to show or print its QR code again (its issuer, or a
+    supervisor/admin)."""
+    require(actor, "satisfaction.issue_token")
+    row = session.get(SurveyToken, token_id)
+    if row is None:
+        raise NotFound(object="survey_token", id=token_id)
+    _require_issuer(actor, row)
+    return _token_text(secret, row)
+
+
+def _require_issuer(actor: Actor, row: SurveyToken) -> None:
+    if not (can(actor, "satisfaction.moderate", row)
+            or (row.created_by == actor.id and can(actor, "satisfaction.issue_token", row))):
+        raise Forbidden(action="satisfaction.issue_token")
 
 
 def list_tokens(session: Session, actor: Actor, *, limit: int = 50) -> list[dict[str, Any]]:
@@ -648,10 +674,11 @@ def page_figures(session: Session, actor: Actor, filters: RatingFilters, *, toda
 def low_ratings(session: Session, actor: Actor, filters: RatingFilters, *, limit: int = 50,
                 today: date | None = None) -> list[dict[str, Any]]:
     """The latest 1–2 ratings matching the filters, newest first, to follow up: the only reader of
-    `ratings` itself, served by its (deleted_at, score, rated_on) index and limited."""
+    `ratings` itself, served by the partial index ix_ratings_low_recent and limited."""
     require(actor, "satisfaction.view")
     first, last = month_range(filters, today)
-    conditions = [Rating.deleted_at.is_(None), Rating.score.in_(LOW_SCORES), Rating.rated_on >= first,
+    # Written as the partial index ix_ratings_low_recent is, so that both databases use it.
+    conditions = [Rating.score <= literal_column(str(max(LOW_SCORES))), Rating.deleted_at.is_(None), Rating.rated_on >= first,
                   Rating.rated_on < _add_months(last, 1)]
     if not sees_all_grids(actor):
         conditions.append(Rating.grid_id.in_(sorted(actor.grid_ids) or [-1]))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -429,7 +430,10 @@ class Rating(Base):
 
     __tablename__ = "ratings"
     __table_args__ = (
-        Index("ix_ratings_live_score_date", "deleted_at", "score", "rated_on"),  # the low-ratings list
+        # The low-ratings list reads the newest live 1–2 ratings: a partial index in that order
+        # lets it stop after one page however many ratings there are.
+        Index("ix_ratings_low_recent", "rated_on", "id", sqlite_where=text("score <= 2 AND deleted_at IS NULL"),
+              postgresql_where=text("score <= 2 AND deleted_at IS NULL")),
         Index("ix_ratings_grid_date", "grid_id", "rated_on"),
         Index("ix_ratings_source", "channel", "source_id", "created_at"),  # a poster's hourly limit
     )
@@ -457,7 +461,8 @@ class RatingMonthSummary(Base):
     date in the same transaction as every rating write, so charts never read `ratings`."""
 
     __tablename__ = "rating_month_summary"
-    __table_args__ = (Index("ix_rating_month_summary_grid_month", "grid_id", "month"),)
+    # SQLite keeps it clustered by the primary key (month first): a range of months is one contiguous read.
+    __table_args__ = (Index("ix_rating_month_summary_grid_month", "grid_id", "month"), {"sqlite_with_rowid": False})
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
     grid_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

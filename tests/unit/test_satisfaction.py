@@ -318,3 +318,20 @@ def test_rebuild_ignores_deleted_ratings_and_counts_rows(engine, world):
         row = session.scalar(select(RatingMonthSummary))
         assert (row.grid_id, row.count, row.count_5, row.score_sum) == (kept.grid_id, 1, 1, 5)
         assert session.scalar(select(func.count()).select_from(Rating)) == 2
+
+
+def test_the_demo_has_a_year_of_ratings_from_every_channel(engine):
+    from core import demo
+    from db.models import SurveyToken
+    from tests.factories import vault_for_tests
+
+    demo.seed(engine, vault_for_tests())
+    with read_session(engine) as session:
+        channels = dict(session.execute(select(Rating.channel, func.count()).group_by(Rating.channel)).all())
+        low_with_comments = session.scalar(select(func.count()).select_from(Rating)
+                                           .where(Rating.score <= 2, Rating.comment != ""))
+        tokens = session.scalar(select(func.count()).select_from(SurveyToken))
+    assert set(channels) == set(satisfaction.CHANNELS)
+    assert sum(channels.values()) >= demo.RATINGS
+    assert low_with_comments >= 10 and tokens >= 2
+    assert summary_rows(engine) == rebuilt_rows(engine)

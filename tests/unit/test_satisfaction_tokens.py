@@ -189,3 +189,13 @@ def test_public_ratings_enter_the_summary(engine, world):
                                         satisfaction.RatingFilters(channel="resident_qr"), today=NOW.date())
     assert (figures["count"], figures["mean"], figures["csat"]) == (
         len(scores), round(sum(scores) / len(scores), 2), sum(s >= 4 for s in scores) / len(scores))
+
+
+def test_an_earlier_code_can_be_shown_again_by_its_issuer(engine, world):
+    worker = world.actors["worker"]
+    issued = issue(engine, worker, kind="poster", grid_id=world.grid_ids[0])
+    with read_session(engine) as session:
+        assert satisfaction.token_text(session, worker, SECRET, issued.token_id) == issued.token
+        assert satisfaction.token_text(session, world.actors["supervisor"], SECRET, issued.token_id) == issued.token
+        with pytest.raises(Forbidden):
+            satisfaction.token_text(session, world.actors["trainer"], SECRET, issued.token_id)

@@ -54,7 +54,8 @@ def upgrade() -> None:
         sa.CheckConstraint("score BETWEEN 1 AND 5", name="ck_ratings_score"),
         sa.CheckConstraint(f"channel IN {CHANNELS}", name="ck_ratings_channel"),
     )
-    op.create_index("ix_ratings_live_score_date", "ratings", ["deleted_at", "score", "rated_on"])
+    low = sa.text("score <= 2 AND deleted_at IS NULL")
+    op.create_index("ix_ratings_low_recent", "ratings", ["rated_on", "id"], sqlite_where=low, postgresql_where=low)
     op.create_index("ix_ratings_grid_date", "ratings", ["grid_id", "rated_on"])
     op.create_index("ix_ratings_source", "ratings", ["channel", "source_id", "created_at"])
     counts = [sa.Column(name, sa.Integer, nullable=False, server_default="0")
@@ -67,6 +68,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(24), primary_key=True),
         sa.Column("worker_id", sa.Integer, primary_key=True, autoincrement=False),
         *counts,
+        sqlite_with_rowid=False,  # clustered by (month, …): a range of months is one contiguous read
     )
     op.create_index("ix_rating_month_summary_grid_month", "rating_month_summary", ["grid_id", "month"])
 
