@@ -50,9 +50,10 @@ with record_tab:
         errors.slot("grid_id")
         errors.slot("category")
         worker_col, day_col = st.columns(2)
-        worker = worker_col.selectbox(t("field.worker"), [None, *people], index=1 + list(people).index(me.id)
+        nobody = 0  # a selectbox shows None as an empty placeholder
+        worker = worker_col.selectbox(t("field.worker"), [nobody, *people], index=1 + list(people).index(me.id)
                                       if me.id in people else 0,
-                                      format_func=lambda w: t("satisfaction.no_worker") if w is None else people[w])
+                                      format_func=lambda w: t("satisfaction.no_worker") if w == nobody else people[w])
         rated_on = day_col.date_input(t("field.rated_on"), value=date.today(), max_value=date.today())
         errors.slot("worker_id")
         errors.slot("rated_on")
@@ -60,7 +61,7 @@ with record_tab:
         errors.slot("comment")
         if st.form_submit_button(t("ratings.save"), type="primary"):
             data = satisfaction.RatingInput(score=None if score is None else score + 1, comment=comment,
-                                            category=category, grid_id=grid, worker_id=worker, rated_on=rated_on,
+                                            category=category, grid_id=grid, worker_id=worker or None, rated_on=rated_on,
                                             channel=channel)
             save_then_rerun(engine, errors, lambda session: satisfaction.record_rating(session, me, data),
                             "ratings_notice", t("ratings.saved"))

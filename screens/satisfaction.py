@@ -35,19 +35,20 @@ first = first_col.selectbox(t("satisfaction.first_month"), months, index=satisfa
                             format_func=lambda m: f"{m:%Y-%m}", key="sat_first")
 last = last_col.selectbox(t("satisfaction.last_month"), months, index=0, format_func=lambda m: f"{m:%Y-%m}",
                           key="sat_last")
-grid = grid_col.selectbox(t("satisfaction.grid"), [None, *grids], key="sat_grid",
-                          format_func=lambda g: t("common.all") if g is None else grids[g])
+ALL = -1  # a selectbox shows None as an empty placeholder, so "all" is a number no id takes
+grid = grid_col.selectbox(t("satisfaction.grid"), [ALL, *grids], key="sat_grid",
+                          format_func=lambda g: t("common.all") if g == ALL else grids[g])
 category = category_col.selectbox(t("satisfaction.category"), ["", *satisfaction.CATEGORIES], key="sat_category",
                                   format_func=lambda c: t(f"satisfaction.category.{c}") if c else t("common.all"))
 channel = channel_col.selectbox(t("field.channel"), ["", *satisfaction.CHANNELS], key="sat_channel",
                                 format_func=lambda c: t(f"satisfaction.channel.{c}") if c else t("common.all"))
-worker = worker_col.selectbox(t("field.worker"), [None, 0, *people], key="sat_worker",
-                              format_func=lambda w: t("common.all") if w is None
+worker = worker_col.selectbox(t("field.worker"), [ALL, 0, *people], key="sat_worker",
+                              format_func=lambda w: t("common.all") if w == ALL
                               else t("satisfaction.no_worker") if w == 0 else people[w])
 errors.slot("first_month")
 errors.slot("last_month")
-filters = satisfaction.RatingFilters(first_month=first, last_month=last, grid_id=grid, category=category,
-                                     channel=channel, worker_id=worker)
+filters = satisfaction.RatingFilters(first_month=first, last_month=last, grid_id=None if grid == ALL else grid,
+                                     category=category, channel=channel, worker_id=None if worker == ALL else worker)
 try:
     with read_session(engine) as session:
         figures = satisfaction.page_figures(session, me, filters)
@@ -77,10 +78,10 @@ category_names = {c: t(f"satisfaction.category.{c}") for c in satisfaction.CATEG
 
 def downloads(name: str, chart: alt.TopLevelMixin, frame: pd.DataFrame) -> None:
     """PNG drawn only when asked for (about a second); CSV of exactly what the chart shows."""
-    png_col, csv_col, _ = st.columns([1, 1, 4])
-    png_col.download_button(t("satisfaction.download_png"), lambda: charts.to_png(chart), file_name=f"{name}.png",
+    row = st.container(horizontal=True)
+    row.download_button(t("satisfaction.download_png"), lambda: charts.to_png(chart), file_name=f"{name}.png",
                             mime="image/png", key=f"sat_png_{name}", on_click="ignore", icon=":material/image:")
-    csv_col.download_button(t("satisfaction.download_csv"), frame.to_csv(index=False).encode("utf-8-sig"),
+    row.download_button(t("satisfaction.download_csv"), frame.to_csv(index=False).encode("utf-8-sig"),
                             file_name=f"{name}.csv", mime="text/csv", key=f"sat_csv_{name}", on_click="ignore",
                             icon=":material/table:")
 
