@@ -78,7 +78,10 @@ def residents_table(t: Translate, rows: list[dict[str, Any]]) -> int | None:
 def export_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, filters: residents.Filters, total: int,
                  language: str) -> None:
     """Export of the filtered list, masked unless the role may and asks for full values."""
-    with st.expander(t("residents.export"), icon=":material/download:"):
+    panel = st.expander(t("residents.export"), icon=":material/download:", key="export_open", on_change="rerun")
+    if not panel.open:  # collapsed: its options need not be drawn on every rerun of the list
+        return
+    with panel:
         fmt = st.radio(t("residents.export_format"), ["xlsx", "csv"], horizontal=True, key="export_format")
         full = can(me, "resident.export_full") and st.checkbox(t("residents.export_full"), key="export_full")
         st.caption(t("residents.export_masked_hint") if not full else t("residents.export_full_hint"))
