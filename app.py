@@ -9,12 +9,13 @@ import streamlit as st
 from ui import auth
 from ui.context import engine, settings_or_stop, vault_or_stop
 from ui.nav import page_for
+from ui.session import use_for_this_run
 
 st.set_page_config(page_title="邻里 Linli", page_icon=":material/diversity_3:", layout="wide")
 
 settings = settings_or_stop()
 db = engine(settings)
-vault_or_stop(settings)
+use_for_this_run(db, vault_or_stop(settings))
 # The cookie components come and go between runs (set on login, delete on logout). Kept in
 # one container at the top, they never shift the page's own elements, which would otherwise
 # show twice while a rerun replaces them.

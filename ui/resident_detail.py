@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import residents
+from core import resident_history, residents
 from core.crypto import Vault
 from core.errors import LinliError, StaleEdit
 from core.permissions import Actor, can
@@ -26,7 +26,7 @@ def resident_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, residen
                    visible_tags: list[str]) -> None:
     with read_session(engine) as session:
         person = residents.detail(session, me, resident_id)
-        events = residents.history(session, me, resident_id)
+        events = resident_history.changes(session, me, resident_id)
     st.divider()
     st.subheader(f"{person['name']} · {t('sex.' + person['sex'])} · {t('residents.years', age=person['age'])}")
     details, household, edit, status_tab, history = st.tabs(
@@ -134,9 +134,30 @@ def _status(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> 
                 st.error(error_text(exc))
 
 
-def _history(t: Translate, events: list[dict[str, Any]]) -> None:
-    if events:
-        st.dataframe(pd.DataFrame([{t("audit.col.at"): e["at"], t("audit.col.user"): e["user"],
-                                    t("audit.col.action"): t(f"audit.action.{e['action']}"),
-                                    t("audit.col.before"): e["before"], t("audit.col.after"): e["after"]}
-                                   for e in events]), hide_index=True, width="stretch")
+# History fields whose catalogue key differs from their name; values stored as codes.
+_FIELD_LABEL = {"name": "field.person_name"}
+_CODED = {"sex": "sex", "status": "status", "field": "field"}
+
+
+def _history_value(t: Translate, field: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if field == "tags" and isinstance(value, list):
+        return "、".join(t(f"tag.{tag}") for tag in value)
+    if field in _CODED:
+        return t(f"{_CODED[field]}.{value}")
+    return str(value)
+
+
+def _history(t: Translate, rows: list[resident_history.Change]) -> None:
+    """One row per changed field: old → new, labels from the catalogue, masked values as stored."""
+    if not rows:
+        return
+    st.dataframe(pd.DataFrame({
+        t("audit.col.at"): [row.at for row in rows],
+        t("audit.col.user"): [row.user for row in rows],
+        t("audit.col.action"): [t(f"audit.action.{row.action}") for row in rows],
+        t("field.field"): [t(_FIELD_LABEL.get(row.field, f"field.{row.field}")) if row.field else "" for row in rows],
+        t("audit.col.before"): [_history_value(t, row.field, row.before) for row in rows],
+        t("audit.col.after"): [_history_value(t, row.field, row.after) for row in rows],
+    }), hide_index=True, width="stretch")
