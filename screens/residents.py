@@ -19,12 +19,10 @@ me = actor()
 engine, keys = db(), vault()
 st.title(t("residents.title"))
 
-with read_session(engine) as session:
-    grids = residents.grid_choices(session, me)
 visible_tags = [tag for tag in residents.TAGS if not residents.TAGS[tag] or can(me, "resident.sensitive")]
-filters = filter_bar(t, grids, visible_tags)
-
-with read_session(engine) as session:
+with read_session(engine) as session:  # one snapshot for the grid choices, the count and the page
+    grids = residents.grid_choices(session, me)
+    filters = filter_bar(t, grids, visible_tags)
     total = residents.count(session, me, keys, filters)
     page = page_picker(total, key="residents_page")
     found = residents.search(session, me, keys, filters, page=page, page_size=PAGE_SIZE, total=total)
