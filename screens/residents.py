@@ -27,9 +27,11 @@ with read_session(engine) as session:  # one snapshot for the grid choices, the 
     page = page_picker(total, key="residents_page")
     found = residents.search(session, me, keys, filters, page=page, page_size=PAGE_SIZE, total=total)
 
-chosen_id = residents_table(t, found.rows) if found.rows else None
-if not found.rows:
+if found.rows:
+    chosen_id = residents_table(t, found.rows)
+else:
     st.info(t("residents.none"))
+    chosen_id = None
 export_panel(t, me, engine, keys, filters, total, language())
 if chosen_id is not None:
     resident_panel(t, me, engine, keys, chosen_id, grids, visible_tags)

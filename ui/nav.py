@@ -1,4 +1,4 @@
-"""The screens of Linli and the navigation each role gets, built on every run.
+"""The screens of Linli and the navigation each role gets, chosen on every run.
 
 Every protected url path is always registered: logged out (or before a forced
 password change) they all draw the gate screen, so a deep link shows the login form
