@@ -1,4 +1,4 @@
-"""The screens of Linli and the navigation each role gets, built on every run.
+"""The screens of Linli and the navigation each role gets, chosen on every run.
 
 Every protected url path is always registered: logged out (or before a forced
 password change) they all draw the gate screen, so a deep link shows the login form
@@ -12,10 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
+from sqlalchemy import Engine
 
 from core.i18n import translate
 from core.permissions import Actor, can
-from ui.i18n import translator
+from core.settings import Settings
+from ui import auth
+from ui.i18n import language, translator
+
+NAV_PAGES_KEY = "linli_nav_pages"  # (language, allowed screens) → this session's st.Page objects
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,23 @@ def _public_rating_page() -> st.Page:
                    url_path=PUBLIC_RATING.url_path, visibility="hidden")
 
 
+def page_for(actor: Actor | None, engine: Engine, settings: Settings) -> st.Page:
+    """The page this run draws: the login or forced password change gate, or the chosen
+    screen of the role's navigation with the signed-in sidebar."""
+    if actor is None:
+        return gate_navigation(lambda: auth.login_screen(engine, settings))
+    if actor.must_change_password:
+        return gate_navigation(lambda: auth.forced_password_screen(engine, settings, actor))
+    page = role_navigation(actor)
+    t = translator()
+    with st.sidebar:
+        st.caption(t("sidebar.signed_in_as", name=actor.display_name, role=t(f"role.{actor.role}")))
+        auth.language_switch(actor, engine, container=st.sidebar)
+        if st.button(t("logout.button"), key="logout_button", icon=":material/logout:"):
+            auth.request_logout()
+    return page
+
+
 def gate_navigation(screen: Callable[[], None]) -> st.navigation:
     """Every url path draws the same gate screen (login, or forced password change)."""
     t = translator()
@@ -86,17 +108,33 @@ def gate_navigation(screen: Callable[[], None]) -> st.navigation:
     return st.navigation([*pages, _public_rating_page()], position="hidden")
 
 
-def role_navigation(actor: Actor) -> st.navigation:
+def role_navigation(actor: Actor) -> st.Page:
+    return st.navigation(_role_sections(actor), expanded=True)  # every screen of the role, no "view more"
+
+
+def _role_sections(actor: Actor) -> dict[str, list[st.Page]]:
+    """The role's pages by section, built once per session and language.
+
+    st.Page resolves and checks each file on construction (~1 ms for all screens on every
+    rerun). The objects are kept in this session only: st.navigation marks the chosen one
+    runnable, so pages shared between sessions could be run by the wrong one.
+    """
+    allowed = tuple(can(actor, spec.action) for spec in SCREENS)
+    key = (language(), allowed)
+    kept = st.session_state.get(NAV_PAGES_KEY)
+    if kept is not None and kept[0] == key:
+        return kept[1]
     t = translator()
     sections: dict[str, list[st.Page]] = {}
-    for spec in SCREENS:
-        if can(actor, spec.action):
+    for spec, may in zip(SCREENS, allowed, strict=True):
+        if may:
             page = st.Page(spec.file, title=t(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec is HOME)
         else:
             page = st.Page(_not_allowed, title=t(spec.title), url_path=spec.url_path, visibility="hidden")
         sections.setdefault(t(spec.section), []).append(page)
     sections[t(HOME.section)].append(_public_rating_page())
-    return st.navigation(sections, expanded=True)  # every screen of the role, no "view more"
+    st.session_state[NAV_PAGES_KEY] = (key, sections)
+    return sections
 
 
 def _not_allowed() -> None:

@@ -177,3 +177,45 @@ def test_import_screen_reports_bad_lines_and_writes_nothing_until_fixed(app_worl
     at.checkbox(key="import_partial").check()
     at.button(key="import_go").click().run()
     assert "已导入 3 人；5 行未导入" in texts(at)
+
+
+def history_table(at):
+    return next(frame.value for frame in at.dataframe if "字段" in frame.value.columns)
+
+
+def test_history_tab_reads_field_by_field_with_masked_values(app_world):
+    seed(app_world)
+    worker = app_world.world.actors["worker"]
+    with write_session(app_world.engine) as session:
+        resident_id = session.scalar(select(Resident.id).where(Resident.name == "张伟"))
+        form, version = residents.edit_form(session, worker, VAULT, resident_id)
+        form.ethnicity, form.phone, form.tags = "回族", "13900001111", ["elderly_alone", "empty_nest"]
+        residents.update(session, worker, VAULT, resident_id, version,
+                         residents.keep_hidden_values(session, worker, VAULT, resident_id, form))
+    at = open_url(login(new_app(), "worker1"), "residents")
+    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    table = history_table(at)
+    edit = table[table["操作"] == "修改居民"]
+    assert [tuple(row) for row in edit[["字段", "修改前", "修改后"]].itertuples(index=False)] == [
+        ("联系电话", "138****5678", "139****1111"),
+        ("民族", "", "回族"),
+        ("人员类别", "独居老人", "独居老人、空巢老人"),
+    ]
+    created = table[table["操作"] == "登记居民"]
+    assert "网格" in set(created["字段"]) and "第一网格" in set(created["修改后"])
+    assert not ANY_FULL_ID.search(table.to_csv()) and "13900001111" not in table.to_csv()
+    assert "{" not in table.to_csv()  # no raw JSON left
+
+
+def test_export_options_are_drawn_once_the_panel_is_opened_and_the_export_is_audited(app_world):
+    seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "residents")
+    assert [e.label for e in at.expander] == ["导出"]
+    assert "export_prepare" not in [b.key for b in at.button]  # collapsed: nothing drawn inside
+    at.session_state["export_open"] = True  # what a click on the expander sends
+    at.run()
+    at.button(key="export_prepare").click().run()
+    assert at.get("download_button")[0].label == "下载（1 人）"  # the worker's grid only
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "export")) == 1

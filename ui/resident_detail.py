@@ -1,0 +1,163 @@
+"""The chosen resident on the residents page: details (with reveal), household, edit, status, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from core import resident_history, residents
+from core.crypto import Vault
+from core.errors import LinliError, StaleEdit
+from core.permissions import Actor, can
+from db.engine import read_session, write_session
+from ui.forms import FieldErrors
+from ui.i18n import error_text
+from ui.residents_form import resident_fields
+
+Translate = Callable[..., str]
+
+
+def resident_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int, grids: dict[int, str],
+                   visible_tags: list[str]) -> None:
+    with read_session(engine) as session:
+        person = residents.detail(session, me, resident_id)
+        events = resident_history.changes(session, me, resident_id)
+    st.divider()
+    st.subheader(f"{person['name']} · {t('sex.' + person['sex'])} · {t('residents.years', age=person['age'])}")
+    details, household, edit, status_tab, history = st.tabs(
+        [t("residents.tab.details"), t("residents.tab.household"), t("residents.tab.edit"), t("residents.tab.status"),
+         t("residents.tab.history")])
+    with details:
+        _details(t, me, engine, keys, person)
+    with household:
+        _household(t, person)
+    with edit:
+        _edit(t, me, engine, keys, resident_id, grids, visible_tags)
+    with status_tab:
+        _status(t, me, engine, person)
+    with history:
+        _history(t, events)
+
+
+def _details(t: Translate, me: Actor, engine: Engine, keys: Vault, person: dict[str, Any]) -> None:
+    left, right = st.columns(2)
+    left.write(f"**{t('field.id_number')}**：{person['id_masked'] or '—'}")
+    left.write(f"**{t('field.birth_date')}**：{person['birth_date']}")
+    left.write(f"**{t('field.phone')}**：{person['phone_masked'] or '—'}")
+    left.write(f"**{t('field.ethnicity')}**：{person['ethnicity'] or '—'}")
+    right.write(f"**{t('field.grid')}**：{person['grid']}")
+    right.write(f"**{t('field.address')}**：{person['address'] or '—'}")
+    right.write(f"**{t('field.relation')}**：{person['relation'] or '—'}")
+    right.write(f"**{t('field.status')}**：{t('status.' + person['status'])} {person['status_date'] or ''}")
+    st.write(f"**{t('field.tags')}**：" + ("、".join(t(f"tag.{tag}") for tag in person["tags"]) or "—"))
+    if person["notes"]:
+        st.write(f"**{t('field.notes')}**：{person['notes']}")
+    if can(me, "resident.reveal"):
+        _reveal_form(t, me, engine, keys, person["id"])
+
+
+def _reveal_form(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int) -> None:
+    with st.form(f"reveal_{resident_id}", clear_on_submit=True):
+        st.caption(t("residents.reveal_hint"))
+        what = st.radio(t("field.field"), residents.REVEALABLE, horizontal=True, format_func=lambda f: t(f"field.{f}"))
+        reason = st.text_input(t("field.reason"), max_chars=200)
+        if st.form_submit_button(t("residents.reveal")):
+            try:
+                with write_session(engine) as session:
+                    value = residents.reveal(session, me, keys, resident_id, what, reason)
+                st.success(t("residents.revealed", field=t(f"field.{what}"), value=value or "—"))
+            except LinliError as exc:
+                st.error(error_text(exc))
+
+
+def _household(t: Translate, person: dict[str, Any]) -> None:
+    if person["members"]:
+        st.dataframe(pd.DataFrame([{t("field.person_name"): m["name"], t("field.relation"): m["relation"],
+                                    t("field.age"): m["age"], t("field.status"): t(f"status.{m['status']}")}
+                                   for m in person["members"]]), hide_index=True, width="stretch")
+    else:
+        st.info(t("residents.no_household"))
+
+
+def _edit(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int, grids: dict[int, str],
+          visible_tags: list[str]) -> None:
+    version_key = f"resident_version_{resident_id}"
+    with read_session(engine) as session:
+        loaded, version = residents.edit_form(session, me, keys, resident_id)
+    st.session_state.setdefault(version_key, version)
+    if st.session_state[version_key] != version:
+        st.warning(t("residents.changed_elsewhere"))
+    errors = FieldErrors()
+    # The inputs' keys carry the version they were loaded at: after someone else's save
+    # they are new inputs showing that save, never stale values a second Save would write back.
+    form_key = f"edit_{resident_id}_v{st.session_state[version_key]}"
+    form = resident_fields(loaded, grids, visible_tags, errors, key=form_key)
+    if st.button(t("common.save"), type="primary", key=f"save_resident_{resident_id}"):
+        try:
+            with write_session(engine) as session:
+                saved = residents.update(session, me, keys, resident_id, st.session_state[version_key],
+                                         residents.keep_hidden_values(session, me, keys, resident_id, form))
+            st.session_state[version_key] = saved.version
+            st.success(t("residents.saved", name=saved.name))
+        except StaleEdit as exc:
+            del st.session_state[version_key]  # the next run loads the other person's save
+            errors.show(exc)
+        except LinliError as exc:
+            errors.show(exc)
+
+
+def _status(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> None:
+    resident_id = person["id"]
+    status_version_key = f"resident_status_version_{resident_id}"
+    st.session_state.setdefault(status_version_key, person["version"])  # the version this form showed
+    with st.form(f"status_{resident_id}"):
+        new_status = st.selectbox(t("field.status"), residents.STATUSES, index=residents.STATUSES.index(person["status"]),
+                                  format_func=lambda v: t(f"status.{v}"))
+        status_date = st.date_input(t("field.status_date"), value=person["status_date"] or date.today(),
+                                    max_value=date.today())
+        if st.form_submit_button(t("common.save")):
+            try:
+                with write_session(engine) as session:
+                    saved = residents.change_status(session, me, resident_id, st.session_state[status_version_key],
+                                                    new_status, status_date)
+                st.session_state[status_version_key] = saved.version
+                st.success(t("residents.status_saved"))
+            except StaleEdit as exc:
+                del st.session_state[status_version_key]
+                st.error(error_text(exc))
+            except LinliError as exc:
+                st.error(error_text(exc))
+
+
+# History fields whose catalogue key differs from their name; values stored as codes.
+_FIELD_LABEL = {"name": "field.person_name"}
+_CODED = {"sex": "sex", "status": "status", "field": "field"}
+
+
+def _history_value(t: Translate, field: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if field == "tags" and isinstance(value, list):
+        return "、".join(t(f"tag.{tag}") for tag in value)
+    if field in _CODED:
+        return t(f"{_CODED[field]}.{value}")
+    return str(value)
+
+
+def _history(t: Translate, rows: list[resident_history.Change]) -> None:
+    """One row per changed field: old → new, labels from the catalogue, masked values as stored."""
+    if not rows:
+        return
+    st.dataframe(pd.DataFrame({
+        t("audit.col.at"): [row.at for row in rows],
+        t("audit.col.user"): [row.user for row in rows],
+        t("audit.col.action"): [t(f"audit.action.{row.action}") for row in rows],
+        t("field.field"): [t(_FIELD_LABEL.get(row.field, f"field.{row.field}")) if row.field else "" for row in rows],
+        t("audit.col.before"): [_history_value(t, row.field, row.before) for row in rows],
+        t("audit.col.after"): [_history_value(t, row.field, row.after) for row in rows],
+    }), hide_index=True, width="stretch")
