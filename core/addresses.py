@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.text import clean
 
@@ -13,7 +14,7 @@ _PATTERN = re.compile(
     r"(?P<unit>\d+单元)?"
     r"(?P<room>\d+(?:室|号)?)?$"
 )
-
+_SPACES = re.compile(r"\s+")
 
 _PART_MAX = {"compound": 50, "building": 20, "unit": 20, "room": 20}  # the households columns
 
@@ -28,15 +29,21 @@ class Address:
 
 
 def parse(value: str | None) -> Address:
-    text = re_space(clean(value))
+    return _parse_clean(re_space(clean(value)))
+
+
+@lru_cache(maxsize=16384)
+def _parse_clean(text: str) -> Address:
+    """Cached: a roster names the same buildings again and again (Address is immutable)."""
     match = _PATTERN.match(text)
     if not text or not match:
         return Address(text)
-    parts = {key: (found or "") for key, found in match.groupdict().items()}
-    if any(len(value) > _PART_MAX[key] for key, value in parts.items()):
+    compound, building, unit, room = (found or "" for found in match.groups())
+    if (len(compound) > _PART_MAX["compound"] or len(building) > _PART_MAX["building"]
+            or len(unit) > _PART_MAX["unit"] or len(room) > _PART_MAX["room"]):
         return Address(text)  # not an address this parser understands: keep it whole
-    return Address(text, **parts)
+    return Address(text, compound, building, unit, room)
 
 
 def re_space(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)

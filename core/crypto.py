@@ -36,10 +36,26 @@ class Vault:
         object.__setattr__(self, "_aead", AESGCM(_key_bytes(self.encryption_key)))
         object.__setattr__(self, "_mac_key", _key_bytes("hash:" + self.hash_key))
 
+    def __reduce__(self) -> tuple[type[Vault], tuple[str, str]]:
+        # Rebuilt from the keys (the cipher object cannot be pickled), e.g. in an import worker process.
+        return Vault, (self.encryption_key, self.hash_key)
+
     def encrypt(self, plaintext: str) -> str:
         nonce = os.urandom(12)
         sealed = self._aead.encrypt(nonce, plaintext.encode(), None)  # type: ignore[attr-defined]
         return base64.b64encode(nonce + sealed).decode()
+
+    def encrypt_many(self, plaintexts: list[str]) -> list[str]:
+        """encrypt() for many values: the same tokens, with the fresh nonces drawn in one call."""
+        if not plaintexts:
+            return []
+        nonces = os.urandom(12 * len(plaintexts))
+        seal, encode = self._aead.encrypt, base64.b64encode  # type: ignore[attr-defined]
+        tokens = []
+        for index, plaintext in enumerate(plaintexts):
+            nonce = nonces[12 * index:12 * index + 12]
+            tokens.append(encode(nonce + seal(nonce, plaintext.encode(), None)).decode())
+        return tokens
 
     def decrypt(self, token: str) -> str:
         raw = base64.b64decode(token)

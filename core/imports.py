@@ -4,30 +4,47 @@ Used by the import screen and by `python -m core.cli import-residents`. Everythi
 as text; an ID cell that Excel turned into a number is refused (its last digits are gone).
 Every bad row is reported with its line as a spreadsheet shows it (header = line 1). By
 default nothing is written unless every row is good; one transaction, bulk inserts.
+
+Rows are checked block by block (core.import_check) and written as they come
+(core.import_write, inside a savepoint undone if the import turns out refused). A large
+file is checked in worker processes meanwhile: the database work stays in this process,
+in the caller's transaction.
 """
 
 from __future__ import annotations
 
 import csv
+import gc
 import io
+import multiprocessing
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from python_calamine import CalamineWorkbook
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from core import audit, clock, communities, residents
+from core import audit, clock
 from core.crypto import Vault
-from core.errors import Invalid, InvalidMany, LinliError
+from core.errors import Invalid, LinliError
+from core.import_check import (
+    TAG_WORDS,
+    CheckContext,
+    Checked,
+    Prepared,
+    cell_text,
+    check_rows,
+    check_rows_in_worker,
+    start_worker,
+)
+from core.import_write import RosterWriter, driver_timestamp
 from core.permissions import Actor, can, require
-from core.pinyin import full_and_initials
 from core.text import clean
-from core.validation import mask_id
-from db.models import Community, Grid, Household, Resident
+from db.models import Grid, Resident
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "名字", "居民姓名", "人员姓名", "name"),
@@ -43,15 +60,15 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "ethnicity": ("民族", "ethnicity"),
 }
 _HEADER_INDEX = {alias.lower(): key for key, aliases in HEADERS.items() for alias in aliases}
-TAG_WORDS = {
-    "独居老人": "elderly_alone", "独居": "elderly_alone", "空巢老人": "empty_nest", "空巢": "empty_nest",
-    "残疾人": "disabled", "残疾": "disabled", "低保": "dibao", "低保户": "dibao", "低保对象": "dibao",
-    "留守儿童": "left_behind_child", "优抚对象": "special_care", "优抚": "special_care",
-    "失业人员": "unemployed", "失业": "unemployed",
-}
-_TAG_SPLIT = re.compile(r"[;；、,，/\s]+")
-CHUNK = 1000
-_NEEDED_WITHOUT_ID = {"error.birth.required_without_id", "error.sex.required_without_id"}
+__all__ = ["HEADERS", "TAG_WORDS", "ImportRefused", "Problem", "Report", "import_residents", "read_rows",
+           "report_csv"]
+CHUNK = 2000  # rows checked and written per block
+# With WORKERS > 0, from PARALLEL_MIN_ROWS rows on, blocks are checked in that many worker
+# processes while this one writes. Off by default: on the 2-core server, shared with other
+# work, 100k rows took longer with 2 workers (wall 8.4-11.6 s) than in-process (6.1-7.0 s),
+# as the workers took CPU from the writes, which stay in this process (and bound the time).
+PARALLEL_MIN_ROWS = 20_000
+WORKERS = 0
 
 
 class ImportRefused(LinliError):
@@ -131,36 +148,7 @@ def map_header(header: list[Any]) -> dict[str, int]:
     return columns
 
 
-def _text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, datetime):
-        return cell.date().isoformat()
-    if isinstance(cell, date):
-        return cell.isoformat()
-    return str(cell)
-
-
-def _tags(text: str) -> list[str]:
-    if not text:
-        return []
-    words = [w for w in _TAG_SPLIT.split(clean(text)) if w]
-    unknown = [w for w in words if w not in TAG_WORDS and w not in residents.TAGS]
-    if unknown:
-        raise Invalid("tags", "error.tag.unknown", tags="、".join(unknown))
-    return [TAG_WORDS.get(w, w) for w in words]
-
-
-# --- planning and writing -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Good:
-    line: int
-    data: residents.CleanResident
-    id_hash: str | None
-
+# --- checking and writing -----------------------------------------------------------------------
 
 class _Grids:
     """Grid names in the file → grid ids, created on request."""
@@ -173,9 +161,22 @@ class _Grids:
             self.by_name.setdefault(name, []).append(grid_id)
             self.known_ids.add(grid_id)
         self.unknown: list[str] = []
+        self._answers: dict[str, int | Invalid] = {}  # a roster names a few grids many times
 
-    def resolve(self, name: str) -> int:
-        name = clean(name)
+    def resolve(self, cell: str) -> int:
+        answer = self._answers.get(cell)
+        if answer is None:
+            try:
+                answer = self._resolve(cell)
+            except Invalid as exc:
+                answer = exc
+            self._answers[cell] = answer
+        if isinstance(answer, Invalid):
+            raise answer
+        return answer
+
+    def _resolve(self, cell: str) -> int:
+        name = clean(cell)
         if not name:
             if self.default_grid_id is None:
                 raise Invalid("grid", "error.required")
@@ -192,18 +193,11 @@ class _Grids:
                 self.unknown.append(name)
             if not self.create:
                 raise Invalid("grid", "error.grid.unknown_named", grid=name)
-            return -len(self.unknown)  # placeholder until the grid is created at write time
+            # A placeholder until the grid is created at write time: this name's place in `unknown`.
+            return -(self.unknown.index(name) + 1)
         if not can(self.actor, "resident.edit", found[0]):
             raise Invalid("grid", "error.grid.not_yours")
         return found[0]
-
-
-def _default_community(session: Session, actor: Actor, now: datetime) -> int:
-    existing = session.scalar(select(Community.id).order_by(Community.id))
-    if existing is not None:
-        return actor.community_id or existing
-    system = Actor(id=actor.id, username=actor.username, role="admin")
-    return communities.create_community(session, system, name="默认社区", now=now).id
 
 
 def import_residents(
@@ -230,208 +224,121 @@ def import_residents(
     if not rows:
         raise ImportRefused("error.import.empty")
     columns = map_header(rows[0])
-    report = Report(columns={key: _text(rows[0][index]) for key, index in columns.items()})
+    report = Report(columns={key: cell_text(rows[0][index]) for key, index in columns.items()})
     grids = _Grids(session, actor, create_grids, default_grid_id)
-
-    def cell(row: list[Any], key: str) -> Any:
-        index = columns.get(key)
-        return row[index] if index is not None and index < len(row) else None
-
-    def text(row: list[Any], key: str) -> str:
-        value = cell(row, key)
-        return value if type(value) is str else _text(value)  # CSV cells are text already
-
-    good: list[_Good] = []
-    seen_ids: dict[str, int] = {}
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    context = CheckContext(columns, vault, today, sqlite, driver_timestamp(now, sqlite))
+    writer = None if dry_run else RosterWriter(session, actor, now)
     body = rows[1:]
-    for offset, row in enumerate(body):
-        line = offset + 2
-        if not any(c is not None and str(c).strip() for c in row):
-            continue
-        report.rows_read += 1
-        problems: list[Invalid] = []
-        id_cell = cell(row, "id_number")
-        if isinstance(id_cell, (int, float)) and not isinstance(id_cell, bool):
-            problems.append(Invalid("id_number", "error.import.id_is_number"))
-            id_cell = ""
-        try:
-            tags = _tags(text(row, "tags"))
-        except Invalid as exc:
-            problems.append(exc)
-            tags = []
-        try:
-            grid_id = grids.resolve(text(row, "grid"))
-        except Invalid as exc:
-            problems.append(exc)
-            grid_id = 0
-        form = residents.ResidentForm(
-            name=text(row, "name"), id_number=_text(id_cell), birth_date=text(row, "birth_date"),
-            sex=text(row, "sex"), phone=text(row, "phone"), grid_id=grid_id, address=text(row, "address"),
-            relation=text(row, "relation"), ethnicity=text(row, "ethnicity"), tags=tags, notes=text(row, "notes"),
-        )
-        try:
-            clean_row = residents.clean_form(form, today=today)
-        except InvalidMany as many:
-            id_refused = any(p.field == "id_number" for p in problems)
-            # With the ID refused, "birth date needed without an ID" would only repeat it.
-            problems.extend(e for e in many.errors if not (id_refused and e.key in _NEEDED_WITHOUT_ID))
-            clean_row = None
-        if clean_row is not None and not problems:
-            id_hash = vault.lookup_hash(clean_row.id_number.value) if clean_row.id_number else None
-            if id_hash and id_hash in seen_ids:
-                problems.append(Invalid("id_number", "error.import.duplicate_in_file", line=seen_ids[id_hash]))
-            else:
-                if id_hash:
-                    seen_ids[id_hash] = line
-                good.append(_Good(line, clean_row, id_hash))
-        report.problems.extend(Problem(line, p.field, p.key, p.params) for p in problems)
-        if offset % 2000 == 0:
-            progress(0.5 * offset / max(len(body), 1), "validate")
-
-    _refuse_registered(session, good, report)
-    report.unknown_grids = list(grids.unknown)
-    report.preview = [_preview(g) for g in good[:20]]
-    progress(0.5, "validate")
-
-    if dry_run or (report.problems and not allow_partial) or not good:
-        progress(1.0, "done")
-        return report
-    _write(session, actor, vault, good, grids, report, now, progress)
-    audit.record(session, actor, "resident_import", object_type="import", object_id=filename[:64],
-                 after={"rows_read": report.rows_read, "imported": report.imported,
-                        "refused_lines": report.refused_lines, "created_grids": report.created_grids}, now=now)
+    # The rows read are kept to the end and hold no reference cycles: out of the cycle
+    # collector's sight (unfrozen below), its passes over them cost a third of a large import.
+    gc.freeze()
+    seen_ids: dict[str, int] = {}  # ID hash → line where the file first gave it
+    good_count, registered_any, done = 0, False, 0
+    try:
+        for first_line, checked in _checked_blocks(context, body):
+            good: list[tuple[int, int, Prepared]] = []
+            for line, before, grid_cell, after, prepared in checked:
+                report.rows_read += 1
+                problems = before
+                try:
+                    grid_id = grids.resolve(grid_cell)
+                except Invalid as exc:
+                    problems = [*before, (exc.field, exc.key, exc.params)]
+                    grid_id = 0
+                problems += after
+                if prepared is not None and not problems:
+                    id_hash = prepared[0]
+                    if id_hash and id_hash in seen_ids:
+                        problems = [("id_number", "error.import.duplicate_in_file", {"line": seen_ids[id_hash]})]
+                    else:
+                        if id_hash:
+                            seen_ids[id_hash] = line
+                        good.append((line, grid_id, prepared))
+                report.problems.extend(Problem(line, *problem) for problem in problems)
+            registered = _registered(session, [prepared[0] for _, _, prepared in good if prepared[0]])
+            if registered:
+                registered_any = True
+                report.problems.extend(Problem(line, "id_number", "error.import.already_registered")
+                                       for line, _, prepared in good if prepared[0] in registered)
+                good = [row for row in good if row[2][0] not in registered]
+            good_count += len(good)
+            report.preview.extend(_preview(line, prepared, sqlite) for line, _, prepared in good[:20 - len(report.preview)])
+            if writer is not None and report.problems and not allow_partial:
+                writer.undo()  # all-or-nothing, and a row was refused: check the rest for the report only
+                writer = None
+            if writer is not None:
+                if create_grids:
+                    writer.create_grids(grids.unknown)
+                writer.write([(grid_id, prepared) for _, grid_id, prepared in good])
+            done = min(first_line - 2 + CHUNK, len(body))
+            progress(0.98 * done / max(len(body), 1), "validate" if writer is None else "write")
+        if registered_any:
+            report.problems.sort(key=lambda p: p.line)
+        report.unknown_grids = list(grids.unknown)
+        if writer is not None and good_count:
+            if create_grids:
+                writer.create_grids(grids.unknown)  # also those named only by refused rows, as before
+            writer.keep()
+            report.imported, report.created_grids, report.written = writer.imported, writer.created_grids, True
+        elif writer is not None:
+            writer.undo()
+    except BaseException:
+        if writer is not None:
+            writer.undo()
+        raise
+    finally:
+        gc.unfreeze()
+    if report.written:
+        audit.record(session, actor, "resident_import", object_type="import", object_id=filename[:64],
+                     after={"rows_read": report.rows_read, "imported": report.imported,
+                            "refused_lines": report.refused_lines, "created_grids": report.created_grids}, now=now)
     progress(1.0, "done")
     return report
 
 
-def _refuse_registered(session: Session, good: list[_Good], report: Report) -> None:
-    """Drop rows whose ID is already registered, reporting each."""
-    hashes = [g.id_hash for g in good if g.id_hash]
+def _checked_blocks(context: CheckContext, body: list[list[Any]]) -> Iterator[tuple[int, list[Checked]]]:
+    """(first line, checked rows) for each block of CHUNK rows, in file order.
+
+    A large file is checked by worker processes, a few blocks ahead of the caller, who
+    writes meanwhile; a small one here, block by block, by the same function.
+    """
+    starts = range(0, len(body), CHUNK)
+    if len(body) < PARALLEL_MIN_ROWS or WORKERS < 1:
+        for start in starts:
+            yield start + 2, check_rows(context, start + 2, body[start:start + CHUNK])
+        return
+    # forkserver: workers forked from a clean single-threaded process, never from the
+    # (threaded) Streamlit server itself.
+    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=start_worker, initargs=(context,))
+    try:
+        lines = [start + 2 for start in starts]
+        blocks = (body[start:start + CHUNK] for start in starts)
+        yield from zip(lines, pool.map(check_rows_in_worker, lines, blocks), strict=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# One expanding parameter: SQLAlchemy would otherwise coerce each of 100k hashes as a literal.
+_REGISTERED = select(Resident.id_hash).where(Resident.id_hash.in_(bindparam("hashes", expanding=True)))
+
+
+def _registered(session: Session, hashes: list[str]) -> set[str]:
+    """Those of these ID hashes already registered."""
     registered: set[str] = set()
     for start in range(0, len(hashes), 900):
         chunk = hashes[start:start + 900]
-        registered.update(session.scalars(select(Resident.id_hash).where(Resident.id_hash.in_(chunk))))
-    if not registered:
-        return
-    kept = []
-    for row in good:
-        if row.id_hash in registered:
-            report.problems.append(Problem(row.line, "id_number", "error.import.already_registered"))
-        else:
-            kept.append(row)
-    good[:] = kept
-    report.problems.sort(key=lambda p: p.line)
+        registered.update(session.scalars(_REGISTERED, {"hashes": chunk}))
+    return registered
 
 
-def _preview(row: _Good) -> dict[str, Any]:
-    data = row.data
-    return {"line": row.line, "name": data.name, "sex": data.sex, "birth_date": data.birth_date,
-            "id_number": mask_id(data.id_number.value) if data.id_number else "", "address": data.address.text,
-            "tags": list(data.tags)}
-
-
-def _write(session: Session, actor: Actor, vault: Vault, good: list[_Good], grids: _Grids, report: Report,
-           now: datetime, progress: Callable[[float, str], None]) -> None:
-    # Grids the file named that did not exist, when asked to create them.
-    placeholder_to_id: dict[int, int] = {}
-    if grids.unknown and grids.create:
-        community_id = _default_community(session, actor, now)
-        for index, name in enumerate(grids.unknown, start=1):
-            grid = communities.create_grid(session, Actor(id=actor.id, username=actor.username, role="admin"),
-                                           community_id=community_id, name=name, now=now)
-            placeholder_to_id[-index] = grid.id
-            report.created_grids.append(name)
-
-    def grid_of(row: _Good) -> int:
-        return placeholder_to_id.get(row.data.grid_id, row.data.grid_id)
-
-    # Households: one per (grid, address), reusing those already registered.
-    grid_ids = sorted({grid_of(g) for g in good})
-    households: dict[tuple[int, str], int] = {
-        (grid_id, address): household_id
-        for household_id, grid_id, address in session.execute(
-            select(Household.id, Household.grid_id, Household.address).where(Household.grid_id.in_(grid_ids)))
-    }
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    stamp = _driver_value(now, sqlite)
-    new_households = []
-    for row in good:
-        key = (grid_of(row), row.data.address.text)
-        if row.data.address.text and key not in households:
-            households[key] = 0
-            a = row.data.address
-            new_households.append([key[0], a.text, a.compound, a.building, a.unit, a.room, stamp, 1])
-    for values, household_id in zip(new_households, _reserve_ids(session, "households", len(new_households)),
-                                    strict=True):
-        values.insert(0, household_id)
-        households[(values[1], values[2])] = household_id
-    _bulk_insert(session, "households", _HOUSEHOLD_COLUMNS, new_households)
-
-    total = len(good)
-    resident_ids = _reserve_ids(session, "residents", total)
-    for start in range(0, total, CHUNK):
-        chunk = good[start:start + CHUNK]
-        ids = resident_ids[start:start + CHUNK]
-        values = []
-        for row, resident_id in zip(chunk, ids, strict=True):
-            data = row.data
-            pinyin, initials = full_and_initials(data.name)
-            grid_id = grid_of(row)
-            id_value = data.id_number.value if data.id_number else None
-            values.append((
-                resident_id, grid_id, households.get((grid_id, data.address.text)) or None, data.name, pinyin,
-                initials, data.sex, data.birth_date.isoformat() if sqlite else data.birth_date,
-                vault.encrypt(id_value) if id_value else None, row.id_hash, mask_id(id_value) if id_value else "",
-                data.phone, data.phone[-4:], data.relation, data.ethnicity, "active", data.notes, stamp, stamp, 1,
-            ))
-        _bulk_insert(session, "residents", _RESIDENT_COLUMNS, values)
-        tags = [(rid, tag) for rid, row in zip(ids, chunk, strict=True) for tag in row.data.tags]
-        _bulk_insert(session, "resident_tags", ("resident_id", "tag"), tags)
-        report.imported += len(chunk)
-        progress(0.5 + 0.5 * report.imported / total, "write")
-    report.written = True
-
-
-_HOUSEHOLD_COLUMNS = ("id", "grid_id", "address", "compound", "building", "unit", "room", "created_at", "version")
-_RESIDENT_COLUMNS = ("id", "grid_id", "household_id", "name", "name_pinyin", "name_initials", "sex", "birth_date",
-                     "id_enc", "id_hash", "id_masked", "phone", "phone_last4", "relation", "ethnicity", "status",
-                     "notes", "created_at", "updated_at", "version")
-
-
-def _bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
-    """executemany straight through the driver, values already in the driver's form.
-
-    SQLAlchemy's per-row parameter processing cost more than the insert itself on a
-    100k-row roster. `table` and `columns` are constants of this module, never input.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
-    connection.exec_driver_sql(sql, [tuple(row) for row in rows] if rows and isinstance(rows[0], list) else rows)
-
-
-def _driver_value(value: datetime, sqlite: bool) -> Any:
-    """A timestamp as SQLAlchemy's SQLite DateTime stores it (ISO text); PostgreSQL takes it as is."""
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value
-
-
-def _reserve_ids(session: Session, table: str, count: int) -> list[int]:
-    """Primary keys for `count` new rows, so bulk inserts need no RETURNING.
-
-    (With RETURNING in parameter order, SQLite falls back to one statement per row.)
-    PostgreSQL hands out a block from the table's sequence; on SQLite the import holds
-    the write lock (BEGIN IMMEDIATE), so the next ids after the largest are ours.
-    """
-    if count == 0:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        return list(session.scalars(
-            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
-            {"table": table, "count": count}))
-    start = (session.scalar(text(f"SELECT max(id) FROM {table}")) or 0) + 1  # table: a constant of this module
-    return list(range(start, start + count))
+def _preview(line: int, prepared: Prepared, sqlite: bool) -> dict[str, Any]:
+    _, address, tags, columns = prepared
+    name, _, _, sex, birth_date, _, _, id_masked = columns[:8]
+    return {"line": line, "name": name, "sex": sex,
+            "birth_date": date.fromisoformat(birth_date) if sqlite else birth_date,
+            "id_number": id_masked, "address": address[0], "tags": list(tags)}
 
 
 def report_csv(report: Report, translate: Callable[..., str]) -> bytes:

@@ -33,6 +33,8 @@ def syllables(name: str) -> list[str]:
     return [s for s in result if s]
 
 
+@lru_cache(maxsize=65536)
 def full_and_initials(name: str) -> tuple[str, str]:
+    """("zhangwei", "zw"); cached per name, as rosters repeat common names (张伟, 王芳)."""
     parts = syllables(name)
     return "".join(parts), "".join(part[0] for part in parts if part[0].isalnum())

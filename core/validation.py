@@ -23,11 +23,19 @@ _CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _DOTS = re.compile(r"[·•‧∙・.．]")  # the many dots people type for the name separator
+_SPACES = re.compile(r"\s+")
+_PHONE_NOISE = re.compile(r"[\s\-()（）]")
+_DATE = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?")
+_DATE_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+_YEAR_MONTH = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})月?")
+_YEAR_MONTH_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})")
+# A roster holds tens of thousands of names, IDs and dates: the rules below are written
+# so that a good value passes with few calls (compiled patterns, no exception raised).
 
 
 def name(value: str | None, field: str = "name") -> str:
     text = clean(value)
-    text = re.sub(r"\s+", "", text)  # 张 伟 / 张　伟 → 张伟; names carry no spaces
+    text = _SPACES.sub("", text)  # 张 伟 / 张　伟 → 张伟; names carry no spaces
     text = _DOTS.sub("·", text)
     if not text:
         raise Invalid(field, "error.required")
@@ -59,8 +67,20 @@ def check_digit(first17: str) -> str:
     return _CHECK[sum(map(operator.mul, map(int, first17), _WEIGHTS)) % 11]
 
 
+_DIGIT_ZERO_WEIGHT = ord("0") * sum(_WEIGHTS)
+
+
+def _check_digit_of_ascii(first17: str) -> str:
+    """check_digit for 17 ASCII digits (already matched by _ID_SHAPE), on their byte values."""
+    return _CHECK[(sum(map(operator.mul, first17.encode(), _WEIGHTS)) - _DIGIT_ZERO_WEIGHT) % 11]
+
+
 def id_number(value: str | None, *, today: date | None = None, field: str = "id_number") -> IdNumber:
     text = clean(value).upper().replace(" ", "")
+    return _id_of_clean(text, today, field)
+
+
+def _id_of_clean(text: str, today: date | None, field: str) -> IdNumber:
     if not text:
         raise Invalid(field, "error.required")
     if len(text) != 18:
@@ -73,7 +93,7 @@ def id_number(value: str | None, *, today: date | None = None, field: str = "id_
         raise Invalid(field, "error.id.date", date=f"{text[6:10]}-{text[10:12]}-{text[12:14]}") from None
     if born.year < 1900 or born > (today or date.today()):
         raise Invalid(field, "error.id.date_range", date=born.isoformat())
-    if check_digit(text[:17]) != text[17]:
+    if _check_digit_of_ascii(text[:17]) != text[17]:
         raise Invalid(field, "error.id.check_digit")
     return IdNumber(text, born, "M" if int(text[16]) % 2 else "F")
 
@@ -83,7 +103,7 @@ def mobile(value: str | None, field: str = "phone") -> str:
     text = clean(value)
     if not text:
         return ""
-    digits = re.sub(r"[\s\-()（）]", "", text)
+    digits = _PHONE_NOISE.sub("", text)
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
@@ -113,8 +133,7 @@ def parse_date(value: str | date | None, field: str) -> date | None:
     text = clean(value)
     if not text:
         return None
-    match = (re.fullmatch(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?", text)
-             or re.fullmatch(r"([0-9]{4})([0-9]{2})([0-9]{2})", text))
+    match = _DATE.fullmatch(text) or _DATE_COMPACT.fullmatch(text)
     if not match:
         raise Invalid(field, "error.date.format", value=text)
     try:
@@ -127,8 +146,10 @@ def _year_month(value: str | date | None) -> tuple[int, int] | None:
     """A roster's 出生年月 column: 1980.01, 1980-1, 1980年1月, 198001."""
     if value is None or isinstance(value, date):
         return None
-    match = (re.fullmatch(r"([0-9]{4})[-/.年]([0-9]{1,2})月?", clean(value))
-             or re.fullmatch(r"([0-9]{4})([0-9]{2})", clean(value)))
+    text = clean(value)
+    if not text:
+        return None
+    match = _YEAR_MONTH.fullmatch(text) or _YEAR_MONTH_COMPACT.fullmatch(text)
     return (int(match[1]), int(match[2])) if match else None
 
 
@@ -136,8 +157,13 @@ def identity(id_text: str | None, birth: str | date | None, sex_text: str | None
              ) -> tuple[IdNumber | None, date, str]:
     """Birth date and sex, derived from the ID when there is one and cross-checked with what was given."""
     given_sex = sex(sex_text)
-    if clean(id_text):
-        parsed = id_number(id_text, today=today)
+    id_clean = clean(id_text)
+    if id_clean:
+        parsed = _id_of_clean(id_clean.upper().replace(" ", ""), today, "id_number")
+        if not birth:  # the usual roster row: the birth date is left to the ID
+            if given_sex and given_sex != parsed.sex:
+                raise Invalid("sex", "error.id.sex_mismatch")
+            return parsed, parsed.birth_date, parsed.sex
         year_month = _year_month(birth)
         if year_month is not None:  # only a year and month given: compare those
             if year_month != (parsed.birth_date.year, parsed.birth_date.month):
