@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from core import training
 from core.errors import Invalid
-from core.imports import ImportRefused, Problem, Report, _text, read_rows
+from core.import_check import cell_text as _text
+from core.imports import ImportRefused, Problem, Report, read_rows
 from core.permissions import Actor, require
 from core.text import clean
 from db.models import User
