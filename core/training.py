@@ -135,8 +135,8 @@ def load_roster(session: Session, actor: Actor, course_id: int) -> tuple[list[di
     return rows, course.roster_version
 
 
-# The roster save's statements, built once: a save is a handful of statements on the session's
-# connection and building them anew each time cost as much as running them.
+# The roster save's statements, built once: a save is only a handful of statements, and building
+# them anew on every save was a visible share of its time.
 _ATTENDANCE, _COURSES = Attendance.__table__, Course.__table__
 _ROSTER_STATE = (select(_COURSES.c.credit_hours, _COURSES.c.starts_at, _ATTENDANCE.c.user_id, _ATTENDANCE.c.id)
                  .outerjoin(_ATTENDANCE, _ATTENDANCE.c.course_id == _COURSES.c.id)
@@ -264,11 +264,12 @@ def _hours_in_periods(session: Session, periods: dict[int, tuple[date, date]]) -
     windows = (text(_PERIODS_SQL[session.get_bind().dialect.name]).bindparams(periods=payload)
                .columns(column("user_id", Integer), column("starts", DateTime), column("ends", DateTime))
                .subquery("periods"))
-    totals = dict(session.execute(
-        select(windows.c.user_id, func.sum(Attendance.hours))
-        .join(Attendance, (Attendance.user_id == windows.c.user_id) & (Attendance.course_starts_at >= windows.c.starts)
-              & (Attendance.course_starts_at < windows.c.ends))
-        .group_by(windows.c.user_id)).all())
+    # A correlated sum per person rather than a join and GROUP BY: SQLite then adds up each
+    # person's index range in place, ~5x faster at 50,000 rows (no sort of the joined rows).
+    in_period = (select(func.sum(Attendance.hours))
+                 .where(Attendance.user_id == windows.c.user_id, Attendance.course_starts_at >= windows.c.starts,
+                        Attendance.course_starts_at < windows.c.ends).scalar_subquery())
+    totals = dict(session.execute(select(windows.c.user_id, in_period)).all())
     return {user_id: round(float(totals.get(user_id) or 0), 2) for user_id in periods}
 
 
@@ -349,6 +350,50 @@ def set_quota(session: Session, actor: Actor, level: str, *, period_years: int, 
     setting.version += 1
     audit.record(session, actor, "quota_change", object_type="quota", object_id=level, before=before,
                  after={"period_years": setting.period_years, "hours": setting.hours})
+
+
+def _month_starts(first_month: date, last_month: date) -> list[date]:
+    months, day = [], first_month.replace(day=1)
+    while day <= last_month:
+        months.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
+def hours_by_month_and_topic(session: Session, actor: Actor, first_month: date, last_month: date
+                             ) -> list[dict[str, Any]]:
+    """Hours credited per month (of the course's start) and topic, summed in SQL, for the
+    supervisors' chart: every month from first_month to last_month appears, with 0 hours for a
+    topic that had none that month (a range without any hours: one row per month, topic "")."""
+    require(actor, "training.view_all")
+    months = _month_starts(first_month, last_month)
+    if not months:
+        return []
+    end = date(months[-1].year + months[-1].month // 12, months[-1].month % 12 + 1, 1)
+    # Sum per course first (a correlated, index-only read of ix_attendance_course_hours), then
+    # per month and topic: the month is worked out once per course, not once per attendance row.
+    course_hours = select(func.sum(Attendance.hours)).where(Attendance.course_id == Course.id).scalar_subquery()
+    per_course = (select(Course.starts_at, Course.topic, course_hours.label("hours"))
+                  .where(Course.starts_at >= datetime.combine(months[0], time.min),
+                         Course.starts_at < datetime.combine(end, time.min)).subquery())
+    year_of, month_of = func.extract("year", per_course.c.starts_at), func.extract("month", per_course.c.starts_at)
+    hours = func.sum(per_course.c.hours)
+    sums = {(f"{int(y)}-{int(m):02d}", topic): round(float(total), 2) for y, m, topic, total in session.execute(
+        select(year_of, month_of, per_course.c.topic, hours)
+        .group_by(year_of, month_of, per_course.c.topic).having(hours > 0))}
+    topics = sorted({topic for _, topic in sums}) or [""]
+    return [{"month": f"{month:%Y-%m}", "topic": topic, "hours": sums.get((f"{month:%Y-%m}", topic), 0.0)}
+            for month in months for topic in topics]
+
+
+def month_topic_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """hours_by_month_and_topic rows as a sheet: one row per month, one column per topic, then the
+    month's total — (topics, [[month, hours per topic..., total], ...])."""
+    months = list(dict.fromkeys(row["month"] for row in rows))
+    topics = list(dict.fromkeys(row["topic"] for row in rows if row["topic"]))
+    hours = {(row["month"], row["topic"]): row["hours"] for row in rows}
+    return topics, [[month, *(hours[(month, topic)] for topic in topics),
+                     round(sum(hours[(month, topic)] for topic in topics), 2)] for month in months]
 
 
 # --- check-in by QR code -------------------------------------------------------------------------

@@ -352,7 +352,8 @@ course_participants = Table(
 class Attendance(Base):
     __tablename__ = "attendance"
     __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_attendance_course_user"),
-                      Index("ix_attendance_user_course_starts", "user_id", "course_starts_at", "hours"))
+                      Index("ix_attendance_user_course_starts", "user_id", "course_starts_at", "hours"),
+                      Index("ix_attendance_course_hours", "course_id", "hours"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))

@@ -72,7 +72,7 @@ def _seed(engine, world, attendance_rows: int, seed: int) -> None:  # noqa: ANN0
         session.execute(insert(Attendance), attendance)
 
 
-def _median_rerun(url: str, runs: int = 15) -> tuple[float, int]:
+def _logged_in_compliance(url: str):  # noqa: ANN202
     from streamlit.testing.v1 import AppTest
 
     from tests.app.conftest import APP, open_url
@@ -85,28 +85,33 @@ def _median_rerun(url: str, runs: int = 15) -> tuple[float, int]:
     open_url(at, "compliance")
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == STAFF, len(at.dataframe[0].value)
-    samples = []
+    return at
+
+
+def _paired_median_reruns(small_url: str, big_url: str, runs: int = 21) -> tuple[float, float, int]:
+    """Median AppTest rerun of the compliance page on each database, the two alternating so that
+    both meet the same load on this shared machine. The app reads DATABASE_URL on every run."""
+    apps = {small_url: _logged_in_compliance(small_url), big_url: _logged_in_compliance(big_url)}
+    samples: dict[str, list[float]] = {small_url: [], big_url: []}
     for _ in range(runs):
-        start = time.perf_counter()
-        at.run()
-        samples.append(time.perf_counter() - start)
-    chart_bytes = max((len(chart.proto.SerializeToString()) for chart in at.get("vega_lite_chart")), default=0)
-    return statistics.median(samples), chart_bytes
+        for url, at in apps.items():
+            os.environ["DATABASE_URL"] = url
+            start = time.perf_counter()
+            at.run()
+            samples[url].append(time.perf_counter() - start)
+            assert not at.exception, at.exception
+    chart_bytes = max((len(chart.proto.SerializeToString()) for chart in apps[big_url].get("vega_lite_chart")),
+                      default=0)
+    return statistics.median(samples[small_url]), statistics.median(samples[big_url]), chart_bytes
 
 
-def compliance_page(emit, folder: Path):  # noqa: ANN001
-    small_url, small_engine, small_world = _fresh_database(folder, "small.db")
-    _seed(small_engine, small_world, 5_000, seed=5)
-    big_url, big_engine, big_world = _fresh_database(folder, "big.db")
-    _seed(big_engine, big_world, 50_000, seed=50)
-    small, _ = _median_rerun(small_url)
-    big, chart_bytes = _median_rerun(big_url)
+def compliance_page(emit, small_url: str, big_url: str) -> None:  # noqa: ANN001
+    small, big, chart_bytes = _paired_median_reruns(small_url, big_url)
     emit("compliance_rerun_50k_vs_5k", big, small, "s", "ratio <= 1.5",
-         baseline_is="the same AppTest rerun at 5,000 attendance rows (500 staff both)", staff=STAFF)
-    if chart_bytes:
-        emit("compliance_chart_bytes", float(chart_bytes), 10_000.0, "bytes", "value <= 10000 (ratio <= 1)",
-             baseline_is="the 10 KB limit per chart")
-    return big_url, big_engine, big_world
+         baseline_is="the same AppTest rerun at 5,000 attendance rows (500 staff both), reruns alternating",
+         staff=STAFF)
+    emit("compliance_chart_bytes", float(chart_bytes), 10_000.0, "bytes", "value <= 10000 (ratio <= 1)",
+         baseline_is="the 10 KB limit per chart")
 
 
 def _roster_courses(engine, world, count: int) -> list[int]:  # noqa: ANN001
@@ -124,7 +129,7 @@ def _roster_courses(engine, world, count: int) -> list[int]:  # noqa: ANN001
     return ids
 
 
-def roster_save(emit, folder: Path, url: str, engine, world, repeats: int = 31) -> None:  # noqa: ANN001
+def roster_save(emit, folder: Path, engine, world, repeats: int = 41) -> None:  # noqa: ANN001
     trainer = world.actors["trainer"]
     course_ids = _roster_courses(engine, world, repeats)
     with engine.connect() as connection:  # everything in the main file before it is copied
@@ -149,34 +154,44 @@ def roster_save(emit, folder: Path, url: str, engine, world, repeats: int = 31) 
     raw.execute("PRAGMA foreign_keys=ON")
     recorded_at = datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores it
     starts_at = datetime.combine(date.today(), datetime.min.time()).replace(hour=9).strftime("%Y-%m-%d %H:%M:%S.%f")
-    saves, raws = [], []
+    saves, raws, save_cpu, raw_cpu = [], [], [], []
     for course_id, version, entries in loaded:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         with write_session(engine) as session:
             training.save_roster(session, trainer, course_id, version, entries)
         saves.append(time.perf_counter() - start)
+        save_cpu.append(time.thread_time() - cpu)
 
         values = [(course_id, e.user_id, e.status, float(e.hours), trainer.id, recorded_at, 1, starts_at)
                   for e in entries]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         raw.execute("BEGIN IMMEDIATE")
         raw.executemany("INSERT INTO attendance (course_id, user_id, status, hours, recorded_by, recorded_at, version,"
                         " course_starts_at) VALUES (?,?,?,?,?,?,?,?)", values)
         raw.execute("COMMIT")
         raws.append(time.perf_counter() - start)
+        raw_cpu.append(time.thread_time() - cpu)
     raw.close()
     with read_session(engine) as session:
         saved = session.scalar(select(func.count()).select_from(Attendance).where(Attendance.course_id.in_(course_ids)))
     assert saved == ROSTER * repeats, saved
     emit("roster_save_60_vs_raw_insert", statistics.median(saves), statistics.median(raws), "s", "ratio <= 3",
          baseline_is="sqlite3.executemany of 60 attendance rows + one commit on a copy of the same database",
-         repeats=repeats)
+         repeats=repeats,
+         # CPU time of this thread (SQLite runs in it): on a loaded machine, wall time also counts
+         # the waits for a core, which hit the longer of the two more often.
+         cpu_ratio=round(statistics.median(save_cpu) / statistics.median(raw_cpu), 2))
 
 
 def run_all(emit) -> None:  # noqa: ANN001
     folder = Path(tempfile.mkdtemp(prefix="linli-bench-training-"))
-    url, engine, world = compliance_page(emit, folder)
-    roster_save(emit, folder, url, engine, world)
+    small_url, small_engine, small_world = _fresh_database(folder, "small.db")
+    _seed(small_engine, small_world, 5_000, seed=5)
+    big_url, big_engine, big_world = _fresh_database(folder, "big.db")
+    _seed(big_engine, big_world, 50_000, seed=50)
+    # Roster saves first, while no AppTest holds the database: they add 60 rows per save.
+    roster_save(emit, folder, big_engine, big_world)
+    compliance_page(emit, small_url, big_url)
 
 
 if __name__ == "__main__":
