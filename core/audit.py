@@ -59,6 +59,12 @@ ACTIONS = (
     "quota_change",
     "qualification_change",
     "certificate_add",
+    "rating_record",
+    "rating_edit",
+    "rating_delete",
+    "rating_public",
+    "token_issue",
+    "token_revoke",
 )
 
 

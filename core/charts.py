@@ -30,6 +30,75 @@ def success_rate_trend(rows: list[dict[str, Any]], *, month_title: str, rate_tit
     ).properties(height=240)
 
 
+# --- satisfaction: built from core.satisfaction's rows (one per month, score or grid × category) ---
+
+def satisfaction_trend(rows: list[dict[str, Any]], *, month_title: str, mean_title: str, second_title: str,
+                       second: str = "csat") -> alt.LayerChart:
+    """Mean score per month (line, left axis 1–5) with CSAT (line, right axis, %) or the number of
+    ratings (bars), from monthly_trend rows. A month whose group is too small or empty has no mean:
+    the line has a gap there rather than a number."""
+    if second not in ("csat", "count"):
+        raise ValueError(f"second measure must be csat or count, not {second}")
+    frame = pd.DataFrame([{"month": r["month"], "mean": r["mean"], "csat": r["csat"], "count": r["count"]}
+                          for r in rows] or [{"month": "", "mean": None, "csat": None, "count": 0}])
+    base = alt.Chart(frame).encode(x=alt.X("month:N", title=month_title))
+    mean_line = base.mark_line(point=True, color="#1f77b4").encode(
+        y=alt.Y("mean:Q", title=mean_title, scale=alt.Scale(domain=[1, 5])),
+        tooltip=["month", alt.Tooltip("mean:Q", format=".2f"), "count"])
+    if second == "csat":
+        other = base.mark_line(point=True, strokeDash=[4, 3], color="#2ca02c").encode(
+            y=alt.Y("csat:Q", title=second_title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            tooltip=["month", alt.Tooltip("csat:Q", format=".0%"), "count"])
+    else:
+        other = base.mark_bar(opacity=0.3, color="#7f7f7f").encode(
+            y=alt.Y("count:Q", title=second_title), tooltip=["month", "count"])
+    return alt.layer(other, mean_line).resolve_scale(y="independent").properties(height=280)
+
+
+def score_distribution(rows: list[dict[str, Any]], *, score_title: str, count_title: str,
+                       too_few_label: str) -> alt.Chart:
+    """Bars of ratings per score 1–5; a group too small to show is one label, not bars."""
+    if any(r["count"] is None for r in rows) or not rows:
+        frame = pd.DataFrame([{"label": too_few_label if rows else ""}])
+        return alt.Chart(frame).mark_text(size=16, color="#7f7f7f").encode(text="label:N").properties(height=200)
+    frame = pd.DataFrame([{"score": r["score"], "count": r["count"], "share": r["share"]} for r in rows])
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("score:O", title=score_title),
+        y=alt.Y("count:Q", title=count_title),
+        color=alt.Color("score:O", scale=alt.Scale(domain=[1, 2, 3, 4, 5], scheme="redyellowgreen"), legend=None),
+        tooltip=["score", "count", alt.Tooltip("share:Q", format=".0%")],
+    ).properties(height=200)
+
+
+def category_heat_map(rows: list[dict[str, Any]], *, grid_title: str, category_title: str, mean_title: str,
+                      too_few_label: str, category_names: dict[str, str] | None = None) -> alt.LayerChart:
+    """Grid × category cells coloured by mean score; a cell with too few ratings is grey and labelled,
+    never coloured by a number."""
+    names = category_names or {}
+    frame = pd.DataFrame([{"grid": r["grid"], "category": names.get(r["category"], r["category"]), "mean": r["mean"],
+                           "count": r["count"], "label": too_few_label if r["mean"] is None else f"{r['mean']:.2f}"}
+                          for r in rows] or [{"grid": "", "category": "", "mean": None, "count": 0, "label": ""}])
+    base = alt.Chart(frame).encode(x=alt.X("category:N", title=category_title), y=alt.Y("grid:N", title=grid_title))
+    shown = base.mark_rect().encode(
+        color=alt.Color("mean:Q", title=mean_title, scale=alt.Scale(domain=[1, 5], scheme="redyellowgreen")),
+        tooltip=["grid", "category", alt.Tooltip("mean:Q", format=".2f"), "count"],
+    ).transform_filter("datum.mean !== null")
+    hidden = base.mark_rect(color="#e0e0e0").encode(tooltip=["grid", "category", "count"]).transform_filter(
+        "datum.mean === null")
+    labels = base.mark_text(fontSize=12).encode(text="label:N")
+    return alt.layer(shown, hidden, labels).properties(height=alt.Step(36))
+
+
+# --- export -------------------------------------------------------------------------------------
+
+def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
+    """The chart as a PNG picture (vl-convert renders the same Vega-Lite spec the page shows).
+    Costs about a second: call it when someone asks for the file, not on every rerun."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(chart.to_json(), scale=scale)
+
+
 def training_hours_by_month_and_topic(rows: list[dict[str, Any]], *, month_title: str, hours_title: str,
                                       topic_title: str, other_label: str, top_topics: int = 5,
                                       label_length: int = 10) -> alt.Chart:
@@ -64,3 +133,6 @@ def training_hours_by_month_and_topic(rows: list[dict[str, Any]], *, month_title
         color=alt.Color("topic:N", title=topic_title),
         tooltip=["month", "topic", "hours"],
     ).properties(height=280)
+
+
+# --- satisfaction: built from core.satisfaction's rows (one per month, score or grid × category) ---

@@ -111,8 +111,10 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
             _history(session, rng)
             if vault is not None:
                 _residents(session, vault)
+                _backdate_residents(session, rng)
                 _cases(session, rng)
                 _training(session, rng)
+            _ratings(session, rng)
     return accounts
 
 
@@ -124,6 +126,20 @@ def _residents(session, vault: Vault) -> None:  # noqa: ANN001
     out = io.StringIO()
     csv.writer(out).writerows([HEADER, *people(RESIDENTS, list(GRIDS), seed=2026)])
     imports.import_residents(session, _SYSTEM, vault, out.getvalue().encode(), "demo.csv")
+
+
+def _backdate_residents(session, rng: random.Random) -> None:  # noqa: ANN001
+    """Registrations spread over three years, a few this month, so "since last month" means something."""
+    from sqlalchemy import update
+
+    from db.models import Resident
+
+    now = clock.now()
+    for resident_id in session.scalars(select(Resident.id)):
+        days = rng.randint(0, 20) if rng.random() < 0.05 else rng.randint(35, 1100)
+        at = now - timedelta(days=days, hours=rng.randint(0, 8))
+        session.execute(update(Resident).where(Resident.id == resident_id).values(created_at=at, updated_at=at)
+                        .execution_options(synchronize_session=False))
 
 
 def _history(session, rng: random.Random) -> None:  # noqa: ANN001
@@ -224,3 +240,59 @@ def _training(session, rng: random.Random) -> None:  # noqa: ANN001
         entries = [training.RosterEntry(uid, rng.choice(("present", "present", "present", "late", "excused")),
                                         course.credit_hours) for uid in learners]
         training.save_roster(session, trainer, course.id, 0, entries, now=starts + timedelta(hours=3))
+
+
+RATINGS = 2000
+PRAISE = ("服务很周到，谢谢网格员", "办事效率高", "态度很好，解释得很清楚", "楼道干净多了", "上门很及时")
+COMPLAINTS = ("反映的楼道照明问题一个月了还没修", "电话打了好几次都没人接", "垃圾清运不及时，夏天味道很大",
+              "调解后对方还是晚上装修，没有改善", "办事要跑好几趟，材料要求说不清楚", "小区门口停车乱，没人管")
+# Staff-channel ratings concern the grid's own worker; grids differ a little, and things improve slowly.
+_GRID_WORKER = ("li.wgy", "zhang.wgy", "liu.wgy", "liu.wgy")
+_GRID_MOOD = (0.3, 0.0, -0.3, 0.1)
+
+
+def _score(rng: random.Random, mood: float) -> int:
+    return max(1, min(5, round(rng.gauss(3.9 + mood, 1.0))))
+
+
+def _ratings(session, rng: random.Random) -> None:  # noqa: ANN001
+    """A year of ratings from every channel, bulk-inserted with the summary rebuilt from them, and a
+    few QR codes. Mediation follow-ups already rated through the cases above."""
+    from sqlalchemy import insert
+
+    from core import satisfaction
+    from db.models import Rating
+
+    staff = {u.username: u for u in session.scalars(select(User))}
+    grids = [session.scalar(select(Grid.id).where(Grid.name == name)) for name in GRIDS]
+    posters = []
+    for index, grid_id in enumerate(grids):
+        issuer = users.actor_of(staff[_GRID_WORKER[index]])
+        posters.append(satisfaction.issue_token(session, issuer, "demo", satisfaction.TokenRequest(
+            kind="poster", grid_id=grid_id, category="service", valid_days=180)).token_id)
+    satisfaction.issue_token(session, users.actor_of(staff["li.wgy"]), "demo", satisfaction.TokenRequest(
+        kind="single_use", grid_id=grids[0], category="visit", worker_id=staff["li.wgy"].id))
+    today = clock.now().date()
+    rows = []
+    for _ in range(RATINGS):
+        grid_index = rng.choices(range(len(grids)), weights=(4, 3, 2, 2))[0]
+        channel = rng.choices(("visit", "phone_survey", "resident_qr"), weights=(35, 30, 35))[0]
+        age = rng.randint(0, 364)
+        score = _score(rng, _GRID_MOOD[grid_index] - age / 1500)
+        worker = staff[_GRID_WORKER[grid_index]]
+        qr = channel == "resident_qr"
+        comment = ""
+        if score <= 2 and rng.random() < 0.5:
+            comment = rng.choice(COMPLAINTS)
+        elif score == 5 and rng.random() < 0.05:
+            comment = rng.choice(PRAISE)
+        rated_on = today - timedelta(days=age)
+        at = datetime.combine(rated_on, datetime.min.time()).replace(hour=rng.randint(8, 19))
+        rows.append({"score": score, "comment": comment, "grid_id": grids[grid_index], "rated_on": rated_on,
+                     "category": "service" if qr else rng.choice(("visit", "visit", "service", "environment",
+                                                                  "safety", "other")),
+                     "channel": channel, "worker_id": None if qr else worker.id,
+                     "source_id": posters[grid_index] if qr else None, "recorded_by": None if qr else worker.id,
+                     "created_at": at, "updated_at": at, "version": 1})
+    session.execute(insert(Rating), rows)
+    satisfaction.rebuild_summary(session)

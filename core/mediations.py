@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from core import audit, clock, validation
+from core import audit, clock, satisfaction, validation
 from core.errors import Invalid, collect
 from core.paging import Page
 from core.permissions import Actor, can, require, sees_all_grids
@@ -321,8 +321,12 @@ def record_follow_up(session: Session, actor: Actor, case_id: int, expected_vers
         lambda: _satisfaction(data.satisfaction),
     ])
     case = _move(session, actor, case_id, expected_version, "follow_up", "", now)
-    session.add(FollowUp(case_id=case.id, visited_on=visited_on, performed=performed, satisfaction=score,
-                         note=clean(data.note)[:1000], recorded_by=actor.id, created_at=now))
+    visit = FollowUp(case_id=case.id, visited_on=visited_on, performed=performed, satisfaction=score,
+                     note=clean(data.note)[:1000], recorded_by=actor.id, created_at=now)
+    session.add(visit)
+    session.flush()
+    # The visit's score is also a satisfaction rating (channel mediation_follow_up), in this transaction.
+    satisfaction.follow_up_rating(session, actor, visit, case, now=now)
     return case
 
 

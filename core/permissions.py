@@ -32,13 +32,20 @@ _MEDIATION_WORK = {"mediation.view", "mediation.edit"}
 # Reopening a closed case, statistics of the whole office, editing the dispute types.
 _MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
 _TRAINING_OWN = {"training.view_own"}  # my record, check-in
+# Recording ratings (visits, phone surveys) and issuing QR survey codes, in one's own grids.
+_SATISFACTION_WORK = {"satisfaction.record", "satisfaction.issue_token"}
+# Charts, the low-ratings list, deleting any rating, the monthly report.
+_SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.monthly"}
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
                         *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT, *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
-                        "mediation.types", *_TRAINING_OWN, "training.manage", "training.view_all", "training.targets"}),
+                        "mediation.types", *_TRAINING_OWN, "training.manage", "training.view_all", "training.targets",
+                        *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT}),
     "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT,
-                             *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, "training.view_all"}),
-    "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN}),
+                             *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, "training.view_all",
+                             *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT}),
+    "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN,
+                         *_SATISFACTION_WORK}),
     "trainer": frozenset({"home.view", "profile.edit", *_TRAINING_OWN, "training.manage"}),
 }
 # Roles that see every grid; the others see only their own grids' residents.
@@ -70,7 +77,7 @@ def _in_scope(user: Actor, action: str, resource: Any) -> bool:
         return True
     if action == "profile.edit":
         return getattr(resource, "id", resource) == user.id
-    if action.startswith("resident."):
+    if action.startswith(("resident.", "satisfaction.")):
         grid_id = getattr(resource, "grid_id", resource)
         return sees_all_grids(user) or grid_id in user.grid_ids
     if action.startswith("mediation."):

@@ -522,3 +522,11 @@ def add_certificate(session: Session, actor: Actor, user_id: int, *, name: str, 
     audit.record(session, actor, "certificate_add", object_type="certificate", object_id=certificate.id,
                  after={"user_id": user_id, "name": title, "expires_on": expires}, now=now)
     return certificate
+
+
+def upcoming_courses(session: Session, actor: Actor, *, now: datetime | None = None, days: int = 30
+                     ) -> list[dict[str, Any]]:
+    """Courses starting within `days`, soonest first (a trainer's home page)."""
+    now = now or clock.now()
+    return sorted((c for c in list_courses(session, actor) if now <= c["starts_at"] <= now + timedelta(days=days)),
+                  key=lambda c: c["starts_at"])

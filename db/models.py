@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -400,3 +401,83 @@ class QuotaSetting(Base):
     period_years: Mapped[int] = mapped_column(Integer)
     hours: Mapped[float] = mapped_column(Float)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+# --- satisfaction (满意度) -------------------------------------------------------------------------
+
+class SurveyToken(Base):
+    """A QR code a worker shows or prints: single-use (one service) or a grid poster (rate-limited).
+
+    The token handed out is signed (core.satisfaction); this row says what it rates and whether it
+    still may be used. Nothing here identifies a resident.
+    """
+
+    __tablename__ = "survey_tokens"
+    __table_args__ = (Index("ix_survey_tokens_grid_created", "grid_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # single_use | poster
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"))
+    category: Mapped[str] = mapped_column(String(20))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    hourly_limit: Mapped[int] = mapped_column(Integer)  # ratings per hour a poster accepts
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Rating(Base):
+    """One rating, 1–5, from any channel. `source_id` is the follow-up id (mediation_follow_up)
+    or the survey token id (resident_qr); `recorded_by` is empty for a resident's own rating."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        # The low-ratings list reads the newest live 1–2 ratings: a partial index in that order
+        # lets it stop after one page however many ratings there are.
+        Index("ix_ratings_low_recent", "rated_on", "id", sqlite_where=text("score <= 2 AND deleted_at IS NULL"),
+              postgresql_where=text("score <= 2 AND deleted_at IS NULL")),
+        Index("ix_ratings_grid_date", "grid_id", "rated_on"),
+        Index("ix_ratings_source", "channel", "source_id", "created_at"),  # a poster's hourly limit
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    category: Mapped[str] = mapped_column(String(20))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    rated_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(24))
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    recorded_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RatingMonthSummary(Base):
+    """Live ratings counted per month × grid × category × channel × worker (0: none), kept up to
+    date in the same transaction as every rating write, so charts never read `ratings`."""
+
+    __tablename__ = "rating_month_summary"
+    # SQLite keeps it clustered by the primary key (month first): a range of months is one contiguous read.
+    __table_args__ = (Index("ix_rating_month_summary_grid_month", "grid_id", "month"), {"sqlite_with_rowid": False})
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    grid_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(24), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    score_sum: Mapped[int] = mapped_column(Integer, default=0)
+    count_4_5: Mapped[int] = mapped_column(Integer, default=0)
+    count_1: Mapped[int] = mapped_column(Integer, default=0)
+    count_2: Mapped[int] = mapped_column(Integer, default=0)
+    count_3: Mapped[int] = mapped_column(Integer, default=0)
+    count_4: Mapped[int] = mapped_column(Integer, default=0)
+    count_5: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,11 +7,12 @@ import pandas as pd
 import segno
 import streamlit as st
 
-from core import training
+from core import roster_import, training
 from core.errors import LinliError, StaleEdit
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors
 from ui.i18n import error_text, translator
+from ui.line_report import show_problems
 from ui.session import actor, db, settings
 
 t = translator()
@@ -89,6 +90,9 @@ else:
             t("courses.status"): st.column_config.SelectboxColumn(options=list(status_labels.values()), required=True),
             t("field.hours"): st.column_config.NumberColumn(min_value=0.0, max_value=float(course["hours"]), step=0.5),
         })
+    unsaved = int((edited != frame).any(axis=1).sum())
+    if unsaved:
+        st.caption(t("courses.unsaved", count=unsaved))
     if st.button(t("courses.save_roster"), type="primary", key=f"save_roster_{chosen}"):
         by_label = {label: status for status, label in status_labels.items()}
         entries = [training.RosterEntry(int(row["user_id"]), by_label[row[t("courses.status")]], row[t("field.hours")])
@@ -104,6 +108,36 @@ else:
             st.error(error_text(exc))
         except LinliError as exc:
             st.error(error_text(exc))
+
+with st.expander(t("roster_import.title"), icon=":material/upload_file:"):
+    st.caption(t("roster_import.help"))
+    with read_session(engine) as session:
+        template = roster_import.template_csv(session, me, chosen)
+    st.download_button(t("roster_import.template"), template,
+                       file_name=f"roster-{chosen}.csv", mime="text/csv", key=f"roster_template_{chosen}",
+                       on_click="ignore", icon=":material/download:")
+    upload = st.file_uploader(t("roster_import.file"), type=["xlsx", "csv"], key=f"roster_file_{chosen}")
+    if upload is not None and st.button(t("roster_import.check"), type="primary", key=f"roster_upload_{chosen}"):
+        try:
+            with write_session(engine) as session:
+                report = roster_import.import_roster(session, me, chosen, st.session_state[version_key],
+                                                     upload.getvalue(), upload.name)
+        except StaleEdit as exc:
+            del st.session_state[version_key]
+            st.error(error_text(exc))
+        except LinliError as exc:
+            st.error(error_text(exc))
+        else:
+            if report.written:
+                st.session_state[version_key] = report.version
+                st.session_state["courses_notice"] = t("roster_import.saved", count=len(report.entries))
+                st.rerun()
+            elif report.problems:
+                st.error(t("roster_import.refused", count=report.refused_lines))
+                show_problems(report.as_report(), file_name=f"roster-{chosen}-problems.csv",
+                              key=f"roster_problems_{chosen}")
+            else:
+                st.warning(t("error.import.empty"))
 
 with st.expander(t("courses.checkin_qr"), icon=":material/qr_code_2:"):
     with read_session(engine) as session:

@@ -1,27 +1,91 @@
-"""Home: who you are, your grids, and the screens your role opens."""
+"""Home (首页): a dashboard for the role. Supervisors and admins: key figures with the change
+since last month, each opening its screen, and the monthly report. Workers: their to-do list.
+Trainers: upcoming courses."""
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-from core import communities
+from core import communities, mediations, reports, training
 from core.permissions import can
 from db.engine import read_session
-from ui.i18n import t
-from ui.nav import HOME, SCREENS
-from ui.session import actor, db
+from ui.i18n import language, translator
+from ui.nav import SCREENS_BY_URL
+from ui.session import actor, db, settings
 
+t = translator()
 me = actor()
+engine = db()
 st.title(t("home.title", name=me.display_name))
-st.caption(t("home.role", role=t(f"role.{me.role}")))
 
-with read_session(db()) as session:
+with read_session(engine) as session:
     my_communities = communities.list_communities(session, me)
     grid_names = [grid.name for community in my_communities for grid in community.grids if grid.id in me.grid_ids]
+    figures = reports.dashboard_figures(session, me) if can(me, "report.monthly") else []
+    todo = (mediations.my_todo(session, me, limits=mediations.Limits.from_settings(settings()))
+            if can(me, "mediation.edit") and not can(me, "report.monthly") else None)
+    upcoming = training.upcoming_courses(session, me) if can(me, "training.manage") else None
+st.caption(" · ".join([t("home.role", role=t(f"role.{me.role}")),
+                       *([t("home.my_grids_inline", grids="、".join(grid_names))] if grid_names else [])]))
 
-if me.grid_ids:
-    st.subheader(t("home.my_grids"))
-    st.write("、".join(grid_names))
 
-st.subheader(t("home.screens"))
-for screen in SCREENS:
-    if screen is not HOME and can(me, screen.action):
-        st.page_link(screen.file, label=t(screen.title), icon=screen.icon)
+def shown(value: float | int | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0%}" if unit == "percent" else f"{value:.2f}" if unit == "score" else f"{value:,}"
+
+
+def change(figure: reports.KeyFigure) -> str | None:
+    if figure.change is None:
+        return None
+    if figure.unit == "percent":
+        return f"{figure.change * 100:+.1f} %"
+    return f"{figure.change:+.2f}" if figure.unit == "score" else f"{figure.change:+,}"
+
+
+if figures:
+    st.subheader(t("home.key_figures"))
+    st.caption(t("home.change_hint"))
+    for row_start in range(0, len(figures), 4):
+        for column, figure in zip(st.columns(4), figures[row_start:row_start + 4], strict=False):
+            with column.container(border=True):
+                params = {"group": t(f"tag.{figure.params['tag']}")} if "tag" in figure.params else {}
+                # More overdue cases is worse: the arrow colour follows what the number means.
+                worse_when_up = figure.key == "dashboard.cases_overdue"
+                st.metric(t(figure.key, **params), shown(figure.value, figure.unit), delta=change(figure),
+                          delta_color="inverse" if worse_when_up else "normal")
+                screen = SCREENS_BY_URL[figure.link]
+                st.page_link(screen.file, label=t("home.open", screen=t(screen.title)), icon=screen.icon)
+    report_month = st.selectbox(t("home.report_month"), [date.today().replace(day=1),
+                                                         mediations.add_months(date.today().replace(day=1), -1)],
+                                format_func=lambda m: f"{m:%Y-%m}", key="home_report_month")
+    lang = language()
+
+    def workbook() -> bytes:
+        with read_session(engine) as session:
+            return reports.monthly_workbook(session, me, report_month, language=lang)
+
+    st.download_button(t("home.monthly_report"), workbook, file_name=f"linli-report-{report_month:%Y-%m}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="home_monthly_report", on_click="ignore", icon=":material/download:", type="primary")
+
+if todo is not None:
+    st.subheader(t("todo.title"))
+    if not todo:
+        st.success(t("todo.none"))
+    else:
+        st.dataframe(pd.DataFrame([{t("field.number"): item["number"], t("todo.what"): t(f"todo.kind.{item['kind']}"),
+                                    t("todo.by"): item["date"]} for item in todo]), hide_index=True, width="stretch")
+    st.page_link("screens/cases.py", label=t("todo.open_cases"), icon=":material/gavel:")
+
+if upcoming is not None:
+    st.subheader(t("home.upcoming"))
+    if not upcoming:
+        st.caption(t("home.no_upcoming"))
+    else:
+        st.dataframe(pd.DataFrame([{t("courses.day"): f"{c['starts_at']:%Y-%m-%d %H:%M}", t("field.title"): c["title"],
+                                    t("field.topic"): c["topic"], t("field.credit_hours"): c["hours"],
+                                    t("home.expected"): c["expected"]} for c in upcoming]),
+                     hide_index=True, width="stretch")
+    st.page_link("screens/courses.py", label=t("nav.courses"), icon=":material/event_note:")

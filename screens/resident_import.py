@@ -9,6 +9,7 @@ from core.errors import LinliError
 from core.permissions import can
 from db.engine import read_session, write_session
 from ui.i18n import error_text, t
+from ui.line_report import show_problems
 from ui.session import actor, db, vault
 
 me = actor()
@@ -66,12 +67,7 @@ if upload is not None:
         if report.created_grids:
             st.info(t("import.created_grids", grids="、".join(report.created_grids)))
         if report.problems:
-            st.subheader(t("import.problems"))
-            st.dataframe(pd.DataFrame([{t("import.col.line"): p.line, t("field.field"): t(f"field.{p.field}"),
-                                        t("import.col.reason"): t(p.key, **p.params)}
-                                       for p in report.problems[:500]]), hide_index=True, width="stretch")
-            st.download_button(t("import.download_report"), imports.report_csv(report, t), file_name="import-report.csv",
-                               mime="text/csv", key="import_report_download", on_click="ignore")
+            show_problems(report, file_name="import-report.csv", key="import_report_download")
         if report.preview and not report.written:
             st.subheader(t("import.preview"))
             st.dataframe(pd.DataFrame([{t("import.col.line"): r["line"], t("field.person_name"): r["name"],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from core.i18n import translate
 from core.permissions import Actor, can
 from ui.i18n import translator
 
@@ -51,6 +52,10 @@ SCREENS: tuple[Screen, ...] = (
            "training.manage", "nav.section.training"),
     Screen("screens/checkin.py", "checkin", "nav.checkin", ":material/qr_code_scanner:", "training.view_own",
            "nav.section.training"),
+    Screen("screens/ratings.py", "ratings", "nav.ratings", ":material/reviews:", "satisfaction.record",
+           "nav.section.satisfaction"),
+    Screen("screens/satisfaction.py", "satisfaction", "nav.satisfaction", ":material/sentiment_satisfied:",
+           "satisfaction.view", "nav.section.satisfaction"),
     Screen("screens/users.py", "users", "nav.users", ":material/group:", "user.manage", "nav.section.admin"),
     Screen("screens/communities.py", "communities", "nav.communities", ":material/apartment:", "community.manage",
            "nav.section.admin"),
@@ -60,6 +65,14 @@ SCREENS: tuple[Screen, ...] = (
     Screen("screens/profile.py", "profile", "nav.profile", ":material/person:", "profile.edit", "nav.section.me"),
 )
 HOME = SCREENS[0]
+SCREENS_BY_URL = {spec.url_path: spec for spec in SCREENS}
+# Opened from a resident's QR code: reachable logged out, and it links nowhere.
+PUBLIC_RATING = Screen("screens/rate.py", "rate", "rate.title", ":material/star:", "", "")
+
+
+def _public_rating_page() -> st.Page:
+    return st.Page(PUBLIC_RATING.file, title="邻里 · " + translate("zh-CN", PUBLIC_RATING.title),
+                   url_path=PUBLIC_RATING.url_path, visibility="hidden")
 
 
 def gate_navigation(screen: Callable[[], None]) -> st.navigation:
@@ -70,7 +83,7 @@ def gate_navigation(screen: Callable[[], None]) -> st.navigation:
                 visibility="visible" if spec is HOME else "hidden")
         for spec in SCREENS
     ]
-    return st.navigation(pages, position="hidden")
+    return st.navigation([*pages, _public_rating_page()], position="hidden")
 
 
 def role_navigation(actor: Actor) -> st.navigation:
@@ -82,6 +95,7 @@ def role_navigation(actor: Actor) -> st.navigation:
         else:
             page = st.Page(_not_allowed, title=t(spec.title), url_path=spec.url_path, visibility="hidden")
         sections.setdefault(t(spec.section), []).append(page)
+    sections[t(HOME.section)].append(_public_rating_page())
     return st.navigation(sections, expanded=True)  # every screen of the role, no "view more"
 
 

@@ -110,3 +110,26 @@ def test_workers_and_trainers_cannot_open_the_compliance_page(app_world):
         assert not at.exception
         assert "您的角色无权打开此页面。" in texts(at)
         assert not at.dataframe and not at.get("vega_lite_chart")
+
+
+def test_trainer_uploads_a_roster_file_bad_lines_are_listed_then_a_fixed_file_saves(app_world):
+    course = make_course(app_world)
+    at = open_url(login(new_app(), "trainer1"), "courses")
+    bad = "\ufeff姓名,出勤,学时\nworker one,出席,3\n无此人,出席,3\nsupervisor one,迟到,9\n".encode()
+    at.file_uploader(key=f"roster_file_{course.id}").upload("roster.csv", bad, "text/csv").run()
+    at.button(key=f"roster_upload_{course.id}").click().run()
+    shown = texts(at)
+    assert "2 行有问题，考勤未保存" in shown
+    problems = at.dataframe[-1].value
+    assert list(problems.iloc[:, 0]) == [3, 4] and "在职人员中没有 无此人" in problems.iloc[0, 2]
+    with read_session(app_world.engine) as session:
+        assert session.scalars(select(Attendance)).all() == []
+
+    good = "\ufeff姓名,出勤,学时\nworker one,出席,\nsupervisor one,迟到,1.5\n".encode()
+    at.file_uploader(key=f"roster_file_{course.id}").upload("roster.csv", good, "text/csv").run()
+    at.button(key=f"roster_upload_{course.id}").click().run()
+    assert "已按文件保存 2 人的考勤" in texts(at)
+    world = app_world.world
+    with read_session(app_world.engine) as session:
+        marks = {a.user_id: (a.status, a.hours) for a in session.scalars(select(Attendance))}
+    assert marks == {world.actors["supervisor"].id: ("late", 1.5), world.actors["worker"].id: ("present", 3.0)}

@@ -96,3 +96,19 @@ def test_workers_and_trainers_cannot_read_the_audit_trail(engine):
         with pytest.raises(Forbidden):
             with read_session(engine) as session:
                 audit.list_events(session, world.actors[role], AuditFilter())
+
+
+def test_every_audited_action_is_listed_for_the_audit_filter_and_labelled():
+    """An action written by core but missing from ACTIONS could not be chosen on the audit screen."""
+    import re
+    from pathlib import Path
+
+    from core import audit
+    from core.i18n import LANGUAGES, translate
+
+    core_dir = Path(audit.__file__).parent
+    written = {m for path in core_dir.glob("*.py")
+               for m in re.findall(r'audit\.record\(\s*session,\s*[^,()]+,\s*"([a-z_]+)"', path.read_text())}
+    assert written and written <= set(audit.ACTIONS), written - set(audit.ACTIONS)
+    for language in LANGUAGES:
+        assert all(translate(language, f"audit.action.{a}") != f"audit.action.{a}" for a in audit.ACTIONS)

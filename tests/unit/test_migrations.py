@@ -11,7 +11,8 @@ from db.models import Base
 TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login_attempts", "audit_events",
           "app_meta", "households", "residents", "resident_tags", "dispute_types", "case_counters", "cases",
           "case_parties", "case_sessions", "agreements", "follow_ups", "case_state_changes", "courses",
-          "course_participants", "attendance", "certificates", "staff_qualifications", "quota_settings"}
+          "course_participants", "attendance", "certificates", "staff_qualifications", "quota_settings",
+          "ratings", "survey_tokens", "rating_month_summary"}
 
 
 def test_upgrade_downgrade_upgrade(fresh_database_url):

@@ -7,13 +7,15 @@ RESIDENT_WORK = {"resident.view", "resident.edit", "resident.import", "resident.
 OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.create_grids"}
 MEDIATION = {"mediation.view", "mediation.edit"}
 MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
+SATISFACTION = {"satisfaction.record", "satisfaction.issue_token"}
+SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.monthly"}
 EXPECTED = {
     "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types",
               "training.view_own", "training.manage", "training.view_all", "training.targets"}
-    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT,
+    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
     "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all"}
-    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT,
-    "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION,
+    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
+    "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION | SATISFACTION,
     "trainer": {"home.view", "profile.edit", "training.view_own", "training.manage"},
 }
 

@@ -21,9 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-# The satisfaction migration (0005) is written in parallel; until it lands this branch
-# chains onto 0004 (see the merge notes).
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,135 @@
+"""Collect ratings (收集评价, workers in their grids; supervisors and admins): type in a rating
+from a home visit or a phone survey, or make a QR code a resident scans to rate a service
+(single use) or a grid (a poster). The code opens a public page with no personal data."""
+
+import io
+from datetime import date
+
+import pandas as pd
+import segno
+import streamlit as st
+
+from core import residents, satisfaction, staff
+from core.errors import LinliError
+from db.engine import read_session, write_session
+from ui.forms import FieldErrors, save_then_rerun
+from ui.i18n import translator
+from ui.session import actor, db, settings
+
+t = translator()
+me = actor()
+engine = db()
+st.title(t("ratings.title"))
+
+with read_session(engine) as session:
+    grids = residents.grid_choices(session, me)
+    people = staff.active_staff(session)
+notice = st.session_state.pop("ratings_notice", None)
+if notice:
+    st.success(notice)
+if not grids:
+    st.info(t("ratings.no_grids"))
+    st.stop()
+
+category_label = {c: t(f"satisfaction.category.{c}") for c in satisfaction.CATEGORIES}
+record_tab, code_tab = st.tabs([t("ratings.record"), t("ratings.codes")])
+
+with record_tab:
+    errors = FieldErrors()
+    with st.form("rating_new", clear_on_submit=True):
+        channel = st.radio(t("field.channel"), satisfaction.STAFF_CHANNELS, horizontal=True,
+                           format_func=lambda c: t(f"satisfaction.channel.{c}"))
+        errors.slot("channel")
+        score = st.feedback("stars", key="rating_score")
+        st.caption(t("ratings.score_hint"))
+        errors.slot("score")
+        grid_col, category_col = st.columns(2)
+        grid = grid_col.selectbox(t("satisfaction.grid"), list(grids), format_func=grids.get)
+        category = category_col.selectbox(t("field.category"), satisfaction.CATEGORIES, format_func=category_label.get,
+                                          index=satisfaction.CATEGORIES.index("visit"))
+        errors.slot("grid_id")
+        errors.slot("category")
+        worker_col, day_col = st.columns(2)
+        worker = worker_col.selectbox(t("field.worker"), [None, *people], index=1 + list(people).index(me.id)
+                                      if me.id in people else 0,
+                                      format_func=lambda w: t("satisfaction.no_worker") if w is None else people[w])
+        rated_on = day_col.date_input(t("field.rated_on"), value=date.today(), max_value=date.today())
+        errors.slot("worker_id")
+        errors.slot("rated_on")
+        comment = st.text_area(t("field.comment"), max_chars=satisfaction.COMMENT_MAX)
+        errors.slot("comment")
+        if st.form_submit_button(t("ratings.save"), type="primary"):
+            data = satisfaction.RatingInput(score=None if score is None else score + 1, comment=comment,
+                                            category=category, grid_id=grid, worker_id=worker, rated_on=rated_on,
+                                            channel=channel)
+            save_then_rerun(engine, errors, lambda session: satisfaction.record_rating(session, me, data),
+                            "ratings_notice", t("ratings.saved"))
+
+with code_tab:
+    st.caption(t("ratings.codes_help"))
+    errors = FieldErrors()
+    with st.form("token_new"):
+        kind = st.radio(t("ratings.kind"), satisfaction.TOKEN_KINDS, horizontal=True,
+                        format_func=lambda k: t(f"satisfaction.token_kind.{k}"))
+        grid_col, category_col = st.columns(2)
+        token_grid = grid_col.selectbox(t("satisfaction.grid"), list(grids), format_func=grids.get, key="token_grid")
+        token_category = category_col.selectbox(t("field.category"), satisfaction.CATEGORIES,
+                                                format_func=category_label.get, key="token_category",
+                                                index=satisfaction.CATEGORIES.index("service"))
+        days_col, limit_col = st.columns(2)
+        days = days_col.number_input(t("ratings.valid_days"), min_value=1, max_value=satisfaction.MAX_TOKEN_DAYS,
+                                     value=satisfaction.TOKEN_DAYS["single_use"], step=1)
+        limit = limit_col.number_input(t("ratings.hourly_limit"), min_value=1, max_value=satisfaction.MAX_HOURLY_LIMIT,
+                                       value=satisfaction.POSTER_HOURLY_LIMIT, step=1, help=t("ratings.hourly_help"))
+        errors.slot("grid_id")
+        errors.slot("valid_days")
+        errors.slot("hourly_limit")
+        if st.form_submit_button(t("ratings.make_code"), type="primary"):
+            request = satisfaction.TokenRequest(kind=kind, grid_id=token_grid, category=token_category,
+                                                worker_id=me.id if kind == "single_use" else None,
+                                                valid_days=int(days), hourly_limit=int(limit))
+            try:
+                with write_session(engine) as session:
+                    issued = satisfaction.issue_token(session, me, settings().cookie_key, request)
+                st.session_state["ratings_code"] = (issued.token, issued.kind, issued.expires_at)
+            except LinliError as exc:
+                errors.show(exc)
+
+    shown = st.session_state.get("ratings_code")
+    if shown:
+        token, kind, expires_at = shown
+        link = f"/rate?t={token}"
+        qr = segno.make(link, error="m")
+        code_col, text_col = st.columns([1, 2])
+        code_col.image(qr.svg_data_uri(scale=6), width=240)
+        text_col.markdown(t("ratings.code_ready", kind=t(f"satisfaction.token_kind.{kind}"),
+                            expires=f"{expires_at:%Y-%m-%d %H:%M}"))
+        text_col.code(link, language=None)
+        text_col.caption(t("ratings.link_hint"))
+        picture = io.BytesIO()
+        qr.save(picture, kind="png", scale=12, border=4)
+        text_col.download_button(t("ratings.download_qr"), picture.getvalue(), file_name="linli-rating-qr.png",
+                                 mime="image/png", on_click="ignore", key="ratings_qr_png", icon=":material/download:")
+
+    with read_session(engine) as session:
+        tokens = satisfaction.list_tokens(session, me)
+    if tokens:
+        st.subheader(t("ratings.my_codes"))
+        st.dataframe(pd.DataFrame([{
+            "id": row["id"], t("ratings.kind"): t(f"satisfaction.token_kind.{row['kind']}"),
+            t("satisfaction.grid"): row["grid"], t("field.category"): category_label[row["category"]],
+            t("ratings.expires"): f"{row['expires_at']:%Y-%m-%d}",
+            t("ratings.state"): t("ratings.state.revoked") if row["revoked_at"] else t("ratings.state.used")
+            if row["used_at"] else t("ratings.state.active"),
+            t("satisfaction.count"): row["ratings"]} for row in tokens]), hide_index=True, width="stretch",
+            column_config={"id": None})
+        revocable = {row["id"]: row for row in tokens if not row["revoked_at"]}  # listed: mine, or all for oversight
+        if revocable:
+            with st.form("token_revoke"):
+                chosen = st.selectbox(t("ratings.revoke_which"), list(revocable), format_func=lambda i: (
+                    f"#{i} · {t('satisfaction.token_kind.' + revocable[i]['kind'])} · {revocable[i]['grid']}"))
+                revoke_errors = FieldErrors()
+                if st.form_submit_button(t("ratings.revoke")):
+                    save_then_rerun(engine, revoke_errors,
+                                    lambda session: satisfaction.revoke_token(session, me, chosen),
+                                    "ratings_notice", t("ratings.revoked"))

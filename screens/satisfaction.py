@@ -1,0 +1,135 @@
+"""Satisfaction (满意度, supervisors and admins): for a range of months, a grid, a category, a
+channel and a worker — the monthly trend of the mean score with CSAT and counts, the score
+distribution, a grid × category heat map, a table of workers and the latest low ratings to
+follow up. Groups under five ratings read "too few". Each chart downloads as PNG, its data as CSV."""
+
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core import charts, residents, satisfaction, staff
+from core.errors import LinliError
+from core.mediations import add_months
+from db.engine import read_session
+from ui.forms import FieldErrors
+from ui.i18n import translator
+from ui.session import actor, db
+
+t = translator()
+me = actor()
+engine = db()
+st.title(t("satisfaction.title"))
+
+today = date.today()
+this_month = today.replace(day=1)
+months = [add_months(this_month, -offset) for offset in range(satisfaction.MAX_MONTHS)]
+with read_session(engine) as session:
+    grids = residents.grid_choices(session, me)
+    people = staff.active_staff(session)
+
+errors = FieldErrors()
+first_col, last_col, grid_col, category_col, channel_col, worker_col = st.columns(6)
+first = first_col.selectbox(t("satisfaction.first_month"), months, index=satisfaction.DEFAULT_MONTHS - 1,
+                            format_func=lambda m: f"{m:%Y-%m}", key="sat_first")
+last = last_col.selectbox(t("satisfaction.last_month"), months, index=0, format_func=lambda m: f"{m:%Y-%m}",
+                          key="sat_last")
+grid = grid_col.selectbox(t("satisfaction.grid"), [None, *grids], key="sat_grid",
+                          format_func=lambda g: t("common.all") if g is None else grids[g])
+category = category_col.selectbox(t("satisfaction.category"), ["", *satisfaction.CATEGORIES], key="sat_category",
+                                  format_func=lambda c: t(f"satisfaction.category.{c}") if c else t("common.all"))
+channel = channel_col.selectbox(t("field.channel"), ["", *satisfaction.CHANNELS], key="sat_channel",
+                                format_func=lambda c: t(f"satisfaction.channel.{c}") if c else t("common.all"))
+worker = worker_col.selectbox(t("field.worker"), [None, 0, *people], key="sat_worker",
+                              format_func=lambda w: t("common.all") if w is None
+                              else t("satisfaction.no_worker") if w == 0 else people[w])
+errors.slot("first_month")
+errors.slot("last_month")
+filters = satisfaction.RatingFilters(first_month=first, last_month=last, grid_id=grid, category=category,
+                                     channel=channel, worker_id=worker)
+try:
+    with read_session(engine) as session:
+        figures = satisfaction.page_figures(session, me, filters)
+        low = satisfaction.low_ratings(session, me, filters, limit=20)
+except LinliError as exc:
+    errors.show(exc)
+    st.stop()
+
+
+def score_text(value: float | None, too_few: bool, fmt: str = "{:.2f}") -> str:
+    if too_few:
+        return t("satisfaction.too_few")
+    return "—" if value is None else fmt.format(value)
+
+
+overall = figures.overview
+count_col, mean_col, csat_col = st.columns(3)
+count_col.metric(t("satisfaction.count"), overall["count"])
+mean_col.metric(t("satisfaction.mean"), score_text(overall["mean"], overall["too_few"]))
+csat_col.metric(t("satisfaction.csat"), score_text(overall["csat"], overall["too_few"], "{:.0%}"))
+if overall["count"] == 0:
+    st.info(t("satisfaction.none"))
+    st.stop()
+
+category_names = {c: t(f"satisfaction.category.{c}") for c in satisfaction.CATEGORIES}
+
+
+def downloads(name: str, chart: alt.TopLevelMixin, frame: pd.DataFrame) -> None:
+    """PNG drawn only when asked for (about a second); CSV of exactly what the chart shows."""
+    png_col, csv_col, _ = st.columns([1, 1, 4])
+    png_col.download_button(t("satisfaction.download_png"), lambda: charts.to_png(chart), file_name=f"{name}.png",
+                            mime="image/png", key=f"sat_png_{name}", on_click="ignore", icon=":material/image:")
+    csv_col.download_button(t("satisfaction.download_csv"), frame.to_csv(index=False).encode("utf-8-sig"),
+                            file_name=f"{name}.csv", mime="text/csv", key=f"sat_csv_{name}", on_click="ignore",
+                            icon=":material/table:")
+
+
+st.subheader(t("satisfaction.trend"))
+trend = charts.satisfaction_trend(figures.trend, month_title=t("satisfaction.month"),
+                                  mean_title=t("satisfaction.mean"), second_title=t("satisfaction.csat"))
+st.altair_chart(trend, width="stretch")
+downloads("satisfaction-trend", trend, pd.DataFrame(
+    [{t("satisfaction.month"): r["month"], t("satisfaction.count"): r["count"],
+      t("satisfaction.mean"): score_text(r["mean"], r["too_few"]),
+      t("satisfaction.csat"): score_text(r["csat"], r["too_few"], "{:.0%}")} for r in figures.trend]))
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("satisfaction.distribution"))
+    distribution = charts.score_distribution(figures.distribution, score_title=t("satisfaction.score"),
+                                             count_title=t("satisfaction.count"),
+                                             too_few_label=t("satisfaction.too_few"))
+    st.altair_chart(distribution, width="stretch")
+    downloads("satisfaction-scores", distribution, pd.DataFrame(
+        [{t("satisfaction.score"): r["score"],
+          t("satisfaction.count"): t("satisfaction.too_few") if r["count"] is None else r["count"]}
+         for r in figures.distribution]))
+with right:
+    st.subheader(t("satisfaction.heat_map"))
+    heat = charts.category_heat_map(figures.heat_map, grid_title=t("satisfaction.grid"),
+                                    category_title=t("satisfaction.category"), mean_title=t("satisfaction.mean"),
+                                    too_few_label=t("satisfaction.too_few"), category_names=category_names)
+    st.altair_chart(heat, width="stretch")
+    downloads("satisfaction-grid-category", heat, pd.DataFrame(
+        [{t("satisfaction.grid"): r["grid"], t("satisfaction.category"): category_names[r["category"]],
+          t("satisfaction.count"): r["count"], t("satisfaction.mean"): score_text(r["mean"], r["too_few"])}
+         for r in figures.heat_map]))
+
+st.subheader(t("satisfaction.workers"))
+st.dataframe(pd.DataFrame([{t("field.worker"): r["name"] or t("satisfaction.no_worker"),
+                            t("satisfaction.count"): r["count"],
+                            t("satisfaction.mean"): score_text(r["mean"], r["too_few"]),
+                            t("satisfaction.csat"): score_text(r["csat"], r["too_few"], "{:.0%}")}
+                           for r in figures.workers]), hide_index=True, width="stretch")
+
+st.subheader(t("satisfaction.low"))
+if low:
+    st.dataframe(pd.DataFrame([{t("field.rated_on"): r["rated_on"], t("field.score"): r["score"],
+                                t("field.comment"): r["comment"], t("satisfaction.grid"): r["grid"],
+                                t("satisfaction.category"): category_names[r["category"]],
+                                t("field.channel"): t(f"satisfaction.channel.{r['channel']}"),
+                                t("field.worker"): r["worker"], t("field.number"): r["case_number"] or ""}
+                               for r in low]), hide_index=True, width="stretch")
+else:
+    st.caption(t("satisfaction.no_low"))

@@ -1,0 +1,120 @@
+"""Satisfaction screens through the real app: recording, QR codes, the public page, the charts
+and the home dashboard."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from core import satisfaction
+from core.i18n import translate
+from db.engine import read_session, write_session
+from db.models import Rating
+from tests.app.conftest import login, new_app, open_url, texts
+
+
+def ratings_count(engine) -> int:
+    with read_session(engine) as session:
+        return session.scalar(select(func.count()).select_from(Rating))
+
+
+def seed(app_world, scores, *, grid=0, comment="", category="visit"):
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        for score in scores:
+            satisfaction.record_rating(session, world.actors["supervisor"], satisfaction.RatingInput(
+                score=score, comment=comment, category=category, grid_id=world.grid_ids[grid],
+                worker_id=world.actors["worker"].id, rated_on=date.today(), channel="visit"))
+
+
+def test_supervisor_sees_figures_too_few_for_small_groups_and_low_ratings(app_world):
+    seed(app_world, [5, 4, 4, 3, 5, 1], grid=0)
+    seed(app_world, [2], grid=1, comment="楼道灯坏了一个月没人修")
+    at = open_url(login(new_app(), "supervisor1"), "satisfaction")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"评价数": "7", "平均分": "3.43", "满意率（4–5 分）": "57%"}
+    assert len(at.get("vega_lite_chart")) == 3
+    low = at.dataframe[-1].value
+    assert list(low["评分"]) == [2, 1] and "楼道灯坏了一个月没人修" in list(low["意见"])
+
+    at.selectbox(key="sat_grid").select(app_world.world.grid_ids[1]).run()  # one rating: too few to show
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"评价数": "1", "平均分": "样本过少", "满意率（4–5 分）": "样本过少"}
+
+
+def test_a_range_that_ends_before_it_starts_is_refused_at_the_field(app_world):
+    seed(app_world, [5] * 5)
+    at = open_url(login(new_app(), "supervisor1"), "satisfaction")
+    at.selectbox(key="sat_last").set_value(at.selectbox(key="sat_first").value - timedelta(days=40)).run()
+    reason = translate("zh-CN", "error.date_range.reversed")
+    assert [e.value for e in at.error] == [translate("zh-CN", "error.field_reason", field="截止月份", reason=reason)]
+    assert not at.metric  # no figures drawn for a reversed range
+
+
+def test_worker_records_a_rating_and_a_missing_score_is_refused_with_nothing_written(app_world):
+    at = open_url(login(new_app(), "worker1"), "ratings")
+    assert not at.exception
+    at.button(key="FormSubmitter:rating_new-保存评价").click().run()
+    assert "评分：必填" in texts(at) and ratings_count(app_world.engine) == 0
+
+    at.feedback(key="rating_score").set_value(3)  # the fourth star
+    at.text_area[0].input("上门帮忙办理了高龄津贴")
+    at.button(key="FormSubmitter:rating_new-保存评价").click().run()
+    assert "评价已保存" in texts(at)
+    with read_session(app_world.engine) as session:
+        rating = session.scalars(select(Rating)).one()
+    world = app_world.world
+    assert (rating.score, rating.channel, rating.grid_id, rating.worker_id, rating.comment) == (
+        4, "visit", world.grid_ids[0], world.actors["worker"].id, "上门帮忙办理了高龄津贴")
+
+
+def test_a_qr_code_opens_a_public_page_without_login_that_rates_once(app_world):
+    at = open_url(login(new_app(), "worker1"), "ratings")
+    at.button(key="FormSubmitter:token_new-生成二维码").click().run()
+    token = at.session_state["ratings_code"][0]
+    assert f"/rate?t={token}" in [c.value for c in at.code]
+
+    public = new_app()
+    public.query_params["t"] = token
+    public = open_url(public.run(), "rate")
+    assert not public.exception
+    shown = texts(public)
+    assert "请为我们的服务评价" in shown and "第一网格" in shown
+    assert "worker one" not in shown and not public.get("page_link") and not public.text_input  # no login, no links
+    public.feedback(key="rate_score").set_value(1)  # two stars
+    public.text_area[0].input("态度很好")
+    public.button[0].click().run()
+    assert "感谢您的评价" in texts(public)
+    with read_session(app_world.engine) as session:
+        rating = session.scalars(select(Rating)).one()
+    assert (rating.score, rating.channel, rating.comment, rating.worker_id) == (
+        2, "resident_qr", "态度很好", app_world.world.actors["worker"].id)  # the worker who made the code
+
+    again = new_app()
+    again.query_params["t"] = token
+    again = open_url(again.run(), "rate")
+    assert "该二维码已提交过评价" in texts(again) and not again.button
+    assert ratings_count(app_world.engine) == 1
+
+
+def test_a_forged_code_is_refused_and_other_pages_stay_behind_the_login(app_world):
+    public = new_app()
+    public.query_params["t"] = "1.1.9999999999.forged"
+    public = open_url(public.run(), "rate")
+    assert "二维码无效" in texts(public) and not public.button
+    at = open_url(public, "residents")
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+
+
+def test_home_is_a_dashboard_for_each_role(app_world):
+    seed(app_world, [5, 5, 4, 4, 3])
+    at = login(new_app(), "supervisor1")
+    labels = [m.label for m in at.metric]
+    assert "在册居民" in labels and "在办调解案件" in labels and "本月满意度评价数" in labels
+    assert dict(zip(labels, [m.value for m in at.metric], strict=True))["本月平均分"] == "4.20"
+    assert at.get("download_button")
+
+    at = login(new_app(), "worker1")
+    assert "我的待办" in texts(at) and not at.metric
+    at = login(new_app(), "trainer1")
+    assert "近 30 天的课程" in texts(at) and not at.metric

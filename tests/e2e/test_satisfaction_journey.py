@@ -1,0 +1,52 @@
+"""Satisfaction in a real browser: a worker makes a QR code, a resident opens its link without
+logging in and rates, the supervisor's count moves."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_login_journey import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def new_page(browser) -> Page:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    return context.new_page()
+
+
+def rating_count(page: Page) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has_text="评价数").first
+    return metric.get_by_test_id("stMetricValue").inner_text()
+
+
+def test_scan_link_rate_and_the_supervisor_count_moves(server, page: Page, browser):
+    supervisor = new_page(browser)
+    supervisor.goto(f"{server.url}/satisfaction")
+    log_in(supervisor, "supervisor1")
+    expect(supervisor.get_by_role("heading", name="满意度")).to_be_visible()
+    expect(supervisor.get_by_test_id("stMetric").filter(has_text="评价数").first).to_be_visible()
+    before = int(rating_count(supervisor))
+
+    page.goto(f"{server.url}/ratings")
+    log_in(page, "worker1")
+    expect(page.get_by_role("heading", name="收集评价")).to_be_visible()
+    page.get_by_role("tab", name="评价二维码").click()
+    page.get_by_role("button", name="生成二维码").click()
+    link = page.get_by_test_id("stCode").filter(has_text="/rate?t=").inner_text().strip()
+    assert link.startswith("/rate?t=")
+
+    resident = new_page(browser)  # a phone: no login, no cookie
+    resident.goto(f"{server.url}{link}")
+    expect(resident.get_by_role("heading", name="请为我们的服务评价")).to_be_visible()
+    expect(resident.get_by_test_id("stSidebar")).to_have_count(0)
+    resident.get_by_role("radio", name="4 out of 5 stars").click()
+    resident.get_by_role("textbox", name="意见或建议（可选）").fill("办事很耐心")
+    resident.get_by_role("button", name="提交评价").click()
+    expect(resident.get_by_text("感谢您的评价")).to_be_visible()
+
+    resident.goto(f"{server.url}{link}")  # the code was for one service: it is used now
+    expect(resident.get_by_text("该二维码已提交过评价")).to_be_visible()
+
+    supervisor.reload()
+    expect(supervisor.get_by_test_id("stMetric").filter(has_text="评价数").first
+           .get_by_test_id("stMetricValue")).to_have_text(str(before + 1))
