@@ -11,18 +11,28 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import DateTime, Integer, bindparam, column, func, select, text, update
 from sqlalchemy.orm import Session
 
 from core import audit, clock
 from core.errors import Invalid, InvalidMany, NotFound, StaleEdit
 from core.permissions import Actor, require
 from core.text import clean
-from db.models import Attendance, Certificate, Course, QuotaSetting, StaffQualification, User, course_participants
+from db.models import (
+    Attendance,
+    AuditEvent,
+    Certificate,
+    Course,
+    QuotaSetting,
+    StaffQualification,
+    User,
+    course_participants,
+)
 
 STATUSES = ("present", "late", "excused", "absent")
 LEVELS = ("assistant", "social_worker", "senior", "none")
@@ -125,42 +135,72 @@ def load_roster(session: Session, actor: Actor, course_id: int) -> tuple[list[di
     return rows, course.roster_version
 
 
+# The roster save's statements, built once: a save is only a handful of statements, and building
+# them anew on every save was a visible share of its time.
+_ATTENDANCE, _COURSES = Attendance.__table__, Course.__table__
+_ROSTER_STATE = (select(_COURSES.c.credit_hours, _COURSES.c.starts_at, _ATTENDANCE.c.user_id, _ATTENDANCE.c.id)
+                 .outerjoin(_ATTENDANCE, _ATTENDANCE.c.course_id == _COURSES.c.id)
+                 .where(_COURSES.c.id == bindparam("course_id")))
+_BUMP_ROSTER = (_COURSES.update().where(_COURSES.c.id == bindparam("course_id"),
+                                        _COURSES.c.roster_version == bindparam("loaded_version"))
+                .values(roster_version=bindparam("loaded_version", type_=Integer) + 1))
+_INSERT_MARKS = _ATTENDANCE.insert()
+_AUDIT_INSERT = AuditEvent.__table__.insert()
+_UPDATE_MARKS = (_ATTENDANCE.update().where(_ATTENDANCE.c.id == bindparam("row_id"))
+                 .values(status=bindparam("new_status"), hours=bindparam("new_hours"),
+                         recorded_by=bindparam("new_recorded_by"), recorded_at=bindparam("new_recorded_at"),
+                         version=_ATTENDANCE.c.version + 1))
+
+
 def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: int, entries: list[RosterEntry],
                 *, now: datetime | None = None) -> int:
     """Save the whole roster in one transaction; refused if anyone saved it since it was loaded."""
     require(actor, "training.manage")
     now = now or clock.now()
-    course = _course(session, course_id)
+    # Written through the Core on the session's connection, many rows per statement: the ORM's
+    # unit of work sent one INSERT per person and spent most of a save building objects nobody
+    # reads. One query reads the course's hours and who is already recorded; it may run before
+    # the compare-and-set below because every attendance write (roster save, check-in) bumps the
+    # roster version in its own transaction, so a write landing in between makes this save stale.
+    session.flush()  # statements on the connection below do not autoflush what the caller added
+    connection = session.connection()
+    known = connection.execute(_ROSTER_STATE, {"course_id": course_id}).all()
+    if not known:
+        raise NotFound(object="course", id=course_id)
+    credit_hours, starts_at = known[0][0], known[0][1]
+    existing = {user_id: row_id for _, _, user_id, row_id in known if user_id is not None}
     errors: list[Invalid] = []
-    clean_entries = []
+    clean_entries: dict[int, tuple[str, float]] = {}
     for line, entry in enumerate(entries, start=1):
         if entry.status not in STATUSES:
             errors.append(Invalid(f"row_{line}", "error.attendance.status"))
             continue
         try:
-            hours = _hours(entry.hours, f"row_{line}", course.credit_hours)
+            hours = _hours(entry.hours, f"row_{line}", credit_hours)
         except Invalid as exc:
             errors.append(exc)
             continue
-        clean_entries.append((entry.user_id, entry.status, 0.0 if entry.status in ("excused", "absent") else hours))
+        clean_entries[entry.user_id] = (entry.status, 0.0 if entry.status in ("excused", "absent") else hours)
     if errors:
         raise InvalidMany(errors)
     # Compare-and-set on the roster version: the second of two saves from one version changes nothing.
-    bumped = session.execute(update(Course).where(Course.id == course_id, Course.roster_version == loaded_version)
-                             .values(roster_version=loaded_version + 1).execution_options(synchronize_session=False))
-    if bumped.rowcount != 1:
+    if connection.execute(_BUMP_ROSTER, {"course_id": course_id, "loaded_version": loaded_version}).rowcount != 1:
         raise StaleEdit()
-    existing = {a.user_id: a for a in session.scalars(select(Attendance).where(Attendance.course_id == course_id))}
-    for user_id, status, hours in clean_entries:
-        row = existing.get(user_id)
-        if row is None:
-            session.add(Attendance(course_id=course_id, user_id=user_id, status=status, hours=hours,
-                                   recorded_by=actor.id, recorded_at=now))
-        else:
-            row.status, row.hours, row.recorded_by, row.recorded_at = status, hours, actor.id, now
-            row.version += 1
-    audit.record(session, actor, "roster_save", object_type="course", object_id=course_id,
-                 after={"entries": len(clean_entries)}, now=now)
+    fresh = [{"course_id": course_id, "user_id": user_id, "status": status, "hours": hours, "recorded_by": actor.id,
+              "recorded_at": now, "version": 1, "course_starts_at": starts_at}
+             for user_id, (status, hours) in clean_entries.items() if user_id not in existing]
+    changed = [{"row_id": existing[user_id], "new_status": status, "new_hours": hours, "new_recorded_by": actor.id,
+                "new_recorded_at": now}
+               for user_id, (status, hours) in clean_entries.items() if user_id in existing]
+    if fresh:
+        connection.execute(_INSERT_MARKS, fresh)
+    if changed:
+        connection.execute(_UPDATE_MARKS, changed)
+    # The same row audit.record would add, inserted on the connection: through the ORM's unit of
+    # work this one row cost a third of the save (bench: roster_save_60_vs_raw_insert).
+    connection.execute(_AUDIT_INSERT, {"at": now, "actor_id": actor.id, "actor_username": actor.username,
+                                       "action": "roster_save", "object_type": "course", "object_id": str(course_id),
+                                       "before": None, "after": json.dumps({"entries": len(clean_entries)})})
     return loaded_version + 1
 
 
@@ -189,14 +229,48 @@ def period_on(level: str, registered_on: date | None, period_years: int, day: da
     return start, _add_years(start, period_years) - timedelta(days=1)
 
 
-def _hours_between(session: Session, user_id: int, first: date, last: date) -> float:
-    """Hours credited for courses that started on a day within [first, last]."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(Attendance.hours), 0.0))
-        .join(Course, Course.id == Attendance.course_id)
-        .where(Attendance.user_id == user_id, Course.starts_at >= datetime.combine(first, time.min),
-               Course.starts_at < datetime.combine(last + timedelta(days=1), time.min)))
-    return round(float(total or 0), 2)
+def _day_range(first: date, last: date) -> tuple[datetime, datetime]:
+    """[first, last] as instants: from first's midnight to the midnight after last (exclusive),
+    so a course on the period's last day counts in that period."""
+    return datetime.combine(first, time.min), datetime.combine(last + timedelta(days=1), time.min)
+
+
+# Everyone's period as one JSON parameter, read as a table: the statement stays the same for
+# any number of people (a VALUES list of 500 rows took ~35 ms just to compile, every time).
+_PERIODS_SQL = {
+    "sqlite": "SELECT json_extract(value, '$.u') AS user_id, json_extract(value, '$.starts') AS starts, "
+              "json_extract(value, '$.ends') AS ends FROM json_each(:periods)",
+    "postgresql": "SELECT u AS user_id, starts, ends FROM jsonb_to_recordset(CAST(:periods AS jsonb)) "
+                  "AS p(u integer, starts timestamp, ends timestamp)",
+}
+# The text form SQLAlchemy stores DateTime in on SQLite (so that text comparison is time order),
+# which PostgreSQL reads as a timestamp too.
+_STORED_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _hours_in_periods(session: Session, periods: dict[int, tuple[date, date]]) -> dict[int, float]:
+    """Hours credited per person for courses that started within that person's own [first, last].
+
+    One query whatever the number of people: each person's attendance is a range scan of
+    ix_attendance_user_course_starts between their own dates.
+    """
+    if not periods:
+        return {}
+    rows = []
+    for user_id, (first, last) in periods.items():
+        starts, ends = _day_range(first, last)
+        rows.append({"u": user_id, "starts": starts.strftime(_STORED_DATETIME), "ends": ends.strftime(_STORED_DATETIME)})
+    payload = json.dumps(rows)
+    windows = (text(_PERIODS_SQL[session.get_bind().dialect.name]).bindparams(periods=payload)
+               .columns(column("user_id", Integer), column("starts", DateTime), column("ends", DateTime))
+               .subquery("periods"))
+    # A correlated sum per person rather than a join and GROUP BY: SQLite then adds up each
+    # person's index range in place, ~5x faster at 50,000 rows (no sort of the joined rows).
+    in_period = (select(func.sum(Attendance.hours))
+                 .where(Attendance.user_id == windows.c.user_id, Attendance.course_starts_at >= windows.c.starts,
+                        Attendance.course_starts_at < windows.c.ends).scalar_subquery())
+    totals = dict(session.execute(select(windows.c.user_id, in_period)).all())
+    return {user_id: round(float(totals.get(user_id) or 0), 2) for user_id in periods}
 
 
 def quotas(session: Session) -> dict[str, QuotaSetting]:
@@ -204,37 +278,51 @@ def quotas(session: Session) -> dict[str, QuotaSetting]:
 
 
 def compliance(session: Session, actor: Actor, *, today: date | None = None) -> list[dict[str, Any]]:
-    """Hours against quota for every active staff member in their current period, most short first."""
+    """Hours against quota for every active staff member in their current period, most short first.
+
+    Three queries for any number of staff: the quota settings, the staff with their
+    qualifications, and one sum of everyone's hours in their own period.
+    """
     require(actor, "training.view_all")
-    return sorted((_standing(session, user, today or clock.now().date()) for user in session.scalars(
-        select(User).where(User.active.is_(True)).order_by(User.display_name))),
-        key=lambda row: (-row["shortfall"], row["name"]))
+    return sorted(_standings(session, User.active.is_(True), today or clock.now().date()),
+                  key=lambda row: (-row["shortfall"], row["name"]))
 
 
-def _standing(session: Session, user: User, today: date) -> dict[str, Any]:
+def _standings(session: Session, who: Any, today: date) -> list[dict[str, Any]]:
+    """Standing (period, hours, quota, shortfall) of the users matching the `who` condition."""
     settings = quotas(session)
-    qualification = session.get(StaffQualification, user.id)
-    level = qualification.level if qualification else "none"
-    quota = settings[level]
-    first, last = period_on(level, qualification.registered_on if qualification else None, quota.period_years, today)
-    hours = _hours_between(session, user.id, first, last)
-    return {"user_id": user.id, "name": user.display_name, "level": level, "period_start": first, "period_end": last,
-            "hours": hours, "quota": quota.hours, "shortfall": round(max(quota.hours - hours, 0.0), 2)}
+    people = session.execute(
+        select(User.id, User.display_name, StaffQualification.level, StaffQualification.registered_on)
+        .outerjoin(StaffQualification, StaffQualification.user_id == User.id).where(who)
+        .order_by(User.display_name, User.id)).all()
+    rows = []
+    for user_id, name, level, registered_on in people:
+        level = level or "none"
+        first, last = period_on(level, registered_on, settings[level].period_years, today)
+        rows.append({"user_id": user_id, "name": name, "level": level, "period_start": first, "period_end": last,
+                     "quota": settings[level].hours})
+    hours = _hours_in_periods(session, {row["user_id"]: (row["period_start"], row["period_end"]) for row in rows})
+    for row in rows:
+        row["hours"] = hours[row["user_id"]]
+        row["shortfall"] = round(max(row["quota"] - row["hours"], 0.0), 2)
+    return rows
 
 
 def my_record(session: Session, actor: Actor, *, today: date | None = None) -> dict[str, Any]:
     require(actor, "training.view_own")
     today = today or clock.now().date()
-    user = session.get(User, actor.id)
+    standing = _standings(session, User.id == actor.id, today)[0]
+    this_year = _hours_in_periods(session, {actor.id: (date(today.year, 1, 1), date(today.year, 12, 31))})[actor.id]
     courses = [dict(row._mapping) for row in session.execute(
         select(Course.title, Course.topic, Course.starts_at, Attendance.status, Attendance.hours)
         .join(Attendance, Attendance.course_id == Course.id).where(Attendance.user_id == actor.id)
         .order_by(Course.starts_at.desc()))]
-    return {"standing": _standing(session, user, today),
-            "this_year": _hours_between(session, actor.id, date(today.year, 1, 1), date(today.year, 12, 31)),
+    return {"standing": standing,
+            "this_year": this_year,
             "courses": courses,
             "certificates": [{"name": c.name, "number": c.number, "issued_on": c.issued_on, "expires_on": c.expires_on}
-                             for c in session.scalars(select(Certificate).where(Certificate.user_id == actor.id))]}
+                             for c in session.scalars(select(Certificate).where(Certificate.user_id == actor.id)
+                                                      .order_by(Certificate.issued_on.desc(), Certificate.id.desc()))]}
 
 
 def expiring_certificates(session: Session, actor: Actor, *, today: date | None = None, within_days: int = 60
@@ -262,6 +350,50 @@ def set_quota(session: Session, actor: Actor, level: str, *, period_years: int, 
     setting.version += 1
     audit.record(session, actor, "quota_change", object_type="quota", object_id=level, before=before,
                  after={"period_years": setting.period_years, "hours": setting.hours})
+
+
+def _month_starts(first_month: date, last_month: date) -> list[date]:
+    months, day = [], first_month.replace(day=1)
+    while day <= last_month:
+        months.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
+def hours_by_month_and_topic(session: Session, actor: Actor, first_month: date, last_month: date
+                             ) -> list[dict[str, Any]]:
+    """Hours credited per month (of the course's start) and topic, summed in SQL, for the
+    supervisors' chart: every month from first_month to last_month appears, with 0 hours for a
+    topic that had none that month (a range without any hours: one row per month, topic "")."""
+    require(actor, "training.view_all")
+    months = _month_starts(first_month, last_month)
+    if not months:
+        return []
+    end = date(months[-1].year + months[-1].month // 12, months[-1].month % 12 + 1, 1)
+    # Sum per course first (a correlated, index-only read of ix_attendance_course_hours), then
+    # per month and topic: the month is worked out once per course, not once per attendance row.
+    course_hours = select(func.sum(Attendance.hours)).where(Attendance.course_id == Course.id).scalar_subquery()
+    per_course = (select(Course.starts_at, Course.topic, course_hours.label("hours"))
+                  .where(Course.starts_at >= datetime.combine(months[0], time.min),
+                         Course.starts_at < datetime.combine(end, time.min)).subquery())
+    year_of, month_of = func.extract("year", per_course.c.starts_at), func.extract("month", per_course.c.starts_at)
+    hours = func.sum(per_course.c.hours)
+    sums = {(f"{int(y)}-{int(m):02d}", topic): round(float(total), 2) for y, m, topic, total in session.execute(
+        select(year_of, month_of, per_course.c.topic, hours)
+        .group_by(year_of, month_of, per_course.c.topic).having(hours > 0))}
+    topics = sorted({topic for _, topic in sums}) or [""]
+    return [{"month": f"{month:%Y-%m}", "topic": topic, "hours": sums.get((f"{month:%Y-%m}", topic), 0.0)}
+            for month in months for topic in topics]
+
+
+def month_topic_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """hours_by_month_and_topic rows as a sheet: one row per month, one column per topic, then the
+    month's total — (topics, [[month, hours per topic..., total], ...])."""
+    months = list(dict.fromkeys(row["month"] for row in rows))
+    topics = list(dict.fromkeys(row["topic"] for row in rows if row["topic"]))
+    hours = {(row["month"], row["topic"]): row["hours"] for row in rows}
+    return topics, [[month, *(hours[(month, topic)] for topic in topics),
+                     round(sum(hours[(month, topic)] for topic in topics), 2)] for month in months]
 
 
 # --- check-in by QR code -------------------------------------------------------------------------
@@ -302,7 +434,7 @@ def check_in(session: Session, actor: Actor, secret: str, token: str, *, now: da
     status = "late" if now > course.starts_at + timedelta(minutes=15) else "present"
     if existing is None:
         session.add(Attendance(course_id=course_id, user_id=actor.id, status=status, hours=course.credit_hours,
-                               recorded_by=actor.id, recorded_at=now))
+                               recorded_by=actor.id, recorded_at=now, course_starts_at=course.starts_at))
     else:
         existing.status, existing.hours, existing.recorded_by, existing.recorded_at = (
             status, course.credit_hours, actor.id, now)

@@ -353,7 +353,8 @@ course_participants = Table(
 class Attendance(Base):
     __tablename__ = "attendance"
     __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_attendance_course_user"),
-                      Index("ix_attendance_user", "user_id"))
+                      Index("ix_attendance_user_course_starts", "user_id", "course_starts_at", "hours"),
+                      Index("ix_attendance_course_hours", "course_id", "hours"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
@@ -363,6 +364,9 @@ class Attendance(Base):
     recorded_by: Mapped[int] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # A copy of courses.starts_at (a trigger follows changes): hours per person and period are a
+    # range scan of ix_attendance_user_course_starts, without joining every row to its course.
+    course_starts_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Certificate(Base):

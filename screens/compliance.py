@@ -1,12 +1,14 @@
 """Training compliance (培训达标, supervisors and admins): hours against quota per person, most
-short first, with the period end; certificates expiring within 60 days; both as .xlsx."""
+short first, with the period end; hours by month and topic over the last 12 months; certificates
+expiring within 60 days; all as .xlsx."""
 
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from core import exports, training
+from core import charts, exports, training
+from core.mediations import add_months
 from db.engine import read_session
 from ui.i18n import translator
 from ui.session import actor, db
@@ -14,9 +16,12 @@ from ui.session import actor, db
 t = translator()
 me = actor()
 st.title(t("compliance.title"))
+today = date.today()
+first_month = add_months(today.replace(day=1), -11)  # the last 12 months, this one included
 with read_session(db()) as session:
     table = training.compliance(session, me)
     expiring = training.expiring_certificates(session, me)
+    by_month = training.hours_by_month_and_topic(session, me, first_month, today)
 
 headers = [t("field.person_name"), t("field.level"), t("compliance.period_end"), t("field.hours"),
            t("compliance.quota"), t("compliance.shortfall")]
@@ -25,6 +30,16 @@ rows = [[r["name"], t(f"level.{r['level']}"), r["period_end"], f"{r['hours']:g}"
 short = sum(1 for r in table if r["shortfall"] > 0)
 st.caption(t("compliance.short_count", count=short, total=len(table)))
 st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
+
+st.subheader(t("compliance.by_month"))
+st.altair_chart(charts.training_hours_by_month_and_topic(
+    by_month, month_title=t("compliance.month"), hours_title=t("field.hours"), topic_title=t("field.topic"),
+    other_label=t("compliance.other_topics")), width="stretch")
+# The sheet has every topic in its own column (the chart folds the smaller ones into "other").
+topics, month_table = training.month_topic_table(by_month)
+month_headers = [t("compliance.month"), *topics, t("compliance.month_total")]
+month_rows = [[row[0], *(f"{hours:g}" for hours in row[1:])] for row in month_table]
+
 cert_headers = [t("compliance.holder"), t("field.name"), t("my_training.number"), t("my_training.expires")]
 cert_rows = [[c["holder"], c["name"], c["number"], c["expires_on"]] for c in expiring]
 st.subheader(t("compliance.expiring"))
@@ -34,6 +49,7 @@ else:
     st.caption(t("compliance.none_expiring"))
 st.download_button(t("compliance.download"),
                    exports.write_workbook([(t("compliance.title"), headers, rows),
+                                           (t("compliance.by_month"), month_headers, month_rows),
                                            (t("compliance.expiring"), cert_headers, cert_rows)]),
                    file_name=f"training-compliance-{date.today()}.xlsx", key="compliance_download", on_click="ignore",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -76,6 +76,42 @@ def test_trainer_records_certificates_but_only_the_admin_sets_targets(app_world)
         assert training.quotas(session)["assistant"].hours == 30.0
 
 
+def test_supervisor_sees_hours_by_month_and_topic_as_a_chart(app_world):
+    import json
+
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    course = make_course(app_world, starts=clock.now().replace(day=1, hour=9, minute=0, second=0, microsecond=0))
+    world = app_world.world
+    with read_session(app_world.engine) as session:
+        _, version = training.load_roster(session, world.actors["trainer"], course.id)
+    with write_session(app_world.engine) as session:
+        training.save_roster(session, world.actors["trainer"], course.id, version,
+                             [training.RosterEntry(world.actors["worker"].id, "present", 3),
+                              training.RosterEntry(world.actors["supervisor"].id, "late", 1.5)])
+    at = open_url(login(new_app(), "supervisor1"), "compliance")
+    assert not at.exception
+    assert "各月各主题学时" in [s.value for s in at.subheader]
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    assert len(spec["encoding"]["x"]["scale"]["domain"]) == 12  # the last 12 months, this one included
+    # Streamlit sends the chart's rows beside the spec, as Arrow.
+    (dataset,) = charts[0].proto.datasets
+    data = convert_arrow_bytes_to_pandas_df(dataset.data.data).to_dict("records")
+    assert data == [{"month": f"{clock.now():%Y-%m}", "topic": "调解", "hours": 4.5}]
+    assert len(charts[0].proto.SerializeToString()) < 10_000
+
+
+def test_workers_and_trainers_cannot_open_the_compliance_page(app_world):
+    make_course(app_world)
+    for username in ("worker1", "trainer1"):
+        at = open_url(login(new_app(), username), "compliance")
+        assert not at.exception
+        assert "您的角色无权打开此页面。" in texts(at)
+        assert not at.dataframe and not at.get("vega_lite_chart")
+
+
 def test_trainer_uploads_a_roster_file_bad_lines_are_listed_then_a_fixed_file_saves(app_world):
     course = make_course(app_world)
     at = open_url(login(new_app(), "trainer1"), "courses")

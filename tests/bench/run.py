@@ -111,9 +111,11 @@ if __name__ == "__main__":
     from tests.bench import mediation as mediation_bench
     from tests.bench import residents as residents_bench
     from tests.bench import satisfaction as satisfaction_bench
+    from tests.bench import training as training_bench
 
     cold_start()
     apptest_rerun()
     residents_bench.run_all(emit)
     mediation_bench.run_all(emit)
     satisfaction_bench.run_all(emit)
+    training_bench.run_all(emit)

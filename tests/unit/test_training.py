@@ -3,13 +3,13 @@
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from core import training
 from core.errors import Forbidden, Invalid, InvalidMany, StaleEdit
 from core.training import CourseInput, RosterEntry
 from db.engine import read_session, write_session
-from db.models import Attendance, Certificate, Course, StaffQualification
+from db.models import Attendance, AuditEvent, Certificate, Course, StaffQualification
 from tests.factories import make_world
 
 SECRET = "checkin-secret-for-tests-0123456789abcdef"
@@ -197,3 +197,166 @@ def test_qualifications_by_admin_and_certificates_checked(engine):
     with read_session(engine) as session:
         assert [c["name"] for c in training.expiring_certificates(session, world.actors["admin"],
                                                                   today=date(2026, 11, 29))] == ["调解员证"]
+
+
+def course_on(engine, trainer, starts: datetime, topic: str, hours: float):
+    with write_session(engine) as session:
+        return training.create_course(session, trainer, CourseInput(
+            title=f"{topic}课程", topic=topic, starts_at=starts, ends_at=starts + timedelta(minutes=59),
+            credit_hours=hours), now=starts - timedelta(days=7))
+
+
+def test_hours_by_month_and_topic_sum_in_sql_with_every_month_present(engine):
+    world = make_world(engine)
+    trainer, worker, supervisor = world.actors["trainer"], world.actors["worker"], world.actors["supervisor"]
+    march_last = course_on(engine, trainer, datetime(2026, 3, 31, 23, 0), "调解", 4)  # last hour of March
+    april_first = course_on(engine, trainer, datetime(2026, 4, 1, 0, 0), "调解", 3)
+    april_policy = course_on(engine, trainer, datetime(2026, 4, 20, 9, 0), "政策法规", 2)
+    before = course_on(engine, trainer, datetime(2026, 2, 28, 23, 0), "调解", 6)
+    after = course_on(engine, trainer, datetime(2026, 6, 1, 0, 0), "调解", 5)
+    for row in (march_last, april_first, before, after):
+        attend(engine, trainer, row, worker.id)
+        attend(engine, trainer, row, supervisor.id)
+    attend(engine, trainer, april_first, world.actors["admin"].id, "late", 1.5)
+    attend(engine, trainer, april_policy, worker.id, "present", 2)
+    attend(engine, trainer, april_policy, supervisor.id, "absent")  # credits nothing
+    with read_session(engine) as session:
+        rows = training.hours_by_month_and_topic(session, supervisor, date(2026, 3, 1), date(2026, 5, 31))
+    assert rows == [
+        {"month": "2026-03", "topic": "政策法规", "hours": 0.0}, {"month": "2026-03", "topic": "调解", "hours": 8.0},
+        {"month": "2026-04", "topic": "政策法规", "hours": 2.0}, {"month": "2026-04", "topic": "调解", "hours": 7.5},
+        {"month": "2026-05", "topic": "政策法规", "hours": 0.0}, {"month": "2026-05", "topic": "调解", "hours": 0.0},
+    ]
+    topics, table = training.month_topic_table(rows)
+    assert topics == ["政策法规", "调解"]
+    assert table == [["2026-03", 0.0, 8.0, 8.0], ["2026-04", 2.0, 7.5, 9.5], ["2026-05", 0.0, 0.0, 0.0]]
+    with read_session(engine) as session:  # a range with no hours still lists its months
+        empty = training.hours_by_month_and_topic(session, world.actors["admin"], date(2025, 11, 1), date(2026, 1, 15))
+    assert empty == [{"month": m, "topic": "", "hours": 0.0} for m in ("2025-11", "2025-12", "2026-01")]
+    for role in ("worker", "trainer"):
+        with pytest.raises(Forbidden):
+            with read_session(engine) as session:
+                training.hours_by_month_and_topic(session, world.actors[role], date(2026, 3, 1), date(2026, 5, 31))
+
+
+def test_compliance_reads_a_fixed_number_of_queries_whatever_the_staff(engine):
+    from sqlalchemy import event
+
+    from core import users
+
+    world = make_world(engine)
+    statements: list[str] = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    def queries_for_compliance() -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with read_session(engine) as session:
+                table = training.compliance(session, world.actors["supervisor"], today=date(2026, 11, 30))
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements), len(table)
+
+    few = queries_for_compliance()
+    with write_session(engine) as session:
+        for index in range(12):
+            account = users.create_user(session, None, username=f"staff{index}", display_name=f"员工{index}",
+                                        role="worker", password="Secret123", must_change_password=False)
+            if index % 2:
+                session.add(StaffQualification(user_id=account.user.id, level="social_worker",
+                                               registered_on=date(2020 + index % 5, 1 + index, 1)))
+    many = queries_for_compliance()
+    assert many == (few[0], few[1] + 12)
+
+
+def test_a_second_roster_save_updates_marks_and_adds_late_arrivals(engine):
+    world = make_world(engine)
+    trainer, worker, supervisor = world.actors["trainer"], world.actors["worker"], world.actors["supervisor"]
+    row = course(engine, trainer, datetime(2026, 11, 20, 9, 0), participants=[worker.id])
+    attend(engine, trainer, row, worker.id, "late", 1.0)
+    with read_session(engine) as session:
+        _, version = training.load_roster(session, trainer, row.id)
+    with write_session(engine) as session:
+        training.save_roster(session, trainer, row.id, version,
+                             [RosterEntry(worker.id, "present", 3), RosterEntry(supervisor.id, "excused", 3)])
+    with read_session(engine) as session:
+        marks = {a.user_id: (a.status, a.hours, a.version, a.course_starts_at) for a in session.scalars(select(Attendance))}
+        events = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "roster_save"))
+    assert marks == {worker.id: ("present", 3.0, 2, datetime(2026, 11, 20, 9, 0)),
+                     supervisor.id: ("excused", 0.0, 1, datetime(2026, 11, 20, 9, 0))}
+    assert events == 2
+
+
+def test_hours_follow_a_course_moved_to_another_period(engine):
+    world = make_world(engine)
+    trainer, worker = world.actors["trainer"], world.actors["worker"]
+    row = course(engine, trainer, datetime(2025, 12, 31, 9, 0), hours=5)
+    attend(engine, trainer, row, worker.id)
+
+    def hours_in_2026() -> float:
+        with read_session(engine) as session:
+            return training.my_record(session, worker, today=date(2026, 3, 1))["this_year"]
+
+    assert hours_in_2026() == 0.0
+    with write_session(engine) as session:  # the copy on attendance follows the course (trigger)
+        session.execute(update(Course).where(Course.id == row.id).values(
+            starts_at=datetime(2026, 1, 2, 9, 0), ends_at=datetime(2026, 1, 2, 12, 0))
+            .execution_options(synchronize_session=False))
+    assert hours_in_2026() == 5.0
+
+
+def test_migration_copies_each_course_start_onto_existing_attendance(fresh_database_url):
+    from db import migrate
+    from db.engine import make_engine
+
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine, "0004")
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO users (id, username, display_name, role, password_hash, must_change_password, active,"
+                " language, created_at, version) VALUES (1, 'a', 'A', 'trainer', 'x', false, true, 'zh-CN',"
+                " :at, 1)"), {"at": datetime(2026, 1, 1)})
+            connection.execute(text(
+                "INSERT INTO courses (id, title, topic, trainer_id, starts_at, ends_at, credit_hours, created_at)"
+                " VALUES (7, 't', 'x', 1, :starts, :ends, 2, :starts)"),
+                {"starts": datetime(2026, 3, 31, 14, 0), "ends": datetime(2026, 3, 31, 16, 0)})
+            connection.execute(text(
+                "INSERT INTO attendance (course_id, user_id, status, hours, recorded_by, recorded_at)"
+                " VALUES (7, 1, 'present', 2, 1, :at)"), {"at": datetime(2026, 3, 31, 16, 0)})
+        migrate.upgrade(engine)
+        with read_session(engine) as session:
+            assert session.scalars(select(Attendance.course_starts_at)).all() == [datetime(2026, 3, 31, 14, 0)]
+    finally:
+        engine.dispose()
+
+
+def test_chart_of_hours_by_month_and_topic_is_stacked_and_small():
+    import json
+
+    from core import charts
+
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    topics = ["调解", "政策法规"]
+    rows = [{"month": m, "topic": topic, "hours": 0.0 if m == "2026-05" else 2.5 + i}
+            for m in months for i, topic in enumerate(topics)]
+    spec = charts.training_hours_by_month_and_topic(rows, month_title="月份", hours_title="学时", topic_title="主题",
+                                                   other_label="其他").to_dict()
+    encoding = spec["encoding"]
+    assert (encoding["x"]["field"], encoding["x"]["type"], encoding["x"]["scale"]["domain"]) == ("month", "nominal",
+                                                                                              months)
+    assert (encoding["y"]["aggregate"], encoding["y"]["field"]) == ("sum", "hours")
+    assert (encoding["color"]["field"], spec["mark"]["type"]) == ("topic", "bar")
+    data = next(iter(spec["datasets"].values()))
+    assert len(data) == 22  # 11 months x 2 topics: May had no hours, yet stays on the axis
+    # Free-text topics, many and long: the smaller ones fold into "other", and the spec stays small.
+    long_topics = [f"社区矛盾纠纷调解实务与案例分析专题培训第{i}期" * 2 for i in range(20)]
+    many = [{"month": m, "topic": topic, "hours": 100.0 + i} for m in months for i, topic in enumerate(long_topics)]
+    chart = charts.training_hours_by_month_and_topic(many, month_title="月份", hours_title="学时", topic_title="主题",
+                                                     other_label="其他")
+    data = next(iter(chart.to_dict()["datasets"].values()))
+    assert len({row["topic"] for row in data}) == 6 and "其他" in {row["topic"] for row in data}
+    assert len(json.dumps(chart.to_dict())) <= 10_000  # inline JSON; Streamlit sends the rows as Arrow, smaller
