@@ -171,7 +171,12 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
     existing = {user_id: row_id for _, _, user_id, row_id in known if user_id is not None}
     errors: list[Invalid] = []
     clean_entries: dict[int, tuple[str, float]] = {}
+    staff = set(connection.execute(select(User.id).where(User.id.in_([e.user_id for e in entries] or [-1]),
+                                                         User.active.is_(True))).scalars())
     for line, entry in enumerate(entries, start=1):
+        if entry.user_id not in staff:
+            errors.append(Invalid(f"row_{line}", "error.course.unknown_participant"))
+            continue
         if entry.status not in STATUSES:
             errors.append(Invalid(f"row_{line}", "error.attendance.status"))
             continue
@@ -179,6 +184,9 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
             hours = _hours(entry.hours, f"row_{line}", credit_hours)
         except Invalid as exc:
             errors.append(exc)
+            continue
+        if hours == 0 and entry.status in ("present", "late"):
+            errors.append(Invalid(f"row_{line}", "error.hours.zero_for_present"))
             continue
         clean_entries[entry.user_id] = (entry.status, 0.0 if entry.status in ("excused", "absent") else hours)
     if errors:

@@ -360,3 +360,23 @@ def test_chart_of_hours_by_month_and_topic_is_stacked_and_small():
     data = next(iter(chart.to_dict()["datasets"].values()))
     assert len({row["topic"] for row in data}) == 6 and "其他" in {row["topic"] for row in data}
     assert len(json.dumps(chart.to_dict())) <= 10_000  # inline JSON; Streamlit sends the rows as Arrow, smaller
+
+
+def test_roster_refuses_zero_hours_for_present_and_people_not_on_the_staff_list(engine):
+    world = make_world(engine)
+    trainer = world.actors["trainer"]
+    worker, supervisor = world.actors["worker"].id, world.actors["supervisor"].id
+    row = course(engine, trainer, datetime(2026, 11, 20, 9, 0), participants=[worker, supervisor])
+    with read_session(engine) as session:
+        _, version = training.load_roster(session, trainer, row.id)
+    with pytest.raises(InvalidMany) as refused:
+        with write_session(engine) as session:
+            training.save_roster(session, trainer, row.id, version, [
+                RosterEntry(worker, "present", 0), RosterEntry(supervisor, "late", "0"),
+                RosterEntry(987654, "present", 3), RosterEntry(worker, "absent", 0)])
+    assert [(e.field, e.key) for e in refused.value.errors] == [
+        ("row_1", "error.hours.zero_for_present"), ("row_2", "error.hours.zero_for_present"),
+        ("row_3", "error.course.unknown_participant")]
+    with read_session(engine) as session:
+        assert session.scalars(select(Attendance)).all() == []
+        assert training.load_roster(session, trainer, row.id)[1] == version  # not bumped
