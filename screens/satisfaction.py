@@ -5,7 +5,6 @@ follow up. Groups under five ratings read "too few". Each chart downloads as PNG
 
 from datetime import date
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -13,6 +12,7 @@ from core import charts, residents, satisfaction, staff
 from core.errors import LinliError
 from core.mediations import add_months
 from db.engine import read_session
+from ui.charts import draw
 from ui.forms import FieldErrors
 from ui.i18n import translator
 from ui.session import actor, db
@@ -76,7 +76,7 @@ if overall["count"] == 0:
 category_names = {c: t(f"satisfaction.category.{c}") for c in satisfaction.CATEGORIES}
 
 
-def downloads(name: str, chart: alt.TopLevelMixin, frame: pd.DataFrame) -> None:
+def downloads(name: str, chart: dict, frame: pd.DataFrame) -> None:
     """PNG drawn only when asked for (about a second); CSV of exactly what the chart shows."""
     row = st.container(horizontal=True)
     row.download_button(t("satisfaction.download_png"), lambda: charts.to_png(chart), file_name=f"{name}.png",
@@ -87,9 +87,8 @@ def downloads(name: str, chart: alt.TopLevelMixin, frame: pd.DataFrame) -> None:
 
 
 st.subheader(t("satisfaction.trend"))
-trend = charts.satisfaction_trend(figures.trend, month_title=t("satisfaction.month"),
-                                  mean_title=t("satisfaction.mean"), second_title=t("satisfaction.csat"))
-st.altair_chart(trend, width="stretch")
+trend = draw("satisfaction_trend", figures.trend, month_title=t("satisfaction.month"),
+             mean_title=t("satisfaction.mean"), second_title=t("satisfaction.csat"))
 downloads("satisfaction-trend", trend, pd.DataFrame(
     [{t("satisfaction.month"): r["month"], t("satisfaction.count"): r["count"],
       t("satisfaction.mean"): score_text(r["mean"], r["too_few"]),
@@ -98,20 +97,17 @@ downloads("satisfaction-trend", trend, pd.DataFrame(
 left, right = st.columns(2)
 with left:
     st.subheader(t("satisfaction.distribution"))
-    distribution = charts.score_distribution(figures.distribution, score_title=t("satisfaction.score"),
-                                             count_title=t("satisfaction.count"),
-                                             too_few_label=t("satisfaction.too_few"))
-    st.altair_chart(distribution, width="stretch")
+    distribution = draw("score_distribution", figures.distribution, score_title=t("satisfaction.score"),
+                        count_title=t("satisfaction.count"), too_few_label=t("satisfaction.too_few"))
     downloads("satisfaction-scores", distribution, pd.DataFrame(
         [{t("satisfaction.score"): r["score"],
           t("satisfaction.count"): t("satisfaction.too_few") if r["count"] is None else r["count"]}
          for r in figures.distribution]))
 with right:
     st.subheader(t("satisfaction.heat_map"))
-    heat = charts.category_heat_map(figures.heat_map, grid_title=t("satisfaction.grid"),
-                                    category_title=t("satisfaction.category"), mean_title=t("satisfaction.mean"),
-                                    too_few_label=t("satisfaction.too_few"), category_names=category_names)
-    st.altair_chart(heat, width="stretch")
+    heat = draw("category_heat_map", figures.heat_map, grid_title=t("satisfaction.grid"),
+                category_title=t("satisfaction.category"), mean_title=t("satisfaction.mean"),
+                too_few_label=t("satisfaction.too_few"), category_names=category_names)
     downloads("satisfaction-grid-category", heat, pd.DataFrame(
         [{t("satisfaction.grid"): r["grid"], t("satisfaction.category"): category_names[r["category"]],
           t("satisfaction.count"): r["count"], t("satisfaction.mean"): score_text(r["mean"], r["too_few"])}

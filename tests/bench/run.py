@@ -109,6 +109,7 @@ def apptest_rerun() -> None:
 
 if __name__ == "__main__":
     from tests.bench import mediation as mediation_bench
+    from tests.bench import pages as pages_bench
     from tests.bench import residents as residents_bench
     from tests.bench import satisfaction as satisfaction_bench
     from tests.bench import training as training_bench
@@ -119,3 +120,4 @@ if __name__ == "__main__":
     mediation_bench.run_all(emit)
     satisfaction_bench.run_all(emit)
     training_bench.run_all(emit)
+    pages_bench.run_all(emit)

@@ -116,3 +116,13 @@ def test_charts_from_real_figures(engine):
                                     too_few_label="x")
     assert len(datasets(trend)[0]) == 12 and len(datasets(heat)[0]) == 1
     assert datasets(heat)[0][0]["mean"] == round(sum(scores) / len(scores), 2)
+
+
+def test_a_chart_and_its_spec_render_to_the_same_png_picture():
+    from core import charts
+
+    chart = charts.score_distribution([{"score": s, "count": 10 * s, "share": s / 15} for s in range(1, 6)],
+                                      score_title="评分", count_title="评价数", too_few_label="样本过少")
+    picture = charts.to_png(chart, scale=1)
+    assert picture.startswith(b"\x89PNG\r\n\x1a\n") and len(picture) > 1000
+    assert charts.to_png(chart.to_dict(), scale=1) == picture

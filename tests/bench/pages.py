@@ -1,0 +1,155 @@
+"""Page-level benchmarks for the satisfaction issue: AppTest reruns of real screens.
+
+- the satisfaction page at 200,000 ratings vs 1,000 (wall time), and the bytes each chart sends;
+- server CPU per rerun (process time of the AppTest run, which executes the script in this
+  process) of that page at 200,000 ratings vs a page with no data (my account);
+- the home dashboard at full demo size vs the same page with no data.
+Runs are alternated so that load on a shared machine hits both sides of each ratio.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from core import demo, passwords, users
+from db import migrate
+from db.engine import make_engine, write_session
+from tests.bench.residents import _fresh_database
+from tests.bench.satisfaction import _fill
+
+REPEATS = 15
+
+
+def _app(url: str, username: str, password: str, path: str):  # noqa: ANN202
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP, open_url
+
+    os.environ["DATABASE_URL"] = url
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception and at.title, f"bench login failed for {username}"
+    return open_url(at, path)
+
+
+def _rerun(at) -> tuple[float, float]:  # noqa: ANN001
+    """(wall, CPU) seconds of one rerun; the DATABASE_URL of the app is set before each run."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    at.run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _alternate(pairs: list[tuple[str, object]]) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) per named app, the apps rerun in turn."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in pairs}
+    for _ in range(REPEATS):
+        for name, (url, at) in pairs:
+            os.environ["DATABASE_URL"] = url
+            samples[name].append(_rerun(at))
+    return {name: (statistics.median(s[0] for s in rows), statistics.median(s[1] for s in rows))
+            for name, rows in samples.items()}
+
+
+def satisfaction_page(emit) -> None:  # noqa: ANN001
+    folder = Path(tempfile.mkdtemp(prefix="linli-bench-pages-"))
+    small_url, small_engine, small_world = _fresh_database(folder, "small.db")
+    _fill(small_engine, small_world, 1_000)
+    big_url, big_engine, big_world = _fresh_database(folder, "big.db")
+    _fill(big_engine, big_world, 200_000)
+    small = _app(small_url, "supervisor1", "Secret123", "satisfaction")
+    big = _app(big_url, "supervisor1", "Secret123", "satisfaction")
+    no_data = _app(big_url, "supervisor1", "Secret123", "profile")
+    assert len(big.get("vega_lite_chart")) == 3
+    times = _alternate([("small", (small_url, small)), ("big", (big_url, big)), ("none", (big_url, no_data))])
+    emit("satisfaction_page_rerun_200k_vs_1k", times["big"][0], times["small"][0], "s", "ratio <= 1.5",
+         baseline_is="the same AppTest rerun at 1,000 ratings", repeats=REPEATS)
+    sizes = [len(chart.proto.SerializeToString()) for chart in big.get("vega_lite_chart")]
+    emit("satisfaction_page_largest_chart_bytes", float(max(sizes)), 10_000.0, "bytes", "value <= 10000 (ratio <= 1)",
+         baseline_is="the 10 KB limit", charts=sizes, measured_as="the chart element's protobuf as sent")
+    emit("satisfaction_page_apptest_cpu_vs_no_data", times["big"][1], times["none"][1], "s", "informational",
+         baseline_is="AppTest CPU of a rerun of my account (AppTest compiles the page file on every run; "
+                     "the server figure below does not)", repeats=REPEATS)
+    server_cpu(emit, big_url)
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(emit, url: str, reruns: int = 20) -> None:  # noqa: ANN001
+    """A real server and Debian's Chromium: CPU the server spends per rerun of the satisfaction
+    page at 200,000 ratings, against a page with no data (my account), same server and session."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, start_streamlit
+
+    process, base = start_streamlit(url, Path(tempfile.mkdtemp(prefix="linli-bench-server-")) / "streamlit.log")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/satisfaction")
+            page.get_by_label("用户名").fill("supervisor1")
+            page.get_by_label("密码").fill("Secret123")
+            page.get_by_role("button", name="登录").click()
+            expect(page.get_by_text("每月平均分与满意率").first).to_be_visible(timeout=60_000)
+            # The session cookie is set on the run after login; wait for it before leaving the page.
+            for _ in range(100):
+                if any(c["name"] == "linli_auth" for c in page.context.cookies()):
+                    break
+                time.sleep(0.1)
+
+            def per_rerun(path: str, ready: str) -> float:
+                page.goto(f"{base}/{path}")
+                expect(page.get_by_text(ready).first).to_be_visible(timeout=60_000)
+                time.sleep(1.0)
+                start = _process_cpu(process.pid)
+                for _ in range(reruns):
+                    page.keyboard.press("r")  # Streamlit's rerun shortcut
+                    time.sleep(0.5)  # paced: each rerun finishes before the next starts
+                return (_process_cpu(process.pid) - start) / reruns
+
+            samples: dict[str, list[float]] = {"satisfaction": [], "profile": []}
+            for _ in range(3):
+                samples["satisfaction"].append(per_rerun("satisfaction", "每月平均分与满意率"))
+                samples["profile"].append(per_rerun("profile", "我的账号"))
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    emit("satisfaction_server_cpu_per_rerun_vs_no_data", statistics.median(samples["satisfaction"]),
+         statistics.median(samples["profile"]), "s", "ratio <= 1.5",
+         baseline_is="server CPU per rerun of a page with no data (my account), real server, Chromium",
+         reruns=reruns * 3)
+
+
+def home_dashboard(emit) -> None:  # noqa: ANN001
+    folder = Path(tempfile.mkdtemp(prefix="linli-bench-home-"))
+    url = f"sqlite:///{folder / 'demo.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    passwords.ROUNDS = 4
+    demo.seed(engine)
+    with write_session(engine) as session:  # demo passwords are random: a known one for the bench
+        users.create_user(session, None, username="bench.sup", display_name="Bench", role="supervisor",
+                          password="Bench12345", must_change_password=False)
+    home = _app(url, "bench.sup", "Bench12345", "home")
+    assert home.metric, "the dashboard drew no key figures"
+    no_data = _app(url, "bench.sup", "Bench12345", "profile")
+    times = _alternate([("home", (url, home)), ("none", (url, no_data))])
+    emit("home_dashboard_rerun_demo_vs_no_data", times["home"][0], times["none"][0], "s", "ratio <= 2",
+         baseline_is="AppTest rerun of a page with no data (my account) on the demo database", repeats=REPEATS,
+         cpu_ratio=round(times["home"][1] / times["none"][1], 2))
+
+
+def run_all(emit) -> None:  # noqa: ANN001
+    satisfaction_page(emit)
+    home_dashboard(emit)

@@ -1,0 +1,28 @@
+"""Charts on screen: Vega-Lite specs built by core.charts, kept per aggregated rows.
+
+Building an Altair chart and turning it into a spec costs 15-60 ms per chart, more than
+the page's queries. The rows behind a chart are small aggregates (months, scores, grid ×
+category), so the spec is cached by them and by the labels: a rerun with the same figures
+draws the kept spec; new figures build a new one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core import charts
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def spec(builder: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The spec of `core.charts.<builder>(rows, ...)`; `builder` is always a name written in our code."""
+    return getattr(charts, builder)(rows, *args, **kwargs).to_dict()
+
+
+def draw(builder: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Draw the chart where the caller is (inside `with column:`) and return its spec."""
+    chart_spec = spec(builder, rows, *args, **kwargs)
+    st.vega_lite_chart(spec=chart_spec, width="stretch")
+    return chart_spec
