@@ -63,7 +63,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, case, delete, func, insert, literal, literal_column, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -73,7 +87,7 @@ from core.errors import Forbidden, Invalid, NotFound, collect
 from core.permissions import Actor, can, require, sees_all_grids
 from core.records import guarded_flush, load_for_edit
 from core.text import clean
-from db.models import FollowUp, Grid, MediationCase, Rating, RatingMonthSummary, SurveyToken, User
+from db.models import AppMeta, FollowUp, Grid, MediationCase, Rating, RatingMonthSummary, SurveyToken, User
 
 CATEGORIES = ("mediation", "visit", "service", "environment", "safety", "other")
 CHANNELS = ("mediation_follow_up", "visit", "phone_survey", "resident_qr")
@@ -198,8 +212,28 @@ def _summary_key(rating: Rating) -> dict[str, Any]:
             "channel": rating.channel, "worker_id": rating.worker_id or 0}
 
 
+_VERSION_KEY = "ratings_version"
+
+
+def data_version(session: Session) -> int:
+    """A number that changes with every write to the ratings: screens may keep figures computed
+    at one version (one primary-key read instead of the figures' queries)."""
+    value = session.get(AppMeta, _VERSION_KEY)
+    return int(value.value) if value is not None else 0
+
+
+def _bump_version(session: Session) -> None:
+    bumped = session.execute(update(AppMeta).where(AppMeta.key == _VERSION_KEY)
+                             .values(value=cast(cast(AppMeta.value, Integer) + 1, String))
+                             .execution_options(synchronize_session=False))
+    if bumped.rowcount == 0:
+        session.add(AppMeta(key=_VERSION_KEY, value="1"))
+        session.flush()
+
+
 def _adjust(session: Session, rating: Rating, sign: int) -> None:
     """Add (+1) or remove (-1) one live rating to or from its summary row, atomically."""
+    _bump_version(session)
     key = _summary_key(rating)
     score = rating.score
     deltas = {"count": sign, "score_sum": sign * score, "count_4_5": sign if score >= 4 else 0,
@@ -236,6 +270,7 @@ def rebuild_summary(session: Session) -> int:
               .where(Rating.deleted_at.is_(None))
               .group_by(month, Rating.grid_id, Rating.category, Rating.channel, worker))
     session.execute(insert(_S).from_select([*_KEY, *_COUNTS], source))
+    _bump_version(session)
     return session.scalar(select(func.count()).select_from(_S)) or 0
 
 

@@ -335,3 +335,36 @@ def test_the_demo_has_a_year_of_ratings_from_every_channel(engine):
     assert sum(channels.values()) >= demo.RATINGS
     assert low_with_comments >= 10 and tokens >= 2
     assert summary_rows(engine) == rebuilt_rows(engine)
+
+
+def test_the_data_version_moves_with_every_write_to_the_ratings(engine):
+    from datetime import date
+
+    from core import satisfaction
+    from db.engine import read_session, write_session
+    from tests.factories import make_world
+
+    world = make_world(engine)
+    supervisor = world.actors["supervisor"]
+
+    def version() -> int:
+        with read_session(engine) as session:
+            return satisfaction.data_version(session)
+
+    seen = [version()]
+    with write_session(engine) as session:
+        rating = satisfaction.record_rating(session, supervisor, satisfaction.RatingInput(
+            score=4, category="visit", grid_id=world.grid_ids[0], rated_on=date.today()))
+        rating_id = rating.id
+    seen.append(version())
+    with write_session(engine) as session:
+        satisfaction.edit_rating(session, supervisor, rating_id, 1, satisfaction.RatingInput(
+            score=2, category="visit", grid_id=world.grid_ids[1], rated_on=date.today()))
+    seen.append(version())
+    with write_session(engine) as session:
+        satisfaction.delete_rating(session, supervisor, rating_id, 2)
+    seen.append(version())
+    with write_session(engine) as session:
+        satisfaction.rebuild_summary(session)
+    seen.append(version())
+    assert len(set(seen)) == len(seen), seen
