@@ -233,9 +233,11 @@ def _training(session, rng: random.Random) -> None:  # noqa: ANN001
     for index in range(10):
         title, topic = topics[index % len(topics)]
         starts = datetime.combine(today - timedelta(days=30 * index + 3), datetime.min.time()).replace(hour=9)
+        hours = rng.choice((3, 3, 6))  # a half day or a whole day
         course = training.create_course(session, trainer, training.CourseInput(
             title=title, topic=topic, provider="街道社工站", place="社区活动室", starts_at=starts,
-            ends_at=starts + timedelta(hours=3), credit_hours=rng.choice((3, 3, 6)), mandatory=index % 3 == 0,
+            ends_at=starts + timedelta(hours=hours + (2 if hours > 4 else 0)), credit_hours=hours,
+            mandatory=index % 3 == 0,
             participant_ids=learners), now=starts - timedelta(days=7))
         entries = [training.RosterEntry(uid, rng.choice(("present", "present", "present", "late", "excused")),
                                         course.credit_hours) for uid in learners]

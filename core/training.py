@@ -64,6 +64,11 @@ def _hours(value: float | str | None, field_name: str, maximum: float) -> float:
     return hours
 
 
+def session_hours(starts_at: datetime, ends_at: datetime) -> float:
+    """The most hours a course can credit: its length (so never more than 24 for any day)."""
+    return round((ends_at - starts_at).total_seconds() / 3600, 2)
+
+
 def create_course(session: Session, actor: Actor, data: CourseInput, *, now: datetime | None = None) -> Course:
     require(actor, "training.manage")
     errors: list[Invalid] = []
@@ -72,12 +77,15 @@ def create_course(session: Session, actor: Actor, data: CourseInput, *, now: dat
         errors.append(Invalid("title", "error.required"))
     if not topic:
         errors.append(Invalid("topic", "error.required"))
+    longest = 24.0
     if data.starts_at is None or data.ends_at is None or data.ends_at <= data.starts_at:
         errors.append(Invalid("ends_at", "error.course.times"))
+    else:
+        longest = session_hours(data.starts_at, data.ends_at)
     try:
-        hours = _hours(data.credit_hours, "credit_hours", 24)
+        hours = _hours(data.credit_hours, "credit_hours", longest)
         if hours == 0:
-            raise Invalid("credit_hours", "error.hours.range", max=24)
+            raise Invalid("credit_hours", "error.hours.range", max=longest)
     except Invalid as exc:
         errors.append(exc)
         hours = 0

@@ -7,9 +7,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core import charts, exports, training
+from core import exports, training
 from core.mediations import add_months
 from db.engine import read_session
+from ui.charts import draw
 from ui.i18n import translator
 from ui.session import actor, db
 
@@ -32,9 +33,8 @@ st.caption(t("compliance.short_count", count=short, total=len(table)))
 st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
 
 st.subheader(t("compliance.by_month"))
-st.altair_chart(charts.training_hours_by_month_and_topic(
-    by_month, month_title=t("compliance.month"), hours_title=t("field.hours"), topic_title=t("field.topic"),
-    other_label=t("compliance.other_topics")), width="stretch")
+draw("training_hours_by_month_and_topic", by_month, month_title=t("compliance.month"), hours_title=t("field.hours"),
+     topic_title=t("field.topic"), other_label=t("compliance.other_topics"))
 # The sheet has every topic in its own column (the chart folds the smaller ones into "other").
 topics, month_table = training.month_topic_table(by_month)
 month_headers = [t("compliance.month"), *topics, t("compliance.month_total")]

@@ -6,8 +6,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core import charts, exports, mediations
+from core import exports, mediations
 from db.engine import read_session
+from ui.charts import draw
 from ui.i18n import translator
 from ui.session import actor, db
 
@@ -51,13 +52,12 @@ st.download_button(t("stats.download"), workbook, file_name=f"mediation-statisti
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 left, right = st.columns(2)
 left.subheader(t("stats.by_source"))
-left.altair_chart(charts.cases_by_month_and_kind(by_source, "source", month_title=t("stats.month"),
-                                                 count_title=t("stats.received"), kind_title=t("field.source")),
-                  width="stretch")
+with left:
+    draw("cases_by_month_and_kind", by_source, "source", month_title=t("stats.month"),
+         count_title=t("stats.received"), kind_title=t("field.source"))
 right.subheader(t("stats.by_type"))
-right.altair_chart(charts.cases_by_month_and_kind(by_type, "type", month_title=t("stats.month"),
-                                                  count_title=t("stats.received"), kind_title=t("field.type")),
-                   width="stretch")
+with right:
+    draw("cases_by_month_and_kind", by_type, "type", month_title=t("stats.month"), count_title=t("stats.received"),
+         kind_title=t("field.type"))
 st.subheader(t("stats.success_trend"))
-st.altair_chart(charts.success_rate_trend(monthly, month_title=t("stats.month"), rate_title=t("stats.success_rate")),
-                width="stretch")
+draw("success_rate_trend", monthly, month_title=t("stats.month"), rate_title=t("stats.success_rate"))

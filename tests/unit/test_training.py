@@ -18,7 +18,7 @@ SECRET = "checkin-secret-for-tests-0123456789abcdef"
 def course(engine, trainer, starts: datetime, hours=3.0, participants=()):
     with write_session(engine) as session:
         return training.create_course(session, trainer, CourseInput(
-            title="社区矛盾调解实务", topic="调解", starts_at=starts, ends_at=starts + timedelta(hours=3),
+            title="社区矛盾调解实务", topic="调解", starts_at=starts, ends_at=starts + timedelta(hours=max(3, hours)),
             credit_hours=hours, participant_ids=list(participants)), now=starts - timedelta(days=7))
 
 
@@ -95,7 +95,10 @@ def test_roster_save_is_one_transaction_and_a_stale_roster_is_refused(engine):
     ("changes", "field"),
     [({"title": ""}, "title"), ({"credit_hours": "-1"}, "credit_hours"), ({"credit_hours": "abc"}, "credit_hours"),
      ({"credit_hours": 0}, "credit_hours"), ({"ends_at": datetime(2026, 11, 20, 8, 0)}, "ends_at"),
-     ({"participant_ids": [987654]}, "participants")],
+     ({"participant_ids": [987654]}, "participants"),
+     ({"credit_hours": 3.5}, "credit_hours"),  # more than the 3-hour session
+     ({"ends_at": datetime(2026, 11, 22, 12, 0), "credit_hours": 52}, "credit_hours")],  # 51 h from 20th 9:00
+
 )
 def test_bad_course_input_is_refused_and_nothing_written(engine, changes, field):
     world = make_world(engine)
@@ -202,7 +205,7 @@ def test_qualifications_by_admin_and_certificates_checked(engine):
 def course_on(engine, trainer, starts: datetime, topic: str, hours: float):
     with write_session(engine) as session:
         return training.create_course(session, trainer, CourseInput(
-            title=f"{topic}课程", topic=topic, starts_at=starts, ends_at=starts + timedelta(minutes=59),
+            title=f"{topic}课程", topic=topic, starts_at=starts, ends_at=starts + timedelta(hours=hours),
             credit_hours=hours), now=starts - timedelta(days=7))
 
 
@@ -380,3 +383,9 @@ def test_roster_refuses_zero_hours_for_present_and_people_not_on_the_staff_list(
     with read_session(engine) as session:
         assert session.scalars(select(Attendance)).all() == []
         assert training.load_roster(session, trainer, row.id)[1] == version  # not bumped
+
+
+def test_a_course_credits_at_most_its_length():
+    assert training.session_hours(datetime(2026, 11, 20, 9, 0), datetime(2026, 11, 20, 12, 30)) == 3.5
+    assert training.session_hours(datetime(2026, 11, 20, 9, 0), datetime(2026, 11, 22, 12, 0)) == 51
+    assert training.session_hours(datetime(2026, 11, 20, 23, 0), datetime(2026, 11, 21, 1, 0)) == 2
