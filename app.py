@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import auth
 from ui.context import engine, settings_or_stop, vault_or_stop
-from ui.nav import page_for
+from ui.nav import page_for, public_only_navigation
 from ui.session import use_for_this_run
 
 st.set_page_config(page_title="邻里 Linli", page_icon=":material/diversity_3:", layout="wide")
@@ -16,6 +16,9 @@ st.set_page_config(page_title="邻里 Linli", page_icon=":material/diversity_3:"
 settings = settings_or_stop()
 db = engine(settings)
 use_for_this_run(db, vault_or_stop(settings))
+if settings.public_only:  # residents' instance: the rating page only, no login form, no cookie
+    public_only_navigation().run()
+    st.stop()
 # The cookie components come and go between runs (set on login, delete on logout). Kept in
 # one container at the top, they never shift the page's own elements, which would otherwise
 # show twice while a rerun replaces them.

@@ -2,8 +2,8 @@
 
 Same style as the residents import: cells read as text, every bad line reported with its
 line number as a spreadsheet shows it (header = line 1), and nothing written unless every
-line is good. Lines name a person by user name or by display name; the roster keeps the
-people the file does not mention. Saving goes through `training.save_roster`, so the
+line is good. Lines name a person by user name or by display name; people the file does not
+mention keep their saved marks, or stay unmarked. Saving goes through `training.save_roster`, so the
 version check (a roster saved by someone else since it was loaded) applies as on screen.
 """
 
@@ -24,7 +24,7 @@ from core.import_check import cell_text as _text
 from core.imports import ImportRefused, Problem, Report, read_rows
 from core.permissions import Actor, require
 from core.text import clean
-from db.models import User
+from db.models import Attendance, User
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "username": ("用户名", "账号", "帐号", "登录名", "username", "user", "login"),
@@ -171,8 +171,10 @@ def import_roster(session: Session, actor: Actor, course_id: int, loaded_version
 
     if dry_run or report.problems or not report.entries:
         return report
-    current, _ = training.load_roster(session, actor, course_id)
-    merged = {row["user_id"]: training.RosterEntry(row["user_id"], row["status"], row["hours"]) for row in current}
+    # Marks already saved stay unless the file gives the person; people with no mark yet stay
+    # unmarked (a sign-in sheet that leaves someone out must not credit them).
+    merged = {a.user_id: training.RosterEntry(a.user_id, a.status, a.hours)
+              for a in session.scalars(select(Attendance).where(Attendance.course_id == course_id))}
     for entry in report.entries:
         merged[entry["user_id"]] = training.RosterEntry(entry["user_id"], entry["status"], entry["hours"])
     report.version = training.save_roster(session, actor, course_id, loaded_version, list(merged.values()))

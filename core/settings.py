@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets as random_secrets
 import tomllib
 from collections.abc import Mapping
@@ -50,7 +51,25 @@ class Settings:
     mediation_months: int = 1
     judicial_days: int = 30
     follow_up_days: int = 15
+    # The address residents' phones open from a rating QR code, e.g. https://rate.example.org
+    # (a public-only instance, see README). Empty: the address staff use for Linli.
+    public_base_url: str = ""
+    # This instance serves only the public rating page (no login, no other page).
+    public_only: bool = False
 
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
+_flag.__name__ = "true/false"
 
 _FIELDS: dict[str, tuple[str, type]] = {
     "database_url": ("DATABASE_URL", str),
@@ -65,6 +84,8 @@ _FIELDS: dict[str, tuple[str, type]] = {
     "mediation_months": ("LINLI_MEDIATION_MONTHS", int),
     "judicial_days": ("LINLI_JUDICIAL_DAYS", int),
     "follow_up_days": ("LINLI_FOLLOW_UP_DAYS", int),
+    "public_base_url": ("LINLI_PUBLIC_BASE_URL", str),
+    "public_only": ("LINLI_PUBLIC_ONLY", _flag),
 }
 # Keys generated for a new installation; added to an older secrets file that lacks them.
 _GENERATED_KEYS = ("cookie_key", "id_encryption_key", "id_hash_key")
@@ -114,6 +135,8 @@ def problems(settings: Settings) -> list[str]:
         found.append("mediation_months must be 1-12, judicial_days and follow_up_days 1-365")
     if settings.lockout_failures < 1 or settings.lockout_minutes < 1 or settings.lockout_window_minutes < 1:
         found.append("lockout settings must be positive")
+    if settings.public_base_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", settings.public_base_url):
+        found.append("public_base_url must be an http(s) address such as https://rate.example.org")
     return found
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -59,6 +60,8 @@ def _hours(value: float | str | None, field_name: str, maximum: float) -> float:
         hours = round(float(str(value).strip()), 2)
     except (TypeError, ValueError):
         raise Invalid(field_name, "error.hours.format") from None
+    if not math.isfinite(hours):  # "nan", "inf", or a cleared cell of the roster grid
+        raise Invalid(field_name, "error.hours.format")
     if hours < 0 or hours > maximum:
         raise Invalid(field_name, "error.hours.range", max=maximum)
     return hours

@@ -10,6 +10,7 @@ import streamlit as st
 from core import roster_import, training
 from core.errors import LinliError, StaleEdit
 from db.engine import read_session, write_session
+from ui import links
 from ui.forms import FieldErrors
 from ui.i18n import error_text, translator
 from ui.line_report import show_problems
@@ -142,7 +143,7 @@ with st.expander(t("roster_import.title"), icon=":material/upload_file:"):
 with st.expander(t("courses.checkin_qr"), icon=":material/qr_code_2:"):
     with read_session(engine) as session:
         token = training.checkin_token(settings().cookie_key, training.course_by_id(session, me, chosen))
-    link = f"/checkin?code={token}"
+    link = links.absolute(f"/checkin?code={token}")  # staff phones, on the office network
     st.image(segno.make(link, error="m").svg_data_uri(scale=6), width=240)
     st.caption(t("courses.checkin_hint"))
     st.code(link, language=None)

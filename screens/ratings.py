@@ -12,6 +12,7 @@ import streamlit as st
 from core import residents, satisfaction, staff
 from core.errors import LinliError
 from db.engine import read_session, write_session
+from ui import links
 from ui.forms import FieldErrors, save_then_rerun
 from ui.i18n import translator
 from ui.session import actor, db, settings
@@ -47,7 +48,7 @@ with record_tab:
         grid = grid_col.selectbox(t("satisfaction.grid"), list(grids), format_func=grids.get)
         category = category_col.selectbox(t("field.category"), satisfaction.CATEGORIES, format_func=category_label.get,
                                           index=satisfaction.CATEGORIES.index("visit"))
-        errors.slot("grid_id")
+        errors.slot("grid")
         errors.slot("category")
         worker_col, day_col = st.columns(2)
         nobody = 0  # a selectbox shows None as an empty placeholder
@@ -55,7 +56,7 @@ with record_tab:
                                       if me.id in people else 0,
                                       format_func=lambda w: t("satisfaction.no_worker") if w == nobody else people[w])
         rated_on = day_col.date_input(t("field.rated_on"), value=date.today(), max_value=date.today())
-        errors.slot("worker_id")
+        errors.slot("worker")
         errors.slot("rated_on")
         comment = st.text_area(t("field.comment"), max_chars=satisfaction.COMMENT_MAX)
         errors.slot("comment")
@@ -79,16 +80,16 @@ with code_tab:
                                                 index=satisfaction.CATEGORIES.index("service"))
         days_col, limit_col = st.columns(2)
         days = days_col.number_input(t("ratings.valid_days"), min_value=1, max_value=satisfaction.MAX_TOKEN_DAYS,
-                                     value=satisfaction.TOKEN_DAYS["single_use"], step=1)
+                                     value=None, step=1, placeholder=t("ratings.valid_days_default"))
         limit = limit_col.number_input(t("ratings.hourly_limit"), min_value=1, max_value=satisfaction.MAX_HOURLY_LIMIT,
                                        value=satisfaction.POSTER_HOURLY_LIMIT, step=1, help=t("ratings.hourly_help"))
-        errors.slot("grid_id")
+        errors.slot("grid")
         errors.slot("valid_days")
         errors.slot("hourly_limit")
         if st.form_submit_button(t("ratings.make_code"), type="primary"):
             request = satisfaction.TokenRequest(kind=kind, grid_id=token_grid, category=token_category,
                                                 worker_id=me.id if kind == "single_use" else None,
-                                                valid_days=int(days), hourly_limit=int(limit))
+                                                valid_days=None if days is None else int(days), hourly_limit=int(limit))
             try:
                 with write_session(engine) as session:
                     issued = satisfaction.issue_token(session, me, settings().cookie_key, request)
@@ -99,7 +100,7 @@ with code_tab:
     shown = st.session_state.get("ratings_code")
     if shown:
         token, kind, expires_at = shown
-        link = f"/rate?t={token}"
+        link = links.absolute(f"/rate?t={token}", settings().public_base_url)
         qr = segno.make(link, error="m")
         code_col, text_col = st.columns([1, 2])
         code_col.image(qr.svg_data_uri(scale=6), width=240)

@@ -80,6 +80,13 @@ def _public_rating_page() -> st.Page:
                    url_path=PUBLIC_RATING.url_path, visibility="hidden")
 
 
+def public_only_navigation() -> st.navigation:
+    """An instance for residents' phones: every path draws the rating page; no login, no other page."""
+    title = "邻里 · " + translate("zh-CN", PUBLIC_RATING.title)
+    return st.navigation([st.Page(PUBLIC_RATING.file, title=title, url_path="home", default=True),
+                          _public_rating_page()], position="hidden")
+
+
 def page_for(actor: Actor | None, engine: Engine, settings: Settings) -> st.Page:
     """The page this run draws: the login or forced password change gate, or the chosen
     screen of the role's navigation with the signed-in sidebar."""

@@ -118,3 +118,27 @@ def test_home_is_a_dashboard_for_each_role(app_world):
     assert "我的待办" in texts(at) and not at.metric
     at = login(new_app(), "trainer1")
     assert "近 30 天的课程" in texts(at) and not at.metric
+
+
+def test_a_public_only_instance_serves_the_rating_page_and_no_login(app_world, monkeypatch):
+    at = open_url(login(new_app(), "worker1"), "ratings")
+    at.button(key="FormSubmitter:token_new-生成二维码").click().run()
+    token = at.session_state["ratings_code"][0]
+
+    monkeypatch.setenv("LINLI_PUBLIC_ONLY", "true")
+    for path in ("rate", "residents", "home"):
+        public = new_app()
+        public.query_params["t"] = token
+        public = open_url(public.run(), path)
+        assert not public.exception
+        assert [t.value for t in public.title] == ["请为我们的服务评价"] and not public.text_input  # no login form
+
+
+def test_qr_codes_carry_the_configured_public_address_and_posters_last_90_days(app_world, monkeypatch):
+    monkeypatch.setenv("LINLI_PUBLIC_BASE_URL", "https://rate.example.org/")
+    at = open_url(login(new_app(), "worker1"), "ratings")
+    at.radio[-1].set_value("poster")  # the code form's kind
+    at.button(key="FormSubmitter:token_new-生成二维码").click().run()
+    token, kind, expires_at = at.session_state["ratings_code"]
+    assert kind == "poster" and f"https://rate.example.org/rate?t={token}" in [c.value for c in at.code]
+    assert 89 <= (expires_at.date() - date.today()).days <= 90

@@ -62,9 +62,12 @@ def test_a_good_file_saves_its_lines_and_keeps_the_people_it_does_not_name(engin
                    ["", "", "", ""]])                       # blank lines are skipped, not refused
     report = upload(engine, trainer, row.id, version, data)
     assert report.written and report.problems == [] and report.rows_read == 2
+    assert saved(engine) == {people["worker"]: ("late", 2.5), people["supervisor"]: ("excused", 0.0)}
+    assert report.version == version + 1  # admin one, expected but not in the file, is not credited
+
+    report = upload(engine, trainer, row.id, version + 1, as_csv([["姓名", "出勤"], ["admin one", "缺席"]]))
     assert saved(engine) == {people["worker"]: ("late", 2.5), people["supervisor"]: ("excused", 0.0),
-                             people["admin"]: ("present", 3.0)}  # not in the file: pre-filled as on screen
-    assert report.version == version + 1
+                             people["admin"]: ("absent", 0.0)}  # earlier marks kept
 
 
 @pytest.mark.parametrize("fmt", ["csv-gbk", "xlsx"])
@@ -78,7 +81,8 @@ def test_bad_lines_are_reported_with_their_line_numbers_and_nothing_is_written(e
             ["supervisor one", "出席", "9"],  # 6: more than the course's 3 hours
             ["supervisor one", "睡觉", "3"],  # 7: unknown status
             ["worker one", "迟到", "2"],      # 8: same person as line 2
-            ["trainer one", "", "3"]]         # 9: status missing
+            ["trainer one", "", "3"],         # 9: status missing
+            ["admin one", "出席", "nan"]]     # 10: not a number
     data = as_csv(rows, "gbk") if fmt == "csv-gbk" else as_xlsx(rows)
     before = count(engine, AuditEvent)
     report = upload(engine, trainer, row.id, version, data, "roster." + fmt.split("-")[0])
@@ -91,8 +95,9 @@ def test_bad_lines_are_reported_with_their_line_numbers_and_nothing_is_written(e
         (7, "status", "error.roster_import.status"),
         (8, "person_name", "error.roster_import.duplicate_in_file"),
         (9, "status", "error.required"),
+        (10, "hours", "error.hours.format"),
     ]
-    assert report.refused_lines == 7
+    assert report.refused_lines == 8
     assert saved(engine) == {} and count(engine, AuditEvent) == before
     lines = report_csv(report.as_report(), lambda key, **params: key).decode("utf-8-sig").splitlines()
     assert lines[0] == "line,field,reason" and lines[1].startswith("3,field.person_name,")

@@ -368,3 +368,28 @@ def test_the_data_version_moves_with_every_write_to_the_ratings(engine):
         satisfaction.rebuild_summary(session)
     seen.append(version())
     assert len(set(seen)) == len(seen), seen
+
+
+def test_follow_ups_recorded_before_the_satisfaction_tables_become_ratings_on_upgrade(fresh_database_url):
+    """Downgrading below 0005 drops the ratings but keeps the follow-ups: the upgrade files them again."""
+    from db import migrate
+    from db.engine import make_engine
+
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine)
+        world = make_world(engine)
+        test_a_follow_up_visit_records_a_rating_in_its_transaction(engine, world)
+        with read_session(engine) as session:
+            before = [(r.score, r.channel, r.category, r.grid_id, r.worker_id, r.rated_on, r.source_id)
+                      for r in session.scalars(select(Rating))]
+        migrate.downgrade(engine, "0004")
+        migrate.upgrade(engine)
+        with read_session(engine) as session:
+            after = [(r.score, r.channel, r.category, r.grid_id, r.worker_id, r.rated_on, r.source_id)
+                     for r in session.scalars(select(Rating))]
+            assert satisfaction.data_version(session) >= 1
+        assert after == before and len(after) == 1
+        assert summary_rows(engine) == rebuilt_rows(engine)
+    finally:
+        engine.dispose()

@@ -134,3 +134,15 @@ def test_every_key_the_code_uses_exists(language):
 def test_translation_fills_parameters_and_defaults_to_chinese():
     assert translate("en", "table.summary", page=2, pages=5, total=230) == "Page 2 of 5, 230 in all"
     assert translate("xx", "login.submit") == "登录"
+
+
+def test_public_rating_settings_are_read_and_a_bad_address_is_refused():
+    from core import settings
+
+    loaded = settings.load(secrets={}, env={"LINLI_PUBLIC_ONLY": "yes", "LINLI_PUBLIC_BASE_URL": "https://rate.example.org"})
+    assert loaded.public_only is True and loaded.public_base_url == "https://rate.example.org"
+    assert not any("public_base_url" in p for p in settings.problems(loaded))
+    bad = settings.load(secrets={"public_base_url": "rate.example.org"}, env={})
+    assert any("public_base_url" in p for p in settings.problems(bad))
+    with pytest.raises(ValueError, match="public_only"):
+        settings.load(secrets={}, env={"LINLI_PUBLIC_ONLY": "maybe"})

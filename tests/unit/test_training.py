@@ -389,3 +389,19 @@ def test_a_course_credits_at_most_its_length():
     assert training.session_hours(datetime(2026, 11, 20, 9, 0), datetime(2026, 11, 20, 12, 30)) == 3.5
     assert training.session_hours(datetime(2026, 11, 20, 9, 0), datetime(2026, 11, 22, 12, 0)) == 51
     assert training.session_hours(datetime(2026, 11, 20, 23, 0), datetime(2026, 11, 21, 1, 0)) == 2
+
+
+def test_a_cleared_or_not_a_number_hours_cell_is_refused_at_its_row(engine):
+    world = make_world(engine)
+    trainer = world.actors["trainer"]
+    worker = world.actors["worker"].id
+    row = course(engine, trainer, datetime(2026, 11, 20, 9, 0), participants=[worker])
+    with read_session(engine) as session:
+        _, version = training.load_roster(session, trainer, row.id)
+    for cleared in (float("nan"), "nan", "inf", None):
+        with pytest.raises(InvalidMany) as refused:
+            with write_session(engine) as session:
+                training.save_roster(session, trainer, row.id, version, [RosterEntry(worker, "present", cleared)])
+        assert [(e.field, e.key) for e in refused.value.errors] == [("row_1", "error.hours.format")]
+    with read_session(engine) as session:
+        assert session.scalars(select(Attendance)).all() == []

@@ -71,8 +71,33 @@ def upgrade() -> None:
         sqlite_with_rowid=False,  # clustered by (month, …): a range of months is one contiguous read
     )
     op.create_index("ix_rating_month_summary_grid_month", "rating_month_summary", ["grid_id", "month"])
+    _ratings_from_earlier_follow_ups()
+
+
+def _ratings_from_earlier_follow_ups() -> None:
+    """Follow-up visits recorded before this version carry a score: they become ratings (as
+    core.satisfaction.follow_up_rating files new ones), and the monthly summary is built from them.
+    The data-version row starts here, so two first writes never race to create it."""
+    op.execute(
+        "INSERT INTO ratings (score, comment, category, grid_id, worker_id, rated_on, channel, source_id,"
+        " recorded_by, created_at, updated_at, version)"
+        " SELECT f.satisfaction, '', 'mediation', c.grid_id, c.mediator_id, f.visited_on, 'mediation_follow_up',"
+        " f.id, f.recorded_by, f.created_at, f.created_at, 1"
+        " FROM follow_ups f JOIN cases c ON c.id = f.case_id WHERE f.satisfaction BETWEEN 1 AND 5")
+    month = ("CAST(date_trunc('month', rated_on) AS DATE)" if op.get_bind().dialect.name == "postgresql"
+             else "date(rated_on, 'start of month')")
+    per_score = ", ".join(f"SUM(CASE WHEN score = {k} THEN 1 ELSE 0 END)" for k in range(1, 6))
+    op.execute(
+        "INSERT INTO rating_month_summary (month, grid_id, category, channel, worker_id, count, score_sum, count_4_5,"
+        " count_1, count_2, count_3, count_4, count_5)"
+        f" SELECT {month}, grid_id, category, channel, COALESCE(worker_id, 0), COUNT(*), SUM(score),"
+        f" SUM(CASE WHEN score >= 4 THEN 1 ELSE 0 END), {per_score}"
+        f" FROM ratings WHERE deleted_at IS NULL GROUP BY {month}, grid_id, category, channel, COALESCE(worker_id, 0)")
+    op.execute("DELETE FROM app_meta WHERE key = 'ratings_version'")
+    op.execute("INSERT INTO app_meta (key, value) VALUES ('ratings_version', '1')")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM app_meta WHERE key = 'ratings_version'")
     for table in ("rating_month_summary", "ratings", "survey_tokens"):
         op.drop_table(table)
