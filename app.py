@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import auth
 from ui.context import engine, settings_or_stop, vault_or_stop
+from ui.housekeeping import collect_now_and_then
 from ui.nav import page_for, public_only_navigation
 from ui.session import use_for_this_run
 
@@ -27,3 +28,4 @@ with st.container():
     actor = auth.current_user(db, settings, cookies)
 
 page_for(actor, db, settings).run()
+collect_now_and_then()

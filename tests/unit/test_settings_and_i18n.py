@@ -146,3 +146,13 @@ def test_public_rating_settings_are_read_and_a_bad_address_is_refused():
     assert any("public_base_url" in p for p in settings.problems(bad))
     with pytest.raises(ValueError, match="public_only"):
         settings.load(secrets={}, env={"LINLI_PUBLIC_ONLY": "maybe"})
+
+
+def test_full_garbage_collection_runs_at_most_once_a_minute():
+    from ui import housekeeping
+
+    start = housekeeping._last
+    assert housekeeping.collect_now_and_then(start + 30) is False
+    assert housekeeping.collect_now_and_then(start + 61) is True
+    assert housekeeping.collect_now_and_then(start + 90) is False
+    assert housekeeping.collect_now_and_then(start + 122) is True
