@@ -41,6 +41,7 @@ with record_tab:
         channel = st.radio(t("field.channel"), satisfaction.STAFF_CHANNELS, horizontal=True,
                            format_func=lambda c: t(f"satisfaction.channel.{c}"))
         errors.slot("channel")
+        st.markdown(t("field.score"))
         score = st.feedback("stars", key="rating_score")
         st.caption(t("ratings.score_hint"))
         errors.slot("score")
