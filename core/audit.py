@@ -124,6 +124,12 @@ class AuditFilter:
     date_to: date | None = None
 
 
+def high_water(session: Session) -> int:
+    """The newest audit event's id. Every write Linli makes is audited in its own transaction and
+    events are append-only, so a figure computed at one high-water mark stays true until it moves."""
+    return session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
 def _conditions(filters: AuditFilter) -> list:
     conditions = []
     if filters.username:

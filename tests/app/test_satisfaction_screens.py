@@ -37,6 +37,10 @@ def test_supervisor_sees_figures_too_few_for_small_groups_and_low_ratings(app_wo
     low = at.dataframe[-1].value
     assert list(low["评分"]) == [2, 1] and "楼道灯坏了一个月没人修" in list(low["意见"])
 
+    seed(app_world, [4], grid=0)  # kept figures are dropped when a rating is written
+    at.run()
+    assert {m.label: m.value for m in at.metric}["评价数"] == "8"
+
     at.selectbox(key="sat_grid").select(app_world.world.grid_ids[1]).run()  # one rating: too few to show
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"评价数": "1", "平均分": "样本过少", "满意率（4–5 分）": "样本过少"}
