@@ -155,6 +155,8 @@ _ROSTER_STATE = (select(_COURSES.c.credit_hours, _COURSES.c.starts_at, _ATTENDAN
 _BUMP_ROSTER = (_COURSES.update().where(_COURSES.c.id == bindparam("course_id"),
                                         _COURSES.c.roster_version == bindparam("loaded_version"))
                 .values(roster_version=bindparam("loaded_version", type_=Integer) + 1))
+_ACTIVE_STAFF = (select(User.__table__.c.id).where(User.__table__.c.id.in_(bindparam("ids", expanding=True)),
+                                                   User.__table__.c.active.is_(True)))
 _INSERT_MARKS = _ATTENDANCE.insert()
 _AUDIT_INSERT = AuditEvent.__table__.insert()
 _UPDATE_MARKS = (_ATTENDANCE.update().where(_ATTENDANCE.c.id == bindparam("row_id"))
@@ -182,8 +184,7 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
     existing = {user_id: row_id for _, _, user_id, row_id in known if user_id is not None}
     errors: list[Invalid] = []
     clean_entries: dict[int, tuple[str, float]] = {}
-    staff = set(connection.execute(select(User.id).where(User.id.in_([e.user_id for e in entries] or [-1]),
-                                                         User.active.is_(True))).scalars())
+    staff = set(connection.execute(_ACTIVE_STAFF, {"ids": [e.user_id for e in entries] or [-1]}).scalars())
     for line, entry in enumerate(entries, start=1):
         if entry.user_id not in staff:
             errors.append(Invalid(f"row_{line}", "error.course.unknown_participant"))
