@@ -37,7 +37,7 @@ class Vault:
         object.__setattr__(self, "_mac_key", _key_bytes("hash:" + self.hash_key))
 
     def __reduce__(self) -> tuple[type[Vault], tuple[str, str]]:
-        # Rebuilt from the keys (the cipher object cannot be pickled), e.g. in an import worker process.
+        # Rebuilt from the keys: the cipher object itself cannot be pickled (copies, caches).
         return Vault, (self.encryption_key, self.hash_key)
 
     def encrypt(self, plaintext: str) -> str:

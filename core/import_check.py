@@ -1,15 +1,13 @@
 """Checking roster rows for the import: validation, ID hash, encryption, pinyin — no database.
 
-A pure function of a block of rows, so that a large file can be checked in worker
-processes while the main process writes; a small file is checked in-process with the
-very same code. The rules themselves live in core.residents.clean_form and
-core.validation (one source of truth); this module only calls them row by row, with
-caches for the values a roster repeats (categories, dates left empty, common names).
+A pure function of a block of rows: each block is checked, then written, in turn. The
+rules themselves live in core.residents.clean_form and core.validation (one source of
+truth); this module only calls them row by row, with caches for the values a roster
+repeats (categories, dates left empty, common names).
 """
 
 from __future__ import annotations
 
-import gc
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,7 +40,7 @@ Prepared = tuple[str | None, tuple[str, str, str, str, str], tuple[str, ...], tu
 
 @dataclass(frozen=True)
 class CheckContext:
-    """Everything a block of rows is checked with; picklable, sent once to each worker."""
+    """Everything a block of rows is checked with."""
 
     columns: dict[str, int]
     vault: Vault
@@ -161,21 +159,3 @@ def _prepared(context: CheckContext, data: residents.CleanResident, id_value: st
          next(tokens) if id_value else None, id_hash, mask_id(id_value) if id_value else "", data.phone,
          data.phone[-4:], data.relation, data.ethnicity, "active", data.notes, stamp, stamp, 1),
     )
-
-
-# --- worker processes -----------------------------------------------------------------------------
-
-_worker_context: CheckContext | None = None
-
-
-def start_worker(context: CheckContext) -> None:
-    global _worker_context  # noqa: PLW0603 - one context per worker process, set once at its start
-    _worker_context = context
-    # A worker only checks rows: what it allocates is freed by reference counting, and the
-    # cycle collector's passes over the growing caches cost a third of its time.
-    gc.disable()
-
-
-def check_rows_in_worker(first_line: int, rows: list[list[Any]]) -> list[Checked]:
-    assert _worker_context is not None, "start_worker runs first (the pool's initializer)"
-    return check_rows(_worker_context, first_line, rows)

@@ -6,9 +6,8 @@ Every bad row is reported with its line as a spreadsheet shows it (header = line
 default nothing is written unless every row is good; one transaction, bulk inserts.
 
 Rows are checked block by block (core.import_check) and written as they come
-(core.import_write, inside a savepoint undone if the import turns out refused). A large
-file is checked in worker processes meanwhile: the database work stays in this process,
-in the caller's transaction.
+(core.import_write, inside a savepoint undone if the import turns out refused), in the
+caller's transaction.
 """
 
 from __future__ import annotations
@@ -16,10 +15,8 @@ from __future__ import annotations
 import csv
 import gc
 import io
-import multiprocessing
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -38,8 +35,6 @@ from core.import_check import (
     Prepared,
     cell_text,
     check_rows,
-    check_rows_in_worker,
-    start_worker,
 )
 from core.import_write import RosterWriter, driver_timestamp
 from core.permissions import Actor, can, require
@@ -63,12 +58,6 @@ _HEADER_INDEX = {alias.lower(): key for key, aliases in HEADERS.items() for alia
 __all__ = ["HEADERS", "TAG_WORDS", "ImportRefused", "Problem", "Report", "import_residents", "read_rows",
            "report_csv"]
 CHUNK = 2000  # rows checked and written per block
-# With WORKERS > 0, from PARALLEL_MIN_ROWS rows on, blocks are checked in that many worker
-# processes while this one writes. Off by default: on the 2-core server, shared with other
-# work, 100k rows took longer with 2 workers (wall 8.4-11.6 s) than in-process (6.1-7.0 s),
-# as the workers took CPU from the writes, which stay in this process (and bound the time).
-PARALLEL_MIN_ROWS = 20_000
-WORKERS = 0
 
 
 class ImportRefused(LinliError):
@@ -300,24 +289,11 @@ def import_residents(
 def _checked_blocks(context: CheckContext, body: list[list[Any]]) -> Iterator[tuple[int, list[Checked]]]:
     """(first line, checked rows) for each block of CHUNK rows, in file order.
 
-    A large file is checked by worker processes, a few blocks ahead of the caller, who
-    writes meanwhile; a small one here, block by block, by the same function.
+    Checked in this process: two worker processes were measured slower on the 2-core server
+    (8.4-11.6 s against 6.1-7.0 s for 100k rows), as they took CPU from the writes.
     """
-    starts = range(0, len(body), CHUNK)
-    if len(body) < PARALLEL_MIN_ROWS or WORKERS < 1:
-        for start in starts:
-            yield start + 2, check_rows(context, start + 2, body[start:start + CHUNK])
-        return
-    # forkserver: workers forked from a clean single-threaded process, never from the
-    # (threaded) Streamlit server itself.
-    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("forkserver"),
-                               initializer=start_worker, initargs=(context,))
-    try:
-        lines = [start + 2 for start in starts]
-        blocks = (body[start:start + CHUNK] for start in starts)
-        yield from zip(lines, pool.map(check_rows_in_worker, lines, blocks), strict=True)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    for start in range(0, len(body), CHUNK):
+        yield start + 2, check_rows(context, start + 2, body[start:start + CHUNK])
 
 
 # One expanding parameter: SQLAlchemy would otherwise coerce each of 100k hashes as a literal.

@@ -7,7 +7,6 @@ the rows written, all-or-nothing) must be the same as for one block checked in-p
 import csv
 import io
 
-import pytest
 from sqlalchemy import delete, func, select
 
 from core import imports
@@ -64,45 +63,12 @@ def as_seen(report):
             [(p.line, p.field, p.key, p.params) for p in report.problems], report.preview)
 
 
-class CountingPool(imports.ProcessPoolExecutor):
-    started = 0
-
-    def __init__(self, *args, **kwargs):
-        type(self).started += 1
-        super().__init__(*args, **kwargs)
-
-
-def test_worker_processes_give_the_same_report_and_rows_as_checking_in_process(engine, monkeypatch):
-    world = make_world(engine)
-    admin = world.actors["admin"]
-    data = roster(900, ["第一网格", "第二网格"])
-    monkeypatch.setattr(imports, "CHUNK", 100)
-    monkeypatch.setattr(imports, "ProcessPoolExecutor", CountingPool)
-    monkeypatch.setattr(CountingPool, "started", 0)
-
-    in_process = run(engine, admin, data, allow_partial=True)
-    written_in_process = what_was_written(engine)
-    forget_residents(engine)
-    monkeypatch.setattr(imports, "PARALLEL_MIN_ROWS", 200)
-    monkeypatch.setattr(imports, "WORKERS", 2)
-    in_workers = run(engine, admin, data, allow_partial=True)
-
-    assert CountingPool.started == 1
-    assert in_process.problems and 700 < in_process.imported < 900
-    assert as_seen(in_workers) == as_seen(in_process)
-    assert what_was_written(engine) == written_in_process
-
-
-@pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "workers"])
-def test_a_refused_row_in_a_late_block_leaves_the_database_unchanged(engine, monkeypatch, parallel):
+def test_a_refused_row_in_a_late_block_leaves_the_database_unchanged(engine, monkeypatch):
     world = make_world(engine)
     data = roster(600, ["第一网格"])
     lines = data.decode().splitlines()
     lines[590] = lines[590].replace("第一网格", "第九网格")  # after five blocks were written
     monkeypatch.setattr(imports, "CHUNK", 100)
-    if parallel:
-        monkeypatch.setattr(imports, "PARALLEL_MIN_ROWS", 200)
-        monkeypatch.setattr(imports, "WORKERS", 2)
     report = run(engine, world.actors["admin"], "\n".join(lines).encode(), create_grids=False)
     assert (591, "grid", "error.grid.unknown_named") in [(p.line, p.field, p.key) for p in report.problems]
     assert report.imported == 0 and not report.written
