@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from core import clock
@@ -90,6 +90,13 @@ def _safe(values: dict[str, Any] | None) -> str | None:
     return json.dumps(cleaned, ensure_ascii=False, default=str, sort_keys=True)
 
 
+def _values(actor: Actor | None, action: str, *, object_type: str, object_id: Any, before: dict[str, Any] | None,
+            after: dict[str, Any] | None, actor_username: str | None, now: datetime | None) -> dict[str, Any]:
+    return {"at": now or clock.now(), "actor_id": actor.id if actor else None,
+            "actor_username": actor_username or (actor.username if actor else ""), "action": action,
+            "object_type": object_type, "object_id": str(object_id), "before": _safe(before), "after": _safe(after)}
+
+
 def record(
     session: Session,
     actor: Actor | None,
@@ -102,18 +109,20 @@ def record(
     actor_username: str | None = None,
     now: datetime | None = None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            at=now or clock.now(),
-            actor_id=actor.id if actor else None,
-            actor_username=actor_username or (actor.username if actor else ""),
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            before=_safe(before),
-            after=_safe(after),
-        )
-    )
+    session.add(AuditEvent(**_values(actor, action, object_type=object_type, object_id=object_id, before=before,
+                                     after=after, actor_username=actor_username, now=now)))
+
+
+_INSERT = AuditEvent.__table__.insert()
+
+
+def record_on(connection: Connection, actor: Actor | None, action: str, *, object_type: str = "",
+              object_id: Any = "", before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+              now: datetime | None = None) -> None:
+    """record(), inserted straight on the transaction's connection: for writes that bypass the
+    ORM's unit of work for speed (one ORM object there cost a third of a 60-person roster save)."""
+    connection.execute(_INSERT, _values(actor, action, object_type=object_type, object_id=object_id, before=before,
+                                        after=after, actor_username=None, now=now))
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def test_every_audited_action_is_listed_for_the_audit_filter_and_labelled():
 
     core_dir = Path(audit.__file__).parent
     written = {m for path in core_dir.glob("*.py")
-               for m in re.findall(r'audit\.record\(\s*session,\s*[^,()]+,\s*"([a-z_]+)"', path.read_text())}
+               for m in re.findall(r'audit\.record(?:_on)?\(\s*(?:session|connection),\s*[^,()]+,\s*"([a-z_]+)"', path.read_text())}
     assert written and written <= set(audit.ACTIONS), written - set(audit.ACTIONS)
     for language in LANGUAGES:
         assert all(translate(language, f"audit.action.{a}") != f"audit.action.{a}" for a in audit.ACTIONS)
