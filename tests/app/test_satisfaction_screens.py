@@ -146,3 +146,17 @@ def test_qr_codes_carry_the_configured_public_address_and_posters_last_90_days(a
     token, kind, expires_at = at.session_state["ratings_code"]
     assert kind == "poster" and f"https://rate.example.org/rate?t={token}" in [c.value for c in at.code]
     assert 89 <= (expires_at.date() - date.today()).days <= 90
+
+
+def test_a_revoked_code_stops_working_at_once(app_world):
+    at = open_url(login(new_app(), "worker1"), "ratings")
+    at.button(key="FormSubmitter:token_new-生成二维码").click().run()
+    token = at.session_state["ratings_code"][0]
+    at.button(key="FormSubmitter:token_revoke-停用").click().run()
+    assert "二维码已停用。" in texts(at)
+
+    public = new_app()
+    public.query_params["t"] = token
+    public = open_url(public.run(), "rate")
+    assert "二维码已停用" in texts(public) and not public.button
+    assert ratings_count(app_world.engine) == 0
