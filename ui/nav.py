@@ -83,8 +83,11 @@ def _public_rating_page() -> st.Page:
 def public_only_navigation() -> st.navigation:
     """An instance for residents' phones: every path draws the rating page; no login, no other page."""
     title = "邻里 · " + translate("zh-CN", PUBLIC_RATING.title)
-    return st.navigation([st.Page(PUBLIC_RATING.file, title=title, url_path="home", default=True),
-                          _public_rating_page()], position="hidden")
+    # Every staff address is registered too, drawing the same page: a guessed link gets no
+    # "page not found" notice, and nothing of the staff app.
+    pages = [st.Page(PUBLIC_RATING.file, title=title, url_path=spec.url_path, default=spec is HOME,
+                     visibility="hidden") for spec in SCREENS]
+    return st.navigation([*pages, _public_rating_page()], position="hidden")
 
 
 def page_for(actor: Actor | None, engine: Engine, settings: Settings) -> st.Page:
