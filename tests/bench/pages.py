@@ -134,6 +134,9 @@ def server_cpu(emit, url: str, empty_url: str, reruns: int = 20) -> None:  # noq
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
 
+    if not Path(CHROMIUM).exists():
+        print(f'{{"figure": "satisfaction_server_cpu_per_rerun_vs_no_data", "skipped": "no Chromium at {CHROMIUM}"}}')
+        return
     samples: dict[str, list[float]] = {"full": [], "empty": [], "profile": []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
