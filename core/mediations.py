@@ -132,15 +132,6 @@ def _one_of(value: str, allowed: tuple[str, ...], field_name: str, key: str) -> 
     return value
 
 
-def _past_or_today(value: date | str | None, field_name: str, today: date) -> date:
-    day = validation.parse_date(value, field_name)
-    if day is None:
-        raise Invalid(field_name, "error.required")
-    if day > today:
-        raise Invalid(field_name, "error.date.future")
-    return day
-
-
 def _party(session: Session, actor: Actor, party: PartyInput, index: int) -> dict[str, Any]:
     field_name = f"party_{index}"
     if party.side not in SIDES:
@@ -182,7 +173,7 @@ def register(session: Session, actor: Actor, data: CaseInput, *, limits: Limits 
     now = now or clock.now()
     today = now.date()
     intake, source, type_id, grid_id, mediator_id, facts, claimed = collect([
-        lambda: _past_or_today(data.intake_date, "intake_date", today),
+        lambda: validation.past_or_today(data.intake_date, "intake_date", today),
         lambda: _one_of(data.source, SOURCES, "source", "error.source.unknown"),
         lambda: _dispute_type(session, data.type_id),
         lambda: _grid(session, actor, data.grid_id),
@@ -287,7 +278,7 @@ def record_agreement(session: Session, actor: Actor, case_id: int, expected_vers
                      *, now: datetime | None = None) -> MediationCase:
     now = now or clock.now()
     agreed_on, terms, amount, deadline = collect([
-        lambda: _past_or_today(data.agreed_on, "agreed_on", now.date()),
+        lambda: validation.past_or_today(data.agreed_on, "agreed_on", now.date()),
         lambda: validation.required_text(data.terms, "terms", 4000),
         lambda: yuan_to_fen(data.amount, "amount"),
         lambda: validation.parse_date(data.performance_deadline, "performance_deadline"),
@@ -316,7 +307,7 @@ def record_follow_up(session: Session, actor: Actor, case_id: int, expected_vers
                      *, now: datetime | None = None) -> MediationCase:
     now = now or clock.now()
     visited_on, performed, score = collect([
-        lambda: _past_or_today(data.visited_on, "visited_on", now.date()),
+        lambda: validation.past_or_today(data.visited_on, "visited_on", now.date()),
         lambda: _one_of(data.performed, PERFORMED, "performed", "error.follow_up.performed"),
         lambda: _satisfaction(data.satisfaction),
     ])
@@ -348,7 +339,7 @@ def log_session(session: Session, actor: Actor, case_id: int, *, held_on: date |
     case = _load(session, actor, "mediation.edit", case_id)
     if case.state != "in_mediation":
         raise Invalid("state", "error.case.not_in_mediation")
-    day = _past_or_today(held_on, "held_on", now.date())
+    day = validation.past_or_today(held_on, "held_on", now.date())
     if day < case.intake_date:
         raise Invalid("held_on", "error.session.before_intake")
     if not clean(summary):

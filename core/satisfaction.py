@@ -141,15 +141,6 @@ def _category(value: str | None) -> str:
     return value
 
 
-def _past_or_today(value: date | str | None, field_name: str, today: date) -> date:
-    day = validation.parse_date(value, field_name)
-    if day is None:
-        raise Invalid(field_name, "error.required")
-    if day > today:
-        raise Invalid(field_name, "error.date.future")
-    return day
-
-
 def _grid(session: Session, actor: Actor, grid_id: int | None, action: str) -> int:
     if grid_id is None or session.get(Grid, grid_id) is None:
         raise Invalid("grid", "error.grid.unknown")
@@ -195,7 +186,7 @@ def _clean(session: Session, actor: Actor, data: RatingInput, today: date) -> _C
         lambda: _category(data.category),
         lambda: _grid(session, actor, data.grid_id, "satisfaction.record"),
         lambda: _worker(session, data.worker_id),
-        lambda: _past_or_today(data.rated_on, "rated_on", today),
+        lambda: validation.past_or_today(data.rated_on, "rated_on", today),
     ])
     return _CleanRating(score, comment, category, grid_id, worker_id, rated_on)
 

@@ -142,6 +142,16 @@ def parse_date(value: str | date | None, field: str) -> date | None:
         raise Invalid(field, "error.date.invalid", value=text) from None
 
 
+def past_or_today(value: date | str | None, field: str, today: date) -> date:
+    """A required date, not after `today` (an intake, a visit, a rating)."""
+    day = parse_date(value, field)
+    if day is None:
+        raise Invalid(field, "error.required")
+    if day > today:
+        raise Invalid(field, "error.date.future")
+    return day
+
+
 def _year_month(value: str | date | None) -> tuple[int, int] | None:
     """A roster's 出生年月 column: 1980.01, 1980-1, 1980年1月, 198001."""
     if value is None or isinstance(value, date):
