@@ -589,20 +589,27 @@ def _months_between(first: date, last: date) -> int:
     return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
+def _scope_and_filters(actor: Actor, filters: RatingFilters, grid: Any, category: Any, channel: Any,
+                       worker: Any) -> list[ColumnElement[bool]]:
+    """The actor's grids and the filters other than dates, on the summary or on ratings alike."""
+    conditions = []
+    if not sees_all_grids(actor):
+        conditions.append(grid.in_(sorted(actor.grid_ids) or [-1]))
+    if filters.grid_id is not None:
+        conditions.append(grid == filters.grid_id)
+    if filters.category:
+        conditions.append(category == filters.category)
+    if filters.channel:
+        conditions.append(channel == filters.channel)
+    if filters.worker_id is not None:
+        conditions.append(worker == filters.worker_id)
+    return conditions
+
+
 def _conditions(actor: Actor, filters: RatingFilters, today: date | None) -> list[ColumnElement[bool]]:
     first, last = month_range(filters, today)
-    conditions = [_S.month >= first, _S.month <= last]
-    if not sees_all_grids(actor):
-        conditions.append(_S.grid_id.in_(sorted(actor.grid_ids) or [-1]))
-    if filters.grid_id is not None:
-        conditions.append(_S.grid_id == filters.grid_id)
-    if filters.category:
-        conditions.append(_S.category == filters.category)
-    if filters.channel:
-        conditions.append(_S.channel == filters.channel)
-    if filters.worker_id is not None:
-        conditions.append(_S.worker_id == filters.worker_id)
-    return conditions
+    return [_S.month >= first, _S.month <= last,
+            *_scope_and_filters(actor, filters, _S.grid_id, _S.category, _S.channel, _S.worker_id)]
 
 
 _SUMS = (func.coalesce(func.sum(_S.count), 0), func.coalesce(func.sum(_S.score_sum), 0),
@@ -706,16 +713,8 @@ def low_ratings(session: Session, actor: Actor, filters: RatingFilters, *, limit
     # Written as the partial index ix_ratings_low_recent is, so that both databases use it.
     conditions = [Rating.score <= literal_column(str(max(LOW_SCORES))), Rating.deleted_at.is_(None), Rating.rated_on >= first,
                   Rating.rated_on < _add_months(last, 1)]
-    if not sees_all_grids(actor):
-        conditions.append(Rating.grid_id.in_(sorted(actor.grid_ids) or [-1]))
-    if filters.grid_id is not None:
-        conditions.append(Rating.grid_id == filters.grid_id)
-    if filters.category:
-        conditions.append(Rating.category == filters.category)
-    if filters.channel:
-        conditions.append(Rating.channel == filters.channel)
-    if filters.worker_id is not None:
-        conditions.append(func.coalesce(Rating.worker_id, 0) == filters.worker_id)
+    conditions += _scope_and_filters(actor, filters, Rating.grid_id, Rating.category, Rating.channel,
+                                     func.coalesce(Rating.worker_id, 0))  # the summary files "none" as 0
     worker = User.display_name.label("worker")
     query = (select(Rating.id, Rating.version, Rating.rated_on, Rating.score, Rating.comment, Rating.category,
                     Rating.channel, Grid.name.label("grid"), worker, MediationCase.id.label("case_id"),
