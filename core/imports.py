@@ -126,12 +126,19 @@ def read_rows(data: bytes, filename: str) -> list[list[Any]]:
     raise ImportRefused("error.import.file_type")
 
 
-def map_header(header: list[Any]) -> dict[str, int]:
+def columns_of(header: list[Any], aliases: dict[str, str]) -> dict[str, int]:
+    """field → column index, from header cells as offices write them (spaces, *, colons, any case);
+    the first column naming a field wins. `aliases`: lower-case header text → field."""
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
-        key = _HEADER_INDEX.get(re.sub(r"[\s*＊:：]", "", clean(str(cell) if cell is not None else "")).lower())
+        key = aliases.get(re.sub(r"[\s*＊:：]", "", clean(cell_text(cell))).lower())
         if key and key not in columns:
             columns[key] = index
+    return columns
+
+
+def map_header(header: list[Any]) -> dict[str, int]:
+    columns = columns_of(header, _HEADER_INDEX)
     if "name" not in columns:
         raise ImportRefused("error.import.no_name_column")
     return columns

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from core import training
 from core.errors import Invalid
+from core.i18n import translate
 from core.import_check import cell_text as _text
-from core.imports import ImportRefused, Problem, Report, read_rows
+from core.imports import ImportRefused, Problem, Report, columns_of, read_rows
 from core.permissions import Actor, require
 from core.text import clean
 from db.models import Attendance, User
@@ -39,7 +39,6 @@ STATUS_WORDS: dict[str, str] = {
     "present": "present", "late": "late", "excused": "excused", "absent": "absent",
 }
 _NO_HOURS = ("excused", "absent")
-_STATUS_LABELS = {"present": "出席", "late": "迟到", "excused": "请假", "absent": "缺席"}
 
 
 @dataclass
@@ -60,11 +59,7 @@ class RosterReport:
 
 
 def _map_header(header: list[Any]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        key = _HEADER_INDEX.get(re.sub(r"[\s*＊:：]", "", clean(_text(cell))).lower())
-        if key and key not in columns:
-            columns[key] = index
+    columns = columns_of(header, _HEADER_INDEX)
     if "username" not in columns and "person_name" not in columns:
         raise ImportRefused("error.roster_import.no_person_column")
     if "status" not in columns:
@@ -106,7 +101,8 @@ def template_csv(session: Session, actor: Actor, course_id: int) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["用户名", "姓名", "出勤", "学时"])
     for row in roster:
-        writer.writerow([usernames.get(row["user_id"], ""), row["name"], _STATUS_LABELS[row["status"]], f"{row['hours']:g}"])
+        status = translate("zh-CN", f"attendance.{row['status']}")  # the words STATUS_WORDS reads back
+        writer.writerow([usernames.get(row["user_id"], ""), row["name"], status, f"{row['hours']:g}"])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, bindparam, column, func, select, text, update
 from sqlalchemy.orm import Session
 
-from core import audit, clock
+from core import audit, clock, staff
 from core.errors import Invalid, InvalidMany, NotFound, StaleEdit
 from core.permissions import Actor, require
 from core.text import clean
@@ -182,9 +182,9 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
     existing = {user_id: row_id for _, _, user_id, row_id in known if user_id is not None}
     errors: list[Invalid] = []
     clean_entries: dict[int, tuple[str, float]] = {}
-    staff = set(connection.execute(_ACTIVE_STAFF, {"ids": [e.user_id for e in entries] or [-1]}).scalars())
+    active = set(connection.execute(_ACTIVE_STAFF, {"ids": [e.user_id for e in entries] or [-1]}).scalars())
     for line, entry in enumerate(entries, start=1):
-        if entry.user_id not in staff:
+        if entry.user_id not in active:
             errors.append(Invalid(f"row_{line}", "error.course.unknown_participant"))
             continue
         if entry.status not in STATUSES:
@@ -480,8 +480,7 @@ def list_courses(session: Session, actor: Actor, *, limit: int = 200) -> list[di
 
 def staff_choices(session: Session, actor: Actor) -> dict[int, str]:
     require(actor, "training.manage")
-    return dict(session.execute(select(User.id, User.display_name).where(User.active.is_(True))
-                                .order_by(User.display_name)).all())
+    return staff.active_staff(session)
 
 
 def course_by_id(session: Session, actor: Actor, course_id: int) -> Course:
