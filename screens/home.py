@@ -13,6 +13,7 @@ from db.engine import read_session
 from ui.i18n import language, translator
 from ui.nav import SCREENS_BY_URL
 from ui.session import actor, db, settings
+from ui.todo import todo_table
 
 t = translator()
 me = actor()
@@ -75,8 +76,7 @@ if todo is not None:
     if not todo:
         st.success(t("todo.none"))
     else:
-        st.dataframe(pd.DataFrame([{t("field.number"): item["number"], t("todo.what"): t(f"todo.kind.{item['kind']}"),
-                                    t("todo.by"): item["date"]} for item in todo]), hide_index=True, width="stretch")
+        todo_table(todo)
     st.page_link("screens/cases.py", label=t("todo.open_cases"), icon=":material/gavel:")
 
 if upcoming is not None:

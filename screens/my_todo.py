@@ -1,13 +1,13 @@
 """My to-do (我的待办): my cases that are overdue or due within a week, and agreements
 awaiting their follow-up visit."""
 
-import pandas as pd
 import streamlit as st
 
 from core import mediations
 from db.engine import read_session
 from ui.i18n import translator
 from ui.session import actor, db, settings
+from ui.todo import todo_table
 
 t = translator()
 me = actor()
@@ -22,6 +22,5 @@ else:
     overdue = sum(1 for item in items if item["kind"] in ("overdue", "follow_up_overdue"))
     if overdue:
         st.error(t("todo.overdue_count", count=overdue))
-    st.dataframe(pd.DataFrame([{t("field.number"): item["number"], t("todo.what"): t(f"todo.kind.{item['kind']}"),
-                                t("todo.by"): item["date"]} for item in items]), hide_index=True, width="stretch")
+    todo_table(items)
     st.page_link("screens/cases.py", label=t("todo.open_cases"), icon=":material/gavel:")
