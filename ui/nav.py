@@ -75,19 +75,26 @@ SCREENS_BY_URL = {spec.url_path: spec for spec in SCREENS}
 PUBLIC_RATING = Screen("screens/rate.py", "rate", "rate.title", ":material/star:", "", "")
 
 
+def _public_rating_title() -> str:
+    return "邻里 · " + translate("zh-CN", PUBLIC_RATING.title)  # residents read it in Chinese
+
+
 def _public_rating_page() -> st.Page:
-    return st.Page(PUBLIC_RATING.file, title="邻里 · " + translate("zh-CN", PUBLIC_RATING.title),
-                   url_path=PUBLIC_RATING.url_path, visibility="hidden")
+    return st.Page(PUBLIC_RATING.file, title=_public_rating_title(), url_path=PUBLIC_RATING.url_path,
+                   visibility="hidden")
+
+
+def _every_path_draws(page: Callable[[], None] | str, title: Callable[[Screen], str]) -> st.navigation:
+    """Every staff url path draws `page`, and /rate the public rating page: a deep link or a guessed
+    address gets neither a staff screen nor a "page not found" notice."""
+    pages = [st.Page(page, title=title(spec), icon=spec.icon, url_path=spec.url_path, default=spec is HOME,
+                     visibility="visible" if spec is HOME else "hidden") for spec in SCREENS]
+    return st.navigation([*pages, _public_rating_page()], position="hidden")
 
 
 def public_only_navigation() -> st.navigation:
     """An instance for residents' phones: every path draws the rating page; no login, no other page."""
-    title = "邻里 · " + translate("zh-CN", PUBLIC_RATING.title)
-    # Every staff address is registered too, drawing the same page: a guessed link gets no
-    # "page not found" notice, and nothing of the staff app.
-    pages = [st.Page(PUBLIC_RATING.file, title=title, url_path=spec.url_path, default=spec is HOME,
-                     visibility="hidden") for spec in SCREENS]
-    return st.navigation([*pages, _public_rating_page()], position="hidden")
+    return _every_path_draws(PUBLIC_RATING.file, lambda spec: _public_rating_title())
 
 
 def page_for(actor: Actor | None, engine: Engine, settings: Settings) -> st.Page:
@@ -110,12 +117,7 @@ def page_for(actor: Actor | None, engine: Engine, settings: Settings) -> st.Page
 def gate_navigation(screen: Callable[[], None]) -> st.navigation:
     """Every url path draws the same gate screen (login, or forced password change)."""
     t = translator()
-    pages = [
-        st.Page(screen, title=t(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec is HOME,
-                visibility="visible" if spec is HOME else "hidden")
-        for spec in SCREENS
-    ]
-    return st.navigation([*pages, _public_rating_page()], position="hidden")
+    return _every_path_draws(screen, lambda spec: t(spec.title))
 
 
 def role_navigation(actor: Actor) -> st.Page:
