@@ -143,6 +143,10 @@ def test_replayed_cookie_after_a_password_change_does_not_log_in(server, page: P
     page.get_by_label("新密码", exact=True).fill("Changed2026x")
     page.get_by_label("确认新密码").fill("Changed2026x")
     page.get_by_role("button", name="修改密码").click()
+    # While the rerun replaces the profile screen its old notice may still be drawn: wait for the
+    # login form, then for exactly one notice.
+    expect(page.get_by_label("用户名")).to_be_visible()
+    expect(page.get_by_text("密码已修改，请用新密码重新登录。")).to_have_count(1)
     expect(page.get_by_text("密码已修改，请用新密码重新登录。")).to_be_visible()
 
     page.context.add_cookies(stolen)
