@@ -28,13 +28,13 @@ class Address:
     room: str = ""
 
 
+@lru_cache(maxsize=65536)
 def parse(value: str | None) -> Address:
+    """Cached: a roster names the same buildings again and again (Address is immutable)."""
     return _parse_clean(re_space(clean(value)))
 
 
-@lru_cache(maxsize=16384)
 def _parse_clean(text: str) -> Address:
-    """Cached: a roster names the same buildings again and again (Address is immutable)."""
     match = _PATTERN.match(text)
     if not text or not match:
         return Address(text)

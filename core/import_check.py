@@ -88,57 +88,56 @@ def is_blank(row: list[Any]) -> bool:
     return not any(c is not None and str(c).strip() for c in row)
 
 
+_FIELDS = ("name", "sex", "birth_date", "phone", "address", "grid", "notes", "relation", "ethnicity", "tags")
+
+
 def check_rows(context: CheckContext, first_line: int, rows: list[list[Any]]) -> list[Checked]:
     """Each non-blank row checked and, when good, made ready to write (ID hashed and encrypted)."""
-    columns = context.columns
-    index = {key: columns.get(key, -1) for key in
-             ("name", "sex", "id_number", "birth_date", "phone", "address", "grid", "tags", "notes", "relation",
-              "ethnicity")}
-    id_column = index["id_number"]
-    lookup_hash = context.vault.lookup_hash
+    positions = [context.columns.get(key, -1) for key in _FIELDS]
+    name_column = positions[0]
+    id_column = context.columns.get("id_number", -1)
     today = context.today or date.today()  # once per block, not once per row
+    clean_fields = residents.clean_fields
     checked: list[Checked] = []
     pending: list[tuple[int, residents.CleanResident, str | None]] = []  # (position in checked, row, ID)
 
     for offset, row in enumerate(rows):
-        if is_blank(row):
-            continue
         width = len(row)
-
-        def text(key: str, row: list[Any] = row, width: int = width) -> str:
-            position = index[key]
-            if position < 0 or position >= width:
-                return ""
-            value = row[position]
-            return value if type(value) is str else cell_text(value)  # CSV cells are text already
+        first = row[name_column] if name_column < width else None
+        if not (type(first) is str and first.strip()) and is_blank(row):  # a named row is never blank
+            continue
+        cells = [row[p] if 0 <= p < width else "" for p in positions]
+        for index, cell in enumerate(cells):
+            if type(cell) is not str:  # CSV cells are text already; a workbook's may not be
+                cells[index] = cell_text(cell)
+        name, sex, birth_date, phone, address, grid, notes, relation, ethnicity, tag_cell = cells
 
         before: list[Refusal] = []
-        id_cell = row[id_column] if 0 <= id_column < width else None
-        if isinstance(id_cell, (int, float)) and not isinstance(id_cell, bool):
-            before.append(("id_number", "error.import.id_is_number", {}))
-            id_cell = ""
-        row_tags, tag_refusal = _tags_or_refusal(text("tags"))
+        id_cell = row[id_column] if 0 <= id_column < width else ""
+        if type(id_cell) is not str:
+            if isinstance(id_cell, (int, float)) and not isinstance(id_cell, bool):
+                before.append(("id_number", "error.import.id_is_number", {}))
+                id_cell = ""
+            else:
+                id_cell = cell_text(id_cell)
+        row_tags, tag_refusal = _tags_or_refusal(tag_cell)
         if tag_refusal is not None:
             before.append(tag_refusal)
-        form = residents.ResidentForm(
-            name=text("name"), id_number=cell_text(id_cell), birth_date=text("birth_date"), sex=text("sex"),
-            phone=text("phone"), grid_id=0, address=text("address"), relation=text("relation"),
-            ethnicity=text("ethnicity"), tags=list(row_tags), notes=text("notes"),
-        )
         after: list[Refusal] = []
         try:
-            clean_row: residents.CleanResident | None = residents.clean_form(form, today=today)
+            clean_row: residents.CleanResident | None = clean_fields(
+                name, id_cell, birth_date, sex, phone, 0, address, relation, ethnicity, row_tags, notes, today)
         except InvalidMany as many:
             id_refused = any(r[0] == "id_number" for r in before)
             # With the ID refused, "birth date needed without an ID" would only repeat it.
             after = [_refusal(e) for e in many.errors if not (id_refused and e.key in _NEEDED_WITHOUT_ID)]
             clean_row = None
-        line = first_line + offset
         if clean_row is not None and not before:
             pending.append((len(checked), clean_row, clean_row.id_number.value if clean_row.id_number else None))
-        checked.append((line, before, text("grid"), after, None))
+        checked.append((first_line + offset, before, grid, after, None))
 
     tokens = iter(context.vault.encrypt_many([value for _, _, value in pending if value]))
+    lookup_hash = context.vault.lookup_hash
     for position, data, id_value in pending:
         line, before, grid, after, _ = checked[position]
         checked[position] = (line, before, grid, after, _prepared(context, data, id_value, lookup_hash, tokens))

@@ -13,7 +13,6 @@ caller's transaction.
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session
 from core import audit, clock
 from core.crypto import Vault
 from core.errors import Invalid, LinliError
+from core.gc_pause import collector_paused
 from core.import_check import (
     TAG_WORDS,
     CheckContext,
@@ -196,6 +196,7 @@ class _Grids:
         return found[0]
 
 
+@collector_paused()  # see core.gc_pause: a third of a large import's CPU otherwise
 def import_residents(
     session: Session,
     actor: Actor,
@@ -226,9 +227,6 @@ def import_residents(
     context = CheckContext(columns, vault, today, sqlite, driver_timestamp(now, sqlite))
     writer = None if dry_run else RosterWriter(session, actor, now)
     body = rows[1:]
-    # The rows read are kept to the end and hold no reference cycles: out of the cycle
-    # collector's sight (unfrozen below), its passes over them cost a third of a large import.
-    gc.freeze()
     seen_ids: dict[str, int] = {}  # ID hash → line where the file first gave it
     good_count, registered_any, done = 0, False, 0
     try:
@@ -283,8 +281,6 @@ def import_residents(
         if writer is not None:
             writer.undo()
         raise
-    finally:
-        gc.unfreeze()
     if report.written:
         audit.record(session, actor, "resident_import", object_type="import", object_id=filename[:64],
                      after={"rows_read": report.rows_read, "imported": report.imported,

@@ -268,3 +268,16 @@ def test_an_address_the_parser_cannot_split_is_kept_whole(engine):
     with read_session(engine) as session:
         household = session.get(Household, session.get(Resident, resident_id).household_id)
     assert household.address == long_address and household.compound == ""
+
+
+def test_the_id_lookup_hash_is_hmac_sha256_with_the_derived_key():
+    # Stored hashes must never change meaning: the fast path is checked against the standard library.
+    import hashlib
+    import hmac
+
+    from core.crypto import _key_bytes
+
+    key = _key_bytes("hash:" + VAULT.hash_key)
+    for value in ("11010519491231002X", make_resident_id("19800101", "011"), "", "身份证"):
+        assert VAULT.lookup_hash(value) == hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    assert VAULT.lookup_hash("a") != Vault(VAULT.encryption_key, "another-hash-key-0123456789").lookup_hash("a")

@@ -148,3 +148,21 @@ def test_dates_in_the_ways_people_write_them(typed):
 def test_masks():
     assert validation.mask_id("11010519491231002X") == "110***********002X"
     assert validation.mask_phone("13812345678") == "138****5678"
+
+
+def test_the_fast_check_digit_agrees_with_the_standard_weights():
+    import random
+
+    rng = random.Random(11643)
+    for _ in range(5000):
+        first17 = "".join(rng.choice("0123456789") for _ in range(17))
+        assert validation._check_digit_of_ascii(first17) == validation.check_digit(first17), first17
+
+
+def test_an_id_birth_date_that_does_not_exist_is_refused_each_time():
+    # The date in an ID is remembered per value: a refused one must be refused again, not cached as good.
+    bad = make_id(born="19490230")
+    for _ in range(2):
+        with pytest.raises(Invalid) as refused:
+            validation.id_number(bad, today=TODAY)
+        assert refused.value.key == "error.id.date"
