@@ -103,7 +103,7 @@ def check_rows(context: CheckContext, first_line: int, rows: list[list[Any]]) ->
 
     for offset, row in enumerate(rows):
         width = len(row)
-        first = row[name_column] if name_column < width else None
+        first = row[name_column] if 0 <= name_column < width else None
         if not (type(first) is str and first.strip()) and is_blank(row):  # a named row is never blank
             continue
         cells = [row[p] if 0 <= p < width else "" for p in positions]

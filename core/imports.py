@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from python_calamine import CalamineWorkbook
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from core import audit, clock
@@ -229,6 +229,9 @@ def import_residents(
     body = rows[1:]
     seen_ids: dict[str, int] = {}  # ID hash → line where the file first gave it
     good_count, registered_any, done = 0, False, 0
+    # An office's first roster meets a registry with no IDs: then none can be registered already
+    # (repeats within the file are caught through seen_ids), and 100k index lookups are saved.
+    registry_has_ids = session.scalar(select(exists().where(Resident.id_hash.is_not(None))))
     try:
         for first_line, checked in _checked_blocks(context, body):
             good: list[tuple[int, int, Prepared]] = []
@@ -250,7 +253,8 @@ def import_residents(
                             seen_ids[id_hash] = line
                         good.append((line, grid_id, prepared))
                 report.problems.extend(Problem(line, *problem) for problem in problems)
-            registered = _registered(session, [prepared[0] for _, _, prepared in good if prepared[0]])
+            hashes = [prepared[0] for _, _, prepared in good if prepared[0]]
+            registered = _registered(session, hashes) if registry_has_ids else set()
             if registered:
                 registered_any = True
                 report.problems.extend(Problem(line, "id_number", "error.import.already_registered")

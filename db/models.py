@@ -142,7 +142,8 @@ class Household(Base):
     __table_args__ = (UniqueConstraint("grid_id", "address", name="uq_households_grid_address"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"), index=True)
+    # Looked up by grid through the unique (grid_id, address) index: no index of its own.
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"))
     compound: Mapped[str] = mapped_column(String(50), default="")  # 小区
     building: Mapped[str] = mapped_column(String(20), default="")  # 楼栋
     unit: Mapped[str] = mapped_column(String(20), default="")  # 单元
