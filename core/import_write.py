@@ -8,7 +8,6 @@ is as it was. Bulk inserts straight through the driver; primary keys reserved up
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -16,17 +15,13 @@ from sqlalchemy.orm import Session
 from core import communities
 from core.import_check import Prepared
 from core.permissions import Actor
+from db.bulk import driver_timestamp, insert_rows
 from db.models import Community, Household
 
 HOUSEHOLD_COLUMNS = ("id", "grid_id", "address", "compound", "building", "unit", "room", "created_at", "version")
 RESIDENT_COLUMNS = ("id", "grid_id", "household_id", "name", "name_pinyin", "name_initials", "sex", "birth_date",
                     "id_enc", "id_hash", "id_masked", "phone", "phone_last4", "relation", "ethnicity", "status",
                     "notes", "created_at", "updated_at", "version")
-
-
-def driver_timestamp(value: datetime, sqlite: bool) -> Any:
-    """A timestamp as SQLAlchemy's SQLite DateTime stores it (ISO text); PostgreSQL takes it as is."""
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value
 
 
 class RosterWriter:
@@ -69,8 +64,8 @@ class RosterWriter:
         for resident_id, (grid_id, (_, address, row_tags, columns)) in zip(resident_ids, rows, strict=True):
             values.append((resident_id, grid_id, households.get((grid_id, address[0])) or None, *columns))
             tags.extend((resident_id, tag) for tag in row_tags)
-        bulk_insert(self.session, "residents", RESIDENT_COLUMNS, values)
-        bulk_insert(self.session, "resident_tags", ("resident_id", "tag"), tags)
+        insert_rows(self.session.connection(), "residents", RESIDENT_COLUMNS, values)
+        insert_rows(self.session.connection(), "resident_tags", ("resident_id", "tag"), tags)
         self.imported += len(rows)
 
     def _add_households(self, rows: list[tuple[int, Prepared]]) -> None:
@@ -92,7 +87,7 @@ class RosterWriter:
         ids = reserve_ids(self.session, "households", len(new))
         for household_id, values in zip(ids, new, strict=True):
             self.households[(values[0], values[1])] = household_id
-        bulk_insert(self.session, "households", HOUSEHOLD_COLUMNS,
+        insert_rows(self.session.connection(), "households", HOUSEHOLD_COLUMNS,
                     [(household_id, *values) for household_id, values in zip(ids, new, strict=True)])
 
     def keep(self) -> None:
@@ -112,20 +107,6 @@ def _default_community(session: Session, actor: Actor, now: datetime) -> int:
         return actor.community_id or existing
     system = Actor(id=actor.id, username=actor.username, role="admin")
     return communities.create_community(session, system, name="默认社区", now=now).id
-
-
-def bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """executemany straight through the driver, values already in the driver's form.
-
-    SQLAlchemy's per-row parameter processing cost more than the insert itself on a
-    100k-row roster. `table` and `columns` are constants of this module, never input.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
-    connection.exec_driver_sql(sql, rows)
 
 
 def reserve_ids(session: Session, table: str, count: int) -> list[int]:

@@ -36,9 +36,10 @@ from core.import_check import (
     cell_text,
     check_rows,
 )
-from core.import_write import RosterWriter, driver_timestamp
+from core.import_write import RosterWriter
 from core.permissions import Actor, can, require
 from core.text import clean
+from db.bulk import driver_timestamp
 from db.models import Grid, Resident
 
 HEADERS: dict[str, tuple[str, ...]] = {

@@ -24,6 +24,7 @@ from core import audit, clock, staff
 from core.errors import Invalid, InvalidMany, NotFound, StaleEdit
 from core.permissions import Actor, require
 from core.text import clean
+from db.bulk import driver_timestamp, insert_rows
 from db.models import (
     Attendance,
     Certificate,
@@ -156,7 +157,8 @@ _BUMP_ROSTER = (_COURSES.update().where(_COURSES.c.id == bindparam("course_id"),
                 .values(roster_version=bindparam("loaded_version", type_=Integer) + 1))
 _ACTIVE_STAFF = (select(User.__table__.c.id).where(User.__table__.c.id.in_(bindparam("ids", expanding=True)),
                                                    User.__table__.c.active.is_(True)))
-_INSERT_MARKS = _ATTENDANCE.insert()
+_MARK_COLUMNS = ("course_id", "user_id", "status", "hours", "recorded_by", "recorded_at", "version",
+                 "course_starts_at")
 _UPDATE_MARKS = (_ATTENDANCE.update().where(_ATTENDANCE.c.id == bindparam("row_id"))
                  .values(status=bindparam("new_status"), hours=bindparam("new_hours"),
                          recorded_by=bindparam("new_recorded_by"), recorded_at=bindparam("new_recorded_at"),
@@ -204,14 +206,14 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
     # Compare-and-set on the roster version: the second of two saves from one version changes nothing.
     if connection.execute(_BUMP_ROSTER, {"course_id": course_id, "loaded_version": loaded_version}).rowcount != 1:
         raise StaleEdit()
-    fresh = [{"course_id": course_id, "user_id": user_id, "status": status, "hours": hours, "recorded_by": actor.id,
-              "recorded_at": now, "version": 1, "course_starts_at": starts_at}
+    sqlite = connection.dialect.name == "sqlite"
+    recorded_at, starts = driver_timestamp(now, sqlite), driver_timestamp(starts_at, sqlite)
+    fresh = [(course_id, user_id, status, hours, actor.id, recorded_at, 1, starts)
              for user_id, (status, hours) in clean_entries.items() if user_id not in existing]
     changed = [{"row_id": existing[user_id], "new_status": status, "new_hours": hours, "new_recorded_by": actor.id,
                 "new_recorded_at": now}
                for user_id, (status, hours) in clean_entries.items() if user_id in existing]
-    if fresh:
-        connection.execute(_INSERT_MARKS, fresh)
+    insert_rows(connection, "attendance", _MARK_COLUMNS, fresh)
     if changed:
         connection.execute(_UPDATE_MARKS, changed)
     audit.record_on(connection, actor, "roster_save", object_type="course", object_id=course_id,

@@ -284,9 +284,13 @@ def test_a_second_roster_save_updates_marks_and_adds_late_arrivals(engine):
         _, version = training.load_roster(session, trainer, row.id)
     with write_session(engine) as session:
         training.save_roster(session, trainer, row.id, version,
-                             [RosterEntry(worker.id, "present", 3), RosterEntry(supervisor.id, "excused", 3)])
+                             [RosterEntry(worker.id, "present", 3), RosterEntry(supervisor.id, "excused", 3)],
+                             now=datetime(2026, 11, 20, 12, 30, 15, 123456))
     with read_session(engine) as session:
         marks = {a.user_id: (a.status, a.hours, a.version, a.course_starts_at) for a in session.scalars(select(Attendance))}
+        # New marks go in through the driver: their times must read back as the ORM writes them.
+        added = session.scalar(select(Attendance).where(Attendance.user_id == supervisor.id))
+        assert (added.recorded_at, added.recorded_by) == (datetime(2026, 11, 20, 12, 30, 15, 123456), trainer.id)
         events = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "roster_save"))
     assert marks == {worker.id: ("present", 3.0, 2, datetime(2026, 11, 20, 9, 0)),
                      supervisor.id: ("excused", 0.0, 1, datetime(2026, 11, 20, 9, 0))}
