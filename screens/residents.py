@@ -10,7 +10,7 @@ from core.permissions import can
 from db.engine import read_session
 from ui.i18n import language, translator
 from ui.resident_detail import resident_panel
-from ui.residents_list import export_panel, filter_bar, residents_table
+from ui.residents_list import counted, export_panel, filter_bar, residents_table
 from ui.session import actor, db, vault
 from ui.table import PAGE_SIZE, page_picker
 
@@ -23,7 +23,7 @@ visible_tags = [tag for tag in residents.TAGS if not residents.TAGS[tag] or can(
 with read_session(engine) as session:  # one snapshot for the grid choices, the count and the page
     grids = residents.grid_choices(session, me)
     filters = filter_bar(t, grids, visible_tags)
-    total = residents.count(session, me, keys, filters)
+    total = counted(session, me, engine, keys, filters)
     page = page_picker(total, key="residents_page")
     found = residents.search(session, me, keys, filters, page=page, page_size=PAGE_SIZE, total=total)
 

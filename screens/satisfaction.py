@@ -15,7 +15,7 @@ from db.engine import read_session
 from ui.charts import draw
 from ui.forms import FieldErrors
 from ui.i18n import translator
-from ui.session import actor, db
+from ui.session import actor, database_key, db
 
 t = translator()
 me = actor()
@@ -52,7 +52,7 @@ filters = satisfaction.RatingFilters(first_month=first, last_month=last, grid_id
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def figures_at(version: int, scope: tuple, filters: satisfaction.RatingFilters, today: date, _engine, _actor
+def figures_at(database: str, version: int, scope: tuple, filters: satisfaction.RatingFilters, today: date, _engine, _actor
                ) -> tuple[satisfaction.Figures, list[dict]]:
     """The page's figures as of one data version, for one scope (role and grids) and filters:
     a rerun that changes nothing reads one row instead of running the figures' queries."""
@@ -64,7 +64,7 @@ def figures_at(version: int, scope: tuple, filters: satisfaction.RatingFilters, 
 try:
     with read_session(engine) as session:
         version = satisfaction.data_version(session)
-    figures, low = figures_at(version, (me.role, tuple(sorted(me.grid_ids))), filters, today, engine, me)
+    figures, low = figures_at(database_key(engine), version, (me.role, tuple(sorted(me.grid_ids))), filters, today, engine, me)
 except LinliError as exc:
     errors.show(exc)
     st.stop()

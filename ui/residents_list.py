@@ -7,6 +7,7 @@ is compiled once per process.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -14,15 +15,38 @@ from typing import Any
 import pyarrow as pa
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from core import residents
+from core import audit, clock, residents
 from core.crypto import Vault
 from core.permissions import Actor, can
-from db.engine import write_session
+from db.engine import read_session, write_session
+from ui.session import database_key
 
 Translate = Callable[..., str]
 
 _XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def counted(session: Session, me: Actor, engine: Engine, keys: Vault, filters: residents.Filters) -> int:
+    """How many residents the filters find, kept per audit high-water mark.
+
+    Counting 100k residents was most of a rerun at that size; every resident write is audited
+    in its own transaction, so the count stays true until the mark moves. The minute's limit
+    bounds the one case where the mark cannot tell (on PostgreSQL, a write committing after a
+    later one).
+    """
+    today = clock.now().date()  # age filters count from today
+    scope = (me.role, me.id, tuple(sorted(me.grid_ids)))
+    return _count_at(database_key(engine), audit.high_water(session), scope, dataclasses.astuple(filters), today,
+                     engine, me, keys)
+
+
+@st.cache_data(max_entries=256, ttl=60, show_spinner=False)
+def _count_at(database: str, mark: int, scope: tuple, filters: tuple, today: date, _engine: Engine, _me: Actor,
+              _keys: Vault) -> int:
+    with read_session(_engine) as session:
+        return residents.count(session, _me, _keys, residents.Filters(*filters), today=today)
 
 
 def filter_bar(t: Translate, grids: dict[int, str], visible_tags: list[str]) -> residents.Filters:

@@ -47,3 +47,10 @@ def vault() -> Vault:
         return known
     current = settings()
     return vault_for(current.database_url, current.id_encryption_key, current.id_hash_key)
+
+
+def database_key(engine: Engine) -> str:
+    """Which database a kept figure belongs to. st.cache_data is shared by the whole process
+    (and by every AppTest of a test run): two databases can be at the same audit mark or data
+    version, so a key without this would hand one database's figures to the other."""
+    return engine.url.render_as_string(hide_password=True)

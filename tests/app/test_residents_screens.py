@@ -9,7 +9,7 @@ from core.residents import ResidentForm
 from db.engine import read_session, write_session
 from db.models import AuditEvent, Resident
 from tests.app.conftest import login, new_app, open_url, texts
-from tests.factories import make_resident_id, vault_for_tests
+from tests.factories import make_resident_id, make_world, vault_for_tests
 from tests.unit.test_imports import BAD, GOOD, csv_bytes
 
 VAULT = vault_for_tests()
@@ -219,3 +219,47 @@ def test_export_options_are_drawn_once_the_panel_is_opened_and_the_export_is_aud
     assert at.get("download_button")[0].label == "下载（1 人）"  # the worker's grid only
     with read_session(app_world.engine) as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "export")) == 1
+
+
+def test_the_list_count_follows_every_write_and_each_users_scope(app_world):
+    # The count is kept between reruns (per audit high-water mark): it must still move with a
+    # write made elsewhere, and never be shared between a worker's scope and a supervisor's.
+    seed(app_world)
+    boss = open_url(login(new_app(), "supervisor1"), "residents")
+    assert "共 2 条" in texts(boss)
+    worker = open_url(login(new_app(), "worker1"), "residents")
+    assert "共 1 条" in texts(worker)
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        residents.create(session, world.actors["worker"], VAULT, ResidentForm(
+            name="李娜", id_number=make_resident_id("19900202", "031"), grid_id=world.grid_ids[0]))
+    assert "共 3 条" in texts(boss.run()) and "共 2 条" in texts(worker.run())
+    with write_session(app_world.engine) as session:  # in the other grid: only the supervisor's count moves
+        residents.create(session, world.actors["supervisor"], VAULT, ResidentForm(
+            name="赵敏", id_number=make_resident_id("19910303", "041"), grid_id=world.grid_ids[1]))
+    assert "共 4 条" in texts(boss.run()) and "共 2 条" in texts(worker.run())
+
+
+def test_two_databases_at_the_same_audit_mark_keep_their_own_counts(tmp_path):
+    # st.cache_data is shared by the process: the kept count must belong to its database.
+    from core import audit, imports
+    from db import migrate
+    from db.engine import make_engine
+    from ui.residents_list import counted
+
+    def database(name, write):
+        engine = make_engine(f"sqlite:///{tmp_path / name}")
+        migrate.upgrade(engine)
+        world = make_world(engine)
+        with write_session(engine) as session:
+            write(session, world)
+        return engine, world
+
+    one, world_one = database("one.db", lambda session, world: residents.create(
+        session, world.actors["admin"], VAULT, ResidentForm(name="甲", id_number=MINE, grid_id=world.grid_ids[0])))
+    two, world_two = database("two.db", lambda session, world: imports.import_residents(
+        session, world.actors["admin"], VAULT, csv_bytes(GOOD, "utf-8-sig"), "r.csv"))  # 3 rows, one audit row
+    with read_session(one) as first, read_session(two) as second:
+        assert audit.high_water(first) == audit.high_water(second)
+        assert counted(first, world_one.actors["admin"], one, VAULT, residents.Filters()) == 1
+        assert counted(second, world_two.actors["admin"], two, VAULT, residents.Filters()) == 3
