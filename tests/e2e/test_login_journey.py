@@ -1,6 +1,7 @@
 """The foundation's journey in a real browser: deep link, login, role sidebar, language, logout."""
 
 import re
+import time
 
 import jwt
 import pytest
@@ -19,9 +20,20 @@ def login_form_shown(page: Page) -> None:
 
 
 def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Log in and wait, as a person would before opening another address, for the login cookie:
+    the cookie component writes it a moment after the first screen shows (CI once navigated
+    away before that, and landed on the login form)."""
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    wait_for_login_cookie(page)
+
+
+def wait_for_login_cookie(page: Page, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not any(c["name"] == COOKIE for c in page.context.cookies()):
+        assert time.monotonic() < deadline, "the login cookie was never written"
+        page.wait_for_timeout(100)
 
 
 def sidebar_links(page: Page) -> list[str]:
@@ -80,7 +92,6 @@ def test_login_survives_a_reload_through_the_cookie(server, page: Page):
     page.goto(server.url)
     log_in(page, "supervisor1")
     expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()
-    page.wait_for_timeout(500)  # let the cookie component write the cookie
     page.reload()
     expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()
     assert any(c["name"] == COOKIE for c in page.context.cookies())
@@ -90,7 +101,6 @@ def test_replayed_cookie_after_logout_does_not_log_in(server, page: Page):
     page.goto(server.url)
     log_in(page, "trainer1")
     expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()
-    page.wait_for_timeout(500)
     stolen = [c for c in page.context.cookies() if c["name"] == COOKIE]
     assert stolen, "the login cookie was not set"
     page.get_by_role("button", name="退出登录").click()
@@ -116,8 +126,6 @@ def _forged(token: str, server_url: str) -> dict:
     ],
 )
 def test_forged_cookies_do_not_log_in(server, page: Page, make_token):
-    import time
-
     page.context.add_cookies([_forged(make_token(time.time() + 3600), server.url)])
     page.goto(f"{server.url}/audit")
     login_form_shown(page)
@@ -135,7 +143,6 @@ def test_replayed_cookie_after_a_password_change_does_not_log_in(server, page: P
     page.goto(f"{server.url}/profile")
     log_in(page, "changer")
     expect(page.get_by_role("heading", name="我的账号")).to_be_visible()
-    page.wait_for_timeout(500)
     stolen = [c for c in page.context.cookies() if c["name"] == COOKIE]
     assert stolen, "the login cookie was not set"
 

@@ -19,6 +19,16 @@ def open_first_case(page: Page, server) -> None:
     expect(page.get_by_role("heading", name="办理过程")).to_be_visible()
 
 
+def open_expander(page: Page, label: str) -> None:
+    """Click the expander's own summary (not another text that reads the same, such as a case
+    state) and wait until it is open: its form is then drawn and can be filled."""
+    expander = page.get_by_test_id("stExpander").filter(
+        has=page.locator("summary").get_by_text(label, exact=True))
+    expect(expander).to_have_count(1)
+    expander.locator("summary").click()
+    expect(expander.locator("details")).to_have_attribute("open", "")
+
+
 def test_intake_session_agreement_follow_up_close(server, page: Page):
     page.goto(f"{server.url}/case-new")
     log_in(page, "worker1")
@@ -36,21 +46,21 @@ def test_intake_session_agreement_follow_up_close(server, page: Page):
     expect(page.get_by_text("已完成：开始调解")).to_be_visible()
 
     open_first_case(page, server)
-    page.get_by_text("记录一次调解").click()
+    open_expander(page, "记录一次调解")
     page.get_by_role("textbox", name="在场人员").fill("赵老汉、网格员")
     page.get_by_role("textbox", name="调解情况").fill("现场查看漏水点")
     page.get_by_role("button", name="保存").first.click()
     expect(page.get_by_text("已记录调解情况。")).to_be_visible()
 
     open_first_case(page, server)
-    page.get_by_text("达成协议", exact=True).first.click()
+    open_expander(page, "达成协议")
     page.get_by_role("textbox", name="协议内容").fill("楼上住户承担维修费 800 元")
     page.get_by_role("button", name="达成协议").click()
     expect(page.get_by_text("已完成：达成协议")).to_be_visible()
 
     open_first_case(page, server)
     expect(page.get_by_text("可共同申请司法确认至")).to_be_visible()
-    page.get_by_text("回访", exact=True).first.click()
+    open_expander(page, "回访")
     page.get_by_role("button", name="回访").click()
     expect(page.get_by_text("已完成：回访")).to_be_visible()
 
