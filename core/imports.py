@@ -232,7 +232,9 @@ def import_residents(
     good_count, registered_any, done = 0, False, 0
     # An office's first roster meets a registry with no IDs: then none can be registered already
     # (repeats within the file are caught through seen_ids), and 100k index lookups are saved.
-    registry_has_ids = session.scalar(select(exists().where(Resident.id_hash.is_not(None))))
+    # Only on SQLite, where the import holds the write lock throughout; on PostgreSQL someone may
+    # register an ID while the import runs, which the per-block lookups then report.
+    registry_has_ids = not sqlite or session.scalar(select(exists().where(Resident.id_hash.is_not(None))))
     try:
         for first_line, checked in _checked_blocks(context, body):
             good: list[tuple[int, int, Prepared]] = []

@@ -20,7 +20,7 @@ engine, keys = db(), vault()
 st.title(t("residents.title"))
 
 visible_tags = [tag for tag in residents.TAGS if not residents.TAGS[tag] or can(me, "resident.sensitive")]
-with read_session(engine) as session:  # one snapshot for the grid choices, the count and the page
+with read_session(engine) as session:  # one snapshot for the grid choices and the page (the count is kept)
     grids = residents.grid_choices(session, me)
     filters = filter_bar(t, grids, visible_tags)
     total = counted(session, me, engine, keys, filters)

@@ -23,17 +23,18 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     """Log in and wait, as a person would before opening another address, for the login cookie:
     the cookie component writes it a moment after the first screen shows (CI once navigated
     away before that, and landed on the login form)."""
+    before = login_cookie(page)  # a replayed old cookie may be there already: wait for this login's
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    wait_for_login_cookie(page)
-
-
-def wait_for_login_cookie(page: Page, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not any(c["name"] == COOKIE for c in page.context.cookies()):
+    deadline = time.monotonic() + 20
+    while login_cookie(page) in (None, before):
         assert time.monotonic() < deadline, "the login cookie was never written"
         page.wait_for_timeout(100)
+
+
+def login_cookie(page: Page) -> str | None:
+    return next((c["value"] for c in page.context.cookies() if c["name"] == COOKIE), None)
 
 
 def sidebar_links(page: Page) -> list[str]:
