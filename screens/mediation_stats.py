@@ -27,7 +27,8 @@ if first > last:
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def statistics_at(database: str, mark: int, scope: tuple, first: date, last: date, _engine, _actor) -> tuple[list, list, list]:
+def statistics_at(database: str, mark: int, scope: tuple, first: date, last: date, _engine, _actor
+                  ) -> tuple[list, list, list]:
     """The statistics as of one audit high-water mark (every case write is audited): a rerun with
     nothing new reads one row instead of aggregating every case of the range again."""
     with read_session(_engine) as session:
@@ -39,7 +40,8 @@ def statistics_at(database: str, mark: int, scope: tuple, first: date, last: dat
 engine = db()
 with read_session(engine) as session:
     mark = audit.high_water(session)
-monthly, by_source, by_type = statistics_at(database_key(engine), mark, (me.role, me.id, tuple(sorted(me.grid_ids))), first, last, engine, me)
+scope = (me.role, me.id, tuple(sorted(me.grid_ids)))
+monthly, by_source, by_type = statistics_at(database_key(engine), mark, scope, first, last, engine, me)
 
 headers = [t("stats.month"), t("stats.received"), t("stats.concluded"), t("stats.agreements"), t("stats.success_rate"),
            t("stats.amount")]
