@@ -8,6 +8,12 @@ from tests.e2e.test_login_journey import log_in
 pytestmark = pytest.mark.browser
 
 
+def idle(page: Page) -> None:
+    """Wait until the script run is over. CI once clicked the agreement form's submit while the run
+    that drew the case was still going: the form was redrawn and the click was lost."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+
+
 def open_first_case(page: Page, server) -> None:
     page.goto(f"{server.url}/cases")
     expect(page.get_by_role("heading", name="调解案件")).to_be_visible()
@@ -17,6 +23,7 @@ def open_first_case(page: Page, server) -> None:
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 54)
     expect(page.get_by_role("heading", name="办理过程")).to_be_visible()
+    idle(page)
 
 
 def open_expander(page: Page, label: str) -> None:
@@ -27,6 +34,7 @@ def open_expander(page: Page, label: str) -> None:
     expect(expander).to_have_count(1)
     expander.locator("summary").click()
     expect(expander.locator("details")).to_have_attribute("open", "")
+    idle(page)
 
 
 def test_intake_session_agreement_follow_up_close(server, page: Page):
