@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import tempfile
@@ -15,6 +14,7 @@ from sqlalchemy import insert, select
 from core import audit, mediations
 from db.engine import write_session
 from db.models import Agreement, DisputeType, MediationCase
+from tests.bench.apps import logged_in_app
 from tests.bench.residents import _fresh_database
 
 
@@ -45,17 +45,7 @@ def _fill_cases(engine, world, count: int) -> None:  # noqa: ANN001
 
 
 def _median_rerun(url: str, path: str, runs: int = 15, before_each=None) -> tuple[float, list[int]]:  # noqa: ANN001
-    from streamlit.testing.v1 import AppTest
-
-    from tests.app.conftest import APP, open_url
-
-    os.environ["DATABASE_URL"] = url
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    at.text_input(key="login_username").input("supervisor1")
-    at.text_input(key="login_password").input("Secret123")
-    at.button[0].click().run()
-    open_url(at, path)
-    assert not at.exception, at.exception
+    at = logged_in_app(url, path)
     samples = []
     for _ in range(runs):
         if before_each is not None:

@@ -20,24 +20,11 @@ from pathlib import Path
 from core import demo, passwords, users
 from db import migrate
 from db.engine import make_engine, write_session
+from tests.bench.apps import logged_in_app
 from tests.bench.residents import _fresh_database
 from tests.bench.satisfaction import _fill
 
 REPEATS = 15
-
-
-def _app(url: str, username: str, password: str, path: str):  # noqa: ANN202
-    from streamlit.testing.v1 import AppTest
-
-    from tests.app.conftest import APP, open_url
-
-    os.environ["DATABASE_URL"] = url
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(password)
-    at.button[0].click().run()
-    assert not at.exception and at.title, f"bench login failed for {username}"
-    return open_url(at, path)
 
 
 def _rerun(at) -> tuple[float, float]:  # noqa: ANN001
@@ -64,9 +51,9 @@ def satisfaction_page(emit) -> None:  # noqa: ANN001
     _fill(small_engine, small_world, 1_000)
     big_url, big_engine, big_world = _fresh_database(folder, "big.db")
     _fill(big_engine, big_world, 200_000)
-    small = _app(small_url, "supervisor1", "Secret123", "satisfaction")
-    big = _app(big_url, "supervisor1", "Secret123", "satisfaction")
-    no_data = _app(big_url, "supervisor1", "Secret123", "profile")
+    small = logged_in_app(small_url, "satisfaction")
+    big = logged_in_app(big_url, "satisfaction")
+    no_data = logged_in_app(big_url, "profile")
     assert len(big.get("vega_lite_chart")) == 3
     times = _alternate([("small", (small_url, small)), ("big", (big_url, big)), ("none", (big_url, no_data))])
     emit("satisfaction_page_rerun_200k_vs_1k", times["big"][0], times["small"][0], "s", "ratio <= 1.5",
@@ -173,10 +160,10 @@ def home_dashboard(emit) -> None:  # noqa: ANN001
     folder = Path(tempfile.mkdtemp(prefix="linli-bench-home-"))
     full_url = _with_bench_supervisor(f"sqlite:///{folder / 'demo.db'}", with_demo=True)
     empty_url = _with_bench_supervisor(f"sqlite:///{folder / 'empty.db'}", with_demo=False)
-    full = _app(full_url, "bench.sup", "Bench12345", "home")
+    full = logged_in_app(full_url, "home", "bench.sup", "Bench12345")
     assert full.metric, "the dashboard drew no key figures"
-    empty = _app(empty_url, "bench.sup", "Bench12345", "home")
-    account = _app(full_url, "bench.sup", "Bench12345", "profile")
+    empty = logged_in_app(empty_url, "home", "bench.sup", "Bench12345")
+    account = logged_in_app(full_url, "profile", "bench.sup", "Bench12345")
     times = _alternate([("full", (full_url, full)), ("empty", (empty_url, empty)), ("account", (full_url, account))])
     emit("home_dashboard_rerun_demo_vs_no_data", times["full"][0], times["empty"][0], "s", "ratio <= 2",
          baseline_is="AppTest rerun of the same dashboard on a database with no data", repeats=REPEATS,

@@ -14,6 +14,7 @@ from core.keys import vault_of
 from core.settings import load as load_settings
 from db import migrate
 from db.engine import make_engine, read_session, write_session
+from tests.bench.apps import logged_in_app
 from tests.bench.roster import as_csv, as_xlsx, people
 from tests.factories import make_world
 
@@ -106,8 +107,6 @@ def list_page(emit, big_engine=None, big_world=None, vault=None) -> None:  # noq
     """AppTest rerun of the residents list (50 rows) at 100k vs 1k residents, and vs its bare SQL."""
     from streamlit.testing.v1 import AppTest
 
-    from tests.app.conftest import APP, open_url
-
     folder = Path(tempfile.mkdtemp(prefix="linli-bench-list-"))
     vault = vault or vault_of(load_settings(secrets={}))
     small_url, small_engine, small_world = _fresh_database(folder, "small.db")
@@ -126,12 +125,7 @@ def list_page(emit, big_engine=None, big_world=None, vault=None) -> None:  # noq
             residents.search(session, supervisor, vault, residents.Filters(), total=total)
 
     def opened(url: str) -> AppTest:
-        os.environ["DATABASE_URL"] = url
-        at = AppTest.from_file(str(APP), default_timeout=60).run()
-        at.text_input(key="login_username").input("supervisor1")
-        at.text_input(key="login_password").input("Secret123")
-        at.button[0].click().run()
-        open_url(at, "residents")
+        at = logged_in_app(url, "residents")
         assert len(at.dataframe[0].value) == 50
         return at
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from core import training
 from db.engine import read_session, write_session
 from db.models import Attendance, Certificate, Course, StaffQualification, User
+from tests.bench.apps import logged_in_app
 from tests.bench.residents import _fresh_database
 
 STAFF = 500
@@ -73,17 +74,7 @@ def _seed(engine, world, attendance_rows: int, seed: int) -> None:  # noqa: ANN0
 
 
 def _logged_in_compliance(url: str):  # noqa: ANN202
-    from streamlit.testing.v1 import AppTest
-
-    from tests.app.conftest import APP, open_url
-
-    os.environ["DATABASE_URL"] = url
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    at.text_input(key="login_username").input("supervisor1")
-    at.text_input(key="login_password").input("Secret123")
-    at.button[0].click().run()
-    open_url(at, "compliance")
-    assert not at.exception, at.exception
+    at = logged_in_app(url, "compliance")
     assert len(at.dataframe[0].value) == STAFF, len(at.dataframe[0].value)
     return at
 
