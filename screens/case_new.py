@@ -8,7 +8,7 @@ import streamlit as st
 from core import mediations, residents
 from core.errors import LinliError
 from db.engine import read_session, write_session
-from ui.forms import FieldErrors
+from ui.forms import FieldErrors, show_notice
 from ui.i18n import t
 from ui.session import actor, db, settings, vault
 
@@ -24,9 +24,7 @@ if not grids:
     st.info(t("resident_new.no_grids"))
     st.stop()
 
-notice = st.session_state.pop("case_new_notice", None)
-if notice:
-    st.success(notice)
+show_notice("case_new_notice")
 
 PARTIES = "case_new_parties"
 st.session_state.setdefault(PARTIES, [])

@@ -10,6 +10,7 @@ from core import agreement_doc, mediations, residents
 from core.errors import LinliError, StaleEdit
 from core.permissions import sees_all_grids
 from db.engine import read_session, write_session
+from ui.forms import show_notice
 from ui.i18n import error_text, translator
 from ui.session import actor, db, settings
 from ui.table import PAGE_SIZE, page_picker
@@ -107,9 +108,7 @@ def act(action: str, note: str = "") -> None:
         st.error(error_text(exc))
 
 
-notice = st.session_state.pop("cases_notice", None)
-if notice:
-    st.success(notice)
+show_notice("cases_notice")
 
 simple = [a for a in case["actions"] if a not in ("agree", "follow_up")]
 if simple:

@@ -6,7 +6,7 @@ import streamlit as st
 from core import communities
 from core.errors import LinliError, StaleEdit
 from db.engine import read_session, write_session
-from ui.forms import FieldErrors, save_then_rerun
+from ui.forms import FieldErrors, save_then_rerun, show_notice
 from ui.i18n import t
 from ui.session import actor, db
 
@@ -17,9 +17,7 @@ st.title(t("communities.title"))
 with read_session(engine) as session:
     all_communities = communities.list_communities(session, me)
 
-notice = st.session_state.pop("communities_notice", None)
-if notice:
-    st.success(notice)
+show_notice("communities_notice")
 
 if all_communities:
     st.dataframe(

@@ -11,7 +11,7 @@ from core import roster_import, training
 from core.errors import LinliError, StaleEdit
 from db.engine import read_session, write_session
 from ui import links
-from ui.forms import FieldErrors
+from ui.forms import FieldErrors, show_notice
 from ui.i18n import error_text, translator
 from ui.line_report import show_problems
 from ui.session import actor, db, settings
@@ -24,9 +24,7 @@ st.title(t("courses.title"))
 with read_session(engine) as session:
     courses = training.list_courses(session, me)
     staff = training.staff_choices(session, me)
-notice = st.session_state.pop("courses_notice", None)
-if notice:
-    st.success(notice)
+show_notice("courses_notice")
 
 with st.expander(t("courses.new"), icon=":material/add:", expanded=not courses):
     errors = FieldErrors()

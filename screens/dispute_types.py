@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import mediations
 from db.engine import read_session
-from ui.forms import FieldErrors, save_then_rerun
+from ui.forms import FieldErrors, save_then_rerun, show_notice
 from ui.i18n import translator
 from ui.session import actor, db
 
@@ -16,9 +16,7 @@ st.title(t("dispute_types.title"))
 
 with read_session(engine) as session:
     kinds = mediations.all_dispute_types(session, me)
-notice = st.session_state.pop("dispute_types_notice", None)
-if notice:
-    st.success(notice)
+show_notice("dispute_types_notice")
 st.dataframe(pd.DataFrame([{t("field.name"): k.name, t("field.active"): t("common.yes") if k.active else t("common.no")}
                            for k in kinds]), hide_index=True, width="stretch")
 

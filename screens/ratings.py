@@ -13,7 +13,7 @@ from core import residents, satisfaction, staff
 from core.errors import LinliError
 from db.engine import read_session, write_session
 from ui import links
-from ui.forms import FieldErrors, save_then_rerun
+from ui.forms import FieldErrors, save_then_rerun, show_notice
 from ui.i18n import translator
 from ui.session import actor, db, settings
 
@@ -25,9 +25,7 @@ st.title(t("ratings.title"))
 with read_session(engine) as session:
     grids = residents.grid_choices(session, me)
     people = staff.active_staff(session)
-notice = st.session_state.pop("ratings_notice", None)
-if notice:
-    st.success(notice)
+show_notice("ratings_notice")
 if not grids:
     st.info(t("ratings.no_grids"))
     st.stop()

@@ -8,7 +8,7 @@ from core.errors import LinliError
 from core.permissions import can
 from core.residents import ResidentForm
 from db.engine import read_session, write_session
-from ui.forms import FieldErrors
+from ui.forms import FieldErrors, show_notice
 from ui.i18n import t
 from ui.residents_form import resident_fields
 from ui.session import actor, db, vault
@@ -24,9 +24,7 @@ if not grids:
     st.stop()
 
 visible_tags = [tag for tag in residents.TAGS if not residents.TAGS[tag] or can(me, "resident.sensitive")]
-notice = st.session_state.pop("resident_new_notice", None)
-if notice:
-    st.success(notice)
+show_notice("resident_new_notice")
 
 errors = FieldErrors()
 form = resident_fields(ResidentForm(), grids, visible_tags, errors, key="new_resident")

@@ -9,7 +9,7 @@ import streamlit as st
 from core import training
 from core.permissions import can
 from db.engine import read_session
-from ui.forms import FieldErrors, save_then_rerun
+from ui.forms import FieldErrors, save_then_rerun, show_notice
 from ui.i18n import translator
 from ui.session import actor, db
 
@@ -20,9 +20,7 @@ st.title(t("training_settings.title"))
 with read_session(engine) as session:
     staff = training.staff_choices(session, me)
     targets = training.quotas(session)
-notice = st.session_state.pop("training_settings_notice", None)
-if notice:
-    st.success(notice)
+show_notice("training_settings_notice")
 
 st.subheader(t("training_settings.certificate"))
 errors = FieldErrors()

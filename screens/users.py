@@ -7,7 +7,7 @@ from core import communities, users
 from core.errors import LinliError
 from core.permissions import ROLES
 from db.engine import read_session, write_session
-from ui.forms import FieldErrors
+from ui.forms import FieldErrors, show_notice
 from ui.i18n import error_text, t
 from ui.session import actor, db
 
@@ -146,9 +146,7 @@ with edit_tab:
                 users.unlock(session, me, user.username)
             st.session_state["users_notice"] = t("users.unlocked", username=user.username)
             st.rerun()
-        notice = st.session_state.pop("users_notice", None)
-        if notice:
-            st.success(notice)
+        show_notice("users_notice")
         reset_done = st.session_state.pop("users_reset", None)  # shown once, then forgotten
         if reset_done and reset_done[0] == user.username:
             st.success(t("users.reset_done", username=reset_done[0]))

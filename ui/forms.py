@@ -30,6 +30,13 @@ class FieldErrors:
             (slot or st).error(error_text(each), icon=":material/error:")
 
 
+def show_notice(notice_key: str) -> None:
+    """The notice save_then_rerun (or a screen) left for this run, shown once."""
+    notice = st.session_state.pop(notice_key, None)
+    if notice:
+        st.success(notice)
+
+
 def save_then_rerun(engine: Engine, errors: FieldErrors, write: Callable[[Session], Any], notice_key: str,
                     notice: str | Callable[[Any], str]) -> None:
     """Run one write transaction; on success leave a notice for the next run and rerun,
