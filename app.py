@@ -24,8 +24,7 @@ if settings.public_only:  # residents' instance: the rating page only, no login 
 # one container at the top, they never shift the page's own elements, which would otherwise
 # show twice while a rerun replaces them.
 with st.container():
-    cookies = auth.authenticator(settings)
-    actor = auth.current_user(db, settings, cookies)
+    actor = auth.current_user(db, settings)
 
 page_for(actor, db, settings).run()
 collect_now_and_then()

@@ -1,10 +1,10 @@
 """Login, lockout and server-side sessions.
 
-streamlit-authenticator keeps the cookie (a JWT of username and exp_date, signed with
-cookie_key). Everything it does not do safely is here: bcrypt against a dummy hash for
-unknown names, lockout in the database, and a session row per login that is checked on
-every rerun, so logout, password change and disabling end a session even if the old
-cookie is replayed.
+The cookie is streamlit-authenticator's: a JWT of username and exp_date signed with
+cookie_key, which its cookie component writes and deletes in the browser. Everything it
+does not do safely is here: bcrypt against a dummy hash for unknown names, lockout in
+the database, and a session row per login that is checked on every rerun, so logout,
+password change and disabling end a session even if the old cookie is replayed.
 """
 
 from __future__ import annotations
@@ -169,6 +169,14 @@ def logout(session: Session, actor: Actor, token_exp: float | None, *, now: date
             .values(revoked_at=now, revoked_reason="logout")
         )
     audit.record(session, actor, "logout", object_type="user", object_id=actor.id, now=now)
+
+
+def new_cookie(username: str, settings: Settings, *, now: datetime | None = None) -> tuple[str, float]:
+    """(token, exp_date) for a new login: the JWT streamlit-authenticator writes and reads back."""
+    # To the microsecond, like streamlit-authenticator's own exp_date: the session row is keyed by
+    # (user, exp_date), and two logins of one user in the same second are two sessions.
+    exp = ((now or datetime.now()) + timedelta(hours=settings.cookie_expiry_hours)).timestamp()
+    return jwt.encode({"username": username, "exp_date": exp}, settings.cookie_key, algorithm="HS256"), exp
 
 
 def decode_cookie(token: Any, cookie_key: str) -> tuple[str, float] | None:

@@ -2,11 +2,19 @@
 
 streamlit-authenticator owns the cookie (set, delete); Linli owns everything else
 (see core.auth). A login takes two runs: the form run checks the password and
-reruns; the next run sets the cookie and records the server-side session, so no
-rerun can drop the cookie component.
+reruns; the next run sets the cookie and records the server-side session.
+
+The cookie components are drawn only while a set or delete is under way (a "cookie
+job"), not on every run: its getAll component reports the browser's cookies when it
+mounts, and that report reruns the script. Drawn on every run, it ran each freshly
+opened page twice, the second run a moment after the page showed. Reading the cookie
+needs no component (st.context.cookies). A job's component is drawn again on every run
+until it reports that it wrote or deleted the cookie, so a rerun cannot drop it half way.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -24,6 +32,7 @@ PENDING_KEY = "linli_pending_login"  # {"user_id"}: password checked, cookie not
 ACTOR_KEY = "linli_actor"  # the Actor resolved on this run, for pages
 NOTICE_KEY = "linli_notice"  # a message to show on the login screen after logout
 LOGOUT_KEY = "linli_logout"  # notice key: log out at the top of the next run
+COOKIE_JOB_KEY = "linli_cookie_job"  # {"method": "set", "token", "expires_at"} or {"method": "delete"}
 # Widget state of the cookie component rendered before logout runs; deleting it breaks the rerun.
 _KEEP_ON_LOGOUT = (LANG_KEY, "init")
 
@@ -40,15 +49,37 @@ def authenticator(settings: Settings) -> stauth.Authenticate:
     )
 
 
-def current_user(engine: Engine, settings: Settings, cookies: stauth.Authenticate) -> Actor | None:
+def current_user(engine: Engine, settings: Settings) -> Actor | None:
     if LOGOUT_KEY in st.session_state:
-        _log_out(engine, cookies, st.session_state[LOGOUT_KEY])
-    actor = _finish_pending_login(engine, settings, cookies) or _from_session_state(engine) or _from_cookie(engine, settings)
+        _log_out(engine, settings, st.session_state[LOGOUT_KEY])
+    actor = _finish_pending_login(engine, settings) or _from_session_state(engine) or _from_cookie(engine, settings)
     st.session_state[ACTOR_KEY] = actor
+    draw_cookie_job(settings)
     return actor
 
 
-def _finish_pending_login(engine: Engine, settings: Settings, cookies: stauth.Authenticate) -> Actor | None:
+def draw_cookie_job(settings: Settings) -> None:
+    """The component of a pending cookie set or delete, until the browser reports it done."""
+    job = st.session_state.get(COOKIE_JOB_KEY)
+    if job is None:
+        return
+    if st.session_state.get(job["method"]) is True:  # the component's value, keyed "set" / "delete"
+        del st.session_state[COOKIE_JOB_KEY]
+        return
+    model = authenticator(settings).cookie_controller.cookie_model
+    if job["method"] == "set":
+        model.cookie_manager.set(model.cookie_name, job["token"], expires_at=job["expires_at"])
+    else:
+        model.delete_cookie()
+
+
+def _start_cookie_job(job: dict) -> None:
+    st.session_state[COOKIE_JOB_KEY] = job
+    for method in ("set", "delete"):  # a value left by an earlier job must not end this one
+        st.session_state.pop(method, None)
+
+
+def _finish_pending_login(engine: Engine, settings: Settings) -> Actor | None:
     pending = st.session_state.pop(PENDING_KEY, None)
     if not pending:
         return None
@@ -59,8 +90,8 @@ def _finish_pending_login(engine: Engine, settings: Settings, cookies: stauth.Au
         return None
     st.session_state["username"] = actor.username
     st.session_state["authentication_status"] = True
-    cookies.cookie_controller.set_cookie()
-    token_exp = cookies.cookie_controller.cookie_model.exp_date
+    token, token_exp = auth.new_cookie(actor.username, settings)
+    _start_cookie_job({"method": "set", "token": token, "expires_at": datetime.fromtimestamp(token_exp)})
     with write_session(engine) as session:
         auth.start_session(session, actor, token_exp, settings)
     st.session_state[AUTH_KEY] = {"user_id": actor.id, "token_exp": token_exp}
@@ -164,12 +195,10 @@ def request_logout(notice: str = "logout.done") -> None:
     st.rerun()
 
 
-def _log_out(engine: Engine, cookies: stauth.Authenticate, notice: str) -> None:
+def _log_out(engine: Engine, settings: Settings, notice: str) -> None:
     """Revoke the server-side session, delete the cookie, forget the session state.
 
-    Then stop: neither st.rerun() nor a change of navigation may follow in this run,
-    or the component that deletes the cookie is dropped. It reruns the app itself,
-    which then shows the login form.
+    Then stop: the delete component's report reruns the app, which shows the login form.
     """
     state = st.session_state.get(AUTH_KEY) or {}
     if state:
@@ -177,7 +206,8 @@ def _log_out(engine: Engine, cookies: stauth.Authenticate, notice: str) -> None:
             user = users.get_user(session, state["user_id"])
             auth.logout(session, users.actor_of(user), state.get("token_exp"), now=clock.now())
     forget_everything()
-    cookies.cookie_controller.delete_cookie()
+    _start_cookie_job({"method": "delete"})
+    draw_cookie_job(settings)
     st.session_state[NOTICE_KEY] = notice
     st.success(t(notice))
     st.stop()

@@ -1,11 +1,14 @@
 """Login, refusal, forced password change, logout and language, through the real app."""
 
+import json
+
 from sqlalchemy import select
 
-from core import users
+from core import auth, users
 from db.engine import read_session, write_session
 from db.models import AuditEvent
 from tests.app.conftest import login, new_app, open_url, texts
+from tests.conftest import TEST_COOKIE_KEY
 from tests.factories import PASSWORD
 
 
@@ -110,3 +113,38 @@ def test_start_up_refuses_keys_that_do_not_match_the_database(app_world, monkeyp
     at = new_app().run()
     assert "加密密钥与数据库不匹配" in at.error[0].value
     assert not at.text_input  # no login form: nothing runs with the wrong key
+
+
+def cookie_components(at) -> dict[str, dict]:
+    """The cookie components this run drew: key ("init", "set", "delete") → their arguments."""
+    return {c.key: json.loads(c.proto.json_args) for c in at.get("component_instance")}
+
+
+def test_the_login_cookie_is_written_until_the_browser_confirms_it_then_never_drawn_again(app_world):
+    at = login(new_app(), "worker1")
+    first = cookie_components(at)
+    assert first["set"]["method"] == "set"
+    # The cookie carries this login's session: its exp_date is the one the server recorded.
+    assert auth.decode_cookie(first["set"]["value"], TEST_COOKIE_KEY) == (
+        "worker1", at.session_state["linli_auth"]["token_exp"])
+    at.run()  # e.g. the getAll report's rerun: the same cookie is drawn again, not dropped
+    assert cookie_components(at)["set"] == first["set"]
+    at.session_state["set"] = True  # what the component reports once it has written the cookie
+    at.run()
+    assert cookie_components(at) == {}
+    at.run()
+    assert cookie_components(at) == {} and "您好" in texts(at)
+
+
+def test_logout_deletes_the_cookie_until_the_browser_confirms_it(app_world):
+    at = login(new_app(), "supervisor1")
+    at.session_state["set"] = True
+    at.run()
+    at.sidebar.button(key="logout_button").click().run()
+    assert cookie_components(at)["delete"]["method"] == "delete"
+    at.run()
+    assert cookie_components(at)["delete"]["method"] == "delete"
+    assert [t.label for t in at.text_input][:2] == ["用户名", "密码"]
+    at.session_state["delete"] = True
+    at.run()
+    assert cookie_components(at) == {}

@@ -162,3 +162,38 @@ def test_replayed_cookie_after_a_password_change_does_not_log_in(server, page: P
     login_form_shown(page)
     log_in(page, "changer", "Changed2026x")
     expect(page.get_by_role("heading", name="我的账号")).to_be_visible()
+
+
+def script_runs(page: Page) -> list[int]:
+    """A list that grows by one each time the server finishes a script run for this page."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    finished: list[int] = []
+
+    def on_frame(payload: bytes | str) -> None:
+        if isinstance(payload, bytes):
+            message = ForwardMsg.FromString(payload)
+            if message.WhichOneof("type") == "script_finished":
+                finished.append(message.script_finished)
+
+    page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
+    return finished
+
+
+def test_a_page_opened_with_the_login_cookie_runs_its_script_once(server, page: Page):
+    """The cookie component used to report on every page load and rerun the page a moment after
+    it showed (a click's run could be interrupted by it). Now only the load's own run happens."""
+    page.goto(server.url)
+    log_in(page, "supervisor1")  # (admin1 speaks English after the first test)
+    runs = script_runs(page)
+    page.goto(f"{server.url}/profile")
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    page.wait_for_timeout(3000)  # the extra run came 0.2-0.9 s after the page showed
+    assert len(runs) == 1, f"{len(runs)} script runs for one page load"
+
+    page.get_by_role("button", name="退出登录").click()  # logging out deletes the cookie
+    login_form_shown(page)
+    deadline = time.monotonic() + 20
+    while login_cookie(page) is not None:
+        assert time.monotonic() < deadline, "the login cookie was not deleted on logout"
+        page.wait_for_timeout(100)

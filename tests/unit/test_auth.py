@@ -142,6 +142,21 @@ def test_decode_accepts_our_own_cookie():
     assert auth.decode_cookie(token({"username": "worker1", "exp_date": 2e9}), SETTINGS.cookie_key) == ("worker1", 2e9)
 
 
+def test_a_new_login_cookie_reads_back_and_lasts_the_configured_hours():
+    token, exp = auth.new_cookie("worker1", SETTINGS, now=clock.now())
+    assert exp == (clock.now() + timedelta(hours=SETTINGS.cookie_expiry_hours)).timestamp()
+    assert auth.decode_cookie(token, SETTINGS.cookie_key) == ("worker1", exp)
+    assert auth.decode_cookie(token, "another-key-" * 4) is None
+
+
+def test_two_logins_in_one_second_get_two_sessions(engine):
+    world = make_world(engine)
+    first, second = (auth.new_cookie("worker1", SETTINGS)[1] for _ in range(2))
+    assert first != second
+    for exp in (first, second):  # unique (user, exp_date): a repeat would fail here
+        _login_session(engine, world.actors["worker"], exp)
+
+
 @pytest.mark.parametrize(
     "forged",
     [
