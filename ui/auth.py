@@ -54,11 +54,11 @@ def current_user(engine: Engine, settings: Settings) -> Actor | None:
         _log_out(engine, settings, st.session_state[LOGOUT_KEY])
     actor = _finish_pending_login(engine, settings) or _from_session_state(engine) or _from_cookie(engine, settings)
     st.session_state[ACTOR_KEY] = actor
-    draw_cookie_job(settings)
+    _draw_cookie_job(settings)
     return actor
 
 
-def draw_cookie_job(settings: Settings) -> None:
+def _draw_cookie_job(settings: Settings) -> None:
     """The component of a pending cookie set or delete, until the browser reports it done."""
     job = st.session_state.get(COOKIE_JOB_KEY)
     if job is None:
@@ -207,7 +207,7 @@ def _log_out(engine: Engine, settings: Settings, notice: str) -> None:
             auth.logout(session, users.actor_of(user), state.get("token_exp"), now=clock.now())
     forget_everything()
     _start_cookie_job({"method": "delete"})
-    draw_cookie_job(settings)
+    _draw_cookie_job(settings)
     st.session_state[NOTICE_KEY] = notice
     st.success(t(notice))
     st.stop()
