@@ -15,7 +15,7 @@ from core.crypto import Vault
 from core.errors import LinliError, StaleEdit
 from core.permissions import Actor, can
 from db.engine import read_session, write_session
-from ui.forms import FieldErrors
+from ui.forms import FieldErrors, show_notice
 from ui.i18n import error_text
 from ui.residents_form import resident_fields
 
@@ -84,9 +84,14 @@ def _household(t: Translate, person: dict[str, Any]) -> None:
         st.info(t("residents.no_household"))
 
 
+def _version_key(resident_id: int) -> str:
+    """The resident's version the panel's forms were loaded at (the edit and the status form)."""
+    return f"resident_version_{resident_id}"
+
+
 def _edit(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int, grids: dict[int, str],
           visible_tags: list[str]) -> None:
-    version_key = f"resident_version_{resident_id}"
+    version_key = _version_key(resident_id)
     with read_session(engine) as session:
         loaded, version = residents.edit_form(session, me, keys, resident_id)
     st.session_state.setdefault(version_key, version)
@@ -97,13 +102,17 @@ def _edit(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int
     # they are new inputs showing that save, never stale values a second Save would write back.
     form_key = f"edit_{resident_id}_v{st.session_state[version_key]}"
     form = resident_fields(loaded, grids, visible_tags, errors, key=form_key)
+    notice_key = f"resident_saved_{resident_id}"
+    show_notice(notice_key)
     if st.button(t("common.save"), type="primary", key=f"save_resident_{resident_id}"):
         try:
             with write_session(engine) as session:
                 saved = residents.update(session, me, keys, resident_id, st.session_state[version_key],
                                          residents.keep_hidden_values(session, me, keys, resident_id, form))
             st.session_state[version_key] = saved.version
-            st.success(t("residents.saved", name=saved.name))
+            # Rerun: the details, the header and the history above were drawn before this save.
+            st.session_state[notice_key] = t("residents.saved", name=saved.name)
+            st.rerun()
         except StaleEdit as exc:
             del st.session_state[version_key]  # the next run loads the other person's save
             errors.show(exc)
@@ -113,8 +122,12 @@ def _edit(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int
 
 def _status(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> None:
     resident_id = person["id"]
-    status_version_key = f"resident_status_version_{resident_id}"
+    # The same key as the edit form's: after a save in either, the other saves on top of it
+    # instead of being refused as someone else's change.
+    status_version_key = _version_key(resident_id)
     st.session_state.setdefault(status_version_key, person["version"])  # the version this form showed
+    notice_key = f"resident_status_saved_{resident_id}"
+    show_notice(notice_key)
     with st.form(f"status_{resident_id}"):
         new_status = st.selectbox(t("field.status"), residents.STATUSES, index=residents.STATUSES.index(person["status"]),
                                   format_func=lambda v: t(f"status.{v}"))
@@ -126,7 +139,8 @@ def _status(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> 
                     saved = residents.change_status(session, me, resident_id, st.session_state[status_version_key],
                                                     new_status, status_date)
                 st.session_state[status_version_key] = saved.version
-                st.success(t("residents.status_saved"))
+                st.session_state[notice_key] = t("residents.status_saved")
+                st.rerun()
             except StaleEdit as exc:
                 del st.session_state[status_version_key]
                 st.error(error_text(exc))
@@ -152,6 +166,7 @@ def _history_value(t: Translate, field: str, value: Any) -> str:
 def _history(t: Translate, rows: list[resident_history.Change]) -> None:
     """One row per changed field: old → new, labels from the catalogue, masked values as stored."""
     if not rows:
+        st.info(t("residents.no_history"))
         return
     st.dataframe(pd.DataFrame({
         t("audit.col.at"): [row.at for row in rows],

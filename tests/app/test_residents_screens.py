@@ -208,6 +208,26 @@ def test_history_tab_reads_field_by_field_with_masked_values(app_world):
     assert "{" not in table.to_csv()  # no raw JSON left
 
 
+def test_after_a_save_the_details_and_history_show_it_at_once(app_world):
+    seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "residents")
+    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    resident_id = int(next(k for k in at.session_state if str(k).startswith("resident_version_")).split("_")[-1])
+    next(w for w in at.text_input if w.label == "民族").input("回族")
+    at.button(key=f"save_resident_{resident_id}").click().run()
+    assert "已保存 张伟。" in texts(at)
+    assert "**民族**：回族" in texts(at)  # the details tab, drawn above the form
+    assert ("民族", "", "回族") in {tuple(r) for r in history_table(at)[["字段", "修改前", "修改后"]].itertuples(index=False)}
+    at.run()
+    assert "已保存 张伟。" not in texts(at)  # the notice is shown once
+
+    next(w for w in at.selectbox if w.label == "状态" and w.value == "active").select("moved_out")
+    next(b for b in at.button if b.label == "保存" and b.key != f"save_resident_{resident_id}").click().run()
+    assert "状态已更新。" in texts(at)
+    assert "**状态**：迁出" in texts(at)
+
+
 def test_export_options_are_drawn_once_the_panel_is_opened_and_the_export_is_audited(app_world):
     seed(app_world)
     at = open_url(login(new_app(), "worker1"), "residents")
