@@ -28,7 +28,7 @@ from core.errors import Invalid, collect
 from core.paging import Page
 from core.permissions import Actor, can, require, sees_all_grids
 from core.records import guarded_flush, load_for_edit, load_visible
-from core.text import clean
+from core.text import clean, clean_prose
 from db.models import (
     Agreement,
     CaseCounter,
@@ -250,7 +250,7 @@ def _move(session: Session, actor: Actor, case_id: int, expected_version: int, a
             case.closed_on = now.date()
         if action == "reopen":
             case.closed_on = case.concluded_on = None
-    _record_change(session, actor, case, from_state, to_state, clean(note)[:500], now)
+    _record_change(session, actor, case, from_state, to_state, clean_prose(note)[:500], now)
     audit.record(session, actor, f"case_{action}", object_type="case", object_id=case.id,
                  before={"state": from_state}, after={"state": to_state}, now=now)
     return case
@@ -290,7 +290,7 @@ def record_agreement(session: Session, actor: Actor, case_id: int, expected_vers
         raise Invalid("agreed_on", "error.agreement.before_intake")
     session.add(Agreement(case_id=case.id, agreed_on=agreed_on, written=bool(data.written), terms=terms,
                           amount_fen=amount, performance_deadline=deadline,
-                          performance_manner=clean(data.performance_manner)[:200], created_at=now))
+                          performance_manner=clean_prose(data.performance_manner)[:200], created_at=now))
     case.concluded_on = agreed_on
     return case
 
@@ -313,7 +313,7 @@ def record_follow_up(session: Session, actor: Actor, case_id: int, expected_vers
     ])
     case = _move(session, actor, case_id, expected_version, "follow_up", "", now)
     visit = FollowUp(case_id=case.id, visited_on=visited_on, performed=performed, satisfaction=score,
-                     note=clean(data.note)[:1000], recorded_by=actor.id, created_at=now)
+                     note=clean_prose(data.note)[:1000], recorded_by=actor.id, created_at=now)
     session.add(visit)
     session.flush()
     # The visit's score is also a satisfaction rating (channel mediation_follow_up), in this transaction.
@@ -342,9 +342,9 @@ def log_session(session: Session, actor: Actor, case_id: int, *, held_on: date |
     day = validation.past_or_today(held_on, "held_on", now.date())
     if day < case.intake_date:
         raise Invalid("held_on", "error.session.before_intake")
-    if not clean(summary):
+    if not clean_prose(summary):
         raise Invalid("summary", "error.required")
-    record = CaseSession(case_id=case.id, held_on=day, present=clean(present)[:200], summary=clean(summary)[:4000],
+    record = CaseSession(case_id=case.id, held_on=day, present=clean_prose(present)[:200], summary=clean_prose(summary)[:4000],
                          recorded_by=actor.id, created_at=now)
     session.add(record)
     audit.record(session, actor, "case_session", object_type="case", object_id=case.id,
@@ -364,12 +364,12 @@ def extend(session: Session, actor: Actor, case_id: int, expected_version: int, 
     day = validation.parse_date(new_due, "due_date")
     if day is None or day <= case.due_date:
         raise Invalid("due_date", "error.extension.not_later", due=case.due_date.isoformat())
-    if not clean(note):
+    if not clean_prose(note):
         raise Invalid("note", "error.extension.note_required")
     before = case.due_date
     with guarded_flush(session):
         case.due_date, case.extended, case.updated_at = day, True, now
-    _record_change(session, actor, case, case.state, case.state, f"{before} → {day}: {clean(note)[:400]}", now)
+    _record_change(session, actor, case, case.state, case.state, f"{before} → {day}: {clean_prose(note)[:400]}", now)
     audit.record(session, actor, "case_extend", object_type="case", object_id=case.id,
                  before={"due_date": before}, after={"due_date": day}, now=now)
     return case

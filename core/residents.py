@@ -22,7 +22,7 @@ from core.paging import Page
 from core.permissions import Actor, can, require, sees_all_grids
 from core.pinyin import full_and_initials
 from core.records import guarded_flush, load_for_edit, load_visible
-from core.text import clean
+from core.text import clean, clean_prose
 from db.models import AuditEvent, Grid, Household, Resident, resident_tags
 
 # Special groups: code → sensitive (PIPL art. 28: health and financial status).
@@ -82,8 +82,8 @@ class CleanResident(NamedTuple):  # a tuple: built once per roster row, and chea
 
 
 @lru_cache(maxsize=16384)  # relation, ethnicity and notes repeat down a roster
-def _limited(value: str | None, field_name: str, limit: int) -> str:
-    text = clean(value)
+def _limited(value: str | None, field_name: str, limit: int, prose: bool = False) -> str:
+    text = clean_prose(value) if prose else clean(value)
     if len(text) > limit:
         raise Invalid(field_name, "error.too_long", max=limit)
     return text
@@ -118,7 +118,7 @@ def clean_fields(name: str, id_number: str, birth_date: str | date | None, sex: 
         return CleanResident(
             name_ok, parsed_id, birth, sex_ok, validation.mobile(phone), _grid_given(grid_id),
             addresses.parse(_limited(address, "address", ADDRESS_MAX)), _limited(relation, "relation", RELATION_MAX),
-            _limited(ethnicity, "ethnicity", ETHNICITY_MAX), _tags(tags), _limited(notes, "notes", NOTES_MAX),
+            _limited(ethnicity, "ethnicity", ETHNICITY_MAX), _tags(tags), _limited(notes, "notes", NOTES_MAX, True),
         )
     except (Invalid, InvalidMany):
         pass  # check again, field by field, to report every refusal at once
@@ -131,7 +131,7 @@ def clean_fields(name: str, id_number: str, birth_date: str | date | None, sex: 
         lambda: _limited(relation, "relation", RELATION_MAX),
         lambda: _limited(ethnicity, "ethnicity", ETHNICITY_MAX),
         lambda: _tags(tags),
-        lambda: _limited(notes, "notes", NOTES_MAX),
+        lambda: _limited(notes, "notes", NOTES_MAX, True),
     ])
     parsed_id, birth, sex_ok = identity
     return CleanResident(name_ok, parsed_id, birth, sex_ok, phone_ok, grid_ok, address_ok, relation_ok, ethnicity_ok,
@@ -308,7 +308,7 @@ def reveal(session: Session, actor: Actor, vault: Vault, resident_id: int, what:
     require(actor, "resident.reveal")
     if what not in REVEALABLE:
         raise Invalid("field", "error.reveal.unknown_field")
-    reason = clean(reason)
+    reason = clean_prose(reason)
     if len(reason) < 2:
         raise Invalid("reason", "error.reveal.reason_required")
     if len(reason) > 200:

@@ -86,7 +86,7 @@ from core import audit, clock, validation
 from core.errors import Forbidden, Invalid, NotFound, collect
 from core.permissions import Actor, can, require, sees_all_grids
 from core.records import guarded_flush, load_for_edit
-from core.text import clean
+from core.text import clean, clean_prose
 from db.models import AppMeta, FollowUp, Grid, MediationCase, Rating, RatingMonthSummary, SurveyToken, User
 
 CATEGORIES = ("mediation", "visit", "service", "environment", "safety", "other")
@@ -129,7 +129,7 @@ def parse_score(value: Any, field_name: str = "score") -> int:
 
 
 def parse_comment(value: str | None) -> str:
-    text = clean(value)
+    text = clean_prose(value)
     if len(text) > COMMENT_MAX:
         raise Invalid("comment", "error.too_long", max=COMMENT_MAX)
     return text

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from core.errors import Invalid
-from core.text import clean
+from core.text import clean, clean_prose
 
 NAME_MAX = 50
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -51,8 +51,8 @@ def name(value: str | None, field: str = "name") -> str:
 
 
 def required_text(value: str | None, field: str, maximum: int) -> str:
-    """Free text that must be given: trimmed, at most `maximum` characters."""
-    text = clean(value)
+    """Free text that must be given: trimmed, at most `maximum` characters, punctuation as typed."""
+    text = clean_prose(value)
     if not text:
         raise Invalid(field, "error.required")
     if len(text) > maximum:

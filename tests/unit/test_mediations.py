@@ -11,7 +11,7 @@ from core import mediations
 from core.errors import Forbidden, Invalid, InvalidMany, StaleEdit
 from core.mediations import AgreementInput, CaseInput, FollowUpInput, PartyInput
 from db.engine import make_engine, read_session, write_session
-from db.models import AuditEvent, CaseStateChange, DisputeType, MediationCase
+from db.models import Agreement, AuditEvent, CaseStateChange, DisputeType, MediationCase
 from tests.factories import make_world
 
 NOW = datetime(2026, 11, 29, 10, 0)
@@ -66,6 +66,19 @@ def changes_count(engine):
     with read_session(engine) as session:
         return (session.scalar(select(func.count()).select_from(CaseStateChange)),
                 session.scalar(select(func.count()).select_from(AuditEvent)))
+
+
+def test_facts_and_agreement_terms_keep_chinese_punctuation(engine):
+    world = make_world(engine)
+    worker = world.actors["worker"]
+    case = register(engine, worker, case_input(engine, world, facts="楼上漏水，双方争执：维修费（800元）"))
+    move(engine, worker, case.id, "start")
+    agree(engine, worker, case.id, terms="李四承担维修费：800 元，12 月 10 日前付清")
+    with read_session(engine) as session:
+        saved = session.get(MediationCase, case.id)
+        assert saved.facts == "楼上漏水，双方争执：维修费（800元）"
+        terms = session.scalar(select(Agreement.terms).where(Agreement.case_id == case.id))
+        assert terms == "李四承担维修费：800 元，12 月 10 日前付清"
 
 
 def test_the_whole_path_from_intake_to_closing(engine):

@@ -49,6 +49,14 @@ def test_create_derives_birth_and_sex_and_encrypts_the_id(engine):
         assert (household.compound, household.building, household.unit, household.room) == ("和平里小区", "3号楼", "2单元", "301")
 
 
+def test_notes_keep_chinese_punctuation_while_the_name_is_folded(engine):
+    world, worker, grid = world_and_worker(engine)
+    resident_id = add(engine, worker, grid_id=grid, name="张伟\u3000", notes="门禁卡：已补办（11月），腿脚不便")
+    with read_session(engine) as session:
+        resident = session.get(Resident, resident_id)
+        assert (resident.name, resident.notes) == ("张伟", "门禁卡：已补办（11月），腿脚不便")
+
+
 def test_same_id_is_refused_even_in_another_grid(engine):
     world, worker, grid = world_and_worker(engine)
     add(engine, worker, grid_id=grid)
