@@ -490,6 +490,13 @@ def course_by_id(session: Session, actor: Actor, course_id: int) -> Course:
     return _course(session, course_id)
 
 
+def qualification_of(session: Session, actor: Actor, user_id: int) -> tuple[str, date | None]:
+    """(level, registered_on) of a staff member as recorded; ("none", None) without one (admin)."""
+    require(actor, "training.targets")
+    current = session.get(StaffQualification, user_id)
+    return (current.level, current.registered_on) if current is not None else ("none", None)
+
+
 def set_qualification(session: Session, actor: Actor, user_id: int, *, level: str, registered_on: date | str | None,
                       now: datetime | None = None) -> None:
     """A staff member's qualification and registration date (admin); "none" removes it."""

@@ -41,10 +41,16 @@ with st.form("certificate_new", clear_on_submit=True):
 if can(me, "training.targets"):
     st.subheader(t("training_settings.qualification"))
     errors = FieldErrors()
-    with st.form("qualification"):
-        person = st.selectbox(t("field.person_name"), list(staff), format_func=staff.get)
-        level = st.selectbox(t("field.level"), training.LEVELS, format_func=lambda v: t(f"level.{v}"))
-        registered = st.date_input(t("training_settings.registered_on"), value=date.today(), max_value=date.today())
+    # The person is chosen outside the form, and the form is keyed by them: it opens on their
+    # record as it stands, so Save never writes one person's defaults over another's record.
+    person = st.selectbox(t("field.person_name"), list(staff), format_func=staff.get, key="qualification_person")
+    with read_session(engine) as session:
+        level_now, registered_now = training.qualification_of(session, me, person)
+    with st.form(f"qualification_{person}"):
+        level = st.selectbox(t("field.level"), training.LEVELS, index=training.LEVELS.index(level_now),
+                             format_func=lambda v: t(f"level.{v}"))
+        registered = st.date_input(t("training_settings.registered_on"), value=registered_now or date.today(),
+                                   max_value=date.today())
         errors.slot("registered_on")
         if st.form_submit_button(t("common.save")):
             save_then_rerun(engine, errors, lambda session: training.set_qualification(
@@ -56,8 +62,8 @@ if can(me, "training.targets"):
                                 t("field.hours"): q.hours} for lv, q in targets.items()]),
                  hide_index=True, width="stretch")
     errors = FieldErrors()
-    with st.form("quota"):
-        which = st.selectbox(t("field.level"), training.LEVELS, format_func=lambda v: t(f"level.{v}"))
+    which = st.selectbox(t("field.level"), training.LEVELS, format_func=lambda v: t(f"level.{v}"), key="quota_level")
+    with st.form(f"quota_{which}"):  # keyed by level, like the qualification form
         years = st.number_input(t("field.period_years"), min_value=1, max_value=10, value=targets[which].period_years)
         errors.slot("period_years")
         hours = st.text_input(t("field.hours"), value=f"{targets[which].hours:g}")

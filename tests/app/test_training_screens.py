@@ -1,6 +1,6 @@
 """Training screens through the real app: course and roster, check-in, my training, compliance."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -74,6 +74,40 @@ def test_trainer_records_certificates_but_only_the_admin_sets_targets(app_world)
     at.main.button[-1].click().run()
     with read_session(app_world.engine) as session:
         assert training.quotas(session)["assistant"].hours == 30.0
+
+
+def test_the_qualification_form_opens_on_the_chosen_persons_record(app_world):
+    worker, trainer = app_world.world.actors["worker"], app_world.world.actors["trainer"]
+    with write_session(app_world.engine) as session:
+        training.set_qualification(session, app_world.world.actors["admin"], worker.id, level="social_worker",
+                                   registered_on=date(2024, 3, 1))
+    at = open_url(login(new_app(), "admin1"), "training-settings")
+    at.selectbox(key="qualification_person").set_value(worker.id).run()
+    level = next(w for w in at.selectbox if w.label == "资格等级" and w.key != "quota_level")
+    assert level.value == "social_worker"
+    assert next(w for w in at.date_input if w.label == "登记日期").value == date(2024, 3, 1)
+    at.selectbox(key="qualification_person").set_value(trainer.id).run()  # someone without one
+    assert next(w for w in at.selectbox if w.label == "资格等级" and w.key != "quota_level").value == "none"
+    # Saving the trainer's form unchanged leaves the worker's record as it was.
+    next(b for b in at.main.button if b.label == "保存").click().run()
+    with read_session(app_world.engine) as session:
+        assert training.qualification_of(session, app_world.world.actors["admin"], worker.id) == (
+            "social_worker", date(2024, 3, 1))
+        assert training.qualification_of(session, app_world.world.actors["admin"], trainer.id) == ("none", None)
+
+
+def test_the_quota_form_shows_and_saves_the_chosen_level(app_world):
+    at = open_url(login(new_app(), "admin1"), "training-settings")
+    with read_session(app_world.engine) as session:
+        before = training.quotas(session)
+    at.selectbox(key="quota_level").set_value("senior").run()
+    hours = next(w for w in at.text_input if w.label == "学时")
+    assert hours.value == f"{before['senior'].hours:g}"
+    hours.input("99")
+    at.main.button[-1].click().run()
+    with read_session(app_world.engine) as session:
+        after = training.quotas(session)
+    assert after["senior"].hours == 99.0 and after["assistant"].hours == before["assistant"].hours
 
 
 def test_supervisor_sees_hours_by_month_and_topic_as_a_chart(app_world):

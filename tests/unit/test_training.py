@@ -188,6 +188,11 @@ def test_qualifications_by_admin_and_certificates_checked(engine):
                                    registered_on="2024-03-01")
     with read_session(engine) as session:
         standing = training.my_record(session, worker, today=date(2026, 11, 29))["standing"]
+        # What the settings form opens on: the record as it stands, "none" for someone without one.
+        assert training.qualification_of(session, world.actors["admin"], worker.id) == ("assistant", date(2024, 3, 1))
+        assert training.qualification_of(session, world.actors["admin"], world.actors["trainer"].id) == ("none", None)
+        with pytest.raises(Forbidden):
+            training.qualification_of(session, world.actors["trainer"], worker.id)
     assert (standing["level"], standing["quota"], standing["period_end"]) == ("assistant", 72.0, date(2027, 2, 28))
     with pytest.raises(Invalid) as refused:
         with write_session(engine) as session:
