@@ -78,7 +78,9 @@ def category_heat_map(rows: list[dict[str, Any]], *, grid_title: str, category_t
     frame = pd.DataFrame([{"grid": r["grid"], "category": names.get(r["category"], r["category"]), "mean": r["mean"],
                            "count": r["count"], "label": too_few_label if r["mean"] is None else f"{r['mean']:.2f}"}
                           for r in rows] or [{"grid": "", "category": "", "mean": None, "count": 0, "label": ""}])
-    base = alt.Chart(frame).encode(x=alt.X("category:N", title=category_title), y=alt.Y("grid:N", title=grid_title))
+    grids = list(dict.fromkeys(frame["grid"]))  # the rows' order (the office's), not the alphabet's
+    base = alt.Chart(frame).encode(x=alt.X("category:N", title=category_title),
+                                   y=alt.Y("grid:N", title=grid_title, sort=grids))
     shown = base.mark_rect().encode(
         color=alt.Color("mean:Q", title=mean_title, scale=alt.Scale(domain=[1, 5], scheme="redyellowgreen")),
         tooltip=["grid", "category", alt.Tooltip("mean:Q", format=".2f"), "count"],

@@ -491,7 +491,7 @@ def history(session: Session, actor: Actor, resident_id: int, limit: int = 100) 
 def grid_choices(session: Session, actor: Actor) -> dict[int, str]:
     """The grids this user may register residents in: id → "社区 / 网格"."""
     require(actor, "resident.view")
-    query = select(Grid.id, Grid.name, Grid.community_id).order_by(Grid.community_id, Grid.name)
+    query = select(Grid.id, Grid.name, Grid.community_id).order_by(Grid.community_id, Grid.id)
     if not sees_all_grids(actor):
         query = query.where(Grid.id.in_(sorted(actor.grid_ids) or [-1]))
     return {grid_id: name for grid_id, name, _ in session.execute(query)}

@@ -667,7 +667,7 @@ def heat_map(session: Session, actor: Actor, filters: RatingFilters, *, today: d
     require(actor, "satisfaction.view")
     rows = session.execute(select(_S.grid_id, Grid.name, _S.category, *_SUMS).join(Grid, Grid.id == _S.grid_id)
                            .where(*_conditions(actor, filters, today))
-                           .group_by(_S.grid_id, Grid.name, _S.category).order_by(Grid.name, _S.category))
+                           .group_by(_S.grid_id, Grid.name, _S.category).order_by(_S.grid_id, _S.category))
     return [{"grid_id": grid_id, "grid": name, "category": category, **group_figures(n, total, high)}
             for grid_id, name, category, n, total, high in rows]
 

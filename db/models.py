@@ -41,7 +41,7 @@ class Community(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    grids: Mapped[list[Grid]] = relationship(back_populates="community", order_by="Grid.name")
+    grids: Mapped[list[Grid]] = relationship(back_populates="community", order_by="Grid.id")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -78,7 +78,7 @@ class User(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     community: Mapped[Community | None] = relationship()
-    grids: Mapped[list[Grid]] = relationship(secondary=user_grids, order_by="Grid.name")
+    grids: Mapped[list[Grid]] = relationship(secondary=user_grids, order_by="Grid.id")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -40,9 +40,13 @@ def shown(value: float | int | None, unit: str) -> str:
 def change(figure: reports.KeyFigure) -> str | None:
     if figure.change is None:
         return None
-    if figure.unit == "percent":
-        return f"{figure.change * 100:+.1f} %"
+    if figure.unit == "percent":  # a change of a rate is in percentage points, not per cent
+        return t("home.points", points=f"{figure.change * 100:+.1f}")
     return f"{figure.change:+.2f}" if figure.unit == "score" else f"{figure.change:+,}"
+
+
+def unchanged(figure: reports.KeyFigure) -> bool:
+    return figure.change is not None and round(figure.change, 4) == 0
 
 
 if figures:
@@ -54,8 +58,11 @@ if figures:
                 params = {"group": t(f"tag.{figure.params['tag']}")} if "tag" in figure.params else {}
                 # More overdue cases is worse: the arrow colour follows what the number means.
                 worse_when_up = figure.key == "dashboard.cases_overdue"
-                st.metric(t(figure.key, **params), shown(figure.value, figure.unit), delta=change(figure),
-                          delta_color="inverse" if worse_when_up else "normal")
+                # No change: no arrow and no colour ("↑ +0" in green read as a rise).
+                st.metric(t(figure.key, **params), shown(figure.value, figure.unit),
+                          delta=t("home.unchanged") if unchanged(figure) else change(figure),
+                          delta_color="off" if unchanged(figure) else "inverse" if worse_when_up else "normal",
+                          delta_arrow="off" if unchanged(figure) else "auto")
                 screen = SCREENS_BY_URL[figure.link]
                 st.page_link(screen.file, label=t("home.open", screen=t(screen.title)), icon=screen.icon)
     report_month = st.selectbox(t("home.report_month"), [date.today().replace(day=1),

@@ -4,6 +4,7 @@ and the home dashboard."""
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from streamlit.proto.Metric_pb2 import Metric
 
 from core import satisfaction
 from core.i18n import translate
@@ -116,12 +117,17 @@ def test_home_is_a_dashboard_for_each_role(app_world):
     labels = [m.label for m in at.metric]
     assert "在册居民" in labels and "在办调解案件" in labels and "本月满意度评价数" in labels
     assert dict(zip(labels, [m.value for m in at.metric], strict=True))["本月平均分"] == "4.20"
+    deltas = {m.label: (m.delta, m.proto.direction) for m in at.metric}
+    direction = Metric.MetricDirection
+    assert deltas["本月满意度评价数"] == ("+5", direction.UP)
+    # Nothing changed: said in words, with no arrow ("↑ +0" in green read as a rise).
+    assert deltas["在册居民"] == ("持平", direction.NONE)
     assert at.get("download_button")
 
     at = login(new_app(), "worker1")
     assert "我的待办" in texts(at) and not at.metric
     at = login(new_app(), "trainer1")
-    assert "近 30 天的课程" in texts(at) and not at.metric
+    assert "未来 30 天的课程" in texts(at) and not at.metric
 
 
 def test_a_public_only_instance_serves_the_rating_page_and_no_login(app_world, monkeypatch):

@@ -34,6 +34,26 @@ def test_same_grid_name_in_two_communities_is_fine(engine):
     assert grid.community_id == world.other_community_id
 
 
+def test_grids_are_listed_in_the_order_the_office_created_them(engine):
+    """第一、第二、第三、第四, not 第一、第三、第二、第四 (二 sorts after 三 by code point)."""
+    from core import residents, users
+
+    with write_session(engine) as session:
+        home = communities.create_community(session, ROOT, name="和平里社区")
+        made = [communities.create_grid(session, ROOT, community_id=home.id, name=name).id
+                for name in ("第一网格", "第二网格", "第三网格", "第四网格")]
+    order = ["第一网格", "第二网格", "第三网格", "第四网格"]
+    with read_session(engine) as session:
+        listed = next(c for c in communities.list_communities(session, ROOT) if c.id == home.id)
+        assert [grid.name for grid in listed.grids] == order
+        assert [name for grid_id, name in residents.grid_choices(session, ROOT).items() if grid_id in made] == order
+    with write_session(engine) as session:
+        account = users.create_user(session, ROOT, username="grid.worker", display_name="w", role="worker",
+                                    community_id=home.id, grid_ids=list(reversed(made)), password="Passw0rd-long")
+    with read_session(engine) as session:
+        assert [grid.name for grid in users.get_user(session, account.user.id).grids] == order
+
+
 def test_rename_from_a_stale_version_is_refused(engine):
     world = make_world(engine)
     with read_session(engine) as session:

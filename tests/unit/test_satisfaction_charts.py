@@ -86,6 +86,15 @@ def test_heat_map_colours_only_groups_large_enough_and_labels_the_rest():
     assert "入户走访" in {d["category"] for d in data}
 
 
+def test_heat_map_rows_keep_the_offices_grid_order_not_the_alphabets():
+    rows = [{"grid": grid, "category": "visit", "mean": 4.0, "count": 9} for grid in ("第一网格", "第二网格", "第三网格")]
+    chart = charts.category_heat_map(rows, grid_title="网格", category_title="类别", mean_title="平均分",
+                                     too_few_label="样本过少")
+    coloured, _, _ = layers(chart)
+    y = coloured["encoding"].get("y") or chart.to_dict()["encoding"]["y"]
+    assert y["sort"] == ["第一网格", "第二网格", "第三网格"]  # 二 sorts after 三 by code point
+
+
 def test_specs_stay_under_ten_kilobytes_at_realistic_sizes():
     sizes = {
         "trend": compact_bytes(charts.satisfaction_trend(trend_rows(60), month_title="月份", mean_title="平均分",
