@@ -37,7 +37,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import clock, mediations, residents, satisfaction, training
-from core.exports import safe_cell
+from core.exports import Percent, cell_styles, write_cell
 from core.i18n import DEFAULT_LANGUAGE, translate
 from core.permissions import Actor, can, require, sees_all_grids
 from db.models import CaseStateChange, MediationCase, Resident, resident_tags
@@ -175,7 +175,7 @@ def _mediation_sheet(session: Session, actor: Actor, first: date, t: Any) -> She
         [t("report.cases_received"), month["received"]],
         [t("report.cases_concluded"), month["concluded"]],
         [t("report.cases_agreed"), month["agreements"]],
-        [t("report.success_rate"), month["success_rate"]],
+        [t("report.success_rate"), _percent(month["success_rate"])],
         [t("report.amount_agreed"), float(month["amount_agreed"])],
         [],
         [t("report.dispute_type"), t("report.cases_received")],
@@ -192,7 +192,7 @@ def _training_sheet(session: Session, actor: Actor, as_of: date, t: Any) -> Shee
         [t("report.figure"), t("report.value")],
         [t("report.staff"), len(standing)],
         [t("report.compliant"), compliant],
-        [t("report.compliance_rate"), round(compliant / len(standing), 4) if standing else None],
+        [t("report.compliance_rate"), Percent(compliant / len(standing)) if standing else None],
         [],
         [t("report.name"), t("report.level"), t("report.period_end"), t("report.hours"), t("report.quota"),
          t("report.shortfall")],
@@ -209,7 +209,7 @@ def _satisfaction_sheet(session: Session, actor: Actor, first: date, t: Any) -> 
     def line(label: str, figures: dict[str, Any]) -> list[Any]:
         if figures["too_few"]:
             return [label, figures["count"], t("satisfaction.too_few"), t("satisfaction.too_few")]
-        return [label, figures["count"], figures["mean"], figures["csat"]]
+        return [label, figures["count"], figures["mean"], _percent(figures["csat"])]
 
     rows: list[list[Any]] = [header, line(t("report.all_ratings"), satisfaction.overview(session, actor, filters,
                                                                                         today=first))]
@@ -222,12 +222,16 @@ def _satisfaction_sheet(session: Session, actor: Actor, first: date, t: Any) -> 
     return t("report.sheet.satisfaction"), rows
 
 
+def _percent(share: float | None) -> Percent | None:
+    return None if share is None else Percent(share)
+
+
 def _write(sheets: Sequence[Sheet], *, title: str) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
                                      "strings_to_urls": False})
     book.set_properties({"title": title})
-    bold = book.add_format({"bold": True})
+    styles = cell_styles(book)
     for name, rows in sheets:
         sheet = book.add_worksheet(name[:31])
         sheet.set_column(0, 0, 24)
@@ -235,11 +239,7 @@ def _write(sheets: Sequence[Sheet], *, title: str) -> bytes:
         header_next = True
         for row_index, row in enumerate(rows):
             for column, cell in enumerate(row):
-                style = bold if header_next else None
-                if isinstance(cell, bool) or not isinstance(cell, int | float):
-                    sheet.write_string(row_index, column, safe_cell(cell), style)
-                else:
-                    sheet.write_number(row_index, column, cell, style)
+                write_cell(sheet, row_index, column, cell, styles, bold=header_next)
             header_next = not row  # the row after a blank line heads a new table
         sheet.freeze_panes(1, 0)
     book.close()

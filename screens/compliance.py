@@ -28,6 +28,8 @@ headers = [t("field.person_name"), t("field.level"), t("compliance.period_end"),
            t("compliance.quota"), t("compliance.shortfall")]
 rows = [[r["name"], t(f"level.{r['level']}"), r["period_end"], f"{r['hours']:g}", f"{r['quota']:g}",
          f"{r['shortfall']:g}"] for r in table]
+sheet_rows = [[r["name"], t(f"level.{r['level']}"), r["period_end"], r["hours"], r["quota"], r["shortfall"]]
+              for r in table]  # numbers in the download: they add up in Excel
 short = sum(1 for r in table if r["shortfall"] > 0)
 st.caption(t("compliance.short_count", count=short, total=len(table)))
 st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
@@ -38,7 +40,6 @@ draw("training_hours_by_month_and_topic", by_month, month_title=t("compliance.mo
 # The sheet has every topic in its own column (the chart folds the smaller ones into "other").
 topics, month_table = training.month_topic_table(by_month)
 month_headers = [t("compliance.month"), *topics, t("compliance.month_total")]
-month_rows = [[row[0], *(f"{hours:g}" for hours in row[1:])] for row in month_table]
 
 cert_headers = [t("compliance.holder"), t("field.name"), t("my_training.number"), t("my_training.expires")]
 cert_rows = [[c["holder"], c["name"], c["number"], c["expires_on"]] for c in expiring]
@@ -48,8 +49,8 @@ if cert_rows:
 else:
     st.caption(t("compliance.none_expiring"))
 st.download_button(t("compliance.download"),
-                   exports.write_workbook([(t("compliance.title"), headers, rows),
-                                           (t("compliance.by_month"), month_headers, month_rows),
+                   exports.write_workbook([(t("compliance.title"), headers, sheet_rows),
+                                           (t("compliance.by_month"), month_headers, month_table),
                                            (t("compliance.expiring"), cert_headers, cert_rows)]),
                    file_name=f"training-compliance-{date.today()}.xlsx", key="compliance_download", on_click="ignore",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -59,7 +59,12 @@ type_headers = [t("field.type"), *months, t("stats.total")]
 with st.expander(t("stats.tables_by")):
     st.dataframe(pd.DataFrame(source_rows, columns=source_headers), hide_index=True, width="stretch")
     st.dataframe(pd.DataFrame(type_rows, columns=type_headers), hide_index=True, width="stretch")
-workbook = exports.write_workbook([(t("stats.title"), headers, rows), (t("stats.by_source"), source_headers, source_rows),
+# The sheet holds numbers (a supervisor sums and charts them); the table above shows text.
+sheet_rows = [[r["month"], r["received"], r["concluded"], r["agreements"],
+               None if r["success_rate"] is None else exports.Percent(r["success_rate"]), r["amount_agreed"]]
+              for r in monthly]
+workbook = exports.write_workbook([(t("stats.title"), headers, sheet_rows),
+                                   (t("stats.by_source"), source_headers, source_rows),
                                    (t("stats.by_type"), type_headers, type_rows)])
 st.download_button(t("stats.download"), workbook, file_name=f"mediation-statistics-{first:%Y%m}-{last:%Y%m}.xlsx",
                    key="stats_download", on_click="ignore",

@@ -1,4 +1,4 @@
-"""Exports: text cells only, masked for workers, full only where allowed, formula-safe, audited."""
+"""Exports: numbers as numbers, text as formula-safe text, masked for workers, full only where allowed, audited."""
 
 import csv
 import io
@@ -23,6 +23,21 @@ def test_cells_that_could_run_as_formulas_are_escaped(value):
     assert exports.safe_cell(value) == "'" + value
 
 
+def test_numbers_stay_numbers_and_shares_read_as_percentages():
+    from decimal import Decimal
+
+    data = exports.write_workbook([("s", ["month", "cases", "rate", "amount", "id"],
+                                    [["2026-11", 27, exports.Percent(0.7086), Decimal("800.00"), ID_A],
+                                     ["2026-12", 0, None, -5, "=1"]])])
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    first, second = list(sheet.iter_rows(min_row=2))
+    assert [(c.value, c.data_type) for c in first] == [("2026-11", "s"), (27, "n"), (0.7086, "n"), (800, "n"),
+                                                        (ID_A, "s")]  # an ID is text: all 18 digits kept
+    assert first[2].number_format == "0.0%"
+    assert [c.value for c in second] == ["2026-12", 0, None, -5, "'=1"]
+    assert exports.safe_cell(exports.Percent(0.7086)) == "70.9%"  # in a CSV
+
+
 def registered(engine):
     world = make_world(engine)
     with write_session(engine) as session:
@@ -38,7 +53,7 @@ def test_worker_xlsx_has_no_formula_and_no_full_id(engine):
         data = residents.export_file(session, world.actors["worker"], VAULT, Filters(), "xlsx", "zh-CN")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     cells = [cell for row in sheet.iter_rows() for cell in row]
-    assert all(cell.data_type == "s" for cell in cells if cell.value is not None)  # text, never a formula
+    assert {cell.data_type for cell in cells if cell.value is not None} <= {"s", "n"}  # never a formula
     values = [str(cell.value) for cell in cells if cell.value is not None]
     assert ID_A not in values and "13812345678" not in values
     assert "110***********" + ID_A[-4:] in values and "138****5678" in values

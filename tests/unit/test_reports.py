@@ -106,6 +106,9 @@ def test_the_monthly_workbook_holds_the_months_figures(engine, month):
     assert lookup(staff, t("report.staff"))[0] == 5
     assert lookup(staff, t("report.compliant"))[0] == 1
     assert lookup(staff, t("report.compliance_rate"))[0] == pytest.approx(1 / 5)
+    rate_cell = next(row[1] for row in book[t("report.sheet.training")].iter_rows()
+                     if row[0].value == t("report.compliance_rate"))
+    assert rate_cell.number_format == "0.0%"  # 20.0%, as the screen says it, not 0.2
     assert lookup(staff, month.actors["worker"].display_name)[2:] == (COURSE_HOURS, COURSE_HOURS, 0)
     assert lookup(staff, "'=SUM(A1)") is not None  # a name that looks like a formula stays text
 
