@@ -15,7 +15,9 @@ def cases_by_month_and_kind(rows: list[dict[str, Any]], kind: str, *, month_titl
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("month:N", title=month_title),
         y=alt.Y("sum(cases):Q", title=count_title),
-        color=alt.Color(f"{kind}:N", title=kind_title),
+        # Streamlit's palette has 10 colours; an office with more dispute types got repeats.
+        color=alt.Color(f"{kind}:N", title=kind_title,
+                        scale=alt.Scale(scheme="tableau20") if frame[kind].nunique() > 10 else alt.Undefined),
         tooltip=["month", kind, "cases"],
     ).properties(height=280)
 
@@ -32,6 +34,9 @@ def success_rate_trend(rows: list[dict[str, Any]], *, month_title: str, rate_tit
 
 # --- satisfaction: built from core.satisfaction's rows (one per month, score or grid × category) ---
 
+_MEAN, _SECOND = "#1f77b4", "#2ca02c"
+
+
 def satisfaction_trend(rows: list[dict[str, Any]], *, month_title: str, mean_title: str, second_title: str,
                        second: str = "csat") -> alt.LayerChart:
     """Mean score per month (line, left axis 1–5) with CSAT (line, right axis, %) or the number of
@@ -42,12 +47,16 @@ def satisfaction_trend(rows: list[dict[str, Any]], *, month_title: str, mean_tit
     frame = pd.DataFrame([{"month": r["month"], "mean": r["mean"], "csat": r["csat"], "count": r["count"]}
                           for r in rows] or [{"month": "", "mean": None, "csat": None, "count": 0}])
     base = alt.Chart(frame).encode(x=alt.X("month:N", title=month_title))
-    mean_line = base.mark_line(point=True, color="#1f77b4").encode(
-        y=alt.Y("mean:Q", title=mean_title, scale=alt.Scale(domain=[1, 5])),
+    # Two measures on two axes: each axis takes its line's colour, which tells them apart
+    # without a legend (there is no series field to build one from).
+    mean_line = base.mark_line(point=alt.OverlayMarkDef(color=_MEAN), color=_MEAN).encode(
+        y=alt.Y("mean:Q", title=mean_title, scale=alt.Scale(domain=[1, 5]),
+                axis=alt.Axis(titleColor=_MEAN, labelColor=_MEAN, orient="left")),
         tooltip=["month", alt.Tooltip("mean:Q", format=".2f"), "count"])
     if second == "csat":
-        other = base.mark_line(point=True, strokeDash=[4, 3], color="#2ca02c").encode(
-            y=alt.Y("csat:Q", title=second_title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        other = base.mark_line(point=alt.OverlayMarkDef(color=_SECOND), strokeDash=[4, 3], color=_SECOND).encode(
+            y=alt.Y("csat:Q", title=second_title, scale=alt.Scale(domain=[0, 1]),
+                    axis=alt.Axis(format="%", titleColor=_SECOND, labelColor=_SECOND, orient="right")),
             tooltip=["month", alt.Tooltip("csat:Q", format=".0%"), "count"])
     else:
         other = base.mark_bar(opacity=0.3, color="#7f7f7f").encode(

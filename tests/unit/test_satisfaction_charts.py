@@ -57,6 +57,24 @@ def test_trend_encodes_months_mean_and_the_second_measure(second):
     assert len(data) == len(rows)
     # A suppressed month carries no mean: the line has a gap, not a number.
     assert all(point["mean"] is None for point, row in zip(data, rows, strict=True) if row["too_few"])
+    if second == "csat":  # two lines: each axis in its own line's colour, dots included
+        for layer in (mean_layer, other_layer):
+            colour = layer["mark"]["color"]
+            assert layer["mark"]["point"]["color"] == colour
+            assert layer["encoding"]["y"]["axis"]["titleColor"] == colour
+        assert mean_layer["mark"]["color"] != other_layer["mark"]["color"]
+
+
+def test_more_dispute_types_than_the_palette_get_distinct_colours():
+    from core import charts as chart_module
+
+    kinds = [f"类型{i}" for i in range(14)]
+    chart = chart_module.cases_by_month_and_kind([{"month": "2026-11", "type": k, "cases": 1} for k in kinds], "type",
+                                                 month_title="月份", count_title="件数", kind_title="类型")
+    assert chart.to_dict()["encoding"]["color"]["scale"] == {"scheme": "tableau20"}
+    few = chart_module.cases_by_month_and_kind([{"month": "2026-11", "type": "邻里", "cases": 1}], "type",
+                                               month_title="月份", count_title="件数", kind_title="类型")
+    assert "scale" not in few.to_dict()["encoding"]["color"]  # the app's own palette
 
 
 def test_distribution_bars_or_one_label_when_too_few():
