@@ -4,6 +4,8 @@ Which navigation a run gets (gate or role) is decided in ui.nav.page_for: this f
 compiled on every run whose script cache is cold, an imported module once per process.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import auth
@@ -12,7 +14,10 @@ from ui.housekeeping import collect_now_and_then
 from ui.nav import page_for, public_only_navigation
 from ui.session import use_for_this_run
 
-st.set_page_config(page_title="邻里 Linli", page_icon=":material/diversity_3:", layout="wide")
+# The tab icon is a file of ours: an icon name or emoji makes the browser fetch it from Google's
+# servers, which an office intranet does not reach.
+st.set_page_config(page_title="邻里 Linli", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),
+                   layout="wide")
 
 settings = settings_or_stop()
 db = engine(settings)

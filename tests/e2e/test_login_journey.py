@@ -197,3 +197,13 @@ def test_a_page_opened_with_the_login_cookie_runs_its_script_once(server, page: 
     while login_cookie(page) is not None:
         assert time.monotonic() < deadline, "the login cookie was not deleted on logout"
         page.wait_for_timeout(100)
+
+
+def test_the_tab_icon_is_served_by_linli_itself(server, page: Page):
+    """The office intranet reaches no internet: an icon from fonts.gstatic.com would be broken."""
+    page.goto(server.url)
+    login_form_shown(page)
+    icon = page.locator("link[rel~='icon']").first
+    expect(icon).to_have_attribute("href", re.compile(r"^(/|data:|" + re.escape(server.url) + ")"))
+    response = page.request.get(page.evaluate("() => document.querySelector(\"link[rel~='icon']\").href"))
+    assert response.ok and response.headers["content-type"].startswith("image/")
