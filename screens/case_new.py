@@ -24,7 +24,9 @@ if not grids:
     st.info(t("resident_new.no_grids"))
     st.stop()
 
-show_notice("case_new_notice")
+if "case_new_notice" in st.session_state:  # a case was just registered: where to find it
+    show_notice("case_new_notice")
+    st.page_link("screens/cases.py", label=t("todo.open_cases"), icon=":material/gavel:")
 
 PARTIES = "case_new_parties"
 st.session_state.setdefault(PARTIES, [])
@@ -97,6 +99,10 @@ if st.button(t("case_new.submit"), type="primary", key="case_new_submit"):
         with write_session(engine) as session:
             case = mediations.register(session, me, data, limits=mediations.Limits.from_settings(settings()))
         st.session_state[PARTIES] = []
+        # An empty form for the next case: facts left behind invite registering them twice.
+        for typed in ("case_new_facts", "case_new_amount", "case_new_query", "case_new_outside_name",
+                      "case_new_outside_phone"):
+            st.session_state.pop(typed, None)
         st.session_state["case_new_notice"] = t("case_new.created", number=case.number)
         st.rerun()
     except LinliError as exc:

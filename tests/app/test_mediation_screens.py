@@ -32,6 +32,9 @@ def test_worker_registers_and_runs_a_case_to_the_end(app_world):
     at = register_through_the_screen(login(new_app(), "worker1"))
     year = mediations.clock.now().year
     assert f"已登记案件 {year}-0001" in texts(at)
+    # The form is empty for the next case, and the notice says where the new one is.
+    assert at.text_area(key="case_new_facts").value == "" and at.text_input(key="case_new_amount").value == "0"
+    assert [link.label for link in at.get("page_link") if "调解案件" in link.label] == ["打开调解案件"]
     at = open_case(at)
     assert [b.label for b in at.button if b.key and b.key.startswith("case_")] == ["开始调解", "转介", "撤回"]
     at.button(key=next(b.key for b in at.button if b.label == "开始调解")).click().run()
