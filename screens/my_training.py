@@ -17,11 +17,14 @@ standing = record["standing"]
 this_year, period, quota = st.columns(3)
 this_year.metric(t("my_training.this_year"), f"{record['this_year']:g}")
 period.metric(t("my_training.period", start=standing["period_start"], end=standing["period_end"]), f"{standing['hours']:g}")
+# Under the quota: what is still to do, in words ("↓ -39" read as a loss, not as hours to go).
 quota.metric(t("my_training.quota", level=t(f"level.{standing['level']}")), f"{standing['quota']:g}",
-             delta=f"-{standing['shortfall']:g}" if standing["shortfall"] else None)
+             delta=t("my_training.to_go", hours=f"{standing['shortfall']:g}") if standing["shortfall"]
+             else t("my_training.met"),
+             delta_color="inverse" if standing["shortfall"] else "normal", delta_arrow="off")
 if record["courses"]:
     st.dataframe(pd.DataFrame([{t("field.title"): c["title"], t("field.topic"): c["topic"],
-                                t("courses.day"): c["starts_at"], t("courses.status"): t(f"attendance.{c['status']}"),
+                                t("courses.day"): f"{c['starts_at']:%Y-%m-%d %H:%M}", t("courses.status"): t(f"attendance.{c['status']}"),
                                 t("field.hours"): c["hours"]} for c in record["courses"]]),
                  hide_index=True, width="stretch")
 else:

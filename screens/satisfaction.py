@@ -139,6 +139,8 @@ if low:
                                 t("satisfaction.category"): category_names[r["category"]],
                                 t("field.channel"): t(f"satisfaction.channel.{r['channel']}"),
                                 t("field.worker"): r["worker"], t("field.number"): r["case_number"] or ""}
-                               for r in low]), hide_index=True, width="stretch")
+                               for r in low]), hide_index=True, width="stretch",
+                 # The comment is what a follow-up needs: the widest column, not cut to a few characters.
+                 column_config={t("field.comment"): st.column_config.TextColumn(width="large")})
 else:
     st.caption(t("satisfaction.no_low"))

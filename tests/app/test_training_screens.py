@@ -37,6 +37,9 @@ def test_trainer_marks_the_roster_in_one_grid_and_the_worker_sees_the_hours(app_
 
     at = open_url(login(new_app(), "worker1"), "my-training")
     assert [m.value for m in at.metric][:2] == ["3", "3"]
+    quota = at.metric[2]  # the annual target without a qualification: what is left, in words
+    assert quota.delta == f"还差 {float(quota.value) - 3:g} 学时"
+    assert at.dataframe[0].value["日期"][0].count(":") == 1  # 2026-11-29 09:00, no seconds
 
 
 def test_check_in_from_the_qr_link_once(app_world):
