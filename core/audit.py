@@ -11,9 +11,10 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.i18n import translate
 from core.paging import Page
 from core.permissions import Actor, require
-from db.models import AuditEvent
+from db.models import AuditEvent, MediationCase
 
 # Values that never enter the audit trail in clear.
 _SECRET_KEYS = frozenset({"password", "password_hash", "token"})
@@ -168,15 +169,70 @@ def list_events(session: Session, actor: Actor, filters: AuditFilter, *, page: i
         .limit(page_size)
         .offset(max(page - 1, 0) * page_size)
     )
+    events = list(session.scalars(query))
+    case_ids = {int(e.object_id) for e in events if e.object_type == "case" and str(e.object_id or "").isdigit()}
+    numbers = {str(case_id): number for case_id, number in session.execute(
+        select(MediationCase.id, MediationCase.number).where(MediationCase.id.in_(sorted(case_ids) or [-1])))}
     rows = [
         {
             "at": event.at,
             "user": event.actor_username,
             "action": event.action,
             "object": f"{event.object_type}:{event.object_id}" if event.object_type else "",
+            "object_type": event.object_type or "",
+            "object_id": event.object_id,
+            "case_number": numbers.get(str(event.object_id)) if event.object_type == "case" else None,
             "before": event.before or "",
             "after": event.after or "",
         }
-        for event in session.scalars(query)
+        for event in events
     ]
     return Page(rows=rows, total=total)
+
+
+# Snapshot keys whose values are codes, and the catalogue prefix that names them.
+_CODED_VALUES = {"state": "case_state", "status": "status", "sex": "sex", "level": "level", "role": "role",
+                 "channel": "satisfaction.channel", "category": "satisfaction.category", "source": "source",
+                 "language": "language.name", "tag": "tag", "tags": "tag", "field": "field"}
+
+
+def readable(snapshot: str, language: str) -> str:
+    """A before/after snapshot as a person reads it: "状态：已回访；…", not JSON with English codes."""
+    if not snapshot:
+        return ""
+    try:
+        values = json.loads(snapshot)
+    except ValueError:
+        return snapshot
+    if not isinstance(values, dict):
+        return snapshot
+    colon, separator = ("：", "；") if language == "zh-CN" else (": ", "; ")
+    return separator.join(f"{_known(language, f'field.{key}', key)}{colon}{_readable_value(language, key, value)}"
+                          for key, value in values.items())
+
+
+def object_label(row: dict[str, Any], language: str) -> str:
+    """"案件 2026-0003", "用户 #5": the object of an event as the screens name it."""
+    if not row["object_type"]:
+        return ""
+    kind = _known(language, f"audit.object.{row['object_type']}", row["object_type"])
+    if row.get("case_number"):
+        return f"{kind} {row['case_number']}"
+    return f"{kind} #{row['object_id']}" if row["object_id"] is not None else kind
+
+
+def _known(language: str, key: str, fallback: str) -> str:
+    text = translate(language, key)
+    return fallback if text == key else text
+
+
+def _readable_value(language: str, key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return translate(language, "common.yes" if value else "common.no")
+    if isinstance(value, list):
+        return "、".join(_readable_value(language, key, item) for item in value) or "—"
+    if key in _CODED_VALUES and isinstance(value, str):
+        return _known(language, f"{_CODED_VALUES[key]}.{value}", value)
+    return str(value)

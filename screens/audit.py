@@ -7,11 +7,12 @@ import streamlit as st
 
 from core import audit
 from db.engine import read_session
-from ui.i18n import translator
+from ui.i18n import language, translator
 from ui.session import actor, db
 from ui.table import PAGE_SIZE, page_picker
 
 t = translator()  # labels in this run's language, read once: tables ask for hundreds
+lang = language()
 me = actor()
 st.title(t("audit.title"))
 
@@ -37,9 +38,9 @@ else:
                     t("audit.col.at"): row["at"],
                     t("audit.col.user"): row["user"],
                     t("audit.col.action"): t(f"audit.action.{row['action']}"),
-                    t("audit.col.object"): row["object"],
-                    t("audit.col.before"): row["before"],
-                    t("audit.col.after"): row["after"],
+                    t("audit.col.object"): audit.object_label(row, lang),
+                    t("audit.col.before"): audit.readable(row["before"], lang),
+                    t("audit.col.after"): audit.readable(row["after"], lang),
                 }
                 for row in result.rows
             ]

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import auth, clock, users
+from core import auth, clock, communities, users
 from core.settings import Settings
 from db.engine import read_session, write_session
 from db.models import Community, Grid, User
@@ -128,3 +128,15 @@ def test_audit_screen_lists_logins_and_filters_by_action(app_world):
     at.selectbox(key="audit_action").select("login_failed").run()
     table = at.dataframe[0].value
     assert set(table["操作"]) == {"登录失败"} and set(table["用户"]) == {"worker1"}
+
+
+def test_audit_screen_shows_words_not_json_or_codes(app_world):
+    with write_session(app_world.engine) as session:  # an audited change with a before and an after
+        communities.update_grid(session, app_world.world.actors["admin"], app_world.world.grid_ids[0], 1,
+                                name="东区网格")
+    at = open_url(login(new_app(), "admin1"), "audit")
+    table = at.dataframe[0].value
+    renamed = table[table["操作"] == "修改网格"].iloc[0]
+    assert renamed["对象"] == f"网格 #{app_world.world.grid_ids[0]}"
+    assert "名称：东区网格" in renamed["修改后"] and "名称：第一网格" in renamed["修改前"]
+    assert not any("{" in str(value) for value in table[["修改前", "修改后"]].to_numpy().ravel())

@@ -1,7 +1,7 @@
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from core import audit, communities
@@ -90,6 +90,29 @@ def test_audit_masks_sensitive_values(engine):
         row = audit.list_events(session, ROOT, AuditFilter()).rows[0]
     assert "110***********002X" in row["after"] and "138****5678" in row["after"]
     assert "hunter2" not in row["after"] and "11010519491231002X" not in row["after"]
+
+
+def test_audit_rows_read_as_words_with_the_case_number(engine):
+    from core import mediations
+    from core.mediations import CaseInput, PartyInput
+    from db.models import DisputeType
+
+    world = make_world(engine)
+    worker = world.actors["worker"]
+    with write_session(engine) as session:
+        kind = session.scalar(select(DisputeType.id).where(DisputeType.name == "邻里"))
+        case = mediations.register(session, worker, CaseInput(
+            intake_date=date.today(), source="application", type_id=kind, grid_id=world.grid_ids[0],
+            facts="楼上漏水", parties=[PartyInput(side="applicant", name="张三")]))
+        audit.record(session, worker, "case_transition", object_type="case", object_id=case.id,
+                     before={"state": "followed_up"}, after={"state": "closed", "active": False, "tags": ["dibao"]})
+    with read_session(engine) as session:
+        row = audit.list_events(session, ROOT, AuditFilter(action="case_transition")).rows[0]
+    assert audit.object_label(row, "zh-CN") == f"案件 {case.number}"
+    assert audit.readable(row["before"], "zh-CN") == "状态：已回访"
+    assert audit.readable(row["after"], "zh-CN") == "启用：否；状态：已结案；人员类别：低保"
+    assert "; State: Closed; " in audit.readable(row["after"], "en")
+    assert audit.readable("not json", "zh-CN") == "not json" and audit.readable("", "zh-CN") == ""
 
 
 def test_audit_filters_and_pages_in_sql(engine):
