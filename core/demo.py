@@ -89,6 +89,11 @@ def people(count: int, grids: list[str], seed: int = 11) -> list[list[str]]:
 RESIDENTS = 360
 
 
+def _on(day: date, hour: int) -> datetime:
+    """That day at that hour, but never later than now: today's events have already happened."""
+    return min(datetime.combine(day, datetime.min.time()).replace(hour=hour), clock.now())
+
+
 def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | None = None) -> list[DemoAccount]:
     rng = rng or random.Random(7)
     accounts = []
@@ -187,7 +192,7 @@ def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
         parties = ([mediations.PartyInput(side="applicant", resident_id=people[0]),
                     mediations.PartyInput(side="respondent", resident_id=people[1])] if people
                    else [mediations.PartyInput(side="applicant", name="王大爷")])
-        at = datetime.combine(intake, datetime.min.time()).replace(hour=9)
+        at = _on(intake, 9)
         case = mediations.register(session, actor, mediations.CaseInput(
             intake_date=intake, source=rng.choice(mediations.SOURCES), type_id=rng.choice(kinds), grid_id=grid_id,
             facts=rng.choice(FACTS), amount_claimed=rng.choice((0, 0, 500, 1200, 3000)), parties=parties), now=at)
@@ -197,7 +202,7 @@ def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
         day = intake
         for step in steps:
             day = min(today, day + timedelta(days=rng.randint(1, max(2, min(age, 20)))))
-            when = datetime.combine(day, datetime.min.time()).replace(hour=15)
+            when = _on(day, 15)
             if step == "agree":
                 mediations.record_agreement(session, actor, case.id, case.version, mediations.AgreementInput(
                     agreed_on=day, written=rng.random() < 0.7, terms="双方同意按协商方案解决，相互谅解",
@@ -289,7 +294,7 @@ def _ratings(session, rng: random.Random) -> None:  # noqa: ANN001
         elif score == 5 and rng.random() < 0.05:
             comment = rng.choice(PRAISE)
         rated_on = today - timedelta(days=age)
-        at = datetime.combine(rated_on, datetime.min.time()).replace(hour=rng.randint(8, 19))
+        at = _on(rated_on, rng.randint(8, 19))
         rows.append({"score": score, "comment": comment, "grid_id": grids[grid_index], "rated_on": rated_on,
                      "category": "service" if qr else rng.choice(("visit", "visit", "service", "environment",
                                                                   "safety", "other")),

@@ -6,7 +6,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from core import cli, demo, users
+from core import cli, clock, demo, users
 from db.engine import make_engine, read_session, write_session
 from db.models import AuditEvent, Course, Grid, MediationCase, Resident, User
 
@@ -92,6 +92,8 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine):
         assert session.scalar(select(func.count()).select_from(MediationCase)) == 70
         assert {"received", "in_mediation", "agreed", "closed"} <= states
         assert session.scalar(select(func.count()).select_from(Course)) == 10
+        # Nothing in the trail happens later today than now (it showed 15:00 at 14:08).
+        assert session.scalar(select(func.max(AuditEvent.at))) <= clock.now()
     again = demo.seed(engine, vault_for_tests())
     with read_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(User)) == len(demo.STAFF)
