@@ -27,7 +27,9 @@ with read_session(engine) as session:
 # --- filters -------------------------------------------------------------------------------------
 with read_session(engine) as session:
     grids = residents.grid_choices(session, me)
-state_col, type_col, grid_col, mediator_col, from_col, to_col, overdue_col = st.columns([2, 2, 2, 2, 2, 2, 1])
+# Two rows of four: seven filters in one row were cut off at a 1280-pixel screen ("只…").
+state_col, type_col, grid_col, mediator_col = st.columns(4)
+from_col, to_col, overdue_col, _ = st.columns(4, vertical_alignment="bottom")
 state = state_col.selectbox(t("field.state"), ["", *mediations.STATES], key="cases_state",
                             format_func=lambda s: t("common.all") if not s else t(f"case_state.{s}"))
 type_id = type_col.selectbox(t("field.type"), [None, *kinds], key="cases_type",

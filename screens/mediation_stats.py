@@ -46,7 +46,7 @@ monthly, by_source, by_type = statistics_at(database_key(engine), mark, scope, f
 headers = [t("stats.month"), t("stats.received"), t("stats.concluded"), t("stats.agreements"), t("stats.success_rate"),
            t("stats.amount")]
 rows = [[r["month"], r["received"], r["concluded"], r["agreements"],
-         "—" if r["success_rate"] is None else f"{r['success_rate']:.0%}", f"{r['amount_agreed']:.2f}"] for r in monthly]
+         "—" if r["success_rate"] is None else f"{r['success_rate']:.0%}", f"{r['amount_agreed']:,.2f}"] for r in monthly]
 st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
 
 for row in by_source:
