@@ -17,9 +17,11 @@ me = actor()
 st.title(t("stats.title"))
 
 today = date.today()
-start_col, end_col = st.columns(2)
-first = start_col.date_input(t("stats.from"), value=mediations.add_months(today.replace(day=1), -11), key="stats_from")
-last = end_col.date_input(t("stats.to"), value=today, key="stats_to")
+# Months, not days: the statistics count whole months (a date picker labelled 月份 showed days).
+months = [mediations.add_months(today.replace(day=1), -offset) for offset in range(36)]
+start_col, end_col, _ = st.columns([1, 1, 2])
+first = start_col.selectbox(t("stats.from"), months, index=11, format_func=lambda m: f"{m:%Y-%m}", key="stats_from")
+last = end_col.selectbox(t("stats.to"), months, index=0, format_func=lambda m: f"{m:%Y-%m}", key="stats_to")
 if first > last:
     st.error(t("stats.bad_range"))
     st.stop()

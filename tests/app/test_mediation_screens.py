@@ -1,6 +1,7 @@
 """Mediation screens through the real app: register, move through the states, to-do, statistics."""
 
 import json
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -78,6 +79,15 @@ def test_statistics_charts_read_aggregated_rows_only(app_world):
     assert [spec["mark"]["type"] if isinstance(spec["mark"], dict) else spec["mark"] for spec in specs] == [
         "bar", "bar", "line"]
     assert all(len(chart.proto.SerializeToString()) < 10_000 for chart in charts)  # aggregated rows only
+    # The range is picked in months (2026-11, not a day); one month is one row; reversed is refused.
+    this_month, a_year_ago = at.selectbox(key="stats_to").value, at.selectbox(key="stats_from").value
+    assert this_month == date.today().replace(day=1) and at.selectbox(key="stats_from").options[0] == f"{this_month:%Y-%m}"
+    at.selectbox(key="stats_to").set_value(a_year_ago).run()
+    assert len(at.dataframe[0].value) == 1
+    at.selectbox(key="stats_from").set_value(this_month).run()
+    assert [e.value for e in at.error] == ["起始月份不能晚于截止月份。"] and not at.dataframe
+    at.selectbox(key="stats_from").set_value(a_year_ago)
+    at.selectbox(key="stats_to").set_value(this_month).run()
 
     # Kept figures are dropped as soon as anything is written: a new case shows on the next rerun.
     register_through_the_screen(login(new_app(), "worker1"), facts="装修噪音")
