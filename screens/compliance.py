@@ -32,7 +32,8 @@ sheet_rows = [[r["name"], t(f"level.{r['level']}"), r["period_end"], r["hours"],
               for r in table]  # numbers in the download: they add up in Excel
 short = sum(1 for r in table if r["shortfall"] > 0)
 st.caption(t("compliance.short_count", count=short, total=len(table)))
-st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
+st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch",
+             column_config={t("field.person_name"): st.column_config.TextColumn(width="medium")})  # names in full
 
 st.subheader(t("compliance.by_month"))
 draw("training_hours_by_month_and_topic", by_month, month_title=t("compliance.month"), hours_title=t("field.hours"),
