@@ -11,7 +11,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from core import clock
-from core.i18n import translate
+from core.i18n import LANGUAGES, translate
 from core.paging import Page
 from core.permissions import Actor, require
 from db.models import AuditEvent, MediationCase
@@ -191,9 +191,11 @@ def list_events(session: Session, actor: Actor, filters: AuditFilter, *, page: i
 
 
 # Snapshot keys whose values are codes, and the catalogue prefix that names them.
-_CODED_VALUES = {"state": "case_state", "status": "status", "sex": "sex", "level": "level", "role": "role",
-                 "channel": "satisfaction.channel", "category": "satisfaction.category", "source": "source",
-                 "language": "language.name", "tag": "tag", "tags": "tag", "field": "field"}
+_CODED_VALUES = {"state": ("case_state",), "status": ("status", "attendance"), "sex": ("sex",), "level": ("level",),
+                 "role": ("role",), "channel": ("satisfaction.channel",), "category": ("satisfaction.category",),
+                 "source": ("source",), "tag": ("tag",), "tags": ("tag",), "field": ("field",)}
+# Objects whose "id" is a count or a file name, not a row: named by their kind alone.
+_NOT_A_ROW = frozenset({"residents", "import"})
 
 
 def readable(snapshot: str, language: str) -> str:
@@ -218,7 +220,10 @@ def object_label(row: dict[str, Any], language: str) -> str:
     kind = _known(language, f"audit.object.{row['object_type']}", row["object_type"])
     if row.get("case_number"):
         return f"{kind} {row['case_number']}"
-    return f"{kind} #{row['object_id']}" if row["object_id"] is not None else kind
+    object_id = str(row["object_id"] or "")
+    if row["object_type"] in _NOT_A_ROW or not object_id:
+        return kind
+    return f"{kind} #{object_id}" if object_id.isdigit() else f"{kind} {object_id}"  # a user by name
 
 
 def _known(language: str, key: str, fallback: str) -> str:
@@ -233,6 +238,11 @@ def _readable_value(language: str, key: str, value: Any) -> str:
         return translate(language, "common.yes" if value else "common.no")
     if isinstance(value, list):
         return "、".join(_readable_value(language, key, item) for item in value) or "—"
+    if key == "language" and value in LANGUAGES:
+        return LANGUAGES[value]
     if key in _CODED_VALUES and isinstance(value, str):
-        return _known(language, f"{_CODED_VALUES[key]}.{value}", value)
+        for prefix in _CODED_VALUES[key]:
+            text = _known(language, f"{prefix}.{value}", "")
+            if text:
+                return text
     return str(value)

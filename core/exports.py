@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,7 +41,8 @@ def safe_cell(value: Any) -> str:
         text = value.isoformat()
     else:
         text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    # Judged after NFKC: prose keeps full-width and small forms (＝ ﹦ ﹢ ﹣ ﹫) that a spreadsheet may fold.
+    return "'" + text if text and unicodedata.normalize("NFKC", text[0]).startswith(_FORMULA_STARTS) else text
 
 
 def write_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:

@@ -531,7 +531,7 @@ def add_certificate(session: Session, actor: Actor, user_id: int, *, name: str, 
     require(actor, "training.manage")
     if session.get(User, user_id) is None:
         raise Invalid("holder", "error.course.unknown_participant")
-    title = required_text(name, "name", 100)
+    title = required_text(name, "name", 100, prose=False)
     issued = parse_date(issued_on, "issued_on")
     if issued is None:
         raise Invalid("issued_on", "error.required")

@@ -50,9 +50,10 @@ def name(value: str | None, field: str = "name") -> str:
     return text
 
 
-def required_text(value: str | None, field: str, maximum: int) -> str:
-    """Free text that must be given: trimmed, at most `maximum` characters, punctuation as typed."""
-    text = clean_prose(value)
+def required_text(value: str | None, field: str, maximum: int, *, prose: bool = True) -> str:
+    """Text that must be given: trimmed, at most `maximum` characters; prose keeps its punctuation
+    as typed, a short value (prose=False) is NFKC-folded like a name."""
+    text = clean_prose(value) if prose else clean(value)
     if not text:
         raise Invalid(field, "error.required")
     if len(text) > maximum:

@@ -100,8 +100,9 @@ if st.button(t("case_new.submit"), type="primary", key="case_new_submit"):
             case = mediations.register(session, me, data, limits=mediations.Limits.from_settings(settings()))
         st.session_state[PARTIES] = []
         # An empty form for the next case: facts left behind invite registering them twice.
+        # The intake date goes back to today; grid, type, source and mediator are kept (often the same).
         for typed in ("case_new_facts", "case_new_amount", "case_new_query", "case_new_outside_name",
-                      "case_new_outside_phone"):
+                      "case_new_outside_phone", "case_new_intake"):
             st.session_state.pop(typed, None)
         st.session_state["case_new_notice"] = t("case_new.created", number=case.number)
         st.rerun()

@@ -46,7 +46,11 @@ def change(figure: reports.KeyFigure) -> str | None:
 
 
 def unchanged(figure: reports.KeyFigure) -> bool:
-    return figure.change is not None and round(figure.change, 4) == 0
+    """No change at the precision shown: "+0.0 个百分点" in green would still read as a rise."""
+    if figure.change is None:
+        return False
+    shown_digits = {"percent": (100, 1), "score": (1, 2)}.get(figure.unit, (1, 0))
+    return round(figure.change * shown_digits[0], shown_digits[1]) == 0
 
 
 if figures:

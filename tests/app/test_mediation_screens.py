@@ -11,8 +11,10 @@ from db.models import CaseStateChange, MediationCase
 from tests.app.conftest import login, new_app, open_url, texts
 
 
-def register_through_the_screen(at, *, facts="楼上漏水，双方就维修费用争执"):
+def register_through_the_screen(at, *, facts="楼上漏水，双方就维修费用争执", intake=None):
     open_url(at, "case-new")
+    if intake is not None:
+        at.date_input(key="case_new_intake").set_value(intake)
     at.tabs[1].text_input(key="case_new_outside_name").input("张三")
     at.button(key="case_new_add_outside").click().run()
     at.radio(key="case_new_side").set_value("respondent").run()
@@ -30,11 +32,17 @@ def open_case(at, row=0):
 
 
 def test_worker_registers_and_runs_a_case_to_the_end(app_world):
-    at = register_through_the_screen(login(new_app(), "worker1"))
+    from datetime import timedelta
+
+    at = register_through_the_screen(login(new_app(), "worker1"), intake=date.today() - timedelta(days=3))
     year = mediations.clock.now().year
     assert f"已登记案件 {year}-0001" in texts(at)
-    # The form is empty for the next case, and the notice says where the new one is.
+    # The form is empty for the next case (a backdated intake back to today), and the notice
+    # says where the new one is.
     assert at.text_area(key="case_new_facts").value == "" and at.text_input(key="case_new_amount").value == "0"
+    assert at.date_input(key="case_new_intake").value == date.today()
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(MediationCase.intake_date)) == date.today() - timedelta(days=3)
     assert [link.label for link in at.get("page_link") if "调解案件" in link.label] == ["打开调解案件"]
     at = open_case(at)
     assert [b.label for b in at.button if b.key and b.key.startswith("case_")] == ["开始调解", "转介", "撤回"]

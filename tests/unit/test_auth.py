@@ -149,8 +149,16 @@ def test_a_new_login_cookie_reads_back_and_lasts_the_configured_hours():
     assert auth.decode_cookie(token, "another-key-" * 4) is None
 
 
-def test_two_logins_in_one_second_get_two_sessions(engine):
+def test_two_logins_in_one_second_get_two_sessions(engine, monkeypatch):
     world = make_world(engine)
+    moments = iter([datetime(2026, 11, 29, 9, 0, 0, 120_000), datetime(2026, 11, 29, 9, 0, 0, 480_000)])
+
+    class SameSecond(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return next(moments)
+
+    monkeypatch.setattr(auth, "datetime", SameSecond)
     first, second = (auth.new_cookie("worker1", SETTINGS)[1] for _ in range(2))
     assert first != second
     for exp in (first, second):  # unique (user, exp_date): a repeat would fail here

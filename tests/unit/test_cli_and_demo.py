@@ -2,13 +2,14 @@
 
 import sqlite3
 import threading
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from core import cli, clock, demo, users
 from db.engine import make_engine, read_session, write_session
-from db.models import AuditEvent, Course, Grid, MediationCase, Resident, User
+from db.models import AuditEvent, Course, Grid, MediationCase, Rating, Resident, User
 
 
 @pytest.fixture
@@ -76,9 +77,13 @@ def test_backup_is_consistent_while_someone_writes(sqlite_url, tmp_path):
     copy.close()
 
 
-def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine):
+def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine, monkeypatch):
+    from datetime import datetime
+
     from tests.factories import vault_for_tests
 
+    # Early in the morning: today's case steps (15:00) and ratings (8–19 h) would lie ahead.
+    monkeypatch.setattr(clock, "now", lambda: datetime.combine(date.today(), datetime.min.time()).replace(hour=8))
     accounts = demo.seed(engine, vault_for_tests())
     assert {a.role for a in accounts} == {"admin", "supervisor", "worker", "trainer"}
     with read_session(engine) as session:
@@ -92,8 +97,9 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine):
         assert session.scalar(select(func.count()).select_from(MediationCase)) == 70
         assert {"received", "in_mediation", "agreed", "closed"} <= states
         assert session.scalar(select(func.count()).select_from(Course)) == 10
-        # Nothing in the trail happens later today than now (it showed 15:00 at 14:08).
+        # Nothing happens later today than now (the audit showed 15:00 at 14:08).
         assert session.scalar(select(func.max(AuditEvent.at))) <= clock.now()
+        assert session.scalar(select(func.max(Rating.created_at))) <= clock.now()
     again = demo.seed(engine, vault_for_tests())
     with read_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(User)) == len(demo.STAFF)

@@ -113,6 +113,12 @@ def test_audit_rows_read_as_words_with_the_case_number(engine):
     assert audit.readable(row["after"], "zh-CN") == "启用：否；状态：已结案；人员类别：低保"
     assert "; State: Closed; " in audit.readable(row["after"], "en")
     assert audit.readable("not json", "zh-CN") == "not json" and audit.readable("", "zh-CN") == ""
+    assert audit.readable('{"status": "present"}', "zh-CN") == "状态：出席"  # a check-in's mark
+    assert audit.readable('{"language": "en"}', "zh-CN") == "语言：English"
+    named = {"object_type": "user", "object_id": "worker1", "case_number": None}
+    assert audit.object_label(named, "zh-CN") == "用户 worker1"
+    counted = {"object_type": "residents", "object_id": "25", "case_number": None}
+    assert audit.object_label(counted, "zh-CN") == "居民名单"  # 25 is the rows exported, not an id
 
 
 def test_audit_filters_and_pages_in_sql(engine):

@@ -18,7 +18,8 @@ VAULT = vault_for_tests()
 ID_A = make_resident_id("19800101", "011")
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+86 138", "-2", "@SUM(A1)", "\tx", "\rx", "＝HYPERLINK(\"x\")", "＋1", "－1", "＠a"])
+@pytest.mark.parametrize("value", ["=1+1", "+86 138", "-2", "@SUM(A1)", "\tx", "\rx", "＝HYPERLINK(\"x\")", "＋1", "－1", "＠a",
+                                   "﹦1", "﹢1", "﹣1", "﹫a"])  # small forms, kept as typed in prose
 def test_cells_that_could_run_as_formulas_are_escaped(value):
     assert exports.safe_cell(value) == "'" + value
 

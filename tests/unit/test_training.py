@@ -199,12 +199,12 @@ def test_qualifications_by_admin_and_certificates_checked(engine):
             training.add_certificate(session, world.actors["trainer"], worker.id, name="调解员证",
                                      issued_on="2026-01-01", expires_on="2025-12-31")
     assert refused.value.field == "expires_on"
-    with write_session(engine) as session:
-        training.add_certificate(session, world.actors["trainer"], worker.id, name="调解员证", issued_on="2026-01-01",
-                                 expires_on="2026-12-31")
+    with write_session(engine) as session:  # a name, folded like one: full-width brackets become ( )
+        training.add_certificate(session, world.actors["trainer"], worker.id, name="调解员证（初级）",
+                                 issued_on="2026-01-01", expires_on="2026-12-31")
     with read_session(engine) as session:
         assert [c["name"] for c in training.expiring_certificates(session, world.actors["admin"],
-                                                                  today=date(2026, 11, 29))] == ["调解员证"]
+                                                                  today=date(2026, 11, 29))] == ["调解员证(初级)"]
 
 
 def course_on(engine, trainer, starts: datetime, topic: str, hours: float):
