@@ -178,7 +178,6 @@ def list_events(session: Session, actor: Actor, filters: AuditFilter, *, page: i
             "at": event.at,
             "user": event.actor_username,
             "action": event.action,
-            "object": f"{event.object_type}:{event.object_id}" if event.object_type else "",
             "object_type": event.object_type or "",
             "object_id": event.object_id,
             "case_number": numbers.get(str(event.object_id)) if event.object_type == "case" else None,
@@ -198,18 +197,24 @@ _CODED_VALUES = {"state": ("case_state",), "status": ("status", "attendance"), "
 _NOT_A_ROW = frozenset({"residents", "import"})
 
 
-def readable(snapshot: str, language: str) -> str:
-    """A before/after snapshot as a person reads it: "状态：已回访；…", not JSON with English codes."""
+def snapshot_values(snapshot: str) -> dict[str, Any] | None:
+    """The fields of a before/after snapshot, or None when it is empty or not a JSON object."""
     if not snapshot:
-        return ""
+        return None
     try:
         values = json.loads(snapshot)
     except ValueError:
-        return snapshot
-    if not isinstance(values, dict):
+        return None
+    return values if isinstance(values, dict) else None
+
+
+def readable(snapshot: str, language: str) -> str:
+    """A before/after snapshot as a person reads it: "状态：已回访；…", not JSON with English codes."""
+    values = snapshot_values(snapshot)
+    if values is None:
         return snapshot
     colon, separator = ("：", "；") if language == "zh-CN" else (": ", "; ")
-    return separator.join(f"{_known(language, f'field.{key}', key)}{colon}{_readable_value(language, key, value)}"
+    return separator.join(f"{_known(language, f'field.{key}', key)}{colon}{readable_value(language, key, value)}"
                           for key, value in values.items())
 
 
@@ -231,13 +236,14 @@ def _known(language: str, key: str, fallback: str) -> str:
     return fallback if text == key else text
 
 
-def _readable_value(language: str, key: str, value: Any) -> str:
+def readable_value(language: str, key: str, value: Any) -> str:
+    """One snapshot value in words: codes named from the catalogue, lists joined with 、."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return translate(language, "common.yes" if value else "common.no")
     if isinstance(value, list):
-        return "、".join(_readable_value(language, key, item) for item in value) or "—"
+        return "、".join(readable_value(language, key, item) for item in value) or "—"
     if key == "language" and value in LANGUAGES:
         return LANGUAGES[value]
     if key in _CODED_VALUES and isinstance(value, str):

@@ -342,9 +342,10 @@ def log_session(session: Session, actor: Actor, case_id: int, *, held_on: date |
     day = validation.past_or_today(held_on, "held_on", now.date())
     if day < case.intake_date:
         raise Invalid("held_on", "error.session.before_intake")
-    if not clean_prose(summary):
+    summary = clean_prose(summary)
+    if not summary:
         raise Invalid("summary", "error.required")
-    record = CaseSession(case_id=case.id, held_on=day, present=clean_prose(present)[:200], summary=clean_prose(summary)[:4000],
+    record = CaseSession(case_id=case.id, held_on=day, present=clean_prose(present)[:200], summary=summary[:4000],
                          recorded_by=actor.id, created_at=now)
     session.add(record)
     audit.record(session, actor, "case_session", object_type="case", object_id=case.id,
@@ -364,12 +365,13 @@ def extend(session: Session, actor: Actor, case_id: int, expected_version: int, 
     day = validation.parse_date(new_due, "due_date")
     if day is None or day <= case.due_date:
         raise Invalid("due_date", "error.extension.not_later", due=case.due_date.isoformat())
-    if not clean_prose(note):
+    note = clean_prose(note)
+    if not note:
         raise Invalid("note", "error.extension.note_required")
     before = case.due_date
     with guarded_flush(session):
         case.due_date, case.extended, case.updated_at = day, True, now
-    _record_change(session, actor, case, case.state, case.state, f"{before} → {day}: {clean_prose(note)[:400]}", now)
+    _record_change(session, actor, case, case.state, case.state, f"{before} → {day}: {note[:400]}", now)
     audit.record(session, actor, "case_extend", object_type="case", object_id=case.id,
                  before={"due_date": before}, after={"due_date": day}, now=now)
     return case

@@ -7,7 +7,6 @@ are left out, and special-group tags the reader may not see are dropped, as on t
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import residents
+from core import audit, residents
 from core.permissions import Actor, can
 from db.models import Grid, Household
 
@@ -34,16 +33,6 @@ class Change:
     after: Any
 
 
-def _values(text: str) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        values = json.loads(text)
-    except ValueError:
-        return {}
-    return values if isinstance(values, dict) else {}
-
-
 def _ids(snapshots: list[dict[str, Any]], key: str) -> set[int]:
     return {value for snapshot in snapshots if isinstance(value := snapshot.get(key), int)}
 
@@ -55,7 +44,8 @@ def _empty_to_none(value: Any) -> Any:
 def changes(session: Session, actor: Actor, resident_id: int, *, limit: int = 100) -> list[Change]:
     """Newest event first; within an event, fields in form order."""
     events = residents.history(session, actor, resident_id, limit)  # refuses a resident out of scope
-    parsed = [(event, _values(event["before"]), _values(event["after"])) for event in events]
+    parsed = [(event, audit.snapshot_values(event["before"]) or {}, audit.snapshot_values(event["after"]) or {})
+              for event in events]
     snapshots = [values for _, before, after in parsed for values in (before, after)]
     grid_ids, household_ids = _ids(snapshots, "grid_id"), _ids(snapshots, "household_id")
     grids = dict(session.execute(select(Grid.id, Grid.name).where(Grid.id.in_(grid_ids))).tuples().all())

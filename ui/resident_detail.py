@@ -10,13 +10,13 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import resident_history, residents
+from core import audit, resident_history, residents
 from core.crypto import Vault
 from core.errors import LinliError, StaleEdit
 from core.permissions import Actor, can
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors, show_notice
-from ui.i18n import error_text
+from ui.i18n import error_text, language
 from ui.residents_form import resident_fields
 
 Translate = Callable[..., str]
@@ -148,19 +148,13 @@ def _status(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> 
                 st.error(error_text(exc))
 
 
-# History fields whose catalogue key differs from their name; values stored as codes.
+# History fields whose catalogue key differs from their name.
 _FIELD_LABEL = {"name": "field.person_name"}
-_CODED = {"sex": "sex", "status": "status", "field": "field"}
 
 
-def _history_value(t: Translate, field: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if field == "tags" and isinstance(value, list):
-        return "、".join(t(f"tag.{tag}") for tag in value)
-    if field in _CODED:
-        return t(f"{_CODED[field]}.{value}")
-    return str(value)
+def _history_value(lang: str, field: str, value: Any) -> str:
+    """A value in words as the audit log shows it (codes named, tags joined); nothing for none."""
+    return "" if value is None else audit.readable_value(lang, field, value)
 
 
 def _history(t: Translate, rows: list[resident_history.Change]) -> None:
@@ -168,11 +162,12 @@ def _history(t: Translate, rows: list[resident_history.Change]) -> None:
     if not rows:
         st.info(t("residents.no_history"))
         return
+    lang = language()
     st.dataframe(pd.DataFrame({
         t("audit.col.at"): [row.at for row in rows],
         t("audit.col.user"): [row.user for row in rows],
         t("audit.col.action"): [t(f"audit.action.{row.action}") for row in rows],
         t("field.field"): [t(_FIELD_LABEL.get(row.field, f"field.{row.field}")) if row.field else "" for row in rows],
-        t("audit.col.before"): [_history_value(t, row.field, row.before) for row in rows],
-        t("audit.col.after"): [_history_value(t, row.field, row.after) for row in rows],
+        t("audit.col.before"): [_history_value(lang, row.field, row.before) for row in rows],
+        t("audit.col.after"): [_history_value(lang, row.field, row.after) for row in rows],
     }), hide_index=True, width="stretch")

@@ -39,6 +39,15 @@ def rows_shown(at):
     return list(at.dataframe[0].value["姓名"]) if at.dataframe else []
 
 
+def worker_opens_the_first_resident(app_world):
+    """The seeded registry, the worker's residents page with its first row opened: (app, resident id)."""
+    seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "residents")
+    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    return at, int(next(k for k in at.session_state if str(k).startswith("resident_version_")).split("_")[-1])
+
+
 def test_worker_sees_only_their_grid_and_never_a_full_id(app_world):
     seed(app_world)
     at = open_url(login(new_app(), "worker1"), "residents")
@@ -52,11 +61,7 @@ def test_worker_sees_only_their_grid_and_never_a_full_id(app_world):
 
 
 def test_editing_without_touching_the_masked_fields_keeps_id_and_phone(app_world):
-    seed(app_world)
-    at = open_url(login(new_app(), "worker1"), "residents")
-    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
-    at.run()
-    resident_id = next(k for k in at.session_state if str(k).startswith("resident_version_")).split("_")[-1]
+    at, resident_id = worker_opens_the_first_resident(app_world)
     next(w for w in at.text_area if w.key.startswith(f"edit_{resident_id}_v")).input("腿脚不便")
     at.button(key=f"save_resident_{resident_id}").click().run()
     assert "已保存 张伟" in texts(at)
@@ -142,11 +147,7 @@ def test_possible_duplicate_is_shown_before_creating(app_world):
 
 
 def test_a_stale_edit_saved_twice_never_undoes_the_other_change(app_world):
-    seed(app_world)
-    at = open_url(login(new_app(), "worker1"), "residents")
-    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
-    at.run()
-    resident_id = int(next(k for k in at.session_state if str(k).startswith("resident_version_")).split("_")[-1])
+    at, resident_id = worker_opens_the_first_resident(app_world)
     with read_session(app_world.engine) as session:
         form, version = residents.edit_form(session, app_world.world.actors["supervisor"], VAULT, resident_id)
     form.ethnicity = "回族"
@@ -209,11 +210,7 @@ def test_history_tab_reads_field_by_field_with_masked_values(app_world):
 
 
 def test_after_a_save_the_details_and_history_show_it_at_once(app_world):
-    seed(app_world)
-    at = open_url(login(new_app(), "worker1"), "residents")
-    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
-    at.run()
-    resident_id = int(next(k for k in at.session_state if str(k).startswith("resident_version_")).split("_")[-1])
+    at, resident_id = worker_opens_the_first_resident(app_world)
     next(w for w in at.text_input if w.label == "民族").input("回族")
     at.button(key=f"save_resident_{resident_id}").click().run()
     assert "已保存 张伟。" in texts(at)
