@@ -8,7 +8,7 @@ import streamlit as st
 from core import mediations, residents
 from core.errors import LinliError
 from db.engine import read_session, write_session
-from ui.forms import FieldErrors, show_notice
+from ui.forms import DATE_FORMAT, FieldErrors, show_notice
 from ui.i18n import t
 from ui.session import actor, db, settings, vault
 
@@ -70,7 +70,7 @@ with outside:
 st.subheader(t("case_new.case"))
 left, right = st.columns(2)
 with left:
-    intake = st.date_input(t("field.intake_date"), value=date.today(), max_value=date.today(), key="case_new_intake")
+    intake = st.date_input(t("field.intake_date"), format=DATE_FORMAT, value=date.today(), max_value=date.today(), key="case_new_intake")
     errors.slot("intake_date")
     source = st.selectbox(t("field.source"), mediations.SOURCES, format_func=lambda s: t(f"source.{s}"),
                           key="case_new_source")

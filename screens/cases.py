@@ -10,7 +10,7 @@ from core import agreement_doc, mediations, residents
 from core.errors import LinliError, StaleEdit
 from core.permissions import sees_all_grids
 from db.engine import read_session, write_session
-from ui.forms import show_notice
+from ui.forms import DATE_FORMAT, show_notice
 from ui.i18n import error_text, translator
 from ui.session import actor, db, settings
 from ui.table import PAGE_SIZE, page_picker
@@ -38,8 +38,8 @@ grid_id = grid_col.selectbox(t("field.grid"), [None, *grids], key="cases_grid",
                              format_func=lambda g: t("common.all") if g is None else grids[g])
 mediator_id = mediator_col.selectbox(t("field.mediator"), [None, *people], key="cases_mediator",
                                      format_func=lambda m: t("common.all") if m is None else people[m])
-date_from = from_col.date_input(t("audit.from"), value=None, key="cases_from")
-date_to = to_col.date_input(t("audit.to"), value=None, key="cases_to")
+date_from = from_col.date_input(t("audit.from"), format=DATE_FORMAT, value=None, key="cases_from")
+date_to = to_col.date_input(t("audit.to"), format=DATE_FORMAT, value=None, key="cases_to")
 overdue = overdue_col.checkbox(t("cases.overdue_only"), key="cases_overdue")
 filters = mediations.CaseFilters(state=state, type_id=type_id, grid_id=grid_id, mediator_id=mediator_id,
                                  date_from=date_from,
@@ -122,7 +122,7 @@ if simple:
 if case["state"] == "in_mediation":
     with st.expander(t("cases.log_session"), icon=":material/forum:"):
         with st.form(f"session_{case['id']}", clear_on_submit=True):
-            held_on = st.date_input(t("field.held_on"), value=date.today(), max_value=date.today())
+            held_on = st.date_input(t("field.held_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today())
             present = st.text_input(t("cases.present"), max_chars=200)
             summary = st.text_area(t("field.summary"), max_chars=4000)
             if st.form_submit_button(t("common.save")):
@@ -138,12 +138,12 @@ if case["state"] == "in_mediation":
 if "agree" in case["actions"]:
     with st.expander(t("case_action.agree"), icon=":material/handshake:"):
         with st.form(f"agree_{case['id']}"):
-            agreed_on = st.date_input(t("field.agreed_on"), value=date.today(), max_value=date.today())
+            agreed_on = st.date_input(t("field.agreed_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today())
             written = st.radio(t("cases.form"), [True, False], horizontal=True,
                                format_func=lambda w: t("cases.written") if w else t("cases.oral"))
             terms = st.text_area(t("field.terms"), max_chars=4000)
             amount = st.text_input(t("field.amount"), value="0", max_chars=14)
-            deadline = st.date_input(t("field.performance_deadline"), value=None)
+            deadline = st.date_input(t("field.performance_deadline"), format=DATE_FORMAT, value=None)
             manner = st.text_input(t("cases.manner"), max_chars=200)
             if st.form_submit_button(t("case_action.agree"), type="primary"):
                 try:
@@ -159,7 +159,7 @@ if "agree" in case["actions"]:
 if "follow_up" in case["actions"]:
     with st.expander(t("case_action.follow_up"), icon=":material/home_pin:"):
         with st.form(f"follow_up_{case['id']}"):
-            visited_on = st.date_input(t("field.visited_on"), value=date.today(), max_value=date.today())
+            visited_on = st.date_input(t("field.visited_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today())
             performed = st.radio(t("field.performed"), mediations.PERFORMED, horizontal=True,
                                  format_func=lambda p: t(f"performed.{p}"))
             score = st.select_slider(t("field.satisfaction"), options=[1, 2, 3, 4, 5], value=4)
@@ -177,7 +177,7 @@ if "follow_up" in case["actions"]:
 if case["state"] in mediations.OPEN_STATES:
     with st.expander(t("cases.extend"), icon=":material/event_upcoming:"):
         with st.form(f"extend_{case['id']}"):
-            new_due = st.date_input(t("field.due_date"), value=None)
+            new_due = st.date_input(t("field.due_date"), format=DATE_FORMAT, value=None)
             reason = st.text_input(t("field.note"), max_chars=400, placeholder=t("cases.extend_hint"))
             if st.form_submit_button(t("cases.extend")):
                 try:

@@ -11,10 +11,11 @@ from core import roster_import, training
 from core.errors import LinliError, StaleEdit
 from db.engine import read_session, write_session
 from ui import links
-from ui.forms import FieldErrors, show_notice
+from ui.forms import DATE_FORMAT, FieldErrors, show_notice
 from ui.i18n import error_text, translator
 from ui.line_report import show_problems
 from ui.session import actor, db, settings
+from ui.uploader import file_picker
 
 t = translator()
 me = actor()
@@ -36,7 +37,7 @@ with st.expander(t("courses.new"), icon=":material/add:", expanded=not courses):
         provider = st.text_input(t("courses.provider"), max_chars=100)
         place = st.text_input(t("courses.place"), max_chars=100)
         day_col, start_col, end_col, hours_col = st.columns(4)
-        day = day_col.date_input(t("courses.day"), value=date.today())
+        day = day_col.date_input(t("courses.day"), format=DATE_FORMAT, value=date.today())
         start = start_col.time_input(t("courses.start"), value=time(9, 0))
         end = end_col.time_input(t("field.ends_at"), value=time(12, 0))
         hours = hours_col.text_input(t("field.credit_hours"), value="3")
@@ -115,7 +116,7 @@ with st.expander(t("roster_import.title"), icon=":material/upload_file:"):
     st.download_button(t("roster_import.template"), template,
                        file_name=f"roster-{chosen}.csv", mime="text/csv", key=f"roster_template_{chosen}",
                        on_click="ignore", icon=":material/download:")
-    upload = st.file_uploader(t("roster_import.file"), type=["xlsx", "csv"], key=f"roster_file_{chosen}")
+    upload = file_picker(t("roster_import.file"), ["xlsx", "csv"], key=f"roster_file_{chosen}")
     if upload is not None and st.button(t("roster_import.check"), type="primary", key=f"roster_upload_{chosen}"):
         try:
             with write_session(engine) as session:

@@ -58,12 +58,16 @@ if figures:
     st.caption(t("home.change_hint"))
     for row_start in range(0, len(figures), 4):
         for column, figure in zip(st.columns(4), figures[row_start:row_start + 4], strict=False):
-            with column.container(border=True):
+            with column.container(border=True, height="stretch"):
                 params = {"group": t(f"tag.{figure.params['tag']}")} if "tag" in figure.params else {}
+                label = t(figure.key, **params)
+                # Streamlit cuts a metric's label to one line ("Active residents · Elderly …"):
+                # the label is written above it, where it wraps, and kept on the metric for screen readers.
+                st.markdown(label)
                 # More overdue cases is worse: the arrow colour follows what the number means.
                 worse_when_up = figure.key == "dashboard.cases_overdue"
                 # No change: no arrow and no colour ("↑ +0" in green read as a rise).
-                st.metric(t(figure.key, **params), shown(figure.value, figure.unit),
+                st.metric(label, shown(figure.value, figure.unit), label_visibility="collapsed",
                           delta=t("home.unchanged") if unchanged(figure) else change(figure),
                           delta_color="off" if unchanged(figure) else "inverse" if worse_when_up else "normal",
                           delta_arrow="off" if unchanged(figure) else "auto")

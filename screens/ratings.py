@@ -13,7 +13,7 @@ from core import residents, satisfaction, staff
 from core.errors import LinliError
 from db.engine import read_session, write_session
 from ui import links
-from ui.forms import FieldErrors, save_then_rerun, show_notice
+from ui.forms import DATE_FORMAT, FieldErrors, save_then_rerun, show_notice
 from ui.i18n import translator
 from ui.session import actor, db, settings
 
@@ -54,7 +54,7 @@ with record_tab:
         worker = worker_col.selectbox(t("field.worker"), [nobody, *people], index=1 + list(people).index(me.id)
                                       if me.id in people else 0,
                                       format_func=lambda w: t("satisfaction.no_worker") if w == nobody else people[w])
-        rated_on = day_col.date_input(t("field.rated_on"), value=date.today(), max_value=date.today())
+        rated_on = day_col.date_input(t("field.rated_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today())
         errors.slot("worker")
         errors.slot("rated_on")
         comment = st.text_area(t("field.comment"), max_chars=satisfaction.COMMENT_MAX)

@@ -11,6 +11,7 @@ from db.engine import read_session, write_session
 from ui.i18n import error_text, t
 from ui.line_report import show_problems
 from ui.session import actor, db, vault
+from ui.uploader import file_picker
 
 me = actor()
 engine, keys = db(), vault()
@@ -20,7 +21,7 @@ st.caption(t("import.explain"))
 with read_session(engine) as session:
     grids = residents.grid_choices(session, me)
 
-upload = st.file_uploader(t("field.file"), type=["xlsx", "csv"], key="import_file")
+upload = file_picker(t("field.file"), ["xlsx", "csv"], key="import_file")
 partial = st.checkbox(t("import.partial"), key="import_partial", help=t("import.partial_help"))
 create_grids = can(me, "resident.create_grids") and st.checkbox(t("field.create_grids"), key="import_create_grids")
 default_grid = st.selectbox(t("import.default_grid"), [None, *grids], key="import_default_grid",

@@ -14,6 +14,7 @@ until it reports that it wrote or deleted the cookie, so a rerun cannot drop it 
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 import streamlit as st
@@ -70,7 +71,10 @@ def _draw_cookie_job(settings: Settings) -> None:
     if job["method"] == "set":
         model.cookie_manager.set(model.cookie_name, job["token"], expires_at=job["expires_at"])
     else:
-        model.delete_cookie()
+        # The manager then forgets the cookie from a cache Linli never fills (cookies are read
+        # from st.context), and the library's delete_cookie prints that KeyError on every logout.
+        with contextlib.suppress(KeyError):
+            model.cookie_manager.delete(model.cookie_name)
 
 
 def _start_cookie_job(job: dict) -> None:

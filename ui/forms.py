@@ -13,6 +13,9 @@ from core.errors import Invalid, InvalidMany, LinliError
 from db.engine import write_session
 from ui.i18n import error_text
 
+# Dates typed as the tables and downloads write them (2026-11-29), not as Streamlit's yyyy/mm/dd.
+DATE_FORMAT = "YYYY-MM-DD"
+
 
 class FieldErrors:
     """Reserve a slot under each input; a refusal is written into its field's slot."""

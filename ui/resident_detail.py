@@ -15,7 +15,7 @@ from core.crypto import Vault
 from core.errors import LinliError, StaleEdit
 from core.permissions import Actor, can
 from db.engine import read_session, write_session
-from ui.forms import FieldErrors, show_notice
+from ui.forms import DATE_FORMAT, FieldErrors, show_notice
 from ui.i18n import error_text, language
 from ui.residents_form import resident_fields
 
@@ -131,7 +131,7 @@ def _status(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> 
     with st.form(f"status_{resident_id}"):
         new_status = st.selectbox(t("field.status"), residents.STATUSES, index=residents.STATUSES.index(person["status"]),
                                   format_func=lambda v: t(f"status.{v}"))
-        status_date = st.date_input(t("field.status_date"), value=person["status_date"] or date.today(),
+        status_date = st.date_input(t("field.status_date"), format=DATE_FORMAT, value=person["status_date"] or date.today(),
                                     max_value=date.today())
         if st.form_submit_button(t("common.save")):
             try:

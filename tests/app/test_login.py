@@ -136,7 +136,7 @@ def test_the_login_cookie_is_written_until_the_browser_confirms_it_then_never_dr
     assert cookie_components(at) == {} and "您好" in texts(at)
 
 
-def test_logout_deletes_the_cookie_until_the_browser_confirms_it(app_world):
+def test_logout_deletes_the_cookie_until_the_browser_confirms_it(app_world, capfd):
     at = login(new_app(), "supervisor1")
     at.session_state["set"] = True
     at.run()
@@ -148,3 +148,4 @@ def test_logout_deletes_the_cookie_until_the_browser_confirms_it(app_world):
     at.session_state["delete"] = True
     at.run()
     assert cookie_components(at) == {}
+    assert "linli_auth" not in capfd.readouterr().out  # the library printed a KeyError on each delete

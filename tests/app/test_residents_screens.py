@@ -180,6 +180,19 @@ def test_import_screen_reports_bad_lines_and_writes_nothing_until_fixed(app_worl
     assert "已导入 3 人；5 行未导入" in texts(at)
 
 
+def uploader_styles(at) -> list[str]:
+    return [element.proto.body for element in at.get("html")]
+
+
+def test_import_file_picker_reads_in_the_session_language(app_world):
+    at = open_url(login(new_app(), "admin1"), "resident-import")
+    style = next(body for body in uploader_styles(at) if ".st-key-import_file " in body)
+    assert '"选择文件"' in style and '"单个文件不超过 20 MB · XLSX、CSV"' in style
+    at.sidebar.selectbox(key="language_switch_user").select("en").run()
+    assert at.title[0].value == "Import a residents roster"
+    assert not any("st-key-import_file" in body for body in uploader_styles(at))  # Streamlit's own English
+
+
 def history_table(at):
     return next(frame.value for frame in at.dataframe if "字段" in frame.value.columns)
 

@@ -54,3 +54,14 @@ def test_deep_link_survives_login(app_world):
     at.text_input(key="login_password").input("Secret123")
     at.button[0].click().run()
     assert at.title[0].value == "审计日志"
+
+
+def test_every_date_field_is_typed_as_the_tables_show_dates(app_world):
+    """2026-11-29, as tables and downloads write dates; Streamlit's default is yyyy/mm/dd."""
+    at = login(new_app(), "admin1")
+    formats = {}
+    for url in sorted(ALLOWED["admin"]):
+        at = open_url(at, url)
+        formats.update({f"{url}: {field.label}": field.proto.format for field in at.date_input})
+    assert len(formats) >= 8  # audit, cases, case-new, courses, ratings, training settings
+    assert {where: shape for where, shape in formats.items() if shape != "YYYY-MM-DD"} == {}

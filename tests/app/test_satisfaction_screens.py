@@ -4,6 +4,7 @@ and the home dashboard."""
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from streamlit.proto.LabelVisibility_pb2 import LabelVisibility
 from streamlit.proto.Metric_pb2 import Metric
 
 from core import satisfaction
@@ -122,6 +123,10 @@ def test_home_is_a_dashboard_for_each_role(app_world):
     assert deltas["本月满意度评价数"] == ("+5", direction.UP)
     # Nothing changed: said in words, with no arrow ("↑ +0" in green read as a rise).
     assert deltas["在册居民"] == ("持平", direction.NONE)
+    # Each card's label is written above its figure, where it can wrap ("Active residents ·
+    # Minimum living allowance (低保)"): Streamlit cuts a metric's own label to one line.
+    assert set(labels) <= {m.value for m in at.markdown}
+    assert {m.proto.label_visibility.value for m in at.metric} == {LabelVisibility.COLLAPSED}
     assert at.get("download_button")
 
     at = login(new_app(), "worker1")
