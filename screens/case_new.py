@@ -10,6 +10,7 @@ from core.errors import LinliError
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, FieldErrors, show_notice
 from ui.i18n import t
+from ui.markdown import plain
 from ui.session import actor, db, settings, vault
 
 me = actor()
@@ -36,7 +37,7 @@ st.subheader(t("field.parties"))
 errors = FieldErrors()
 for index, party in enumerate(st.session_state[PARTIES]):
     text, remove = st.columns([5, 1])
-    text.write(f"{index + 1}. {t('side.' + party['side'])} · {party['label']}")
+    text.write(f"{index + 1}. {t('side.' + party['side'])} · {plain(party['label'])}")
     if remove.button(t("case_new.remove"), key=f"case_new_remove_{index}"):
         st.session_state[PARTIES].pop(index)
         st.rerun()

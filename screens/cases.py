@@ -12,6 +12,7 @@ from core.permissions import sees_all_grids
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, show_notice
 from ui.i18n import error_text, translator
+from ui.markdown import plain
 from ui.session import actor, db, settings
 from ui.table import PAGE_SIZE, page_picker
 
@@ -74,12 +75,12 @@ with read_session(engine) as session:
     case = mediations.case_detail(session, me, chosen_id, limits=mediations.Limits.from_settings(settings()))
 limits = case["deadlines"]
 st.divider()
-st.subheader(f"{case['number']} · {case['type']} · {t('case_state.' + case['state'])}")
+st.subheader(f"{case['number']} · {plain(case['type'])} · {t('case_state.' + case['state'])}")
 left, right = st.columns(2)
 left.write(f"**{t('field.intake_date')}**：{case['intake_date']}　**{t('field.source')}**：{t('source.' + case['source'])}")
-left.write(f"**{t('field.grid')}**：{case['grid']}　**{t('field.mediator')}**：{case['mediator']}")
+left.write(f"**{t('field.grid')}**：{plain(case['grid'])}　**{t('field.mediator')}**：{plain(case['mediator'])}")
 left.write(f"**{t('field.parties')}**：" + "；".join(
-    f"{t('side.' + p['side'])} {p['name']}{' ' + p['phone'] if p['phone'] else ''}" for p in case["parties"]))
+    f"{t('side.' + p['side'])} {plain(p['name'])}{' ' + plain(p['phone']) if p['phone'] else ''}" for p in case["parties"]))
 if limits.due_date:
     (right.error if limits.overdue else right.info)(
         t("cases.due", date=limits.due_date) + (t("cases.extended") if case["extended"] else ""))
@@ -87,11 +88,11 @@ if limits.judicial_confirmation_until:
     right.info(t("cases.judicial_window", date=limits.judicial_confirmation_until))
 if limits.follow_up_due:
     (right.warning if limits.follow_up_overdue else right.info)(t("cases.follow_up_due", date=limits.follow_up_due))
-st.write(f"**{t('field.facts')}**：{case['facts']}")
+st.write(f"**{t('field.facts')}**：{plain(case['facts'])}")
 if case["agreement"]:
     agreement = case["agreement"]
     st.write(f"**{t('field.terms')}**（{t('cases.written') if agreement['written'] else t('cases.oral')}，"
-             f"{agreement['agreed_on']}）：{agreement['terms']}")
+             f"{agreement['agreed_on']}）：{plain(agreement['terms'])}")
     if agreement["written"]:
         st.download_button(t("cases.print_agreement"), agreement_doc.agreement_docx(case, t("cases.committee")),
                            file_name=f"调解协议书-{case['number']}.docx", key="agreement_docx", on_click="ignore",
@@ -192,11 +193,11 @@ st.subheader(t("cases.timeline"))
 for item in case["timeline"]:
     if item["kind"] == "state":
         label = t(f"case_state.{item['to']}") if item["from"] != item["to"] else t("cases.deadline_changed")
-        st.write(f"`{item['at']:%Y-%m-%d %H:%M}` **{label}** · {item['by']} {item['text']}")
+        st.write(f"`{item['at']:%Y-%m-%d %H:%M}` **{label}** · {plain(item['by'])} {plain(item['text'])}")
     elif item["kind"] == "session":
-        st.write(f"`{item['at']:%Y-%m-%d}` **{t('cases.session')}** · {item['text']}")
+        st.write(f"`{item['at']:%Y-%m-%d}` **{t('cases.session')}** · {plain(item['text'])}")
     else:
         st.write(f"`{item['at']:%Y-%m-%d}` **{t('case_action.follow_up')}** · {t('performed.' + item['performed'])} · "
-                 f"{t('field.satisfaction')} {item['satisfaction']} {item['text']}")
+                 f"{t('field.satisfaction')} {item['satisfaction']} {plain(item['text'])}")
 if not sees_all_grids(me):
     st.caption(t("cases.scope_hint"))

@@ -6,6 +6,7 @@ from core import training
 from core.errors import LinliError
 from db.engine import write_session
 from ui.i18n import error_text, translator
+from ui.markdown import plain
 from ui.session import actor, db, settings
 
 t = translator()
@@ -19,6 +20,6 @@ if st.button(t("checkin.confirm"), type="primary", key="checkin_confirm"):
     try:
         with write_session(db()) as session:
             course = training.check_in(session, me, settings().cookie_key, code)
-        st.success(t("checkin.done", title=course.title))
+        st.success(t("checkin.done", title=plain(course.title)))
     except LinliError as exc:
         st.error(error_text(exc))

@@ -8,6 +8,7 @@ from core.errors import LinliError, StaleEdit
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors, save_then_rerun, show_notice
 from ui.i18n import t
+from ui.markdown import plain
 from ui.session import actor, db
 
 me = actor()
@@ -48,7 +49,7 @@ with add_community:
         if st.form_submit_button(t("communities.add"), type="primary"):
             save_then_rerun(engine, errors,
                             lambda session: communities.create_community(session, me, name=name, address=address),
-                            "communities_notice", lambda created: t("communities.created", name=created.name))
+                            "communities_notice", lambda created: t("communities.created", name=plain(created.name)))
 
 with add_grid:
     if not all_communities:
@@ -66,7 +67,7 @@ with add_grid:
             if st.form_submit_button(t("grids.add"), type="primary"):
                 save_then_rerun(engine, errors, lambda session: communities.create_grid(
                     session, me, community_id=community_id, name=grid_name, description=description),
-                    "communities_notice", lambda grid: t("grids.created", name=grid.name))
+                    "communities_notice", lambda grid: t("grids.created", name=plain(grid.name)))
 
 with rename:
     targets = {("community", c.id): (c, c.name) for c in all_communities}
@@ -96,7 +97,7 @@ with rename:
                             saved = communities.update_grid(session, me, row.id, st.session_state[version_key],
                                                             name=new_name, description=other)
                     st.session_state[version_key] = saved.version
-                    st.session_state["communities_notice"] = t("communities.saved", name=saved.name)
+                    st.session_state["communities_notice"] = t("communities.saved", name=plain(saved.name))
                     st.rerun()
                 except StaleEdit as exc:
                     del st.session_state[version_key]  # the next edit starts from the other person's save

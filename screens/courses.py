@@ -14,6 +14,7 @@ from ui import links
 from ui.forms import DATE_FORMAT, FieldErrors, show_notice
 from ui.i18n import error_text, translator
 from ui.line_report import show_problems
+from ui.markdown import plain
 from ui.session import actor, db, settings
 from ui.uploader import file_picker
 
@@ -54,7 +55,7 @@ with st.expander(t("courses.new"), icon=":material/add:", expanded=not courses):
                         title=title, topic=topic, provider=provider, place=place,
                         starts_at=datetime.combine(day, start), ends_at=datetime.combine(day, end),
                         credit_hours=hours, mandatory=mandatory, participant_ids=people))
-                st.session_state["courses_notice"] = t("courses.created", title=title)
+                st.session_state["courses_notice"] = t("courses.created", title=plain(title))
                 st.rerun()
             except LinliError as exc:
                 errors.show(exc)

@@ -7,6 +7,7 @@ from core import mediations
 from db.engine import read_session
 from ui.forms import FieldErrors, save_then_rerun, show_notice
 from ui.i18n import translator
+from ui.markdown import plain
 from ui.session import actor, db
 
 t = translator()
@@ -28,7 +29,7 @@ with add:
         errors.slot("name")
         if st.form_submit_button(t("dispute_types.add"), type="primary"):
             save_then_rerun(engine, errors, lambda session: mediations.save_dispute_type(session, me, name=name),
-                            "dispute_types_notice", t("dispute_types.saved", name=name))
+                            "dispute_types_notice", t("dispute_types.saved", name=plain(name)))
 with change:
     by_id = {k.id: k for k in kinds}
     chosen = st.selectbox(t("dispute_types.pick"), list(by_id), format_func=lambda i: by_id[i].name, key="type_pick")
@@ -43,4 +44,4 @@ with change:
             # carries the version, so the next run shows the other person's change.
             save_then_rerun(engine, errors, lambda session: mediations.save_dispute_type(
                 session, me, name=new_name, type_id=kind.id, expected_version=kind.version, active=active),
-                "dispute_types_notice", t("dispute_types.saved", name=new_name))
+                "dispute_types_notice", t("dispute_types.saved", name=plain(new_name)))

@@ -11,6 +11,7 @@ from core import communities, mediations, reports, training
 from core.permissions import can
 from db.engine import read_session
 from ui.i18n import language, translator
+from ui.markdown import plain
 from ui.nav import SCREENS_BY_URL
 from ui.session import actor, db, settings
 from ui.todo import todo_table
@@ -18,7 +19,7 @@ from ui.todo import todo_table
 t = translator()
 me = actor()
 engine = db()
-st.title(t("home.title", name=me.display_name))
+st.title(t("home.title", name=plain(me.display_name)))
 
 with read_session(engine) as session:
     my_communities = communities.list_communities(session, me)

@@ -10,6 +10,7 @@ from core import satisfaction
 from core.errors import Invalid, InvalidMany, LinliError
 from core.i18n import translate
 from db.engine import read_session, write_session
+from ui.markdown import plain
 from ui.session import db, settings
 
 
@@ -34,7 +35,7 @@ except Invalid as exc:
     st.error(t(exc.key, **exc.params))
     st.stop()
 
-st.caption(t("rate.about", grid=survey.grid_name, category=t(f"satisfaction.category.{survey.category}")))
+st.caption(t("rate.about", grid=plain(survey.grid_name), category=t(f"satisfaction.category.{survey.category}")))
 with st.form("public_rating"):
     st.write(t("rate.question"))
     score = st.feedback("stars", key="rate_score")

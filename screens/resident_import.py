@@ -10,6 +10,7 @@ from core.permissions import can
 from db.engine import read_session, write_session
 from ui.i18n import error_text, t
 from ui.line_report import show_problems
+from ui.markdown import plain
 from ui.session import actor, db, vault
 from ui.uploader import file_picker
 
@@ -62,11 +63,11 @@ if upload is not None:
         else:
             st.info(t("import.checked", read=report.rows_read, good=report.rows_read - report.refused_lines,
                       refused=report.refused_lines))
-        st.caption(t("import.columns", columns="、".join(f"{t('field.' + k)} ← {v}" for k, v in report.columns.items())))
+        st.caption(t("import.columns", columns="、".join(f"{t('field.' + k)} ← {plain(v)}" for k, v in report.columns.items())))
         if report.unknown_grids:
-            st.warning(t("import.unknown_grids", grids="、".join(report.unknown_grids)))
+            st.warning(t("import.unknown_grids", grids=plain("、".join(report.unknown_grids))))
         if report.created_grids:
-            st.info(t("import.created_grids", grids="、".join(report.created_grids)))
+            st.info(t("import.created_grids", grids=plain("、".join(report.created_grids))))
         if report.problems:
             show_problems(report, file_name="import-report.csv", key="import_report_download")
         if report.preview and not report.written:

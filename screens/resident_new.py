@@ -10,6 +10,7 @@ from core.residents import ResidentForm
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors, show_notice
 from ui.i18n import t
+from ui.markdown import plain
 from ui.residents_form import resident_fields
 from ui.session import actor, db, vault
 
@@ -33,7 +34,8 @@ confirm = False
 if duplicates:
     st.warning(t("error.resident.possible_duplicate", count=len(duplicates)))
     for match in duplicates:
-        st.write(f"· {match['name']} · {match['birth_date']} · {match['grid']} · {match['id_masked'] or '—'}")
+        st.write(f"· {plain(match['name'])} · {match['birth_date']} · {plain(match['grid'])} · "
+                 f"{plain(match['id_masked'] or '—')}")
     confirm = st.checkbox(t("resident_new.confirm_not_duplicate"), key="resident_new_confirm")
 
 if st.button(t("resident_new.submit"), type="primary", key="resident_new_submit"):
@@ -43,7 +45,7 @@ if st.button(t("resident_new.submit"), type="primary", key="resident_new_submit"
         st.session_state.pop("resident_new_duplicates", None)
         for key in [k for k in st.session_state if str(k).startswith("new_resident_")]:
             del st.session_state[key]
-        st.session_state["resident_new_notice"] = t("resident_new.created", name=created.name)
+        st.session_state["resident_new_notice"] = t("resident_new.created", name=plain(created.name))
         st.rerun()
     except residents.PossibleDuplicate as warning:
         st.session_state["resident_new_duplicates"] = warning.matches

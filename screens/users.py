@@ -9,6 +9,7 @@ from core.permissions import ROLES
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors, show_notice
 from ui.i18n import error_text, t
+from ui.markdown import plain
 from ui.session import actor, db
 
 me = actor()
@@ -86,7 +87,7 @@ with create_tab:
             errors.show(exc)
     created = st.session_state.pop("users_created", None)  # shown once, then forgotten
     if created:
-        st.success(t("users.created", username=created[0]))
+        st.success(t("users.created", username=plain(created[0])))
         st.code(created[1], language=None)
         st.caption(t("users.one_time_hint"))
 
@@ -128,7 +129,7 @@ with edit_tab:
                                               display_name=new_name, role=new_role, community_id=new_community,
                                               grid_ids=new_grids, active=new_active)
                 st.session_state[version_key] = saved.version
-                st.session_state["users_notice"] = t("users.saved", username=user.username)
+                st.session_state["users_notice"] = t("users.saved", username=plain(user.username))
                 st.rerun()
             except LinliError as exc:
                 errors.show(exc)
@@ -144,11 +145,11 @@ with edit_tab:
         if user.username in locked and unlock.button(t("users.unlock"), key=f"unlock_{user.id}"):
             with write_session(engine) as session:
                 users.unlock(session, me, user.username)
-            st.session_state["users_notice"] = t("users.unlocked", username=user.username)
+            st.session_state["users_notice"] = t("users.unlocked", username=plain(user.username))
             st.rerun()
         show_notice("users_notice")
         reset_done = st.session_state.pop("users_reset", None)  # shown once, then forgotten
         if reset_done and reset_done[0] == user.username:
-            st.success(t("users.reset_done", username=reset_done[0]))
+            st.success(t("users.reset_done", username=plain(reset_done[0])))
             st.code(reset_done[1], language=None)
             st.caption(t("users.one_time_hint"))

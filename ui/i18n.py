@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.errors import Invalid, InvalidMany, LinliError
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from ui.markdown import plain
 
 LANG_KEY = "linli_lang"
 
@@ -37,7 +38,9 @@ def error_text(error: LinliError) -> str:
     """A refusal in the user's language, naming the field when there is one."""
     if isinstance(error, InvalidMany):
         return "\n".join(error_text(each) for each in error.errors)
-    reason = t(error.key, **error.params)
+    # Shown through markdown (st.error): a value from the user or a file is shown as typed.
+    reason = t(error.key, **{name: plain(value) if isinstance(value, str) else value
+                             for name, value in error.params.items()})
     if isinstance(error, Invalid):
         if error.field.startswith("party_"):  # the n-th party of a case
             label = t("field.party", n=int(error.field.split("_")[1]) + 1)

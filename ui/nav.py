@@ -19,6 +19,7 @@ from core.permissions import Actor, can
 from core.settings import Settings
 from ui import auth
 from ui.i18n import language, translator
+from ui.markdown import plain
 
 NAV_PAGES_KEY = "linli_nav_pages"  # (language, allowed screens) → this session's st.Page objects
 
@@ -107,7 +108,7 @@ def page_for(actor: Actor | None, engine: Engine, settings: Settings) -> st.Page
     page = role_navigation(actor)
     t = translator()
     with st.sidebar:
-        st.caption(t("sidebar.signed_in_as", name=actor.display_name, role=t(f"role.{actor.role}")))
+        st.caption(t("sidebar.signed_in_as", name=plain(actor.display_name), role=t(f"role.{actor.role}")))
         auth.language_switch(actor, engine, container=st.sidebar)
         if st.button(t("logout.button"), key="logout_button", icon=":material/logout:"):
             auth.request_logout()

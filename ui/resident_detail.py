@@ -17,6 +17,7 @@ from core.permissions import Actor, can
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, FieldErrors, show_notice
 from ui.i18n import error_text, language
+from ui.markdown import plain
 from ui.residents_form import resident_fields
 
 Translate = Callable[..., str]
@@ -28,7 +29,7 @@ def resident_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, residen
         person = residents.detail(session, me, resident_id)
         events = resident_history.changes(session, me, resident_id)
     st.divider()
-    st.subheader(f"{person['name']} · {t('sex.' + person['sex'])} · {t('residents.years', age=person['age'])}")
+    st.subheader(f"{plain(person['name'])} · {t('sex.' + person['sex'])} · {t('residents.years', age=person['age'])}")
     details, household, edit, status_tab, history = st.tabs(
         [t("residents.tab.details"), t("residents.tab.household"), t("residents.tab.edit"), t("residents.tab.status"),
          t("residents.tab.history")])
@@ -46,17 +47,17 @@ def resident_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, residen
 
 def _details(t: Translate, me: Actor, engine: Engine, keys: Vault, person: dict[str, Any]) -> None:
     left, right = st.columns(2)
-    left.write(f"**{t('field.id_number')}**：{person['id_masked'] or '—'}")
+    left.write(f"**{t('field.id_number')}**：{plain(person['id_masked'] or '—')}")
     left.write(f"**{t('field.birth_date')}**：{person['birth_date']}")
-    left.write(f"**{t('field.phone')}**：{person['phone_masked'] or '—'}")
-    left.write(f"**{t('field.ethnicity')}**：{person['ethnicity'] or '—'}")
-    right.write(f"**{t('field.grid')}**：{person['grid']}")
-    right.write(f"**{t('field.address')}**：{person['address'] or '—'}")
-    right.write(f"**{t('field.relation')}**：{person['relation'] or '—'}")
+    left.write(f"**{t('field.phone')}**：{plain(person['phone_masked'] or '—')}")
+    left.write(f"**{t('field.ethnicity')}**：{plain(person['ethnicity'] or '—')}")
+    right.write(f"**{t('field.grid')}**：{plain(person['grid'])}")
+    right.write(f"**{t('field.address')}**：{plain(person['address'] or '—')}")
+    right.write(f"**{t('field.relation')}**：{plain(person['relation'] or '—')}")
     right.write(f"**{t('field.status')}**：{t('status.' + person['status'])} {person['status_date'] or ''}")
     st.write(f"**{t('field.tags')}**：" + ("、".join(t(f"tag.{tag}") for tag in person["tags"]) or "—"))
     if person["notes"]:
-        st.write(f"**{t('field.notes')}**：{person['notes']}")
+        st.write(f"**{t('field.notes')}**：{plain(person['notes'])}")
     if can(me, "resident.reveal"):
         _reveal_form(t, me, engine, keys, person["id"])
 
@@ -70,7 +71,7 @@ def _reveal_form(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_
             try:
                 with write_session(engine) as session:
                     value = residents.reveal(session, me, keys, resident_id, what, reason)
-                st.success(t("residents.revealed", field=t(f"field.{what}"), value=value or "—"))
+                st.success(t("residents.revealed", field=t(f"field.{what}"), value=plain(value or "—")))
             except LinliError as exc:
                 st.error(error_text(exc))
 
@@ -111,7 +112,7 @@ def _edit(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int
                                          residents.keep_hidden_values(session, me, keys, resident_id, form))
             st.session_state[version_key] = saved.version
             # Rerun: the details, the header and the history above were drawn before this save.
-            st.session_state[notice_key] = t("residents.saved", name=saved.name)
+            st.session_state[notice_key] = t("residents.saved", name=plain(saved.name))
             st.rerun()
         except StaleEdit as exc:
             del st.session_state[version_key]  # the next run loads the other person's save

@@ -1,7 +1,9 @@
 """Residents screens through the real app: list, search, add, reveal, import; privacy and scope."""
 
+import html
 import re
 
+from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
 from core import residents
@@ -293,3 +295,18 @@ def test_two_databases_at_the_same_audit_mark_keep_their_own_counts(tmp_path):
         assert audit.high_water(first) == audit.high_water(second)
         assert counted(first, world_one.actors["admin"], one, VAULT, residents.Filters()) == 1
         assert counted(second, world_two.actors["admin"], two, VAULT, residents.Filters()) == 3
+
+
+def test_the_panel_shows_notes_and_names_as_typed_not_as_markdown(app_world):
+    notes = "门禁 ![x](http://attacker.example/p.png) 补贴 $300，另 $200 *已核实*"
+    with write_session(app_world.engine) as session:
+        residents.create(session, app_world.world.actors["worker"], VAULT, ResidentForm(
+            name="张_伟", grid_id=app_world.world.grid_ids[0], birth_date="1950-01-01", sex="男", notes=notes))
+    at = open_url(login(new_app(), "worker1"), "residents")
+    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    rendered = [html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(m.value))).strip()
+                for m in [*at.markdown, *at.subheader]]
+    assert "备注：" + notes in rendered
+    assert any(text.startswith("张_伟 · 男") for text in rendered)
+    assert all("\\$" in m.value for m in at.markdown if "$300" in m.value)  # no formula in Streamlit's markdown
