@@ -381,8 +381,11 @@ def _text_condition(text: str, vault: Vault):  # noqa: ANN202
         pattern = _escape_like(compact.lower()) + "%"
         return or_(Resident.name_pinyin.like(pattern, escape="\\"),
                    Resident.name_initials.like(pattern, escape="\\")), False
+    # Names as stored (张 伟 finds 张伟, 阿依古丽.买买提 finds 阿依古丽·买买提); addresses as typed.
+    # ilike: LIKE ignores the case of latin letters on SQLite but not on PostgreSQL ("b座" / "B座").
+    name_pattern = f"%{_escape_like(validation.name_form(text))}%"
     pattern = f"%{_escape_like(text)}%"
-    return or_(Resident.name.like(pattern, escape="\\"), Household.address.like(pattern, escape="\\")), True
+    return or_(Resident.name.ilike(name_pattern, escape="\\"), Household.address.ilike(pattern, escape="\\")), True
 
 
 def count(session: Session, actor: Actor, vault: Vault, filters: Filters, *, today: date | None = None) -> int:

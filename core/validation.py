@@ -37,10 +37,14 @@ _YEAR_MONTH_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})")
 
 
 @lru_cache(maxsize=65536)
+def name_form(value: str | None) -> str:
+    """A name as it is stored: cleaned, without spaces (张 伟 / 张　伟 → 张伟; names carry
+    none), every kind of middle dot as ·. Also what a name search looks for."""
+    return _DOTS.sub("·", _SPACES.sub("", clean(value)))
+
+
 def name(value: str | None, field: str = "name") -> str:
-    text = clean(value)
-    text = _SPACES.sub("", text)  # 张 伟 / 张　伟 → 张伟; names carry no spaces
-    text = _DOTS.sub("·", text)
+    text = name_form(value)
     if not text:
         raise Invalid(field, "error.required")
     if len(text) > NAME_MAX:

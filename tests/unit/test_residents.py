@@ -141,6 +141,26 @@ def test_search(engine, registry, query, expected):
     assert sorted(names(engine, worker, query=query)) == sorted(expected)
 
 
+@pytest.mark.parametrize("query", ["张 伟", "张\u3000伟", " 张伟 ", "阿依古丽.买买提", "阿依古丽•买买提", "阿依古丽 · 买买提",
+                                   "b座", "万科城b座"])
+def test_search_finds_names_as_stored_and_addresses_in_any_case(engine, registry, query):
+    world, worker = registry
+    add(engine, worker, grid_id=world.grid_ids[0], name="阿依古丽·买买提", id_number="", birth_date="1990-01-01",
+        sex="女", phone="", address="万科城B座wanke 1201")
+    expected = ["张伟"] if "张" in query else ["阿依古丽·买买提"]
+    assert names(engine, worker, query=query) == expected
+
+
+def test_invisible_characters_do_not_make_a_second_person(engine, registry):
+    world, worker = registry
+    add(engine, worker, grid_id=world.grid_ids[0], name="赵\u200b云\ufeff", id_number="", birth_date="1990-01-01",
+        sex="男", phone="")
+    assert names(engine, worker, query="赵云") == ["赵云"] and names(engine, worker, query="zhaoyun") == ["赵云"]
+    with pytest.raises(residents.PossibleDuplicate):  # the same person typed with a soft hyphen
+        add(engine, worker, grid_id=world.grid_ids[0], name="赵\u00ad云", id_number="", birth_date="1990-01-01",
+            sex="男", phone="")
+
+
 def test_filters_tag_status_age_and_newest_first(engine, registry):
     world, worker = registry
     assert names(engine, worker) == ["王芳", "李_娜", "曾小明", "张伟"]

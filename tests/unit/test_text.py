@@ -16,3 +16,7 @@ from core.text import clean, clean_prose
 def test_values_are_folded_and_prose_keeps_its_punctuation(typed, value, prose):
     assert clean(typed) == value
     assert clean_prose(typed) == prose
+
+
+def test_prose_loses_invisible_characters_but_keeps_emoji_joined():
+    assert clean_prose("已回访\u200b👨\u200d👩\ufeff") == "已回访👨\u200d👩"
