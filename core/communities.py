@@ -31,7 +31,8 @@ def grids_by_id(session: Session, grid_ids: list[int]) -> dict[int, Grid]:
     return {grid.id: grid for grid in session.scalars(select(Grid).where(Grid.id.in_(grid_ids)))}
 
 
-def _name(value: str, field: str = "name") -> str:
+def valid_name(value: str, field: str = "name") -> str:
+    """A community or grid name: given, cleaned, at most NAME_MAX characters."""
     name = clean(value)
     if not name:
         raise Invalid(field, "error.required")
@@ -65,7 +66,7 @@ def _unique_grid(session: Session, community_id: int, name: str, exclude_id: int
 
 def create_community(session: Session, actor: Actor, *, name: str, address: str = "", now: datetime | None = None) -> Community:
     require(actor, "community.manage")
-    name, address = _name(name), _text(address, "address")
+    name, address = valid_name(name), _text(address, "address")
     _unique_community(session, name)
     community = Community(name=name, address=address, created_at=now or clock.now())
     session.add(community)
@@ -78,7 +79,7 @@ def create_community(session: Session, actor: Actor, *, name: str, address: str 
 def update_community(session: Session, actor: Actor, community_id: int, expected_version: int, *, name: str,
                      address: str = "", now: datetime | None = None) -> Community:
     require(actor, "community.manage")
-    name, address = _name(name), _text(address, "address")
+    name, address = valid_name(name), _text(address, "address")
     community = load_for_edit(session, Community, community_id, expected_version)
     _unique_community(session, name, exclude_id=community_id)
     before = snapshot(community, _COMMUNITY_FIELDS)
@@ -92,7 +93,7 @@ def update_community(session: Session, actor: Actor, community_id: int, expected
 def create_grid(session: Session, actor: Actor, *, community_id: int, name: str, description: str = "",
                 now: datetime | None = None) -> Grid:
     require(actor, "community.manage")
-    name, description = _name(name), _text(description, "description")
+    name, description = valid_name(name), _text(description, "description")
     if session.get(Community, community_id) is None:
         raise Invalid("community", "error.community.unknown")
     _unique_grid(session, community_id, name)
@@ -107,7 +108,7 @@ def create_grid(session: Session, actor: Actor, *, community_id: int, name: str,
 def update_grid(session: Session, actor: Actor, grid_id: int, expected_version: int, *, name: str,
                 description: str = "", now: datetime | None = None) -> Grid:
     require(actor, "community.manage")
-    name, description = _name(name), _text(description, "description")
+    name, description = valid_name(name), _text(description, "description")
     grid = load_for_edit(session, Grid, grid_id, expected_version)
     _unique_grid(session, grid.community_id, name, exclude_id=grid_id)
     before = snapshot(grid, _GRID_FIELDS)

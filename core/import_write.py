@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
 from core import communities
@@ -87,8 +87,20 @@ class RosterWriter:
         ids = reserve_ids(self.session, "households", len(new))
         for household_id, values in zip(ids, new, strict=True):
             self.households[(values[0], values[1])] = household_id
-        insert_rows(self.session.connection(), "households", HOUSEHOLD_COLUMNS,
-                    [(household_id, *values) for household_id, values in zip(ids, new, strict=True)])
+        rows_out = [(household_id, *values) for household_id, values in zip(ids, new, strict=True)]
+        if self.sqlite:  # the import holds the write lock: nobody adds a household meanwhile
+            insert_rows(self.session.connection(), "households", HOUSEHOLD_COLUMNS, rows_out)
+            return
+        # On PostgreSQL a colleague may register someone at one of these addresses while the import
+        # runs: their household is kept, and these residents join it.
+        insert_rows(self.session.connection(), "households", HOUSEHOLD_COLUMNS, rows_out,
+                    suffix="ON CONFLICT ON CONSTRAINT uq_households_grid_address DO NOTHING")
+        keys = [(values[0], values[1]) for values in new]
+        for start in range(0, len(keys), 400):
+            self.households.update(
+                ((grid_id, address), household_id) for household_id, grid_id, address in self.session.execute(
+                    select(Household.id, Household.grid_id, Household.address)
+                    .where(tuple_(Household.grid_id, Household.address).in_(keys[start:start + 400]))))
 
     def keep(self) -> None:
         self.savepoint.commit()

@@ -21,10 +21,10 @@ from datetime import date, datetime
 from typing import Any
 
 from python_calamine import CalamineWorkbook
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, select, tuple_
 from sqlalchemy.orm import Session
 
-from core import audit, clock
+from core import audit, clock, communities
 from core.crypto import Vault
 from core.errors import Invalid, LinliError
 from core.gc_pause import collector_paused
@@ -37,7 +37,7 @@ from core.import_check import (
     check_rows,
 )
 from core.import_write import RosterWriter
-from core.permissions import Actor, can, require
+from core.permissions import Actor, can, require, sees_all_grids
 from core.text import clean
 from db.bulk import driver_timestamp
 from db.models import Grid, Resident
@@ -186,15 +186,20 @@ class _Grids:
         if len(found) > 1:
             raise Invalid("grid", "error.grid.ambiguous", grid=name)
         if not found:
-            if name not in self.unknown:
-                self.unknown.append(name)
             if not self.create:
+                self._note_unknown(name)
                 raise Invalid("grid", "error.grid.unknown_named", grid=name)
+            communities.valid_name(name, "grid")  # refused here, in the preview too, not at write time
+            self._note_unknown(name)
             # A placeholder until the grid is created at write time: this name's place in `unknown`.
             return -(self.unknown.index(name) + 1)
         if not can(self.actor, "resident.edit", found[0]):
             raise Invalid("grid", "error.grid.not_yours")
         return found[0]
+
+    def _note_unknown(self, name: str) -> None:
+        if name not in self.unknown:
+            self.unknown.append(name)
 
 
 @collector_paused()  # see core.gc_pause: a third of a large import's CPU otherwise
@@ -229,12 +234,14 @@ def import_residents(
     writer = None if dry_run else RosterWriter(session, actor, now)
     body = rows[1:]
     seen_ids: dict[str, int] = {}  # ID hash → line where the file first gave it
+    seen_people: dict[tuple[str, Any], int] = {}  # (name, birth date) → line where the file first gave it
     good_count, registered_any, done = 0, False, 0
     # An office's first roster meets a registry with no IDs: then none can be registered already
     # (repeats within the file are caught through seen_ids), and 100k index lookups are saved.
     # Only on SQLite, where the import holds the write lock throughout; on PostgreSQL someone may
     # register an ID while the import runs, which the per-block lookups then report.
     registry_has_ids = not sqlite or session.scalar(select(exists().where(Resident.id_hash.is_not(None))))
+    registry_has_people = not sqlite or session.scalar(select(exists().where(Resident.deleted_at.is_(None))))
     try:
         for first_line, checked in _checked_blocks(context, body):
             good: list[tuple[int, int, Prepared]] = []
@@ -249,11 +256,15 @@ def import_residents(
                 problems += after
                 if prepared is not None and not problems:
                     id_hash = prepared[0]
+                    person = _person(prepared)
                     if id_hash and id_hash in seen_ids:
                         problems = [("id_number", "error.import.duplicate_in_file", {"line": seen_ids[id_hash]})]
+                    elif not id_hash and person in seen_people:  # without an ID, name and birth date tell
+                        problems = [("name", "error.import.same_person_in_file", {"line": seen_people[person]})]
                     else:
                         if id_hash:
                             seen_ids[id_hash] = line
+                        seen_people.setdefault(person, line)
                         good.append((line, grid_id, prepared))
                 report.problems.extend(Problem(line, *problem) for problem in problems)
             hashes = [prepared[0] for _, _, prepared in good if prepared[0]]
@@ -263,6 +274,13 @@ def import_residents(
                 report.problems.extend(Problem(line, "id_number", "error.import.already_registered")
                                        for line, _, prepared in good if prepared[0] in registered)
                 good = [row for row in good if row[2][0] not in registered]
+            unidentified = {_person(prepared) for _, _, prepared in good if not prepared[0]}
+            known = _registered_people(session, actor, unidentified) if unidentified and registry_has_people else set()
+            if known:
+                registered_any = True
+                report.problems.extend(Problem(line, "name", "error.import.same_person_registered")
+                                       for line, _, prepared in good if not prepared[0] and _person(prepared) in known)
+                good = [row for row in good if row[2][0] or _person(row[2]) not in known]
             good_count += len(good)
             report.preview.extend(_preview(line, prepared, sqlite) for line, _, prepared in good[:20 - len(report.preview)])
             if writer is not None and report.problems and not allow_partial:
@@ -317,6 +335,28 @@ def _registered(session: Session, hashes: list[str]) -> set[str]:
         chunk = hashes[start:start + 900]
         registered.update(session.scalars(_REGISTERED, {"hashes": chunk}))
     return registered
+
+
+def _person(prepared: Prepared) -> tuple[str, Any]:
+    """(name, birth date) of a prepared row: who a row without an ID number is."""
+    columns = prepared[3]
+    return columns[0], columns[4]
+
+
+def _registered_people(session: Session, actor: Actor, people: set[tuple[str, Any]]) -> set[tuple[str, Any]]:
+    """Those of these (name, birth date) pairs that a live resident has, where the actor may look
+    (as the add form's duplicate warning: a worker learns nothing of other grids)."""
+    as_given = {(name, born if isinstance(born, date) else date.fromisoformat(born)): (name, born)
+                for name, born in people}  # a prepared row holds ISO text on SQLite
+    wanted = sorted(as_given)
+    found: set[tuple[str, Any]] = set()
+    for start in range(0, len(wanted), 400):
+        query = select(Resident.name, Resident.birth_date).where(
+            tuple_(Resident.name, Resident.birth_date).in_(wanted[start:start + 400]), Resident.deleted_at.is_(None))
+        if not sees_all_grids(actor):
+            query = query.where(Resident.grid_id.in_(sorted(actor.grid_ids) or [-1]))
+        found.update(as_given[name, born] for name, born in session.execute(query))
+    return found
 
 
 def _preview(line: int, prepared: Prepared, sqlite: bool) -> dict[str, Any]:

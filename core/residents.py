@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import addresses, audit, clock, validation
@@ -153,8 +154,11 @@ def household_for(session: Session, grid_id: int, address: addresses.Address, no
         return found
     household = Household(grid_id=grid_id, address=address.text, compound=address.compound,
                           building=address.building, unit=address.unit, room=address.room, created_at=now)
-    session.add(household)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(household)
+    except IntegrityError:  # PostgreSQL: a roster import or a colleague registered it meanwhile
+        return session.scalar(select(Household).where(Household.grid_id == grid_id, Household.address == address.text))
     return household
 
 

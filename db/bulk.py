@@ -19,10 +19,12 @@ def driver_timestamp(value: datetime, sqlite: bool) -> Any:
     return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value
 
 
-def insert_rows(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT of every row; `table` and `columns` are constants of the caller, never input."""
+def insert_rows(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], *,
+                suffix: str = "") -> None:
+    """INSERT of every row; `table`, `columns` and `suffix` (e.g. an ON CONFLICT clause) are
+    constants of the caller, never input."""
     if not rows:
         return
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))}) {suffix}"
     connection.exec_driver_sql(sql, rows)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 
 from core import imports
 from core.demo import HEADER, people
+from core.import_write import RosterWriter
 from db.engine import read_session, write_session
 from db.models import Grid, Household, Resident, resident_tags
 from tests.factories import make_world, vault_for_tests
@@ -65,16 +66,23 @@ def as_seen(report):
 
 def test_a_refused_row_in_a_late_block_leaves_the_database_unchanged(engine, monkeypatch):
     world = make_world(engine)
-    data = roster(600, ["第一网格"])
-    lines = data.decode().splitlines()
-    lines[590] = lines[590].replace("第一网格", "第九网格")  # after five blocks were written
+    rows = people(600, ["第一网格"], seed=3)  # every row good ...
+    rows[589][6] = "第九网格"  # ... but line 591, after five blocks were written
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER, *rows])
     monkeypatch.setattr(imports, "CHUNK", 100)
-    report = run(engine, world.actors["admin"], "\n".join(lines).encode(), create_grids=False)
-    assert (591, "grid", "error.grid.unknown_named") in [(p.line, p.field, p.key) for p in report.problems]
+    written = []
+    real_write = RosterWriter.write
+    monkeypatch.setattr(RosterWriter, "write", lambda writer, block: (written.append(len(block)),
+                                                                     real_write(writer, block))[1])
+    report = run(engine, world.actors["admin"], out.getvalue().encode(), create_grids=False)
+    assert [(p.line, p.field, p.key) for p in report.problems] == [(591, "grid", "error.grid.unknown_named")]
+    assert written == [100] * 5  # the blocks before it were in the database ...
     assert report.imported == 0 and not report.written
-    with read_session(engine) as session:
+    with read_session(engine) as session:  # ... and are gone
         assert session.scalar(select(func.count()).select_from(Resident)) == 0
         assert session.scalar(select(func.count()).select_from(Household)) == 0
+        assert session.scalar(select(func.count()).select_from(resident_tags)) == 0
 
 
 def test_each_new_grid_gets_the_residents_that_name_it(engine):

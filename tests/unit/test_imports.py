@@ -210,7 +210,7 @@ def test_an_id_registered_meanwhile_on_postgresql_is_reported_not_a_crash(pg_url
     try:
         world = make_world(engine)
         born = [date(1940, 1, 1) + timedelta(days=7 * i) for i in range(2500)]
-        ids = [make_resident_id(f"{day:%Y%m%d}", f"{100 + i % 800:03d}") for i, day in enumerate(born)]
+        ids = [make_resident_id(f"{day:%Y%m%d}", f"{101 + i % 9:03d}") for i, day in enumerate(born)]
         assert len(set(ids)) == 2500
         rows = [[f"居民{i}", "", id_number, "", "", "", "第一网格", "", ""] for i, id_number in enumerate(ids)]
         registered_meanwhile = ids[-1]  # in the second block of rows
@@ -225,6 +225,141 @@ def test_an_id_registered_meanwhile_on_postgresql_is_reported_not_a_crash(pg_url
                      progress=colleague_registers)
         assert [(p.line, p.key) for p in report.problems] == [(2501, "error.import.already_registered")]
         assert report.imported == 2499
+    finally:
+        _truncate_all(engine)
+        engine.dispose()
+
+
+def without_id(name, born, grid="第一网格", sex="女"):
+    return [name, sex, "", born, "", "幸福家园2栋101", grid, "", ""]
+
+
+def test_rows_without_an_id_are_not_imported_twice(engine):
+    """Without an ID, a person is their name and birth date, as for the add form's warning."""
+    world = make_world(engine)
+    rows = [without_id("刘敏", "1960-05-05"), without_id("刘敏", "1960-05-05"), without_id("刘敏", "1961-05-05"),
+            GOOD[0], without_id("张伟", "1980-01-01")]  # line 6: the same as line 5, which has an ID
+    report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
+    assert [(p.line, p.field, p.key, p.params) for p in report.problems] == [
+        (3, "name", "error.import.same_person_in_file", {"line": 2}),
+        (6, "name", "error.import.same_person_in_file", {"line": 5})]
+    assert report.imported == 3
+
+    again = run(engine, world.actors["admin"], csv_bytes(rows[:1] + [without_id("刘敏", "1962-05-05")], "utf-8"), "r.csv")
+    assert [(p.line, p.key) for p in again.problems] == [(2, "error.import.same_person_registered")]
+    assert not again.written and resident_count(engine) == 3
+
+
+def test_a_worker_importing_without_ids_learns_nothing_of_other_grids(engine):
+    world = make_world(engine)
+    run(engine, world.actors["admin"], csv_bytes([without_id("刘敏", "1960-05-05", grid="第二网格")], "utf-8"), "r.csv")
+    report = run(engine, world.actors["worker"], csv_bytes([without_id("刘敏", "1960-05-05")], "utf-8"), "r.csv")
+    assert report.problems == [] and report.imported == 1
+
+
+def an_id_ending_in_000() -> str:
+    """A valid ID number whose last three characters are 000 (sequence x00, check digit 0)."""
+    for day in range(1, 29):
+        for first in "0123456789":
+            number = make_resident_id(f"198001{day:02d}", first + "00")
+            if number.endswith("000"):
+                return number
+    raise AssertionError("none found")
+
+
+def test_an_id_that_excel_cut_to_15_digits_is_refused_with_advice(engine):
+    world = make_world(engine)
+    cut = an_id_ending_in_000()
+    rows = [["吴刚", "", cut, "", "", "", "第一网格", "", ""]]
+    for data, filename in ((csv_bytes(rows, "utf-8"), "r.csv"), (xlsx_bytes(rows), "r.xlsx")):
+        report = run(engine, world.actors["admin"], data, filename, allow_partial=True)
+        assert [(p.line, p.field, p.key) for p in report.problems] == [(2, "id_number", "error.import.id_truncated")]
+    assert resident_count(engine) == 0
+
+
+def test_a_grid_name_too_long_to_create_is_refused_in_the_check_as_in_the_import(engine):
+    world = make_world(engine)
+    rows = [["周九", "男", make_resident_id("19910909", "061"), "", "", "", "网" * 101, "", ""]]
+    for dry_run in (True, False):
+        report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", create_grids=True,
+                     dry_run=dry_run)
+        assert [(p.line, p.field, p.key) for p in report.problems] == [(2, "grid", "error.too_long")]
+        assert report.created_grids == [] and report.unknown_grids == []
+    assert resident_count(engine) == 0
+
+
+def test_a_household_registered_meanwhile_on_postgresql_is_joined_not_a_crash(pg_url):
+    # A colleague registers someone at an address that a later block of the roster also names.
+    from core import residents
+    from core.residents import ResidentForm
+    from db.engine import make_engine
+    from tests.conftest import _truncate_all
+
+    engine = make_engine(pg_url)
+    try:
+        world = make_world(engine)
+        rows = [[f"居民{i}", "", make_resident_id(f"{date(1950, 1, 1) + timedelta(days=i):%Y%m%d}", "011"), "", "",
+                 f"和平里小区{i}号楼101", "第一网格", "", ""] for i in range(2500)]
+        shared = rows[-1][5]  # in the second block
+
+        def colleague_registers(fraction, stage):
+            if stage != "done" and fraction < 0.9 and resident_count(engine) == 0:
+                with write_session(engine) as session:
+                    residents.create(session, world.actors["admin"], VAULT, ResidentForm(
+                        name="别人", grid_id=world.grid_ids[0], birth_date="1970-01-01", sex="男", address=shared))
+
+        report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", progress=colleague_registers)
+        assert report.problems == [] and report.imported == 2500
+        with read_session(engine) as session:
+            homes = dict(session.execute(select(Resident.name, Resident.household_id)
+                                         .where(Resident.name.in_(["别人", "居民2499"]))).all())
+        assert homes["别人"] == homes["居民2499"] is not None
+    finally:
+        _truncate_all(engine)
+        engine.dispose()
+
+
+def test_a_household_an_import_is_writing_is_joined_by_a_colleague_on_postgresql(pg_url):
+    # The other order: the import wrote the household first and has not committed; the
+    # colleague's save waits for it, then joins the household instead of failing.
+    import threading
+
+    from sqlalchemy import insert, text
+
+    from core import residents
+    from core.residents import ResidentForm
+    from db.engine import make_engine
+    from tests.conftest import _truncate_all
+
+    engine = make_engine(pg_url)
+    try:
+        world = make_world(engine)
+        importing = engine.connect()
+        transaction = importing.begin()
+        household_id = importing.execute(insert(Household).values(
+            grid_id=world.grid_ids[0], address="幸福家园9栋1单元101", created_at=date(2026, 1, 1), version=1)
+            .returning(Household.id)).scalar_one()
+        saved = {}
+
+        def colleague():
+            with write_session(engine) as session:
+                saved["household"] = residents.create(session, world.actors["admin"], VAULT, ResidentForm(
+                    name="别人", grid_id=world.grid_ids[0], birth_date="1970-01-01", sex="男",
+                    address="幸福家园9栋1单元101")).household_id
+
+        thread = threading.Thread(target=colleague)
+        thread.start()
+        with engine.connect() as watcher:  # until the colleague's insert waits on the import's row
+            for _ in range(200):
+                if watcher.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).scalar():
+                    break
+                threading.Event().wait(0.05)
+            else:
+                raise AssertionError("the colleague's save never waited")
+        transaction.commit()
+        importing.close()
+        thread.join(timeout=30)
+        assert saved == {"household": household_id}
     finally:
         _truncate_all(engine)
         engine.dispose()
