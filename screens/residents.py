@@ -9,7 +9,7 @@ from core import residents
 from core.permissions import can
 from db.engine import read_session
 from ui.i18n import language, translator
-from ui.resident_detail import resident_panel
+from ui.resident_detail import note_open_resident, resident_panel
 from ui.residents_list import counted, export_panel, filter_bar, residents_table
 from ui.session import actor, db, vault
 from ui.table import PAGE_SIZE, page_picker
@@ -33,5 +33,6 @@ else:
     st.info(t("residents.none"))
     chosen_id = None
 export_panel(t, me, engine, keys, filters, total, language())
+note_open_resident(chosen_id)
 if chosen_id is not None:
     resident_panel(t, me, engine, keys, chosen_id, grids, visible_tags)

@@ -85,6 +85,19 @@ def _household(t: Translate, person: dict[str, Any]) -> None:
         st.info(t("residents.no_household"))
 
 
+OPEN_KEY = "resident_panel_open"  # the resident whose panel is open, for the versions below
+
+
+def note_open_resident(resident_id: int | None) -> None:
+    """The version a panel's forms hold belongs to one opening of it: another resident, or the
+    same one opened again later, starts from the version saved by then, not with a stale one."""
+    opened = st.session_state.get(OPEN_KEY)
+    if opened != resident_id:
+        if opened is not None:
+            st.session_state.pop(_version_key(opened), None)
+        st.session_state[OPEN_KEY] = resident_id
+
+
 def _version_key(resident_id: int) -> str:
     """The resident's version the panel's forms were loaded at (the edit and the status form)."""
     return f"resident_version_{resident_id}"

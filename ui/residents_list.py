@@ -8,6 +8,7 @@ is compiled once per process.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -27,6 +28,8 @@ Translate = Callable[..., str]
 
 _XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+
+TABLE_KEY = "residents_table_key"  # the key of the table now shown (tests pick a row through it)
 
 def counted(session: Session, me: Actor, engine: Engine, keys: Vault, filters: residents.Filters) -> int:
     """How many residents the filters find, kept per audit high-water mark.
@@ -93,8 +96,13 @@ def residents_table(t: Translate, rows: list[dict[str, Any]]) -> int | None:
         t("field.status"): [statuses[row["status"]] for row in rows],
     })
     st.caption(t("residents.pick_hint"))
+    # A table's selection is kept by row number under its key: with one key for every page and
+    # search, typing a name would open whoever is now in the row picked before. Keyed by the
+    # residents it shows, another list starts with nothing picked.
+    key = "residents_table_" + hashlib.blake2b(repr([row["id"] for row in rows]).encode(), digest_size=6).hexdigest()
+    st.session_state[TABLE_KEY] = key
     selection = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
-                             selection_mode="single-row", key="residents_table")
+                             selection_mode="single-row", key=key)
     picked = selection.selection.rows if selection else []
     return rows[picked[0]]["id"] if picked and picked[0] < len(rows) else None
 

@@ -13,6 +13,7 @@ from db.models import AuditEvent, Resident
 from tests.app.conftest import login, new_app, open_url, texts
 from tests.factories import make_resident_id, make_world, vault_for_tests
 from tests.unit.test_imports import BAD, GOOD, csv_bytes
+from ui.residents_list import TABLE_KEY
 
 VAULT = vault_for_tests()
 MINE = make_resident_id("19800101", "011")
@@ -41,11 +42,16 @@ def rows_shown(at):
     return list(at.dataframe[0].value["姓名"]) if at.dataframe else []
 
 
+def pick_first_row(at, row: int = 0) -> None:
+    """A click on a row of the residents table now shown."""
+    at.session_state[at.session_state[TABLE_KEY]] = {"selection": {"rows": [row], "columns": []}}
+
+
 def worker_opens_the_first_resident(app_world):
     """The seeded registry, the worker's residents page with its first row opened: (app, resident id)."""
     seed(app_world)
     at = open_url(login(new_app(), "worker1"), "residents")
-    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
+    pick_first_row(at)
     at.run()
     return at, int(next(k for k in at.session_state if str(k).startswith("resident_version_")).split("_")[-1])
 
@@ -54,7 +60,7 @@ def test_worker_sees_only_their_grid_and_never_a_full_id(app_world):
     seed(app_world)
     at = open_url(login(new_app(), "worker1"), "residents")
     assert rows_shown(at) == ["张伟"]
-    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}  # open the details
+    pick_first_row(at)  # open the details
     at.run()
     assert "同户成员" in [tab.label for tab in at.tabs]  # details, household and the edit form are drawn
     shown = everything_rendered(at)
@@ -86,7 +92,7 @@ def test_supervisor_reveals_with_a_reason_and_it_is_audited(app_world):
     seed(app_world)
     at = open_url(login(new_app(), "supervisor1"), "residents")
     at.text_input(key="residents_query").input("张伟").run()
-    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}  # a click on the row
+    pick_first_row(at)  # a click on the row
     at.run()
     reveal_form = [w for w in at.text_input if w.label == "查看理由"]
     assert reveal_form, "the supervisor sees the reveal form"
@@ -100,7 +106,7 @@ def test_supervisor_reveals_with_a_reason_and_it_is_audited(app_world):
 def test_worker_has_no_reveal_form(app_world):
     seed(app_world)
     at = open_url(login(new_app(), "worker1"), "residents")
-    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
+    pick_first_row(at)
     at.run()
     assert "同户成员" in [tab.label for tab in at.tabs]
     assert not [w for w in at.text_input if w.label == "查看理由"]
@@ -209,7 +215,7 @@ def test_history_tab_reads_field_by_field_with_masked_values(app_world):
         residents.update(session, worker, VAULT, resident_id, version,
                          residents.keep_hidden_values(session, worker, VAULT, resident_id, form))
     at = open_url(login(new_app(), "worker1"), "residents")
-    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
+    pick_first_row(at)
     at.run()
     table = history_table(at)
     edit = table[table["操作"] == "修改居民"]
@@ -303,10 +309,48 @@ def test_the_panel_shows_notes_and_names_as_typed_not_as_markdown(app_world):
         residents.create(session, app_world.world.actors["worker"], VAULT, ResidentForm(
             name="张_伟", grid_id=app_world.world.grid_ids[0], birth_date="1950-01-01", sex="男", notes=notes))
     at = open_url(login(new_app(), "worker1"), "residents")
-    at.session_state["residents_table"] = {"selection": {"rows": [0], "columns": []}}
+    pick_first_row(at)
     at.run()
     rendered = [html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(m.value))).strip()
                 for m in [*at.markdown, *at.subheader]]
     assert "备注：" + notes in rendered
     assert any(text.startswith("张_伟 · 男") for text in rendered)
     assert all("\\$" in m.value for m in at.markdown if "$300" in m.value)  # no formula in Streamlit's markdown
+
+
+def test_a_new_search_opens_nobody_until_a_row_is_picked(app_world):
+    seed(app_world)
+    with write_session(app_world.engine) as session:
+        residents.create(session, app_world.world.actors["worker"], VAULT, ResidentForm(
+            name="李娜", grid_id=app_world.world.grid_ids[0], birth_date="1990-01-01", sex="女"))
+    at = open_url(login(new_app(), "worker1"), "residents")
+    pick_first_row(at)
+    at.run()
+    assert at.subheader[0].value.startswith("李娜")
+    at.text_input(key="residents_query").input("张伟").run()  # 张伟 is now in the row 李娜 was in
+    assert rows_shown(at) == ["张伟"]
+    assert not any(header.value.startswith("张伟") for header in at.subheader)  # nobody opened unasked
+    pick_first_row(at)
+    at.run()
+    assert at.subheader[0].value.startswith("张伟")
+
+
+def test_a_resident_opened_again_starts_from_the_latest_save(app_world):
+    at, resident_id = worker_opens_the_first_resident(app_world)
+    at.session_state[at.session_state[TABLE_KEY]] = {"selection": {"rows": [], "columns": []}}  # closed
+    at.run()
+    worker = app_world.world.actors["worker"]
+    with write_session(app_world.engine) as session:  # a colleague saves meanwhile
+        form, version = residents.edit_form(session, worker, VAULT, resident_id)
+        form.ethnicity = "回族"
+        residents.update(session, worker, VAULT, resident_id, version,
+                         residents.keep_hidden_values(session, worker, VAULT, resident_id, form))
+    pick_first_row(at)
+    at.run()
+    assert not at.warning  # no "someone changed it" for a panel opened after their save
+    next(w for w in at.text_area if w.label == "备注").input("已走访")
+    at.button(key=f"save_resident_{resident_id}").click().run()
+    assert not at.error
+    with read_session(app_world.engine) as session:
+        saved = session.get(Resident, resident_id)
+        assert (saved.ethnicity, saved.notes) == ("回族", "已走访")
