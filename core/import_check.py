@@ -47,6 +47,26 @@ class CheckContext:
     today: date | None
     sqlite: bool
     stamp: Any  # created_at/updated_at as the driver takes it
+    birth_month_only: bool = False  # the birth column is 出生年月: a year and a month
+
+
+def year_month_text(cell: Any, id_cell: Any) -> str:
+    """A 出生年月 cell as text that says a year and a month.
+
+    A workbook gives a date for a cell formatted 1980年10月 (day 1, which is no birthday),
+    and the number 1980.1 for "1980.10" typed into a plain cell: that could be January or
+    October, so the ID number's month decides between the two.
+    """
+    if isinstance(cell, (datetime, date)):
+        return f"{cell.year}年{cell.month}月"
+    if isinstance(cell, float) and not cell.is_integer():
+        year, fraction = int(cell), round(cell - int(cell), 2)
+        month = round(fraction * 100)
+        if month % 10 == 0 and month // 10 == 1:  # 1980.1: January, or October with its 0 lost
+            id_month = clean(cell_text(id_cell)).replace(" ", "")[10:12]
+            month = 10 if id_month == "10" else 1
+        return f"{year}年{month}月"
+    return cell_text(cell)
 
 
 def cell_text(cell: Any) -> str:
@@ -107,6 +127,8 @@ def check_rows(context: CheckContext, first_line: int, rows: list[list[Any]]) ->
         if not (type(first) is str and first.strip()) and is_blank(row):  # a named row is never blank
             continue
         cells = [row[p] if 0 <= p < width else "" for p in positions]
+        if context.birth_month_only and type(cells[2]) is not str:
+            cells[2] = year_month_text(cells[2], row[id_column] if 0 <= id_column < width else "")
         for index, cell in enumerate(cells):
             if type(cell) is not str:  # CSV cells are text already; a workbook's may not be
                 cells[index] = cell_text(cell)

@@ -132,10 +132,15 @@ def columns_of(header: list[Any], aliases: dict[str, str]) -> dict[str, int]:
     the first column naming a field wins. `aliases`: lower-case header text → field."""
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
-        key = aliases.get(re.sub(r"[\s*＊:：]", "", clean(cell_text(cell))).lower())
+        key = aliases.get(_header_word(cell_text(cell)).lower())
         if key and key not in columns:
             columns[key] = index
     return columns
+
+
+def _header_word(text: str) -> str:
+    """A header cell as offices write it, without spaces, asterisks or colons: "* 姓名：" → 姓名."""
+    return re.sub(r"[\s*＊:：]", "", clean(text))
 
 
 def map_header(header: list[Any]) -> dict[str, int]:
@@ -230,7 +235,8 @@ def import_residents(
     report = Report(columns={key: cell_text(rows[0][index]) for key, index in columns.items()})
     grids = _Grids(session, actor, create_grids, default_grid_id)
     sqlite = session.get_bind().dialect.name == "sqlite"
-    context = CheckContext(columns, vault, today, sqlite, driver_timestamp(now, sqlite))
+    month_only = _header_word(report.columns.get("birth_date", "")) == "出生年月"
+    context = CheckContext(columns, vault, today, sqlite, driver_timestamp(now, sqlite), birth_month_only=month_only)
     writer = None if dry_run else RosterWriter(session, actor, now)
     body = rows[1:]
     seen_ids: dict[str, int] = {}  # ID hash → line where the file first gave it

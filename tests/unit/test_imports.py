@@ -363,3 +363,34 @@ def test_a_household_an_import_is_writing_is_joined_by_a_colleague_on_postgresql
     finally:
         _truncate_all(engine)
         engine.dispose()
+
+
+def test_a_birth_month_column_of_a_workbook_is_read_as_a_year_and_a_month(engine):
+    """出生年月 as offices keep it: a date formatted 1980年10月 (day 1), or 1980.10 typed as a number."""
+    from datetime import datetime
+
+    world = make_world(engine)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    month_format = book.add_format({"num_format": "yyyy年m月"})
+    sheet.write_row(0, 0, ["姓名", "身份证号", "出生年月", "网格"])
+    rows = [("甲", make_resident_id("19801015", "011"), datetime(1980, 10, 1)),  # line 2
+            ("乙", make_resident_id("19801016", "011"), 1980.1),  # 1980.10 typed; the ID says October
+            ("丙", make_resident_id("19800116", "011"), 1980.1),  # 1980.1 typed; the ID says January
+            ("丁", make_resident_id("19801216", "011"), 1980.12),
+            ("戊", make_resident_id("19801017", "011"), datetime(1980, 11, 1)),  # line 6: not the ID's month
+            ("己", make_resident_id("19800517", "011"), 1980.1)]  # line 7: neither January nor October
+    for line, (name, id_number, born) in enumerate(rows, start=1):
+        sheet.write_string(line, 0, name)
+        sheet.write_string(line, 1, id_number)
+        if isinstance(born, datetime):
+            sheet.write_datetime(line, 2, born, month_format)
+        else:
+            sheet.write_number(line, 2, born)
+        sheet.write_string(line, 3, "第一网格")
+    book.close()
+    report = run(engine, world.actors["admin"], out.getvalue(), "roster.xlsx", allow_partial=True)
+    assert [(p.line, p.field, p.key) for p in report.problems] == [
+        (6, "birth_date", "error.id.birth_mismatch"), (7, "birth_date", "error.id.birth_mismatch")]
+    assert report.imported == 4
