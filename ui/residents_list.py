@@ -114,7 +114,8 @@ def export_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, filters: 
     if not panel.open:  # collapsed: its options need not be drawn on every rerun of the list
         return
     with panel:
-        fmt = st.radio(t("residents.export_format"), ["xlsx", "csv"], horizontal=True, key="export_format")
+        fmt = st.radio(t("residents.export_format"), ["xlsx", "csv"], horizontal=True, key="export_format",
+                       help=t("residents.export_format_help"))
         full = can(me, "resident.export_full") and st.checkbox(t("residents.export_full"), key="export_full")
         st.caption(t("residents.export_masked_hint") if not full else t("residents.export_full_hint"))
         if st.button(t("residents.export_prepare"), key="export_prepare"):
