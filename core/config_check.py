@@ -17,6 +17,7 @@ REQUIRED: dict[str, tuple[Any, str]] = {
     "server.maxUploadSize": (20, "uploads are limited to 20 MB"),
     "browser.gatherUsageStats": (False, "usage statistics must not leave the intranet"),
     "client.toolbarMode": ("minimal", "the developer toolbar must be hidden"),
+    "client.disableDataExport": (True, "a table's own CSV download would bypass the audited, escaped export"),
 }
 
 

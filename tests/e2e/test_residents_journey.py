@@ -34,6 +34,11 @@ def test_add_then_find_by_pinyin(server, page: Page):
     search.fill("lxl")
     search.press("Enter")
     expect(page.get_by_text("第 1 / 1 页，共 1 条")).to_be_visible()
+    # The table's toolbar offers search and full screen, but no CSV download around the audited export.
+    page.get_by_test_id("stDataFrame").hover()
+    toolbar = page.get_by_test_id("stElementToolbar")
+    expect(toolbar.get_by_role("button", name="Search")).to_be_visible()
+    expect(toolbar.get_by_role("button", name="Download as CSV")).to_have_count(0)
     search.fill("zhangsan")
     search.press("Enter")
     expect(page.get_by_text("没有符合条件的居民。")).to_be_visible()

@@ -71,9 +71,10 @@ def test_shipped_streamlit_config_passes_the_check():
 
 def test_weakened_streamlit_config_is_refused():
     weak = dict(config_check.read_config_file())
-    weak.update({"server.enableXsrfProtection": False, "client.showErrorDetails": "full", "server.maxUploadSize": 200})
+    weak.update({"server.enableXsrfProtection": False, "client.showErrorDetails": "full", "server.maxUploadSize": 200,
+                 "client.disableDataExport": False})
     found = "\n".join(config_check.problems(weak))
-    for option in ("enableXsrfProtection", "showErrorDetails", "maxUploadSize"):
+    for option in ("enableXsrfProtection", "showErrorDetails", "maxUploadSize", "disableDataExport"):
         assert option in found
 
 
