@@ -9,7 +9,7 @@ import streamlit as st
 from core import training
 from core.permissions import can
 from db.engine import read_session
-from ui.forms import DATE_FORMAT, FieldErrors, save_then_rerun, show_notice
+from ui.forms import DATE_FORMAT, EARLIEST, FieldErrors, save_then_rerun, show_notice
 from ui.i18n import translator
 from ui.session import actor, db
 
@@ -29,9 +29,10 @@ with st.form("certificate_new", clear_on_submit=True):
     name = st.text_input(t("field.name"), max_chars=100)
     errors.slot("name")
     number = st.text_input(t("my_training.number"), max_chars=50)
-    issued = st.date_input(t("training_settings.issued"), format=DATE_FORMAT, value=date.today())
+    issued = st.date_input(t("training_settings.issued"), format=DATE_FORMAT, value=date.today(), min_value=EARLIEST)
     errors.slot("issued_on")
-    expires = st.date_input(t("my_training.expires"), format=DATE_FORMAT, value=None)
+    expires = st.date_input(t("my_training.expires"), format=DATE_FORMAT, value=None, min_value=EARLIEST,
+                            max_value=date(2099, 12, 31))
     errors.slot("expires_on")
     if st.form_submit_button(t("training_settings.add_certificate"), type="primary"):
         save_then_rerun(engine, errors, lambda session: training.add_certificate(
@@ -50,7 +51,7 @@ if can(me, "training.targets"):
         level = st.selectbox(t("field.level"), training.LEVELS, index=training.LEVELS.index(level_now),
                              format_func=lambda v: t(f"level.{v}"))
         registered = st.date_input(t("training_settings.registered_on"), format=DATE_FORMAT, value=registered_now or date.today(),
-                                   max_value=date.today())
+                                   min_value=EARLIEST, max_value=date.today())
         errors.slot("registered_on")
         if st.form_submit_button(t("common.save")):
             save_then_rerun(engine, errors, lambda session: training.set_qualification(

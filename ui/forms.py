@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -15,6 +16,9 @@ from ui.i18n import error_text
 
 # Dates typed as the tables and downloads write them (2026-11-29), not as Streamlit's yyyy/mm/dd.
 DATE_FORMAT = "YYYY-MM-DD"
+# The earliest day a date field offers where a record may be old (a certificate, a registration):
+# Streamlit's default is ten years back, and it silently keeps the old value for a date before that.
+EARLIEST = date(1950, 1, 1)
 
 
 class FieldErrors:

@@ -145,8 +145,10 @@ def _status(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> 
     with st.form(f"status_{resident_id}"):
         new_status = st.selectbox(t("field.status"), residents.STATUSES, index=residents.STATUSES.index(person["status"]),
                                   format_func=lambda v: t(f"status.{v}"))
+        # Any day of the resident's life: Streamlit's default allows only the last 10 years and
+        # silently keeps today for an earlier date typed in.
         status_date = st.date_input(t("field.status_date"), format=DATE_FORMAT, value=person["status_date"] or date.today(),
-                                    max_value=date.today())
+                                    min_value=person["birth_date"], max_value=date.today())
         if st.form_submit_button(t("common.save")):
             try:
                 with write_session(engine) as session:

@@ -2,6 +2,7 @@
 
 import html
 import re
+from datetime import date
 
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
@@ -354,3 +355,16 @@ def test_a_resident_opened_again_starts_from_the_latest_save(app_world):
     with read_session(app_world.engine) as session:
         saved = session.get(Resident, resident_id)
         assert (saved.ethnicity, saved.notes) == ("回族", "已走访")
+
+
+def test_a_move_out_years_ago_is_saved_on_its_own_day(app_world):
+    at, resident_id = worker_opens_the_first_resident(app_world)
+    field = next(d for d in at.date_input if d.label == "状态日期")
+    assert field.proto.min == "1980-01-01"  # any day since the resident's birth, not only the last ten years
+    [*(s for s in at.selectbox if s.label == "状态")][-1].select("moved_out")  # the form's, after the filter
+    field.set_value(date(2012, 3, 1))
+    at.button(key=f"FormSubmitter:status_{resident_id}-保存").click().run()
+    assert not at.error
+    with read_session(app_world.engine) as session:
+        saved = session.get(Resident, resident_id)
+        assert (saved.status, saved.status_date) == ("moved_out", date(2012, 3, 1))
