@@ -29,6 +29,12 @@ class StaleEdit(LinliError):
     key = "error.stale_edit"
 
 
+class NothingChanged(LinliError):
+    """A save of a form whose values are those already saved: nothing is written."""
+
+    key = "error.nothing_changed"
+
+
 class Invalid(LinliError):
     """Bad input for one field: `field` names it, `key` says why."""
 

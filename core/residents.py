@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core import addresses, audit, clock, validation
 from core.crypto import Vault
-from core.errors import Forbidden, Invalid, InvalidMany, LinliError, collect
+from core.errors import Forbidden, Invalid, InvalidMany, LinliError, NothingChanged, collect
 from core.paging import Page
 from core.permissions import Actor, can, require, sees_all_grids
 from core.pinyin import full_and_initials
@@ -200,6 +200,10 @@ def _snapshot(resident: Resident, tags: tuple[str, ...] | list[str]) -> dict[str
     }
 
 
+def _unchanged(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    return {**before, "tags": sorted(before["tags"])} == {**after, "tags": sorted(after["tags"])}
+
+
 def _apply(resident: Resident, data: CleanResident, vault: Vault, household: Household | None) -> None:
     pinyin, initials = full_and_initials(data.name)
     resident.name, resident.name_pinyin, resident.name_initials = data.name, pinyin, initials
@@ -270,9 +274,12 @@ def update(session: Session, actor: Actor, vault: Vault, resident_id: int, expec
         raise _id_taken(actor, same_id[0])
     now = now or clock.now()
     before = _snapshot(resident, tags_of(session, [resident_id])[resident_id])
+    before_id = resident.id_hash  # the snapshot holds the masked ID, the same for a fixed middle digit
     household = household_for(session, data.grid_id, data.address, now)
     with guarded_flush(session):
         _apply(resident, data, vault, household)
+        if _unchanged(before, _snapshot(resident, data.tags)) and resident.id_hash == before_id:
+            raise NothingChanged()  # no new version, no audit entry, no "saved" for nothing
         resident.updated_at = now
     _set_tags(session, resident_id, data.tags)
     audit.record(session, actor, "resident_update", object_type="resident", object_id=resident_id,

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from core import audit, resident_history, residents
 from core.crypto import Vault
-from core.errors import LinliError, StaleEdit
+from core.errors import LinliError, NothingChanged, StaleEdit
 from core.permissions import Actor, can
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, FieldErrors, show_notice
@@ -116,8 +116,10 @@ def _edit(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int
     # they are new inputs showing that save, never stale values a second Save would write back.
     form_key = f"edit_{resident_id}_v{st.session_state[version_key]}"
     form = resident_fields(loaded, grids, visible_tags, errors, key=form_key)
-    notice_key = f"resident_saved_{resident_id}"
+    notice_key, refused_key = f"resident_saved_{resident_id}", f"resident_refused_{resident_id}"
     show_notice(notice_key)
+    if refused := st.session_state.pop(refused_key, None):
+        st.error(refused, icon=":material/error:")
     if st.button(t("common.save"), type="primary", key=f"save_resident_{resident_id}"):
         try:
             with write_session(engine) as session:
@@ -128,8 +130,13 @@ def _edit(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int
             st.session_state[notice_key] = t("residents.saved", name=plain(saved.name))
             st.rerun()
         except StaleEdit as exc:
-            del st.session_state[version_key]  # the next run loads the other person's save
-            errors.show(exc)
+            # Reload at once: the form shows the other person's save, to be changed again on top
+            # of it; a second Save of the stale form would otherwise write back nothing but "saved".
+            del st.session_state[version_key]
+            st.session_state[refused_key] = error_text(exc)
+            st.rerun()
+        except NothingChanged as exc:
+            st.info(error_text(exc))
         except LinliError as exc:
             errors.show(exc)
 

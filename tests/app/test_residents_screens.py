@@ -167,12 +167,17 @@ def test_a_stale_edit_saved_twice_never_undoes_the_other_change(app_world):
     notes = next(w for w in at.text_area if w.key.startswith(f"edit_{resident_id}_v"))
     notes.input("我的修改")
     at.button(key=f"save_resident_{resident_id}").click().run()
+    # Refused, and the form shows their change at once, not the stale values a second Save would keep.
     assert any("有人在您打开后修改了这条记录" in e.value for e in at.error)
-    at.run()  # the form reloads with their change
     assert next(w for w in at.text_input if w.label == "民族").value == "回族"
+    at.button(key=f"save_resident_{resident_id}").click().run()  # nothing of mine re-entered yet
+    assert [i.value for i in at.info] == ["没有修改，无需保存。"] and not at.success
+    next(w for w in at.text_area if w.label == "备注").input("我的修改")
     at.button(key=f"save_resident_{resident_id}").click().run()
+    assert "已保存" in texts(at)
     with read_session(app_world.engine) as session:
-        assert session.get(Resident, resident_id).ethnicity == "回族"
+        saved = session.get(Resident, resident_id)
+        assert (saved.ethnicity, saved.notes, saved.version) == ("回族", "我的修改", 3)
 
 
 def test_import_screen_reports_bad_lines_and_writes_nothing_until_fixed(app_world):

@@ -324,3 +324,25 @@ def test_the_id_lookup_hash_is_hmac_sha256_with_the_derived_key():
     for value in ("11010519491231002X", make_resident_id("19800101", "011"), "", "身份证"):
         assert VAULT.lookup_hash(value) == hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
     assert VAULT.lookup_hash("a") != Vault(VAULT.encryption_key, "another-hash-key-0123456789").lookup_hash("a")
+
+
+def test_saving_the_same_values_writes_nothing_but_a_fixed_middle_digit_is_a_change(engine):
+    world, worker, grid = world_and_worker(engine)
+    resident_id = add(engine, worker, grid_id=grid)
+    with write_session(engine) as session:
+        form, version = residents.edit_form(session, worker, VAULT, resident_id)
+        form = residents.keep_hidden_values(session, worker, VAULT, resident_id, form)
+    with pytest.raises(residents.NothingChanged), write_session(engine) as session:
+        residents.update(session, worker, VAULT, resident_id, version, form)
+    with read_session(engine) as session:
+        assert session.get(Resident, resident_id).version == version
+        assert session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action == "resident_update")) == 0
+    # Another district, the same check digit: the masked ID (the snapshot's) is the same.
+    fixed = next(number for number in (make_resident_id("19800101", "011", region=f"1101{d:02d}") for d in range(1, 99))
+                 if number != ZHANG_ID and number[-1] == ZHANG_ID[-1])
+    form.id_number = fixed
+    with write_session(engine) as session:
+        residents.update(session, worker, VAULT, resident_id, version, form)
+    with read_session(engine) as session:
+        assert VAULT.decrypt(session.get(Resident, resident_id).id_enc) == fixed
