@@ -8,7 +8,7 @@ import streamlit as st
 from core import mediations, residents
 from core.errors import LinliError
 from db.engine import read_session, write_session
-from ui.forms import DATE_FORMAT, FieldErrors, show_notice
+from ui.forms import DATE_FORMAT, FieldErrors, apply_field_resets, empty_fields_next_run, show_notice
 from ui.i18n import t
 from ui.markdown import plain
 from ui.session import actor, db, settings, vault
@@ -16,6 +16,7 @@ from ui.session import actor, db, settings, vault
 me = actor()
 engine, keys = db(), vault()
 st.title(t("case_new.title"))
+apply_field_resets()  # an empty form after a case was registered
 
 with read_session(engine) as session:
     kinds = mediations.dispute_types(session)
@@ -102,9 +103,9 @@ if st.button(t("case_new.submit"), type="primary", key="case_new_submit"):
         st.session_state[PARTIES] = []
         # An empty form for the next case: facts left behind invite registering them twice.
         # The intake date goes back to today; grid, type, source and mediator are kept (often the same).
-        for typed in ("case_new_facts", "case_new_amount", "case_new_query", "case_new_outside_name",
-                      "case_new_outside_phone", "case_new_intake"):
-            st.session_state.pop(typed, None)
+        empty_fields_next_run({"case_new_facts": "", "case_new_amount": "0", "case_new_query": "",
+                               "case_new_outside_name": "", "case_new_outside_phone": "",
+                               "case_new_intake": date.today()})
         st.session_state["case_new_notice"] = t("case_new.created", number=case.number)
         st.rerun()
     except LinliError as exc:

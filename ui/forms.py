@@ -37,6 +37,23 @@ class FieldErrors:
             (slot or st).error(error_text(each), icon=":material/error:")
 
 
+_RESETS_KEY = "linli_field_resets"
+
+
+def empty_fields_next_run(values: dict[str, Any]) -> None:
+    """Give these inputs these values on the next run (call `apply_field_resets` before drawing them).
+
+    Popping an input's key is not enough: the browser keeps its copy of the value and sends it
+    back on the next run. A value set before the input is drawn reaches the browser.
+    """
+    st.session_state.setdefault(_RESETS_KEY, {}).update(values)
+
+
+def apply_field_resets() -> None:
+    for key, value in st.session_state.pop(_RESETS_KEY, {}).items():
+        st.session_state[key] = value
+
+
 def show_notice(notice_key: str) -> None:
     """The notice save_then_rerun (or a screen) left for this run, shown once."""
     notice = st.session_state.pop(notice_key, None)

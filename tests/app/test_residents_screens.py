@@ -153,6 +153,21 @@ def test_possible_duplicate_is_shown_before_creating(app_world):
     at.checkbox(key="resident_new_confirm").check()
     at.button(key="resident_new_submit").click().run()
     assert "已登记 张伟" in texts(at)
+    assert at.text_input(key="new_resident_name").value == "" and not at.checkbox  # empty, no old warning
+
+
+def test_a_duplicate_warning_goes_when_the_person_typed_changes(app_world):
+    seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "resident-new")
+    at.text_input(key="new_resident_name").input("张伟")
+    at.text_input(key="new_resident_birth").input("1980-01-01")
+    at.selectbox(key="new_resident_sex").select("男")
+    at.button(key="resident_new_submit").click().run()
+    assert "已有 1 位同名且出生日期相同的居民" in texts(at)
+    at.text_input(key="new_resident_name").input("赵六").run()
+    assert "同名且出生日期相同" not in texts(at) and not at.checkbox
+    at.button(key="resident_new_submit").click().run()
+    assert "已登记 赵六" in texts(at)
 
 
 def test_a_stale_edit_saved_twice_never_undoes_the_other_change(app_world):

@@ -57,6 +57,7 @@ def test_intake_session_agreement_follow_up_close(server, page: Page):
     page.get_by_role("textbox", name="事实经过").fill("楼上漏水，双方就维修费用争执")
     page.get_by_role("button", name="登记案件").click()
     expect(page.get_by_text("已登记案件")).to_be_visible()
+    expect(page.get_by_role("textbox", name="事实经过")).to_have_value("")  # ready for the next case
 
     open_first_case(page, server)
     submit(page, page.get_by_role("button", name="开始调解"), "已完成：开始调解")

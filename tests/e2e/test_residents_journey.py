@@ -28,6 +28,9 @@ def test_add_then_find_by_pinyin(server, page: Page):
     page.get_by_role("textbox", name="地址").fill("和平里小区7号楼1单元502")
     page.get_by_role("button", name="登记").click()
     expect(page.get_by_text("已登记 李秀兰。")).to_be_visible()
+    # An empty form for the next person (the browser keeps an input's value unless told otherwise).
+    expect(page.get_by_role("textbox", name="姓名")).to_have_value("")
+    expect(page.get_by_role("textbox", name="地址")).to_have_value("")
 
     page.goto(f"{server.url}/residents")
     search = page.get_by_role("textbox", name="搜索")
