@@ -48,6 +48,7 @@ class CheckContext:
     sqlite: bool
     stamp: Any  # created_at/updated_at as the driver takes it
     birth_month_only: bool = False  # the birth column is 出生年月: a year and a month
+    ids_cut_by_excel: bool = False  # the ID column looks cut to 15 digits: its ...000 IDs are refused
 
 
 def year_month_text(cell: Any, id_cell: Any) -> str:
@@ -154,9 +155,8 @@ def check_rows(context: CheckContext, first_line: int, rows: list[list[Any]]) ->
             # With the ID refused, "birth date needed without an ID" would only repeat it.
             after = [_refusal(e) for e in many.errors if not (id_refused and e.key in _NEEDED_WITHOUT_ID)]
             clean_row = None
-        if clean_row is not None and clean_row.id_number and clean_row.id_number.value.endswith("000"):
-            # Excel keeps 15 significant digits: a number column loses the last 3 as 000, and saved
-            # as CSV it looks like text. 1 in 11 of those still passes the check digit.
+        if context.ids_cut_by_excel and clean_row is not None and clean_row.id_number \
+                and clean_row.id_number.value.endswith("000"):
             before.append(("id_number", "error.import.id_truncated", {}))
         if clean_row is not None and not before:
             pending.append((len(checked), clean_row, clean_row.id_number.value if clean_row.id_number else None))
