@@ -27,7 +27,7 @@ def _syllable(char: str) -> str:
 def syllables(name: str) -> list[str]:
     result = []
     for index, char in enumerate(name):
-        if char == "·":
+        if char == "·" or char.isspace():  # 买买提·艾力, John Smith
             continue
         result.append(_SURNAMES.get(char) if index == 0 and char in _SURNAMES else _syllable(char))
     return [s for s in result if s]

@@ -24,7 +24,7 @@ _CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _DOTS = re.compile(r"[·•‧∙・.．]")  # the many dots people type for the name separator
-_SPACES = re.compile(r"\s+")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f'’]")  # letters of latin names, with O'Brien's apostrophe
 _PHONE_NOISE = re.compile(r"[\s\-()（）]")
 _DATE = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?")
 _DATE_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
@@ -38,9 +38,14 @@ _YEAR_MONTH_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})")
 
 @lru_cache(maxsize=65536)
 def name_form(value: str | None) -> str:
-    """A name as it is stored: cleaned, without spaces (张 伟 / 张　伟 → 张伟; names carry
-    none), every kind of middle dot as ·. Also what a name search looks for."""
-    return _DOTS.sub("·", _SPACES.sub("", clean(value)))
+    """A name as it is stored: cleaned, every kind of middle dot as ·, without spaces (张 伟 /
+    张　伟 → 张伟) except one between two latin words (John Smith). Also what a name search
+    looks for."""
+    words = _DOTS.sub("·", clean(value)).split()
+    name = words[0] if words else ""
+    for word in words[1:]:
+        name += (" " if _LATIN.match(name[-1]) and _LATIN.match(word[0]) else "") + word
+    return name
 
 
 def name(value: str | None, field: str = "name") -> str:

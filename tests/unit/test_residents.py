@@ -346,3 +346,11 @@ def test_saving_the_same_values_writes_nothing_but_a_fixed_middle_digit_is_a_cha
         residents.update(session, worker, VAULT, resident_id, version, form)
     with read_session(engine) as session:
         assert VAULT.decrypt(session.get(Resident, resident_id).id_enc) == fixed
+
+
+def test_a_latin_name_keeps_its_space_and_is_found_typed_either_way(engine, registry):
+    world, worker = registry
+    add(engine, worker, grid_id=world.grid_ids[0], name="John  Smith", id_number="", birth_date="1990-01-01",
+        sex="男", phone="")
+    assert names(engine, worker, query="John Smith") == ["John Smith"]
+    assert names(engine, worker, query="johnsm") == ["John Smith"]

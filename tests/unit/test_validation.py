@@ -82,6 +82,10 @@ def test_invalid_mobiles(typed):
         ("阿依古丽•买买提", "阿依古丽·买买提"),
         ("阿依古丽.买买提", "阿依古丽·买买提"),
         ("Ｔｏｍ", "Tom"),
+        ("John  Smith", "John Smith"),  # latin words keep one space between them
+        ("Anna-Maria O'Brien", "Anna-Maria O'Brien"),
+        (" José\u3000García ", "José García"),
+        ("Mary 张", "Mary张"),
     ],
 )
 def test_names_are_normalised(typed, stored):
