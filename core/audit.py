@@ -243,7 +243,7 @@ def readable_value(language: str, key: str, value: Any) -> str:
     if isinstance(value, bool):
         return translate(language, "common.yes" if value else "common.no")
     if isinstance(value, list):
-        return "、".join(readable_value(language, key, item) for item in value) or "—"
+        return translate(language, "common.list_separator").join(readable_value(language, key, item) for item in value) or "—"
     if key == "language" and value in LANGUAGES:
         return LANGUAGES[value]
     if key in _CODED_VALUES and isinstance(value, str):

@@ -267,7 +267,7 @@ def import_residents(
                     if id_hash and id_hash in seen_ids:
                         problems = [("id_number", "error.import.duplicate_in_file", {"line": seen_ids[id_hash]})]
                     elif not id_hash and person in seen_people:  # without an ID, name and birth date tell
-                        problems = [("name", "error.import.same_person_in_file", {"line": seen_people[person]})]
+                        problems = [("person_name", "error.import.same_person_in_file", {"line": seen_people[person]})]
                     else:
                         if id_hash:
                             seen_ids[id_hash] = line
@@ -285,7 +285,7 @@ def import_residents(
             known = _registered_people(session, actor, unidentified) if unidentified and registry_has_people else set()
             if known:
                 registered_any = True
-                report.problems.extend(Problem(line, "name", "error.import.same_person_registered")
+                report.problems.extend(Problem(line, "person_name", "error.import.same_person_registered")
                                        for line, _, prepared in good if not prepared[0] and _person(prepared) in known)
                 good = [row for row in good if row[2][0] or _person(row[2]) not in known]
             good_count += len(good)

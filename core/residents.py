@@ -575,6 +575,6 @@ def export_file(session: Session, actor: Actor, vault: Vault, filters: Filters, 
     rows = export_rows(session, actor, vault, filters, full=full)
     for row in rows:
         row[1] = label(f"sex.{row[1]}")
-        row[10] = "、".join(label(f"tag.{tag}") for tag in row[10])
+        row[10] = label("common.list_separator").join(label(f"tag.{tag}") for tag in row[10])
         row[11] = label(f"status.{row[11]}")
     return write_table(headers, rows, fmt, sheet=label("residents.title"))

@@ -76,10 +76,11 @@ with read_session(engine) as session:
 limits = case["deadlines"]
 st.divider()
 st.subheader(f"{case['number']} · {plain(case['type'])} · {t('case_state.' + case['state'])}")
+colon = t("common.colon")
 left, right = st.columns(2)
-left.write(f"**{t('field.intake_date')}**：{case['intake_date']}　**{t('field.source')}**：{t('source.' + case['source'])}")
-left.write(f"**{t('field.grid')}**：{plain(case['grid'])}　**{t('field.mediator')}**：{plain(case['mediator'])}")
-left.write(f"**{t('field.parties')}**：" + "；".join(
+left.write(f"**{t('field.intake_date')}**{colon}{case['intake_date']}　**{t('field.source')}**{colon}{t('source.' + case['source'])}")
+left.write(f"**{t('field.grid')}**{colon}{plain(case['grid'])}　**{t('field.mediator')}**{colon}{plain(case['mediator'])}")
+left.write(f"**{t('field.parties')}**{colon}" + "；".join(
     f"{t('side.' + p['side'])} {plain(p['name'])}{' ' + plain(p['phone']) if p['phone'] else ''}" for p in case["parties"]))
 if limits.due_date:
     (right.error if limits.overdue else right.info)(
@@ -88,11 +89,11 @@ if limits.judicial_confirmation_until:
     right.info(t("cases.judicial_window", date=limits.judicial_confirmation_until))
 if limits.follow_up_due:
     (right.warning if limits.follow_up_overdue else right.info)(t("cases.follow_up_due", date=limits.follow_up_due))
-st.write(f"**{t('field.facts')}**：{plain(case['facts'])}")
+st.write(f"**{t('field.facts')}**{colon}{plain(case['facts'])}")
 if case["agreement"]:
     agreement = case["agreement"]
     st.write(f"**{t('field.terms')}**（{t('cases.written') if agreement['written'] else t('cases.oral')}，"
-             f"{agreement['agreed_on']}）：{plain(agreement['terms'])}")
+             f"{agreement['agreed_on']}）{colon}{plain(agreement['terms'])}")
     if agreement["written"]:
         st.download_button(t("cases.print_agreement"), agreement_doc.agreement_docx(case, t("cases.committee")),
                            file_name=f"调解协议书-{case['number']}.docx", key="agreement_docx", on_click="ignore",

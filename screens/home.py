@@ -29,7 +29,7 @@ with read_session(engine) as session:
             if can(me, "mediation.edit") and not can(me, "report.monthly") else None)
     upcoming = training.upcoming_courses(session, me) if can(me, "training.manage") else None
 st.caption(" · ".join([t("home.role", role=t(f"role.{me.role}")),
-                       *([t("home.my_grids_inline", grids="、".join(grid_names))] if grid_names else [])]))
+                       *([t("home.my_grids_inline", grids=t("common.list_separator").join(grid_names))] if grid_names else [])]))
 
 
 def shown(value: float | int | None, unit: str) -> str:

@@ -29,6 +29,10 @@ default_grid = st.selectbox(t("import.default_grid"), [None, *grids], key="impor
                             format_func=lambda g: t("common.none") if g is None else grids[g])
 
 
+def column_label(key: str) -> str:
+    return "field.person_name" if key == "name" else f"field.{key}"  # 姓名, as everywhere, not 名称
+
+
 def run_import(dry_run: bool) -> imports.Report | None:
     bar = st.progress(0.0, text=t("import.progress.validate"))
 
@@ -49,25 +53,29 @@ def run_import(dry_run: bool) -> imports.Report | None:
 if upload is not None:
     check, go = st.columns(2)
     if check.button(t("import.check"), key="import_check", icon=":material/fact_check:"):
-        st.session_state["import_report"] = (upload.file_id, run_import(dry_run=True))
+        st.session_state["import_report"] = (upload.file_id, run_import(dry_run=True), True)
     if go.button(t("import.go"), type="primary", key="import_go", icon=":material/upload:"):
-        st.session_state["import_report"] = (upload.file_id, run_import(dry_run=False))
+        st.session_state["import_report"] = (upload.file_id, run_import(dry_run=False), False)
 
     stored = st.session_state.get("import_report")
-    report = stored[1] if stored and stored[0] == upload.file_id else None
+    report, checked_only = (stored[1], stored[2]) if stored and stored[0] == upload.file_id else (None, False)
     if report is not None:
         if report.written:
             st.success(t("import.done", imported=report.imported, refused=report.refused_lines))
-        elif report.problems and not partial:
+        elif report.problems and not partial and not checked_only:
             st.warning(t("import.blocked", read=report.rows_read, refused=report.refused_lines))
         else:
             st.info(t("import.checked", read=report.rows_read, good=report.rows_read - report.refused_lines,
                       refused=report.refused_lines))
-        st.caption(t("import.columns", columns="、".join(f"{t('field.' + k)} ← {plain(v)}" for k, v in report.columns.items())))
-        if report.unknown_grids:
-            st.warning(t("import.unknown_grids", grids=plain("、".join(report.unknown_grids))))
+        st.caption(t("import.columns", columns=t("common.list_separator").join(f"{t(column_label(k))} ← {plain(v)}" for k, v in report.columns.items())))
+        comma = t("common.list_separator")
         if report.created_grids:
-            st.info(t("import.created_grids", grids=plain("、".join(report.created_grids))))
+            st.info(t("import.created_grids", grids=plain(comma.join(report.created_grids))))
+        missing = [grid for grid in report.unknown_grids if grid not in report.created_grids]
+        if missing and create_grids and checked_only:
+            st.info(t("import.grids_to_create", grids=plain(comma.join(missing))))
+        elif missing:
+            st.warning(t("import.unknown_grids", grids=plain(comma.join(missing))))
         if report.problems:
             show_problems(report, file_name="import-report.csv", key="import_report_download")
         if report.preview and not report.written:
@@ -75,5 +83,5 @@ if upload is not None:
             st.dataframe(pd.DataFrame([{t("import.col.line"): r["line"], t("field.person_name"): r["name"],
                                         t("field.sex"): t(f"sex.{r['sex']}"), t("field.birth_date"): r["birth_date"],
                                         t("field.id_number"): r["id_number"], t("field.address"): r["address"],
-                                        t("field.tags"): "、".join(t(f"tag.{x}") for x in r["tags"])}
+                                        t("field.tags"): t("common.list_separator").join(t(f"tag.{x}") for x in r["tags"])}
                                        for r in report.preview]), hide_index=True, width="stretch")

@@ -49,7 +49,7 @@ st.dataframe(
                 t("field.display_name"): u.display_name,
                 t("field.role"): role_label(u.role),
                 t("field.community"): community_names.get(u.community_id, ""),
-                t("field.grids"): "、".join(g.name for g in u.grids),
+                t("field.grids"): t("common.list_separator").join(g.name for g in u.grids),
                 t("field.active"): t("common.yes") if u.active else t("common.no"),
                 t("users.locked"): locked[u.username].strftime("%H:%M") if u.username in locked else "",
             }

@@ -46,18 +46,19 @@ def resident_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, residen
 
 
 def _details(t: Translate, me: Actor, engine: Engine, keys: Vault, person: dict[str, Any]) -> None:
+    colon, comma = t("common.colon"), t("common.list_separator")
     left, right = st.columns(2)
-    left.write(f"**{t('field.id_number')}**：{plain(person['id_masked'] or '—')}")
-    left.write(f"**{t('field.birth_date')}**：{person['birth_date']}")
-    left.write(f"**{t('field.phone')}**：{plain(person['phone_masked'] or '—')}")
-    left.write(f"**{t('field.ethnicity')}**：{plain(person['ethnicity'] or '—')}")
-    right.write(f"**{t('field.grid')}**：{plain(person['grid'])}")
-    right.write(f"**{t('field.address')}**：{plain(person['address'] or '—')}")
-    right.write(f"**{t('field.relation')}**：{plain(person['relation'] or '—')}")
-    right.write(f"**{t('field.status')}**：{t('status.' + person['status'])} {person['status_date'] or ''}")
-    st.write(f"**{t('field.tags')}**：" + ("、".join(t(f"tag.{tag}") for tag in person["tags"]) or "—"))
+    left.write(f"**{t('field.id_number')}**{colon}{plain(person['id_masked'] or '—')}")
+    left.write(f"**{t('field.birth_date')}**{colon}{person['birth_date']}")
+    left.write(f"**{t('field.phone')}**{colon}{plain(person['phone_masked'] or '—')}")
+    left.write(f"**{t('field.ethnicity')}**{colon}{plain(person['ethnicity'] or '—')}")
+    right.write(f"**{t('field.grid')}**{colon}{plain(person['grid'])}")
+    right.write(f"**{t('field.address')}**{colon}{plain(person['address'] or '—')}")
+    right.write(f"**{t('field.relation')}**{colon}{plain(person['relation'] or '—')}")
+    right.write(f"**{t('field.status')}**{colon}{t('status.' + person['status'])} {person['status_date'] or ''}")
+    st.write(f"**{t('field.tags')}**{colon}" + (comma.join(t(f"tag.{tag}") for tag in person["tags"]) or "—"))
     if person["notes"]:
-        st.write(f"**{t('field.notes')}**：{plain(person['notes'])}")
+        st.write(f"**{t('field.notes')}**{colon}{plain(person['notes'])}")
     if can(me, "resident.reveal"):
         _reveal_form(t, me, engine, keys, person["id"])
 

@@ -82,6 +82,7 @@ def residents_table(t: Translate, rows: list[dict[str, Any]]) -> int | None:
     sexes = _labels(t, "sex", ("M", "F"))
     statuses = _labels(t, "status", residents.STATUSES)
     tags = _labels(t, "tag", residents.TAGS)
+    comma = t("common.list_separator")
     # Built column by column as an Arrow table: st.dataframe sends Arrow, so a pandas frame
     # would only be one more conversion on every rerun.
     table = pa.table({
@@ -92,7 +93,7 @@ def residents_table(t: Translate, rows: list[dict[str, Any]]) -> int | None:
         t("field.phone"): [row["phone_masked"] for row in rows],
         t("field.grid"): [row["grid"] for row in rows],
         t("field.address"): [row["address"] or "" for row in rows],
-        t("field.tags"): ["、".join(tags[tag] for tag in row["tags"]) for row in rows],
+        t("field.tags"): [comma.join(tags[tag] for tag in row["tags"]) for row in rows],
         t("field.status"): [statuses[row["status"]] for row in rows],
     })
     st.caption(t("residents.pick_hint"))

@@ -32,7 +32,7 @@ def file_picker(label: str, types: list[str], key: str) -> UploadedFile | None:
 
 def localized_style(key: str, types: list[str]) -> str:
     limit = t("uploader.limit", size=st.get_option("server.maxUploadSize"),
-              types=t("uploader.type_separator").join(kind.upper() for kind in types))
+              types=t("common.list_separator").join(kind.upper() for kind in types))
     return _TEMPLATE.format(key=key, button=_css_string(t("uploader.button")), limit=_css_string(limit))
 
 

@@ -209,6 +209,20 @@ def test_import_screen_reports_bad_lines_and_writes_nothing_until_fixed(app_worl
     assert "已导入 3 人；5 行未导入" in texts(at)
 
 
+def test_a_check_reports_what_an_import_would_do_and_names_columns_as_the_screens_do(app_world):
+    at = open_url(login(new_app(), "admin1"), "resident-import")
+    rows = [row[:6] + ["第九网格"] + row[7:] for row in GOOD]
+    at.checkbox(key="import_create_grids").check()
+    at.file_uploader(key="import_file").upload("roster.csv", csv_bytes(rows + BAD, "gbk"), "text/csv").run()
+    at.button(key="import_check").click().run()
+    shown = texts(at)
+    assert "共 8 行：3 行可以导入，5 行有问题。" in shown and "未导入任何数据" not in shown  # a check, not a failure
+    assert "导入时将新建网格：第九网格" in shown and "网格不存在" not in shown
+    assert "姓名 ← 姓名" in shown and "名称" not in shown
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Resident)) == 0
+
+
 def uploader_styles(at) -> list[str]:
     return [element.proto.body for element in at.get("html")]
 

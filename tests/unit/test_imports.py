@@ -241,8 +241,8 @@ def test_rows_without_an_id_are_not_imported_twice(engine):
             GOOD[0], without_id("张伟", "1980-01-01")]  # line 6: the same as line 5, which has an ID
     report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
     assert [(p.line, p.field, p.key, p.params) for p in report.problems] == [
-        (3, "name", "error.import.same_person_in_file", {"line": 2}),
-        (6, "name", "error.import.same_person_in_file", {"line": 5})]
+        (3, "person_name", "error.import.same_person_in_file", {"line": 2}),
+        (6, "person_name", "error.import.same_person_in_file", {"line": 5})]
     assert report.imported == 3
 
     again = run(engine, world.actors["admin"], csv_bytes(rows[:1] + [without_id("刘敏", "1962-05-05")], "utf-8"), "r.csv")
