@@ -14,7 +14,7 @@ from core import clock
 from core.i18n import LANGUAGES, translate
 from core.paging import Page
 from core.permissions import Actor, require
-from db.models import AuditEvent, MediationCase
+from db.models import AuditEvent, Grid, Household, MediationCase
 
 # Values that never enter the audit trail in clear.
 _SECRET_KEYS = frozenset({"password", "password_hash", "token"})
@@ -170,6 +170,8 @@ def list_events(session: Session, actor: Actor, filters: AuditFilter, *, page: i
         .offset(max(page - 1, 0) * page_size)
     )
     events = list(session.scalars(query))
+    names = id_names(session, [values for event in events for snapshot in (event.before, event.after)
+                               if (values := snapshot_values(snapshot or ""))])
     case_ids = {int(e.object_id) for e in events if e.object_type == "case" and str(e.object_id or "").isdigit()}
     numbers = {str(case_id): number for case_id, number in session.execute(
         select(MediationCase.id, MediationCase.number).where(MediationCase.id.in_(sorted(case_ids) or [-1])))}
@@ -183,6 +185,7 @@ def list_events(session: Session, actor: Actor, filters: AuditFilter, *, page: i
             "case_number": numbers.get(str(event.object_id)) if event.object_type == "case" else None,
             "before": event.before or "",
             "after": event.after or "",
+            "names": names,
         }
         for event in events
     ]
@@ -197,6 +200,21 @@ _CODED_VALUES = {"state": ("case_state",), "status": ("status", "attendance"), "
 _NOT_A_ROW = frozenset({"residents", "import"})
 
 
+# Snapshot keys holding another row's id: shown as the field a person knows, with that row's name.
+ID_FIELDS = {"grid_id": "grid", "household_id": "address"}
+
+
+def id_names(session: Session, snapshots: list[dict[str, Any]]) -> dict[str, dict[int, str]]:
+    """For each key of ID_FIELDS, the names of the rows these snapshots point to."""
+    wanted = {key: sorted({value for values in snapshots if isinstance(value := values.get(key), int)})
+              for key in ID_FIELDS}
+    return {
+        "grid_id": dict(session.execute(select(Grid.id, Grid.name).where(Grid.id.in_(wanted["grid_id"]))).tuples().all()),
+        "household_id": dict(session.execute(select(Household.id, Household.address)
+                                             .where(Household.id.in_(wanted["household_id"]))).tuples().all()),
+    }
+
+
 def snapshot_values(snapshot: str) -> dict[str, Any] | None:
     """The fields of a before/after snapshot, or None when it is empty or not a JSON object."""
     if not snapshot:
@@ -208,14 +226,23 @@ def snapshot_values(snapshot: str) -> dict[str, Any] | None:
     return values if isinstance(values, dict) else None
 
 
-def readable(snapshot: str, language: str) -> str:
-    """A before/after snapshot as a person reads it: "状态：已回访；…", not JSON with English codes."""
+def readable(snapshot: str, language: str, names: dict[str, dict[int, str]] | None = None,
+             object_type: str = "") -> str:
+    """A before/after snapshot as a person reads it: "状态：已回访；网格：第一网格", not JSON with
+    English codes and row ids. `names`: from id_names (list_events gives each row them)."""
     values = snapshot_values(snapshot)
     if values is None:
         return snapshot
-    colon, separator = ("：", "；") if language == "zh-CN" else (": ", "; ")
-    return separator.join(f"{_known(language, f'field.{key}', key)}{colon}{readable_value(language, key, value)}"
-                          for key, value in values.items())
+    colon, separator = translate(language, "common.colon"), "；" if language == "zh-CN" else "; "
+    parts = []
+    for key, value in values.items():
+        field = key
+        if key in ID_FIELDS and names is not None:
+            field, value = ID_FIELDS[key], names[key].get(value, value)
+        elif key == "name" and object_type == "resident":
+            field = "person_name"  # 姓名, as the resident screens say
+        parts.append(f"{_known(language, f'field.{field}', key)}{colon}{readable_value(language, field, value)}")
+    return separator.join(parts)
 
 
 def object_label(row: dict[str, Any], language: str) -> str:

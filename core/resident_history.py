@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import audit, residents
 from core.permissions import Actor, can
-from db.models import Grid, Household
 
 # The order a reader expects, as on the form; anything else follows in name order.
 FIELD_ORDER = ("name", "sex", "birth_date", "id_number", "phone", "grid", "address", "relation", "ethnicity",
@@ -33,10 +31,6 @@ class Change:
     after: Any
 
 
-def _ids(snapshots: list[dict[str, Any]], key: str) -> set[int]:
-    return {value for snapshot in snapshots if isinstance(value := snapshot.get(key), int)}
-
-
 def _empty_to_none(value: Any) -> Any:
     return None if value in ("", [], None) else value
 
@@ -47,19 +41,14 @@ def changes(session: Session, actor: Actor, resident_id: int, *, limit: int = 10
     parsed = [(event, audit.snapshot_values(event["before"]) or {}, audit.snapshot_values(event["after"]) or {})
               for event in events]
     snapshots = [values for _, before, after in parsed for values in (before, after)]
-    grid_ids, household_ids = _ids(snapshots, "grid_id"), _ids(snapshots, "household_id")
-    grids = dict(session.execute(select(Grid.id, Grid.name).where(Grid.id.in_(grid_ids))).tuples().all())
-    homes = dict(session.execute(select(Household.id, Household.address)
-                                 .where(Household.id.in_(household_ids))).tuples().all())
+    names = audit.id_names(session, snapshots)
     visible_tags = {tag for tag, sensitive in residents.TAGS.items() if not sensitive or can(actor, "resident.sensitive")}
 
     def readable(values: dict[str, Any]) -> dict[str, Any]:
         shown = {}
         for key, value in values.items():
-            if key == "grid_id":
-                key, value = "grid", grids.get(value, value)
-            elif key == "household_id":
-                key, value = "address", homes.get(value, value)
+            if key in audit.ID_FIELDS:
+                key, value = audit.ID_FIELDS[key], names[key].get(value, value)
             elif key == "tags" and isinstance(value, list):
                 value = [tag for tag in value if tag in visible_tags]
             shown[key] = _empty_to_none(value)

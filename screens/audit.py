@@ -40,8 +40,8 @@ else:
                     t("audit.col.user"): row["user"],
                     t("audit.col.action"): t(f"audit.action.{row['action']}"),
                     t("audit.col.object"): audit.object_label(row, lang),
-                    t("audit.col.before"): audit.readable(row["before"], lang),
-                    t("audit.col.after"): audit.readable(row["after"], lang),
+                    t("audit.col.before"): audit.readable(row["before"], lang, row["names"], row["object_type"]),
+                    t("audit.col.after"): audit.readable(row["after"], lang, row["names"], row["object_type"]),
                 }
                 for row in result.rows
             ]

@@ -161,3 +161,20 @@ def test_every_audited_action_is_listed_for_the_audit_filter_and_labelled():
     assert written and written <= set(audit.ACTIONS), written - set(audit.ACTIONS)
     for language in LANGUAGES:
         assert all(translate(language, f"audit.action.{a}") != f"audit.action.{a}" for a in audit.ACTIONS)
+
+
+def test_a_resident_registration_reads_with_grid_and_address_names(engine):
+    from core import residents
+    from core.residents import ResidentForm
+    from tests.factories import vault_for_tests
+
+    world = make_world(engine)
+    with write_session(engine) as session:
+        residents.create(session, world.actors["worker"], vault_for_tests(), ResidentForm(
+            name="张伟", grid_id=world.grid_ids[0], birth_date="1980-01-01", sex="男", address="和平里小区3号楼2单元301"))
+    with read_session(engine) as session:
+        row = next(r for r in audit.list_events(session, world.actors["admin"], audit.AuditFilter()).rows
+                   if r["action"] == "resident_create")
+    shown = audit.readable(row["after"], "zh-CN", row["names"], row["object_type"])
+    assert "姓名：张伟" in shown and "网格：第一网格" in shown and "地址：和平里小区3号楼2单元301" in shown
+    assert "_id" not in shown and "名称" not in shown
