@@ -543,7 +543,8 @@ def export_rows(session: Session, actor: Actor, vault: Vault, filters: Filters, 
                      [t for t in tags.get(r["id"], []) if t in visible], r["status"], r["status_date"], r["notes"]])
     audit.record(session, actor, "export", object_type="residents", object_id=len(rows),
                  after={"full": full, "rows": len(rows), "query": _masked_query(filters.query), "grid_id": filters.grid_id,
-                        "tag": filters.tag, "status": filters.status}, now=now)
+                        "tag": filters.tag, "status": filters.status, "age_min": filters.age_min,
+                        "age_max": filters.age_max}, now=now)
     return rows
 
 

@@ -68,6 +68,8 @@ def filter_bar(t: Translate, grids: dict[int, str], visible_tags: list[str]) -> 
                                    key="residents_age_min")
     age_max = max_col.number_input(t("residents.age_max"), min_value=0, max_value=130, value=None, step=1,
                                    key="residents_age_max")
+    if age_min is not None and age_max is not None and age_min > age_max:
+        st.warning(t("residents.age_reversed", low=int(age_min), high=int(age_max)))
     return residents.Filters(query=query, grid_id=grid_id, tag=tag, status=status,
                              age_min=int(age_min) if age_min is not None else None,
                              age_max=int(age_max) if age_max is not None else None)
@@ -119,7 +121,9 @@ def export_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, filters: 
                        help=t("residents.export_format_help"))
         full = can(me, "resident.export_full") and st.checkbox(t("residents.export_full"), key="export_full")
         st.caption(t("residents.export_masked_hint") if not full else t("residents.export_full_hint"))
-        if st.button(t("residents.export_prepare"), key="export_prepare"):
+        if total == 0:  # an empty file would only say so after an audited export
+            st.caption(t("residents.export_nothing"))
+        elif st.button(t("residents.export_prepare"), key="export_prepare"):
             with write_session(engine) as session:
                 data = residents.export_file(session, me, keys, filters, fmt, language, full=full)
             st.download_button(t("residents.export_download", count=total), data,

@@ -293,6 +293,17 @@ def test_export_options_are_drawn_once_the_panel_is_opened_and_the_export_is_aud
     with read_session(app_world.engine) as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "export")) == 1
 
+    at.text_input(key="residents_query").input("没有这个人").run()  # nothing matches: nothing to export
+    assert "export_prepare" not in [b.key for b in at.button] and "无可导出" in texts(at)
+
+
+def test_an_age_range_upside_down_says_so(app_world):
+    seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "residents")
+    at.number_input(key="residents_age_min").set_value(60)
+    at.number_input(key="residents_age_max").set_value(50).run()
+    assert [w.value for w in at.warning] == ["最小年龄 60 大于最大年龄 50，没有居民符合。"]
+
 
 def test_the_list_count_follows_every_write_and_each_users_scope(app_world):
     # The count is kept between reruns (per audit high-water mark): it must still move with a

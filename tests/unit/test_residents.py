@@ -354,3 +354,12 @@ def test_a_latin_name_keeps_its_space_and_is_found_typed_either_way(engine, regi
         sex="男", phone="")
     assert names(engine, worker, query="John Smith") == ["John Smith"]
     assert names(engine, worker, query="johnsm") == ["John Smith"]
+
+
+def test_the_export_audit_keeps_the_age_range_too(engine, registry):
+    world, worker = registry
+    with write_session(engine) as session:
+        rows = residents.export_rows(session, worker, VAULT, Filters(age_min=60, age_max=90))
+    with read_session(engine) as session:
+        exported = json.loads(session.scalar(select(AuditEvent.after).where(AuditEvent.action == "export")))
+    assert len(rows) == 1 and (exported["age_min"], exported["age_max"]) == (60, 90)
