@@ -194,4 +194,6 @@ def _history(t: Translate, rows: list[resident_history.Change]) -> None:
         t("field.field"): [t(_FIELD_LABEL.get(row.field, f"field.{row.field}")) if row.field else "" for row in rows],
         t("audit.col.before"): [_history_value(lang, row.field, row.before) for row in rows],
         t("audit.col.after"): [_history_value(lang, row.field, row.after) for row in rows],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch",
+        column_config={t("audit.col.before"): st.column_config.TextColumn(width="medium"),
+                       t("audit.col.after"): st.column_config.TextColumn(width="medium")})

@@ -104,8 +104,10 @@ def residents_table(t: Translate, rows: list[dict[str, Any]]) -> int | None:
     # residents it shows, another list starts with nothing picked.
     key = "residents_table_" + hashlib.blake2b(repr([row["id"] for row in rows]).encode(), digest_size=6).hexdigest()
     st.session_state[TABLE_KEY] = key
+    # The address is the long one: it gets the room to be read whole at 1280 px.
     selection = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
-                             selection_mode="single-row", key=key)
+                             selection_mode="single-row", key=key,
+                             column_config={t("field.address"): st.column_config.TextColumn(width="medium")})
     picked = selection.selection.rows if selection else []
     return rows[picked[0]]["id"] if picked and picked[0] < len(rows) else None
 
