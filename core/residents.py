@@ -269,6 +269,9 @@ def update(session: Session, actor: Actor, vault: Vault, resident_id: int, expec
     resident = _load(session, actor, "resident.edit", resident_id)
     _require_grid(session, actor, "resident.edit", data.grid_id)
     resident = load_for_edit(session, Resident, resident_id, expected_version)
+    if resident.id_hash and not data.id_number and not can(actor, "resident.reveal"):
+        # An emptied field would delete the ID for good; a worker corrects it, a supervisor may remove it.
+        raise Invalid("id_number", "error.id.cannot_clear")
     same_id, _ = possible_duplicates(session, actor, vault, data, exclude_id=resident_id)
     if same_id:
         raise _id_taken(actor, same_id[0])

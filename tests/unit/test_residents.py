@@ -363,3 +363,22 @@ def test_the_export_audit_keeps_the_age_range_too(engine, registry):
     with read_session(engine) as session:
         exported = json.loads(session.scalar(select(AuditEvent.after).where(AuditEvent.action == "export")))
     assert len(rows) == 1 and (exported["age_min"], exported["age_max"]) == (60, 90)
+
+
+def test_a_worker_cannot_empty_a_registered_id_but_a_supervisor_can(engine):
+    world, worker, grid = world_and_worker(engine)
+    resident_id = add(engine, worker, grid_id=grid)
+    for actor, refused in ((worker, True), (world.actors["supervisor"], False)):
+        with write_session(engine) as session:
+            form, version = residents.edit_form(session, actor, VAULT, resident_id)
+            form = residents.keep_hidden_values(session, actor, VAULT, resident_id, form)
+            form.id_number, form.birth_date, form.sex = "", "1980-01-01", "男"  # without an ID, these are typed
+        if refused:
+            with pytest.raises(Invalid) as error, write_session(engine) as session:
+                residents.update(session, actor, VAULT, resident_id, version, form)
+            assert (error.value.field, error.value.key) == ("id_number", "error.id.cannot_clear")
+        else:
+            with write_session(engine) as session:
+                residents.update(session, actor, VAULT, resident_id, version, form)
+    with read_session(engine) as session:
+        assert session.get(Resident, resident_id).id_hash is None  # removed by the supervisor only
