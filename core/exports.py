@@ -12,7 +12,7 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -59,14 +59,18 @@ def write_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[
 
 def cell_styles(book: Any) -> dict[str, Any]:
     return {"bold": book.add_format({"bold": True}), "percent": book.add_format({"num_format": "0.0%"}),
-            "bold_percent": book.add_format({"bold": True, "num_format": "0.0%"})}
+            "bold_percent": book.add_format({"bold": True, "num_format": "0.0%"}),
+            "date": book.add_format({"num_format": "yyyy-mm-dd"})}
 
 
 def write_cell(worksheet: Any, row: int, column: int, value: Any, styles: dict[str, Any], *, bold: bool = False) -> None:
-    """A number as a number (a Percent formatted as one), nothing for None, anything else as formula-safe text."""
+    """A number as a number (a Percent formatted as one), a date as a date Excel can sort and count
+    with, nothing for None, anything else as formula-safe text."""
     if value is None:
         return
-    if is_number(value):
+    if isinstance(value, date) and not isinstance(value, datetime):
+        worksheet.write_datetime(row, column, datetime.combine(value, time()), styles["date"])
+    elif is_number(value):
         style = ("bold_percent" if bold else "percent") if isinstance(value, Percent) else "bold" if bold else None
         worksheet.write_number(row, column, float(value), styles[style] if style else None)
     else:

@@ -54,10 +54,13 @@ def test_worker_xlsx_has_no_formula_and_no_full_id(engine):
         data = residents.export_file(session, world.actors["worker"], VAULT, Filters(), "xlsx", "zh-CN")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     cells = [cell for row in sheet.iter_rows() for cell in row]
-    assert {cell.data_type for cell in cells if cell.value is not None} <= {"s", "n"}  # never a formula
+    assert {cell.data_type for cell in cells if cell.value is not None} <= {"s", "n", "d"}  # never a formula ("f")
     values = [str(cell.value) for cell in cells if cell.value is not None]
     assert ID_A not in values and "13812345678" not in values
     assert "110***********" + ID_A[-4:] in values and "138****5678" in values
+    header = [cell.value for cell in sheet[1]]
+    born = sheet.cell(row=2, column=header.index("出生日期") + 1)
+    assert born.is_date and born.value.date().isoformat() == f"{ID_A[6:10]}-{ID_A[10:12]}-{ID_A[12:14]}"
     assert "'=HYPERLINK(\"http://x\")" in values and "'@cmd" in values and "残疾人" in values
 
 
