@@ -61,13 +61,16 @@ def test_import_a_roster_and_download_the_report(server, page: Page, tmp_path):
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("导入居民")).click()
     expect(page.get_by_role("heading", name="导入居民花名册")).to_be_visible()
     # The picker reads in Chinese: Streamlit's own words ("Upload", "20MB per file") are hidden.
-    dropzone = page.get_by_test_id("stFileUploaderDropzone")
-    button_words = dropzone.locator("button p").evaluate(
-        "p => [getComputedStyle(p).fontSize, getComputedStyle(p, '::after').content]")
-    assert button_words == ["0px", '"选择文件"']
-    limit_words = dropzone.get_by_test_id("stFileUploaderDropzoneInstructions").locator("span").evaluate(
-        "s => getComputedStyle(s, '::after').content")
-    assert limit_words == '"单个文件不超过 20 MB · XLSX、CSV"'
+    # Its stylesheet is an element drawn after the picker: wait until the page has applied it.
+    page.wait_for_function("""() => {
+        const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+        const button = zone && zone.querySelector('button p');
+        const limit = zone && zone.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span');
+        return button && limit && getComputedStyle(button).fontSize === '0px'
+            && getComputedStyle(button, '::after').content === '"选择文件"'
+            && getComputedStyle(limit).fontSize === '0px'
+            && getComputedStyle(limit, '::after').content === '"单个文件不超过 20 MB · XLSX、CSV"';
+    }""", timeout=15_000)
     import_button = page.get_by_role("button", name="导入", exact=True)
     uploader = page.locator("input[type=file]")
     for _ in range(3):  # a rerun racing the upload can drop it: clear and upload again until it shows
