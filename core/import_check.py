@@ -58,14 +58,15 @@ def year_month_text(cell: Any, id_cell: Any) -> str:
     and the number 1980.1 for "1980.10" typed into a plain cell: that could be January or
     October, so the ID number's month decides between the two.
     """
+    has_id = bool(clean(cell_text(id_cell)))
     if isinstance(cell, (datetime, date)):
-        return f"{cell.year}年{cell.month}月"
+        # Day 1 beside an ID number is the format's, not a birthday; otherwise the date is kept whole.
+        return f"{cell.year}年{cell.month}月" if has_id and cell.day == 1 else cell_text(cell)
     if isinstance(cell, float) and not cell.is_integer():
-        year, fraction = int(cell), round(cell - int(cell), 2)
-        month = round(fraction * 100)
-        if month % 10 == 0 and month // 10 == 1:  # 1980.1: January, or October with its 0 lost
-            id_month = clean(cell_text(id_cell)).replace(" ", "")[10:12]
-            month = 10 if id_month == "10" else 1
+        year, hundredths = int(cell), round((cell - int(cell)) * 100)
+        month = hundredths // 10 if hundredths % 10 == 0 else hundredths  # 1980.2 → 2, 1980.12 → 12, 1980.05 → 5
+        if month == 1 and clean(cell_text(id_cell)).replace(" ", "")[10:12] == "10":
+            month = 10  # 1980.1 is January, or October with its 0 lost: the ID number decides
         return f"{year}年{month}月"
     return cell_text(cell)
 

@@ -59,6 +59,7 @@ _HEADER_INDEX = {alias.lower(): key for key, aliases in HEADERS.items() for alia
 __all__ = ["HEADERS", "TAG_WORDS", "ImportRefused", "Problem", "Report", "import_residents", "read_rows",
            "report_csv"]
 CHUNK = 2000  # rows checked and written per block
+_ID_SHAPED = re.compile(r"[0-9]{17}[0-9Xx]")
 
 
 class ImportRefused(LinliError):
@@ -242,6 +243,7 @@ def import_residents(
     writer = None if dry_run else RosterWriter(session, actor, now)
     seen_ids: dict[str, int] = {}  # ID hash → line where the file first gave it
     seen_people: dict[tuple[str, Any], int] = {}  # (name, birth date) → line where the file first gave it
+    seen_without_id: dict[tuple[str, Any], int] = {}  # the same, for rows without an ID
     good_count, registered_any, done = 0, False, 0
     # An office's first roster meets a registry with no IDs: then none can be registered already
     # (repeats within the file are caught through seen_ids), and 100k index lookups are saved.
@@ -268,9 +270,14 @@ def import_residents(
                         problems = [("id_number", "error.import.duplicate_in_file", {"line": seen_ids[id_hash]})]
                     elif not id_hash and person in seen_people:  # without an ID, name and birth date tell
                         problems = [("person_name", "error.import.same_person_in_file", {"line": seen_people[person]})]
+                    elif id_hash and person in seen_without_id:  # the same person, given an ID this time?
+                        problems = [("person_name", "error.import.same_person_as_line_without_id",
+                                     {"line": seen_without_id[person]})]
                     else:
                         if id_hash:
                             seen_ids[id_hash] = line
+                        else:
+                            seen_without_id.setdefault(person, line)
                         seen_people.setdefault(person, line)
                         good.append((line, grid_id, prepared))
                 report.problems.extend(Problem(line, *problem) for problem in problems)
@@ -281,13 +288,20 @@ def import_residents(
                 report.problems.extend(Problem(line, "id_number", "error.import.already_registered")
                                        for line, _, prepared in good if prepared[0] in registered)
                 good = [row for row in good if row[2][0] not in registered]
-            unidentified = {_person(prepared) for _, _, prepared in good if not prepared[0]}
-            known = _registered_people(session, actor, unidentified) if unidentified and registry_has_people else set()
-            if known:
-                registered_any = True
-                report.problems.extend(Problem(line, "person_name", "error.import.same_person_registered")
-                                       for line, _, prepared in good if not prepared[0] and _person(prepared) in known)
-                good = [row for row in good if row[2][0] or _person(row[2]) not in known]
+            # Without an ID, someone registered with the same name and birth date is likely the same
+            # person; with one, someone registered so but without an ID is.
+            if registry_has_people and good:
+                known = _registered_people(session, actor, {_person(p) for _, _, p in good if not p[0]})
+                known_without_id = _registered_people(session, actor, {_person(p) for _, _, p in good if p[0]},
+                                                      without_id=True)
+                refused = {line: "error.import.same_person_registered" if not prepared[0]
+                           else "error.import.same_person_registered_without_id"
+                           for line, _, prepared in good
+                           if _person(prepared) in (known_without_id if prepared[0] else known)}
+                if refused:
+                    registered_any = True
+                    report.problems.extend(Problem(line, "person_name", key) for line, key in refused.items())
+                    good = [row for row in good if row[0] not in refused]
             good_count += len(good)
             report.preview.extend(_preview(line, prepared, sqlite) for line, _, prepared in good[:20 - len(report.preview)])
             if writer is not None and report.problems and not allow_partial:
@@ -325,13 +339,15 @@ def ids_cut_by_excel(body: list[list[Any]], id_column: int | None) -> bool:
     """Whether the file's ID column was cut to 15 digits by Excel and saved as text (a CSV).
 
     Excel keeps 15 significant digits, so every ID of such a column ends in 000, and 1 in 11 of
-    them still passes the check digit. Real IDs end in 000 about 1 time in 1,100: a column where a
-    tenth or more do is taken as cut, and its ...000 IDs are refused rather than stored wrong.
+    them still passes the check digit. Real IDs end in 000 about 1 time in 1,100: a column where
+    half or more of the 18-character numbers do is taken as cut, and its ...000 IDs are refused
+    rather than stored wrong. Other cells ("无", blanks, short numbers) do not count.
     """
     if id_column is None:
         return False
-    given = [str(row[id_column]).strip() for row in body if id_column < len(row) and row[id_column] not in (None, "")]
-    return bool(given) and sum(number.endswith("000") for number in given) * 10 >= len(given)
+    numbers = [compact for row in body if id_column < len(row)
+               if _ID_SHAPED.fullmatch(compact := clean(cell_text(row[id_column])).replace(" ", ""))]
+    return bool(numbers) and sum(number.endswith("000") for number in numbers) * 2 >= len(numbers)
 
 
 def _checked_blocks(context: CheckContext, body: list[list[Any]]) -> Iterator[tuple[int, list[Checked]]]:
@@ -363,9 +379,13 @@ def _person(prepared: Prepared) -> tuple[str, Any]:
     return columns[0], columns[4]
 
 
-def _registered_people(session: Session, actor: Actor, people: set[tuple[str, Any]]) -> set[tuple[str, Any]]:
-    """Those of these (name, birth date) pairs that a live resident has, where the actor may look
-    (as the add form's duplicate warning: a worker learns nothing of other grids)."""
+def _registered_people(session: Session, actor: Actor, people: set[tuple[str, Any]], *,
+                       without_id: bool = False) -> set[tuple[str, Any]]:
+    """Those of these (name, birth date) pairs that a live resident has (`without_id`: one with no
+    ID number), where the actor may look (as the add form's warning: a worker learns nothing of
+    other grids)."""
+    if not people:
+        return set()
     as_given = {(name, born if isinstance(born, date) else date.fromisoformat(born)): (name, born)
                 for name, born in people}  # a prepared row holds ISO text on SQLite
     wanted = sorted(as_given)
@@ -375,6 +395,8 @@ def _registered_people(session: Session, actor: Actor, people: set[tuple[str, An
             tuple_(Resident.name, Resident.birth_date).in_(wanted[start:start + 400]), Resident.deleted_at.is_(None))
         if not sees_all_grids(actor):
             query = query.where(Resident.grid_id.in_(sorted(actor.grid_ids) or [-1]))
+        if without_id:
+            query = query.where(Resident.id_hash.is_(None))
         found.update(as_given[name, born] for name, born in session.execute(query))
     return found
 

@@ -551,16 +551,17 @@ def export_rows(session: Session, actor: Actor, vault: Vault, filters: Filters, 
     return rows
 
 
-# Digits with the spaces or hyphens people type inside an ID or phone ("1101 0519 4503 0304 22"),
-# which the search drops before its ID lookup.
-_NUMBER_AS_TYPED = re.compile(r"[0-9](?:[\s-]*[0-9])*(?:[\s-]*[Xx])?")
+# Digits with what people type between groups of an ID or phone ("1101 0519 4503 0304 22",
+# "110105.19450303.042X", "138-1234-5678").
+_GAP = r"[\s\-./_,，、:：;；]*"
+_NUMBER_AS_TYPED = re.compile(rf"[0-9](?:{_GAP}[0-9])*(?:{_GAP}[Xx])?")
 
 
 def _masked_query(text: str) -> str:
     """A search as the audit may keep it: numbers of 7 digits or more (IDs, phones) masked,
     however they were spaced."""
     def masked(match: re.Match[str]) -> str:
-        compact = re.sub(r"[\s-]", "", match.group())
+        compact = re.sub(_GAP, "", match.group())
         return validation.mask_id(compact) if len(compact) >= 7 else match.group()
 
     return _NUMBER_AS_TYPED.sub(masked, clean(text))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 import re
+import unicodedata
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
@@ -24,7 +25,7 @@ _CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _DOTS = re.compile(r"[·•‧∙・.．]")  # the many dots people type for the name separator
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f'’]")  # letters of latin names, with O'Brien's apostrophe
+
 _PHONE_NOISE = re.compile(r"[\s\-()（）]")
 _DATE = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?")
 _DATE_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
@@ -44,8 +45,13 @@ def name_form(value: str | None) -> str:
     words = _DOTS.sub("·", clean(value)).split()
     name = words[0] if words else ""
     for word in words[1:]:
-        name += (" " if _LATIN.match(name[-1]) and _LATIN.match(word[0]) else "") + word
+        name += (" " if _latin(name[-1]) and _latin(word[0]) else "") + word
     return name
+
+
+def _latin(char: str) -> bool:
+    """A letter of a latin-script name (Smith, José, Nguyễn), or O'Brien's apostrophe."""
+    return char in "'’" or (char.isalpha() and unicodedata.name(char, "").startswith("LATIN"))
 
 
 def name(value: str | None, field: str = "name") -> str:

@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 
 # What starts markup inside a line: emphasis, code, links and images ([ ] — without them ! and ( )
-# do nothing), raw HTML, Streamlit's formulas ($), colours and icons (:red[…], :material/…:), tables.
-_INLINE = re.compile(r"([\\`*_\[\]<>$~:|])")
+# do nothing), raw HTML and entities (&#8238; would bring back a character cleaning removed),
+# Streamlit's formulas ($), colours and icons (:red[…], :material/…:), strikethrough, tables.
+_INLINE = re.compile(r"([\\`*_\[\]<>&$~:|])")
+# Indented lines would become a code block, shown with the escapes above.
+_INDENT = re.compile(r"(?m)^[ \t]+")
 # What starts markup at the start of a line: headings, quotes, bullets, setext underlines ...
 _LINE_MARK = re.compile(r"(?m)^([ \t]*)([#>+\-=])")
 # ... and numbered lists ("1. ", "2) ").
@@ -18,7 +21,7 @@ _LINE_NUMBER = re.compile(r"(?m)^([ \t]*[0-9]+)([.)])")
 
 
 def plain(value: object) -> str:
-    """`value` as text that markdown shows character for character."""
-    text = _INLINE.sub(r"\\\1", str(value))
+    """`value` as text that markdown shows as typed (indentation at the start of a line aside)."""
+    text = _INLINE.sub(r"\\\1", _INDENT.sub("", str(value)))
     text = _LINE_MARK.sub(r"\1\\\2", text)
     return _LINE_NUMBER.sub(r"\1\\\2", text)

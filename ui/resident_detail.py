@@ -156,7 +156,8 @@ def _status(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> 
         # Any day of the resident's life: Streamlit's default allows only the last 10 years and
         # silently keeps today for an earlier date typed in.
         status_date = st.date_input(t("field.status_date"), format=DATE_FORMAT, value=person["status_date"] or date.today(),
-                                    min_value=person["birth_date"], max_value=date.today())
+                                    min_value=min(d for d in (person["birth_date"], person["status_date"]) if d),
+                                    max_value=date.today())
         if st.form_submit_button(t("common.save")):
             try:
                 with write_session(engine) as session:

@@ -413,3 +413,19 @@ def test_a_move_out_years_ago_is_saved_on_its_own_day(app_world):
     with read_session(app_world.engine) as session:
         saved = session.get(Resident, resident_id)
         assert (saved.status, saved.status_date) == ("moved_out", date(2012, 3, 1))
+
+
+def test_a_status_dated_before_a_corrected_birth_date_still_opens(app_world):
+    worker = app_world.world.actors["worker"]
+    with write_session(app_world.engine) as session:
+        resident = residents.create(session, worker, VAULT, ResidentForm(
+            name="李娜", grid_id=app_world.world.grid_ids[0], birth_date="1980-01-01", sex="女"))
+        moved = residents.change_status(session, worker, resident.id, resident.version, "moved_out", "2000-01-01")
+        form, version = residents.edit_form(session, worker, VAULT, resident.id)
+        form.birth_date = "2005-01-01"  # the birth date corrected afterwards
+        residents.update(session, worker, VAULT, resident.id, moved.version, form)
+    at = open_url(login(new_app(), "worker1"), "residents")
+    pick_first_row(at)
+    at.run()
+    assert not at.exception and at.subheader[0].value.startswith("李娜")
+    assert next(d for d in at.date_input if d.label == "状态日期").value == date(2000, 1, 1)

@@ -392,8 +392,10 @@ def test_a_birth_month_column_of_a_workbook_is_read_as_a_year_and_a_month(engine
             ("乙", make_resident_id("19801016", "011"), 1980.1),  # 1980.10 typed; the ID says October
             ("丙", make_resident_id("19800116", "011"), 1980.1),  # 1980.1 typed; the ID says January
             ("丁", make_resident_id("19801216", "011"), 1980.12),
-            ("戊", make_resident_id("19801017", "011"), datetime(1980, 11, 1)),  # line 6: not the ID's month
-            ("己", make_resident_id("19800517", "011"), 1980.1)]  # line 7: neither January nor October
+            ("庚", make_resident_id("19800216", "011"), 1980.2),  # February, not month 20
+            ("辛", make_resident_id("19800516", "011"), 1980.05),
+            ("戊", make_resident_id("19801017", "011"), datetime(1980, 11, 1)),  # line 8: not the ID's month
+            ("己", make_resident_id("19800517", "011"), 1980.1)]  # line 9: neither January nor October
     for line, (name, id_number, born) in enumerate(rows, start=1):
         sheet.write_string(line, 0, name)
         sheet.write_string(line, 1, id_number)
@@ -405,5 +407,48 @@ def test_a_birth_month_column_of_a_workbook_is_read_as_a_year_and_a_month(engine
     book.close()
     report = run(engine, world.actors["admin"], out.getvalue(), "roster.xlsx", allow_partial=True)
     assert [(p.line, p.field, p.key) for p in report.problems] == [
-        (6, "birth_date", "error.id.birth_mismatch"), (7, "birth_date", "error.id.birth_mismatch")]
-    assert report.imported == 4
+        (8, "birth_date", "error.id.birth_mismatch"), (9, "birth_date", "error.id.birth_mismatch")]
+    assert report.imported == 6
+
+
+def test_a_birth_month_column_keeps_a_whole_date_for_a_row_without_an_id(engine):
+    from datetime import datetime
+
+    world = make_world(engine)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["姓名", "性别", "出生年月", "网格"])
+    for line, (name, born) in enumerate([("甲", datetime(1950, 3, 1)), ("乙", datetime(1950, 3, 17))], start=1):
+        sheet.write_row(line, 0, [name, "女"])
+        sheet.write_datetime(line, 2, born, book.add_format({"num_format": "yyyy年m月"}))
+        sheet.write_string(line, 3, "第一网格")
+    book.close()
+    report = run(engine, world.actors["admin"], out.getvalue(), "roster.xlsx")
+    assert report.problems == [] and report.imported == 2
+    with read_session(engine) as session:
+        assert sorted(session.scalars(select(Resident.birth_date))) == [date(1950, 3, 1), date(1950, 3, 17)]
+
+
+def test_the_same_person_with_and_without_an_id_is_caught_in_either_order(engine):
+    world = make_world(engine)
+    with_id = ["张伟", "", make_resident_id("19800101", "011"), "", "", "", "第一网格", "", ""]
+    rows = [without_id("张伟", "1980-01-01", sex="男"), with_id]  # the ID-less line first this time
+    report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
+    assert [(p.line, p.key, p.params) for p in report.problems] == [
+        (3, "error.import.same_person_as_line_without_id", {"line": 2})]
+    again = run(engine, world.actors["admin"], csv_bytes([with_id], "utf-8"), "r.csv")  # registered without an ID
+    assert [(p.line, p.key) for p in again.problems] == [(2, "error.import.same_person_registered_without_id")]
+    assert resident_count(engine) == 1
+
+
+def test_only_id_shaped_cells_count_towards_an_excel_cut_column(engine):
+    world = make_world(engine)
+    whole = [make_resident_id(f"1980{month:02d}{day:02d}", "123") for month in (1, 2, 3) for day in range(1, 29)]
+    passing = [number[:15] + "000" for number in whole
+               if validation.check_digit(number[:15] + "00") == "0"][:3]  # cut, and passing the check digit
+    assert passing
+    rows = [[f"居民{i}", "", number, "", "", "", "第一网格", "", ""] for i, number in enumerate(passing)]
+    rows += [[f"无证{i}", "女", "无", "1990-01-01", "", "", "第一网格", "", ""] for i in range(40)]
+    report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
+    assert [p.line for p in report.problems if p.key == "error.import.id_truncated"] == [2, 3, 4][:len(passing)]

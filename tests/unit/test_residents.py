@@ -271,8 +271,9 @@ def spaced(number: str, sizes: tuple[int, ...], gap: str = " ") -> str:
 
 
 @pytest.mark.parametrize("typed", [lambda n: n, lambda n: spaced(n, (4, 4, 4, 4, 2)), lambda n: spaced(n, (6, 8, 4)),
-                                   lambda n: spaced(n, (6, 8, 4), "-"), lambda n: spaced(n, (6, 12), "\u3000")],
-                         ids=["whole", "fours", "region-birth-rest", "hyphens", "ideographic-space"])
+                                   lambda n: spaced(n, (6, 8, 4), "-"), lambda n: spaced(n, (6, 12), "\u3000"),
+                                   lambda n: spaced(n, (6, 8, 4), "."), lambda n: spaced(n, (6, 8, 4), "，")],
+                         ids=["whole", "fours", "region-birth-rest", "hyphens", "ideographic-space", "dots", "commas"])
 def test_export_audit_never_keeps_a_full_number_typed_into_the_search(engine, registry, typed):
     world, worker = registry
     wanted = make_resident_id("19450303", "042")

@@ -86,6 +86,7 @@ def test_invalid_mobiles(typed):
         ("Anna-Maria O'Brien", "Anna-Maria O'Brien"),
         (" José\u3000García ", "José García"),
         ("Mary 张", "Mary张"),
+        ("Nguyễn Thị  Lệ Hằng", "Nguyễn Thị Lệ Hằng"),
     ],
 )
 def test_names_are_normalised(typed, stored):
