@@ -67,8 +67,8 @@ if upload is not None:
         else:
             st.info(t("import.checked", read=report.rows_read, good=report.rows_read - report.refused_lines,
                       refused=report.refused_lines))
-        st.caption(t("import.columns", columns=t("common.list_separator").join(f"{t(column_label(k))} ← {plain(v)}" for k, v in report.columns.items())))
         comma = t("common.list_separator")
+        st.caption(t("import.columns", columns=comma.join(f"{t(column_label(k))} ← {plain(v)}" for k, v in report.columns.items())))
         if report.created_grids:
             st.info(t("import.created_grids", grids=plain(comma.join(report.created_grids))))
         missing = [grid for grid in report.unknown_grids if grid not in report.created_grids]
@@ -83,5 +83,5 @@ if upload is not None:
             st.dataframe(pd.DataFrame([{t("import.col.line"): r["line"], t("field.person_name"): r["name"],
                                         t("field.sex"): t(f"sex.{r['sex']}"), t("field.birth_date"): r["birth_date"],
                                         t("field.id_number"): r["id_number"], t("field.address"): r["address"],
-                                        t("field.tags"): t("common.list_separator").join(t(f"tag.{x}") for x in r["tags"])}
+                                        t("field.tags"): comma.join(t(f"tag.{x}") for x in r["tags"])}
                                        for r in report.preview]), hide_index=True, width="stretch")

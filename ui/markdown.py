@@ -14,14 +14,15 @@ import re
 _INLINE = re.compile(r"([\\`*_\[\]<>&$~:|])")
 # Indented lines would become a code block, shown with the escapes above.
 _INDENT = re.compile(r"(?m)^[ \t]+")
-# What starts markup at the start of a line: headings, quotes, bullets, setext underlines ...
-_LINE_MARK = re.compile(r"(?m)^([ \t]*)([#>+\-=])")
+# What starts markup at the start of a line (indentation already gone): headings, quotes, bullets,
+# setext underlines ...
+_LINE_MARK = re.compile(r"(?m)^([#>+\-=])")
 # ... and numbered lists ("1. ", "2) ").
-_LINE_NUMBER = re.compile(r"(?m)^([ \t]*[0-9]+)([.)])")
+_LINE_NUMBER = re.compile(r"(?m)^([0-9]+)([.)])")
 
 
 def plain(value: object) -> str:
     """`value` as text that markdown shows as typed (indentation at the start of a line aside)."""
     text = _INLINE.sub(r"\\\1", _INDENT.sub("", str(value)))
-    text = _LINE_MARK.sub(r"\1\\\2", text)
+    text = _LINE_MARK.sub(r"\\\1", text)
     return _LINE_NUMBER.sub(r"\1\\\2", text)

@@ -140,7 +140,8 @@ def test_bad_resident_input_is_refused_beside_the_field_and_nothing_written(app_
         assert session.scalar(select(func.count()).select_from(Resident)) == 0
 
 
-def test_possible_duplicate_is_shown_before_creating(app_world):
+def worker_warned_of_a_duplicate(app_world):
+    """The worker's new-resident form, submitted with the seeded 张伟's name and birth date."""
     seed(app_world)
     at = open_url(login(new_app(), "worker1"), "resident-new")
     at.text_input(key="new_resident_name").input("张伟")
@@ -148,6 +149,11 @@ def test_possible_duplicate_is_shown_before_creating(app_world):
     at.selectbox(key="new_resident_sex").select("男")
     at.button(key="resident_new_submit").click().run()
     assert "已有 1 位同名且出生日期相同的居民" in texts(at)
+    return at
+
+
+def test_possible_duplicate_is_shown_before_creating(app_world):
+    at = worker_warned_of_a_duplicate(app_world)
     with read_session(app_world.engine) as session:
         assert session.scalar(select(func.count()).select_from(Resident)) == 2  # nothing created yet
     at.checkbox(key="resident_new_confirm").check()
@@ -157,13 +163,7 @@ def test_possible_duplicate_is_shown_before_creating(app_world):
 
 
 def test_a_duplicate_warning_goes_when_the_person_typed_changes(app_world):
-    seed(app_world)
-    at = open_url(login(new_app(), "worker1"), "resident-new")
-    at.text_input(key="new_resident_name").input("张伟")
-    at.text_input(key="new_resident_birth").input("1980-01-01")
-    at.selectbox(key="new_resident_sex").select("男")
-    at.button(key="resident_new_submit").click().run()
-    assert "已有 1 位同名且出生日期相同的居民" in texts(at)
+    at = worker_warned_of_a_duplicate(app_world)
     at.text_input(key="new_resident_name").input("赵六").run()
     assert "同名且出生日期相同" not in texts(at) and not at.checkbox
     at.button(key="resident_new_submit").click().run()
