@@ -8,7 +8,7 @@ import streamlit as st
 from core import audit
 from db.engine import read_session
 from ui.forms import DATE_FORMAT
-from ui.i18n import language, translator
+from ui.i18n import language, translated_choice, translator
 from ui.session import actor, db
 from ui.table import PAGE_SIZE, page_picker
 
@@ -19,7 +19,7 @@ st.title(t("audit.title"))
 
 user_col, action_col, from_col, to_col = st.columns(4)
 username = user_col.text_input(t("audit.user"), max_chars=64, key="audit_user")
-action = action_col.selectbox(t("audit.action"), ["", *audit.ACTIONS], key="audit_action",
+action = action_col.selectbox(t("audit.action"), ["", *audit.ACTIONS], key=translated_choice("audit_action"),
                               format_func=lambda a: t("common.all") if not a else t(f"audit.action.{a}"))
 date_from = from_col.date_input(t("audit.from"), format=DATE_FORMAT, value=date.today() - timedelta(days=30), key="audit_from")
 date_to = to_col.date_input(t("audit.to"), format=DATE_FORMAT, value=date.today(), key="audit_to")

@@ -9,7 +9,7 @@ from core import mediations, residents
 from core.errors import LinliError
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, FieldErrors, apply_field_resets, empty_fields_next_run, show_notice
-from ui.i18n import t
+from ui.i18n import t, translated_choice
 from ui.markdown import plain
 from ui.session import actor, db, settings, vault
 
@@ -44,7 +44,7 @@ for index, party in enumerate(st.session_state[PARTIES]):
         st.rerun()
 errors.slot("parties")
 
-side = st.radio(t("case_new.side"), mediations.SIDES, horizontal=True, key="case_new_side",
+side = st.radio(t("case_new.side"), mediations.SIDES, horizontal=True, key=translated_choice("case_new_side"),
                 format_func=lambda s: t(f"side.{s}"))
 registry, outside = st.tabs([t("case_new.from_registry"), t("case_new.outside_person")])
 with registry:
@@ -75,7 +75,7 @@ with left:
     intake = st.date_input(t("field.intake_date"), format=DATE_FORMAT, value=date.today(), max_value=date.today(), key="case_new_intake")
     errors.slot("intake_date")
     source = st.selectbox(t("field.source"), mediations.SOURCES, format_func=lambda s: t(f"source.{s}"),
-                          key="case_new_source")
+                          key=translated_choice("case_new_source"))
     errors.slot("source")
     type_id = st.selectbox(t("field.type"), list(kinds), format_func=kinds.get, key="case_new_type")
     errors.slot("type")

@@ -11,7 +11,7 @@ from core.errors import LinliError, StaleEdit
 from core.permissions import sees_all_grids
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, show_notice
-from ui.i18n import error_text, translator
+from ui.i18n import ANY, error_text, translated_choice, translator, unless_any
 from ui.markdown import plain
 from ui.session import actor, db, settings
 from ui.table import PAGE_SIZE, page_picker
@@ -31,20 +31,20 @@ with read_session(engine) as session:
 # Two rows of four: seven filters in one row were cut off at a 1280-pixel screen ("只…").
 state_col, type_col, grid_col, mediator_col = st.columns(4)
 from_col, to_col, overdue_col, _ = st.columns(4, vertical_alignment="bottom")
-state = state_col.selectbox(t("field.state"), ["", *mediations.STATES], key="cases_state",
+state = state_col.selectbox(t("field.state"), ["", *mediations.STATES], key=translated_choice("cases_state"),
                             format_func=lambda s: t("common.all") if not s else t(f"case_state.{s}"))
-type_id = type_col.selectbox(t("field.type"), [None, *kinds], key="cases_type",
-                             format_func=lambda k: t("common.all") if k is None else kinds[k])
-grid_id = grid_col.selectbox(t("field.grid"), [None, *grids], key="cases_grid",
-                             format_func=lambda g: t("common.all") if g is None else grids[g])
-mediator_id = mediator_col.selectbox(t("field.mediator"), [None, *people], key="cases_mediator",
-                                     format_func=lambda m: t("common.all") if m is None else people[m])
+type_id = type_col.selectbox(t("field.type"), [ANY, *kinds], key=translated_choice("cases_type"),
+                             format_func=lambda k: t("common.all") if k == ANY else kinds[k])
+grid_id = grid_col.selectbox(t("field.grid"), [ANY, *grids], key=translated_choice("cases_grid"),
+                             format_func=lambda g: t("common.all") if g == ANY else grids[g])
+mediator_id = mediator_col.selectbox(t("field.mediator"), [ANY, *people], key=translated_choice("cases_mediator"),
+                                     format_func=lambda m: t("common.all") if m == ANY else people[m])
 date_from = from_col.date_input(t("audit.from"), format=DATE_FORMAT, value=None, key="cases_from")
 date_to = to_col.date_input(t("audit.to"), format=DATE_FORMAT, value=None, key="cases_to")
 overdue = overdue_col.checkbox(t("cases.overdue_only"), key="cases_overdue")
-filters = mediations.CaseFilters(state=state, type_id=type_id, grid_id=grid_id, mediator_id=mediator_id,
-                                 date_from=date_from,
-                                 date_to=date_to, overdue=overdue)
+filters = mediations.CaseFilters(state=state, type_id=unless_any(type_id), grid_id=unless_any(grid_id),
+                                 mediator_id=unless_any(mediator_id), date_from=date_from, date_to=date_to,
+                                 overdue=overdue)
 
 with read_session(engine) as session:
     total = mediations.count_cases(session, me, filters)

@@ -14,7 +14,7 @@ from core.errors import LinliError
 from db.engine import read_session, write_session
 from ui import links
 from ui.forms import DATE_FORMAT, FieldErrors, save_then_rerun, show_notice
-from ui.i18n import translator
+from ui.i18n import translated_choice, translator
 from ui.session import actor, db, settings
 
 t = translator()
@@ -75,7 +75,7 @@ with code_tab:
         grid_col, category_col = st.columns(2)
         token_grid = grid_col.selectbox(t("satisfaction.grid"), list(grids), format_func=grids.get, key="token_grid")
         token_category = category_col.selectbox(t("field.category"), satisfaction.CATEGORIES,
-                                                format_func=category_label.get, key="token_category",
+                                                format_func=category_label.get, key=translated_choice("token_category"),
                                                 index=satisfaction.CATEGORIES.index("service"))
         days_col, limit_col = st.columns(2)
         days = days_col.number_input(t("ratings.valid_days"), min_value=1, max_value=satisfaction.MAX_TOKEN_DAYS,

@@ -8,7 +8,7 @@ from core import imports, residents
 from core.errors import LinliError
 from core.permissions import can
 from db.engine import read_session, write_session
-from ui.i18n import error_text, t
+from ui.i18n import ANY, error_text, t, translated_choice, unless_any
 from ui.line_report import show_problems
 from ui.markdown import plain
 from ui.session import actor, db, vault
@@ -25,8 +25,8 @@ with read_session(engine) as session:
 upload = file_picker(t("field.file"), ["xlsx", "csv"], key="import_file")
 partial = st.checkbox(t("import.partial"), key="import_partial", help=t("import.partial_help"))
 create_grids = can(me, "resident.create_grids") and st.checkbox(t("field.create_grids"), key="import_create_grids")
-default_grid = st.selectbox(t("import.default_grid"), [None, *grids], key="import_default_grid",
-                            format_func=lambda g: t("common.none") if g is None else grids[g])
+default_grid = st.selectbox(t("import.default_grid"), [ANY, *grids], key=translated_choice("import_default_grid"),
+                            format_func=lambda g: t("common.none") if g == ANY else grids[g])
 
 
 def column_label(key: str) -> str:
@@ -43,7 +43,7 @@ def run_import(dry_run: bool) -> imports.Report | None:
         with write_session(engine) as session:
             return imports.import_residents(session, me, keys, upload.getvalue(), upload.name, dry_run=dry_run,
                                             allow_partial=partial, create_grids=create_grids,
-                                            default_grid_id=default_grid, progress=progress)
+                                            default_grid_id=unless_any(default_grid), progress=progress)
     except LinliError as exc:
         bar.empty()
         st.error(error_text(exc))

@@ -14,7 +14,7 @@ from core.mediations import add_months
 from db.engine import read_session
 from ui.charts import draw
 from ui.forms import FieldErrors
-from ui.i18n import translator
+from ui.i18n import ANY, translated_choice, translator, unless_any
 from ui.session import actor, database_key, db
 
 t = translator()
@@ -35,20 +35,19 @@ first = first_col.selectbox(t("satisfaction.first_month"), months, index=satisfa
                             format_func=lambda m: f"{m:%Y-%m}", key="sat_first")
 last = last_col.selectbox(t("satisfaction.last_month"), months, index=0, format_func=lambda m: f"{m:%Y-%m}",
                           key="sat_last")
-ALL = -1  # a selectbox shows None as an empty placeholder, so "all" is a number no id takes
-grid = grid_col.selectbox(t("satisfaction.grid"), [ALL, *grids], key="sat_grid",
-                          format_func=lambda g: t("common.all") if g == ALL else grids[g])
-category = category_col.selectbox(t("satisfaction.category"), ["", *satisfaction.CATEGORIES], key="sat_category",
+grid = grid_col.selectbox(t("satisfaction.grid"), [ANY, *grids], key=translated_choice("sat_grid"),
+                          format_func=lambda g: t("common.all") if g == ANY else grids[g])
+category = category_col.selectbox(t("satisfaction.category"), ["", *satisfaction.CATEGORIES], key=translated_choice("sat_category"),
                                   format_func=lambda c: t(f"satisfaction.category.{c}") if c else t("common.all"))
-channel = channel_col.selectbox(t("field.channel"), ["", *satisfaction.CHANNELS], key="sat_channel",
+channel = channel_col.selectbox(t("field.channel"), ["", *satisfaction.CHANNELS], key=translated_choice("sat_channel"),
                                 format_func=lambda c: t(f"satisfaction.channel.{c}") if c else t("common.all"))
-worker = worker_col.selectbox(t("field.worker"), [ALL, 0, *people], key="sat_worker",
-                              format_func=lambda w: t("common.all") if w == ALL
+worker = worker_col.selectbox(t("field.worker"), [ANY, 0, *people], key=translated_choice("sat_worker"),
+                              format_func=lambda w: t("common.all") if w == ANY
                               else t("satisfaction.no_worker") if w == 0 else people[w])
 errors.slot("first_month")
 errors.slot("last_month")
-filters = satisfaction.RatingFilters(first_month=first, last_month=last, grid_id=None if grid == ALL else grid,
-                                     category=category, channel=channel, worker_id=None if worker == ALL else worker)
+filters = satisfaction.RatingFilters(first_month=first, last_month=last, grid_id=unless_any(grid),
+                                     category=category, channel=channel, worker_id=unless_any(worker))
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)

@@ -8,7 +8,7 @@ from core.errors import LinliError
 from core.permissions import ROLES
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors, show_notice
-from ui.i18n import error_text, t
+from ui.i18n import ANY, error_text, t, translated_choice, unless_any
 from ui.markdown import plain
 from ui.session import actor, db
 
@@ -30,9 +30,11 @@ def role_label(role: str) -> str:
 
 
 def community_picker(key: str, current: int | None) -> int | None:
-    options = [None, *community_names]
-    return st.selectbox(t("field.community"), options, index=options.index(current) if current in options else 0,
-                        format_func=lambda cid: t("common.none") if cid is None else community_names[cid], key=key)
+    options = [ANY, *community_names]  # ANY: none
+    chosen = st.selectbox(t("field.community"), options, index=options.index(current) if current in options else 0,
+                          format_func=lambda cid: t("common.none") if cid == ANY else community_names[cid],
+                          key=translated_choice(key))
+    return unless_any(chosen)
 
 
 def grid_picker(key: str, community_id: int | None, current: list[int]) -> list[int]:
@@ -69,7 +71,7 @@ with create_tab:
     errors.slot("username")
     display_name = st.text_input(t("field.display_name"), max_chars=users.DISPLAY_NAME_MAX, key="new_display_name")
     errors.slot("display_name")
-    role = st.selectbox(t("field.role"), ROLES, format_func=role_label, index=ROLES.index("worker"), key="new_role")
+    role = st.selectbox(t("field.role"), ROLES, format_func=role_label, index=ROLES.index("worker"), key=translated_choice("new_role"))
     errors.slot("role")
     community_id = community_picker("new_community", all_communities[0].id if all_communities else None)
     errors.slot("community")
@@ -113,7 +115,7 @@ with edit_tab:
                                  key=f"edit_name_{user.id}")
         errors.slot("display_name")
         new_role = st.selectbox(t("field.role"), ROLES, index=ROLES.index(user.role), format_func=role_label,
-                                key=f"edit_role_{user.id}")
+                                key=translated_choice(f"edit_role_{user.id}"))
         errors.slot("role")
         new_community = community_picker(f"edit_community_{user.id}", user.community_id)
         errors.slot("community")

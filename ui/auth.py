@@ -26,7 +26,7 @@ from core.errors import LinliError
 from core.permissions import Actor
 from core.settings import Settings
 from db.engine import read_session, write_session
-from ui.i18n import LANG_KEY, error_text, set_language, t
+from ui.i18n import LANG_KEY, error_text, relabel_choices, set_language, t
 
 AUTH_KEY = "linli_auth"  # {"user_id", "token_exp"} of an established login
 PENDING_KEY = "linli_pending_login"  # {"user_id"}: password checked, cookie not yet set
@@ -227,6 +227,7 @@ def language_switch(actor: Actor | None, engine: Engine, *, container=st) -> Non
     )
     if choice != current:
         set_language(choice)
+        relabel_choices()  # allowed here: the page draws its widgets after the sidebar
         if actor is not None:
             with write_session(engine) as session:
                 users.set_language(session, actor, choice)

@@ -12,6 +12,15 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from ui.markdown import plain
 
 LANG_KEY = "linli_lang"
+TRANSLATED_CHOICES = "linli_translated_choices"
+# The "all" (or "none") entry of a choice of ids. Not None: Streamlit sends a choice of None to the
+# browser as no choice at all, which draws the empty placeholder instead of 全部 / All.
+ANY = -1
+
+
+def unless_any(chosen: int) -> int | None:
+    """The id chosen, or None for the ANY entry."""
+    return None if chosen == ANY else chosen
 
 
 def language() -> str:
@@ -21,6 +30,25 @@ def language() -> str:
 
 def set_language(lang: str) -> None:
     st.session_state[LANG_KEY] = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def translated_choice(key: str) -> str:
+    """`key`, for a choice widget whose option labels are translated (全部 / All, 独居老人 / …).
+
+    The browser keeps a choice by its label. After a language switch it would go on showing the
+    old language's word and sending it back, and the next change anywhere on the page would reset
+    the choice without a word. A key named here is set again when the language changes
+    (`relabel_choices`), so Streamlit sends the chosen value's label in the new language.
+    """
+    st.session_state.setdefault(TRANSLATED_CHOICES, set()).add(key)
+    return key
+
+
+def relabel_choices() -> None:
+    """Before the first run in a new language: every translated choice keeps its value, relabelled."""
+    for key in st.session_state.get(TRANSLATED_CHOICES, ()):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def t(key: str, **params: Any) -> str:

@@ -10,7 +10,7 @@ from core import residents, validation
 from core.errors import Invalid
 from core.residents import ResidentForm
 from ui.forms import FieldErrors
-from ui.i18n import t
+from ui.i18n import t, translated_choice
 
 SEXES = ("", "男", "女")  # what core.validation.sex reads
 _SEX_LABEL = {"男": "sex.M", "女": "sex.F"}
@@ -31,7 +31,7 @@ def resident_fields(loaded: ResidentForm, grids: dict[int, str], tags: list[str]
                               key=f"{key}_birth", placeholder="1980-01-01", help=t("residents.birth_help"))
         errors.slot("birth_date")
         sex = st.selectbox(t("field.sex"), SEXES, index=SEXES.index(loaded.sex) if loaded.sex in SEXES else 0,
-                           key=f"{key}_sex", format_func=lambda v: t(_SEX_LABEL[v]) if v else "—")
+                           key=translated_choice(f"{key}_sex"), format_func=lambda v: t(_SEX_LABEL[v]) if v else "—")
         errors.slot("sex")
         phone = st.text_input(t("field.phone"), value=loaded.phone, max_chars=20, key=f"{key}_phone")
         errors.slot("phone")
@@ -50,7 +50,7 @@ def resident_fields(loaded: ResidentForm, grids: dict[int, str], tags: list[str]
                                   key=f"{key}_ethnicity", placeholder=t("residents.ethnicity_hint"))
         errors.slot("ethnicity")
         chosen_tags = st.multiselect(t("field.tags"), tags, default=[tag for tag in loaded.tags if tag in tags],
-                                     format_func=lambda v: t(f"tag.{v}"), key=f"{key}_tags",
+                                     format_func=lambda v: t(f"tag.{v}"), key=translated_choice(f"{key}_tags"),
                                      placeholder=t("common.choose"))
         errors.slot("tags")
     notes = st.text_area(t("field.notes"), value=loaded.notes, max_chars=residents.NOTES_MAX, key=f"{key}_notes")

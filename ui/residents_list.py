@@ -22,6 +22,7 @@ from core import audit, clock, residents
 from core.crypto import Vault
 from core.permissions import Actor, can
 from db.engine import read_session, write_session
+from ui.i18n import ANY, translated_choice, unless_any
 from ui.session import database_key
 
 Translate = Callable[..., str]
@@ -58,11 +59,11 @@ def filter_bar(t: Translate, grids: dict[int, str], visible_tags: list[str]) -> 
     query = st.text_input(t("residents.search"), key="residents_query", placeholder=t("residents.search_hint"),
                           max_chars=50)
     grid_col, tag_col, status_col, min_col, max_col = st.columns([2, 2, 1, 1, 1])
-    grid_id = grid_col.selectbox(t("field.grid"), [None, *grids], key="residents_grid",
-                                 format_func=lambda g: everything if g is None else grids[g])
-    tag = tag_col.selectbox(t("field.tags"), ["", *visible_tags], key="residents_tag",
+    grid_id = grid_col.selectbox(t("field.grid"), [ANY, *grids], key=translated_choice("residents_grid"),
+                                 format_func=lambda g: everything if g == ANY else grids[g])
+    tag = tag_col.selectbox(t("field.tags"), ["", *visible_tags], key=translated_choice("residents_tag"),
                             format_func=lambda v: t(f"tag.{v}") if v else everything)
-    status = status_col.selectbox(t("field.status"), ["", *residents.STATUSES], key="residents_status",
+    status = status_col.selectbox(t("field.status"), ["", *residents.STATUSES], key=translated_choice("residents_status"),
                                   format_func=lambda v: t(f"status.{v}") if v else everything)
     age_min = min_col.number_input(t("residents.age_min"), min_value=0, max_value=130, value=None, step=1,
                                    key="residents_age_min")
@@ -70,7 +71,7 @@ def filter_bar(t: Translate, grids: dict[int, str], visible_tags: list[str]) -> 
                                    key="residents_age_max")
     if age_min is not None and age_max is not None and age_min > age_max:
         st.warning(t("residents.age_reversed", low=int(age_min), high=int(age_max)))
-    return residents.Filters(query=query, grid_id=grid_id, tag=tag, status=status,
+    return residents.Filters(query=query, grid_id=unless_any(grid_id), tag=tag, status=status,
                              age_min=int(age_min) if age_min is not None else None,
                              age_max=int(age_max) if age_max is not None else None)
 

@@ -8,9 +8,11 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from core import validation
+from core import residents, validation
+from core.residents import ResidentForm
+from db.engine import write_session
 from tests.e2e.test_login_journey import log_in
-from tests.factories import make_resident_id
+from tests.factories import make_resident_id, vault_for_tests
 from tests.unit.test_imports import BAD, GOOD, csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -92,3 +94,40 @@ def test_import_a_roster_and_download_the_report(server, page: Page, tmp_path):
     page.get_by_text("只导入正确的行", exact=True).click()
     import_button.click()
     expect(page.get_by_text("已导入 3 人；5 行未导入。")).to_be_visible()
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+
+
+def test_a_language_switch_keeps_the_filters_and_reads_them_in_english(server, page: Page):
+    world = server.world
+    with write_session(server.engine) as session:
+        for name, born, tags in (("语言甲", "19400101", ["elderly_alone"]), ("语言乙", "19500101", [])):
+            residents.create(session, world.actors["supervisor"], vault_for_tests(), ResidentForm(
+                name=name, id_number=make_resident_id(born, "077"), grid_id=world.grid_ids[0], address="和平里1号",
+                tags=tags))
+    page.goto(f"{server.url}/residents")
+    log_in(page, "supervisor1")
+    page.get_by_role("textbox", name="搜索").fill("语言")
+    page.get_by_role("textbox", name="搜索").press("Enter")
+    expect(page.get_by_text("第 1 / 1 页，共 2 条")).to_be_visible()
+    choose(page, "人员类别", "独居老人")
+    expect(page.get_by_text("第 1 / 1 页，共 1 条")).to_be_visible()
+
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    page.keyboard.type("English")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Residents")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Special groups")).to_have_value("Elderly living alone")
+    expect(page.get_by_role("combobox", name="Grid")).to_have_value("All")
+    expect(page.get_by_role("combobox", name="Status")).to_have_value("All")
+    expect(page.get_by_text("Page 1 of 1, 1 in all")).to_be_visible()
+
+    # Before the fix, the next change on the page silently dropped the group filter (2 found).
+    choose(page, "Status", "Registered")
+    expect(page.get_by_role("combobox", name="Status")).to_have_value("Registered")
+    expect(page.get_by_text("Page 1 of 1, 1 in all")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Special groups")).to_have_value("Elderly living alone")
