@@ -12,11 +12,12 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from core.errors import Invalid
+from core.errors import Invalid, InvalidMany
 from core.text import clean, clean_prose
 
 NAME_MAX = 50
@@ -192,11 +193,23 @@ def _year_month(value: str | date | None) -> tuple[int, int] | None:
 
 def identity(id_text: str | None, birth: str | date | None, sex_text: str | None, *, today: date | None = None
              ) -> tuple[IdNumber | None, date, str]:
-    """Birth date and sex, derived from the ID when there is one and cross-checked with what was given."""
-    given_sex = sex(sex_text)
+    """Birth date and sex, derived from the ID when there is one and cross-checked with what was given.
+
+    Refusals of fields that do not depend on each other come together (InvalidMany): a bad ID
+    number does not hide an unreadable birth date or sex beside it.
+    """
     id_clean = clean(id_text)
+    id_compact = id_clean.upper().replace(" ", "")
+    try:
+        given_sex = sex(sex_text)
+    except Invalid as exc:
+        raise _with_other_refusals(exc, [lambda: id_clean and _id_of_clean(id_compact, today, "id_number"),
+                                         lambda: _readable_birth(birth)]) from None
     if id_clean:
-        parsed = _id_of_clean(id_clean.upper().replace(" ", ""), today, "id_number")
+        try:
+            parsed = _id_of_clean(id_compact, today, "id_number")
+        except Invalid as exc:
+            raise _with_other_refusals(exc, [lambda: _readable_birth(birth)]) from None
         if not birth:  # the usual roster row: the birth date is left to the ID
             if given_sex and given_sex != parsed.sex:
                 raise Invalid("sex", "error.id.sex_mismatch")
@@ -221,6 +234,26 @@ def identity(id_text: str | None, birth: str | date | None, sex_text: str | None
     if not given_sex:
         raise Invalid("sex", "error.sex.required_without_id")
     return None, given_birth, given_sex
+
+
+def _with_other_refusals(refused: Invalid, checks: list[Callable[[], object]]) -> Invalid:
+    """`refused`, or InvalidMany of it with whatever the other fields' `checks` refuse too, in
+    the order of the fields (ID number, birth date, sex)."""
+    errors = [refused]
+    for check in checks:
+        try:
+            check()
+        except Invalid as exc:
+            errors.append(exc.with_traceback(None))
+    order = ("id_number", "birth_date", "sex")
+    errors.sort(key=lambda error: order.index(error.field) if error.field in order else len(order))
+    return refused if len(errors) == 1 else InvalidMany(errors)
+
+
+def _readable_birth(birth: str | date | None) -> None:
+    """A birth date that can be read at all (a year and month, or a whole date), when one is given."""
+    if _year_month(birth) is None:
+        parse_date(birth, "birth_date")
 
 
 def age_on(birth: date, day: date) -> int:

@@ -140,6 +140,19 @@ def test_bad_resident_input_is_refused_beside_the_field_and_nothing_written(app_
         assert session.scalar(select(func.count()).select_from(Resident)) == 0
 
 
+def test_a_bad_id_number_and_an_unreadable_birth_date_are_refused_together(app_world):
+    at = open_url(login(new_app(), "worker1"), "resident-new")
+    at.text_input(key="new_resident_name").input("王五")
+    at.text_input(key="new_resident_id").input("110105198001010")
+    at.text_input(key="new_resident_birth").input("1980-02-30")
+    at.button(key="resident_new_submit").click().run()
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("身份证号：应为 18 位") for e in errors)
+    assert any(e.startswith("出生日期：") for e in errors)  # not only after the ID is corrected
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Resident)) == 0
+
+
 def worker_warned_of_a_duplicate(app_world):
     """The worker's new-resident form, submitted with the seeded 张伟's name and birth date."""
     seed(app_world)

@@ -109,6 +109,14 @@ def test_all_good_file_imports_in_one_go_and_a_second_run_refuses_every_row(engi
     assert resident_count(engine) == 3
 
 
+def test_a_line_with_a_bad_id_and_an_unreadable_birth_date_reports_both(engine):
+    world = make_world(engine)
+    bad = ["李四", "男", "110105198001010", "1980年13月45日", "", "", "第一网格", "", ""]
+    report = run(engine, world.actors["admin"], csv_bytes([bad], "utf-8"), "roster.csv")
+    assert [(p.line, p.field) for p in report.problems] == [(2, "id_number"), (2, "birth_date")]
+    assert report.refused_lines == 1 and resident_count(engine) == 0
+
+
 def test_ids_stored_as_numbers_are_refused_line_by_line(engine):
     world = make_world(engine)
     report = run(engine, world.actors["admin"], xlsx_bytes(GOOD, numeric_ids=True), "roster.xlsx")

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from core import validation
-from core.errors import Invalid
+from core.errors import Invalid, InvalidMany
 
 TODAY = date(2026, 11, 29)
 
@@ -120,6 +120,25 @@ def test_without_an_id_birth_date_and_sex_are_required():
     with pytest.raises(Invalid) as refused:
         validation.identity("", "2010/3/5", "", today=TODAY)
     assert (refused.value.field, refused.value.key) == ("sex", "error.sex.required_without_id")
+
+
+@pytest.mark.parametrize(("id_text", "birth", "sex", "refused"), [
+    ("110105194912310021", "1949/13/45", "女", [("id_number", "error.id.check_digit"), ("birth_date", "error.date.invalid")]),
+    ("110105194912310021", "", "外星", [("id_number", "error.id.check_digit"), ("sex", "error.sex.unknown")]),
+    ("1101051949", "昨天", "外星", [("id_number", "error.id.length"), ("birth_date", "error.date.format"),
+                                     ("sex", "error.sex.unknown")]),
+    ("", "昨天", "外星", [("birth_date", "error.date.format"), ("sex", "error.sex.unknown")]),
+])
+def test_a_bad_id_number_does_not_hide_a_bad_birth_date_or_sex_beside_it(id_text, birth, sex, refused):
+    with pytest.raises(InvalidMany) as many:
+        validation.identity(id_text, birth, sex, today=TODAY)
+    assert [(error.field, error.key) for error in many.value.errors] == refused
+
+
+def test_a_bad_id_number_beside_a_readable_birth_date_is_refused_alone():
+    with pytest.raises(Invalid) as refused:  # a birth date that can be read is only compared with a good ID
+        validation.identity("1101051949", "1949年12月", "女", today=TODAY)
+    assert not isinstance(refused.value, InvalidMany) and refused.value.field == "id_number"
 
 
 @pytest.mark.parametrize("typed", ["1949.12", "1949-12", "1949年12月", "194912"])
