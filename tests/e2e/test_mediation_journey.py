@@ -6,6 +6,8 @@ from playwright.sync_api import Locator, Page, expect
 from tests.e2e.test_login_journey import log_in
 
 pytestmark = pytest.mark.browser
+# Bare addresses, as a worker may paste them: GFM would make each a link.
+FACTS = "楼上漏水，双方就维修费用争执；物业见 www.example.org/notice 或 https://example.org，邮箱 wy@example.org"
 
 
 def idle(page: Page) -> None:
@@ -54,12 +56,17 @@ def test_intake_session_agreement_follow_up_close(server, page: Page):
     page.get_by_role("textbox", name="姓名").fill("赵老汉")
     page.get_by_role("button", name="添加当事人").click()
     expect(page.get_by_text("申请人 · 赵老汉")).to_be_visible()
-    page.get_by_role("textbox", name="事实经过").fill("楼上漏水，双方就维修费用争执")
+    page.get_by_role("textbox", name="事实经过").fill(FACTS)
     page.get_by_role("button", name="登记案件").click()
     expect(page.get_by_text("已登记案件")).to_be_visible()
     expect(page.get_by_role("textbox", name="事实经过")).to_have_value("")  # ready for the next case
 
     open_first_case(page, server)
+    # The facts read as typed, and the addresses in them are not links a click would follow.
+    facts = page.get_by_test_id("stMarkdownContainer").filter(has_text="楼上漏水")
+    expect(facts).to_have_count(1)
+    assert facts.inner_text().replace("\u2060", "") == f"事实经过：{FACTS}"
+    expect(facts.locator("a")).to_have_count(0)
     submit(page, page.get_by_role("button", name="开始调解"), "已完成：开始调解")
 
     open_first_case(page, server)
