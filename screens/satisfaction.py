@@ -37,7 +37,8 @@ last = last_col.selectbox(t("satisfaction.last_month"), months, index=0, format_
                           key="sat_last")
 grid = grid_col.selectbox(t("satisfaction.grid"), [ANY, *grids], key=translated_choice("sat_grid"),
                           format_func=lambda g: t("common.all") if g == ANY else grids[g])
-category = category_col.selectbox(t("satisfaction.category"), ["", *satisfaction.CATEGORIES], key=translated_choice("sat_category"),
+category = category_col.selectbox(t("satisfaction.category"), ["", *satisfaction.CATEGORIES],
+                                  key=translated_choice("sat_category"),
                                   format_func=lambda c: t(f"satisfaction.category.{c}") if c else t("common.all"))
 channel = channel_col.selectbox(t("field.channel"), ["", *satisfaction.CHANNELS], key=translated_choice("sat_channel"),
                                 format_func=lambda c: t(f"satisfaction.channel.{c}") if c else t("common.all"))

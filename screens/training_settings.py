@@ -63,7 +63,8 @@ if can(me, "training.targets"):
                                 t("field.hours"): q.hours} for lv, q in targets.items()]),
                  hide_index=True, width="stretch")
     errors = FieldErrors()
-    which = st.selectbox(t("field.level"), training.LEVELS, format_func=lambda v: t(f"level.{v}"), key=translated_choice("quota_level"))
+    which = st.selectbox(t("field.level"), training.LEVELS, format_func=lambda v: t(f"level.{v}"),
+                         key=translated_choice("quota_level"))
     with st.form(f"quota_{which}"):  # keyed by level, like the qualification form
         years = st.number_input(t("field.period_years"), min_value=1, max_value=10, value=targets[which].period_years)
         errors.slot("period_years")

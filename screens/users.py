@@ -71,7 +71,8 @@ with create_tab:
     errors.slot("username")
     display_name = st.text_input(t("field.display_name"), max_chars=users.DISPLAY_NAME_MAX, key="new_display_name")
     errors.slot("display_name")
-    role = st.selectbox(t("field.role"), ROLES, format_func=role_label, index=ROLES.index("worker"), key=translated_choice("new_role"))
+    role = st.selectbox(t("field.role"), ROLES, format_func=role_label, index=ROLES.index("worker"),
+                        key=translated_choice("new_role"))
     errors.slot("role")
     community_id = community_picker("new_community", all_communities[0].id if all_communities else None)
     errors.slot("community")

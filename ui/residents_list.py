@@ -63,7 +63,8 @@ def filter_bar(t: Translate, grids: dict[int, str], visible_tags: list[str]) -> 
                                  format_func=lambda g: everything if g == ANY else grids[g])
     tag = tag_col.selectbox(t("field.tags"), ["", *visible_tags], key=translated_choice("residents_tag"),
                             format_func=lambda v: t(f"tag.{v}") if v else everything)
-    status = status_col.selectbox(t("field.status"), ["", *residents.STATUSES], key=translated_choice("residents_status"),
+    status = status_col.selectbox(t("field.status"), ["", *residents.STATUSES],
+                                  key=translated_choice("residents_status"),
                                   format_func=lambda v: t(f"status.{v}") if v else everything)
     age_min = min_col.number_input(t("residents.age_min"), min_value=0, max_value=130, value=None, step=1,
                                    key="residents_age_min")
