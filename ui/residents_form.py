@@ -51,7 +51,7 @@ def resident_fields(loaded: ResidentForm, grids: dict[int, str], tags: list[str]
         errors.slot("ethnicity")
         chosen_tags = st.multiselect(t("field.tags"), tags, default=[tag for tag in loaded.tags if tag in tags],
                                      format_func=lambda v: t(f"tag.{v}"), key=translated_choice(f"{key}_tags"),
-                                     placeholder=t("common.choose"))
+                                     placeholder=t("common.choose"), select_all=False)  # nobody is every group
         errors.slot("tags")
     notes = st.text_area(t("field.notes"), value=loaded.notes, max_chars=residents.NOTES_MAX, key=f"{key}_notes")
     errors.slot("notes")

@@ -153,6 +153,12 @@ def test_a_bad_id_number_and_an_unreadable_birth_date_are_refused_together(app_w
         assert session.scalar(select(func.count()).select_from(Resident)) == 0
 
 
+def test_the_special_groups_choice_offers_no_english_select_all(app_world):
+    at = open_url(login(new_app(), "supervisor1"), "resident-new")
+    groups = at.multiselect(key="new_resident_tags")
+    assert len(groups.options) == 7 and groups.proto.select_all == 0  # Streamlit's "Select all", in English
+
+
 def worker_warned_of_a_duplicate(app_world):
     """The worker's new-resident form, submitted with the seeded 张伟's name and birth date."""
     seed(app_world)
