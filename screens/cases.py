@@ -124,9 +124,10 @@ if simple:
 if case["state"] == "in_mediation":
     with st.expander(t("cases.log_session"), icon=":material/forum:"):
         with st.form(f"session_{case['id']}", clear_on_submit=True):
-            held_on = st.date_input(t("field.held_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today())
-            present = st.text_input(t("cases.present"), max_chars=200)
-            summary = st.text_area(t("field.summary"), max_chars=4000)
+            held_on = st.date_input(t("field.held_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today(),
+                                    key=f"session_held_{case['id']}")
+            present = st.text_input(t("cases.present"), max_chars=200, key=f"session_present_{case['id']}")
+            summary = st.text_area(t("field.summary"), max_chars=4000, key=f"session_summary_{case['id']}")
             if st.form_submit_button(t("common.save")):
                 try:
                     with write_session(engine) as session:
@@ -140,13 +141,16 @@ if case["state"] == "in_mediation":
 if "agree" in case["actions"]:
     with st.expander(t("case_action.agree"), icon=":material/handshake:"):
         with st.form(f"agree_{case['id']}"):
-            agreed_on = st.date_input(t("field.agreed_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today())
+            agreed_on = st.date_input(t("field.agreed_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today(),
+                                      key=f"agree_on_{case['id']}")
             written = st.radio(t("cases.form"), [True, False], horizontal=True,
-                               format_func=lambda w: t("cases.written") if w else t("cases.oral"))
-            terms = st.text_area(t("field.terms"), max_chars=4000)
-            amount = st.text_input(t("field.amount"), value="0", max_chars=14)
-            deadline = st.date_input(t("field.performance_deadline"), format=DATE_FORMAT, value=None)
-            manner = st.text_input(t("cases.manner"), max_chars=200)
+                               format_func=lambda w: t("cases.written") if w else t("cases.oral"),
+                               key=translated_choice(f"agree_written_{case['id']}"))
+            terms = st.text_area(t("field.terms"), max_chars=4000, key=f"agree_terms_{case['id']}")
+            amount = st.text_input(t("field.amount"), value="0", max_chars=14, key=f"agree_amount_{case['id']}")
+            deadline = st.date_input(t("field.performance_deadline"), format=DATE_FORMAT, value=None,
+                                     key=f"agree_deadline_{case['id']}")
+            manner = st.text_input(t("cases.manner"), max_chars=200, key=f"agree_manner_{case['id']}")
             if st.form_submit_button(t("case_action.agree"), type="primary"):
                 try:
                     with write_session(engine) as session:
@@ -161,11 +165,14 @@ if "agree" in case["actions"]:
 if "follow_up" in case["actions"]:
     with st.expander(t("case_action.follow_up"), icon=":material/home_pin:"):
         with st.form(f"follow_up_{case['id']}"):
-            visited_on = st.date_input(t("field.visited_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today())
+            visited_on = st.date_input(t("field.visited_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today(),
+                                       key=f"follow_up_on_{case['id']}")
             performed = st.radio(t("field.performed"), mediations.PERFORMED, horizontal=True,
-                                 format_func=lambda p: t(f"performed.{p}"))
-            score = st.select_slider(t("field.satisfaction"), options=[1, 2, 3, 4, 5], value=4)
-            visit_note = st.text_area(t("field.note"), max_chars=1000)
+                                 format_func=lambda p: t(f"performed.{p}"),
+                                 key=translated_choice(f"follow_up_performed_{case['id']}"))
+            score = st.select_slider(t("field.satisfaction"), options=[1, 2, 3, 4, 5], value=4,
+                                     key=f"follow_up_score_{case['id']}")
+            visit_note = st.text_area(t("field.note"), max_chars=1000, key=f"follow_up_note_{case['id']}")
             if st.form_submit_button(t("case_action.follow_up"), type="primary"):
                 try:
                     with write_session(engine) as session:
@@ -179,8 +186,9 @@ if "follow_up" in case["actions"]:
 if case["state"] in mediations.OPEN_STATES:
     with st.expander(t("cases.extend"), icon=":material/event_upcoming:"):
         with st.form(f"extend_{case['id']}"):
-            new_due = st.date_input(t("field.due_date"), format=DATE_FORMAT, value=None)
-            reason = st.text_input(t("field.note"), max_chars=400, placeholder=t("cases.extend_hint"))
+            new_due = st.date_input(t("field.due_date"), format=DATE_FORMAT, value=None, key=f"extend_due_{case['id']}")
+            reason = st.text_input(t("field.note"), max_chars=400, placeholder=t("cases.extend_hint"),
+                                   key=f"extend_note_{case['id']}")
             if st.form_submit_button(t("cases.extend")):
                 try:
                     with write_session(engine) as session:

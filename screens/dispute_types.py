@@ -25,7 +25,7 @@ add, change = st.tabs([t("dispute_types.add"), t("dispute_types.change")])
 with add:
     errors = FieldErrors()
     with st.form("dispute_type_new", clear_on_submit=True):
-        name = st.text_input(t("field.name"), max_chars=30)
+        name = st.text_input(t("field.name"), max_chars=30, key="dispute_type_new_name")
         errors.slot("name")
         if st.form_submit_button(t("dispute_types.add"), type="primary"):
             save_then_rerun(engine, errors, lambda session: mediations.save_dispute_type(session, me, name=name),

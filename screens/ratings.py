@@ -37,27 +37,30 @@ with record_tab:
     errors = FieldErrors()
     with st.form("rating_new", clear_on_submit=True):
         channel = st.radio(t("field.channel"), satisfaction.STAFF_CHANNELS, horizontal=True,
-                           format_func=lambda c: t(f"satisfaction.channel.{c}"))
+                           format_func=lambda c: t(f"satisfaction.channel.{c}"), key=translated_choice("rating_channel"))
         errors.slot("channel")
         st.markdown(t("field.score"))
         score = st.feedback("stars", key="rating_score")
         st.caption(t("ratings.score_hint"))
         errors.slot("score")
         grid_col, category_col = st.columns(2)
-        grid = grid_col.selectbox(t("satisfaction.grid"), list(grids), format_func=grids.get)
+        grid = grid_col.selectbox(t("satisfaction.grid"), list(grids), format_func=grids.get, key="rating_grid")
         category = category_col.selectbox(t("field.category"), satisfaction.CATEGORIES, format_func=category_label.get,
-                                          index=satisfaction.CATEGORIES.index("visit"))
+                                          index=satisfaction.CATEGORIES.index("visit"),
+                                          key=translated_choice("rating_category"))
         errors.slot("grid")
         errors.slot("category")
         worker_col, day_col = st.columns(2)
         nobody = 0  # a selectbox shows None as an empty placeholder
         worker = worker_col.selectbox(t("field.worker"), [nobody, *people], index=1 + list(people).index(me.id)
                                       if me.id in people else 0,
-                                      format_func=lambda w: t("satisfaction.no_worker") if w == nobody else people[w])
-        rated_on = day_col.date_input(t("field.rated_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today())
+                                      format_func=lambda w: t("satisfaction.no_worker") if w == nobody else people[w],
+                                      key=translated_choice("rating_worker"))
+        rated_on = day_col.date_input(t("field.rated_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today(),
+                                      key="rating_day")
         errors.slot("worker")
         errors.slot("rated_on")
-        comment = st.text_area(t("field.comment"), max_chars=satisfaction.COMMENT_MAX)
+        comment = st.text_area(t("field.comment"), max_chars=satisfaction.COMMENT_MAX, key="rating_comment")
         errors.slot("comment")
         if st.form_submit_button(t("ratings.save"), type="primary"):
             data = satisfaction.RatingInput(score=None if score is None else score + 1, comment=comment,
@@ -71,7 +74,7 @@ with code_tab:
     errors = FieldErrors()
     with st.form("token_new"):
         kind = st.radio(t("ratings.kind"), satisfaction.TOKEN_KINDS, horizontal=True,
-                        format_func=lambda k: t(f"satisfaction.token_kind.{k}"))
+                        format_func=lambda k: t(f"satisfaction.token_kind.{k}"), key=translated_choice("token_kind"))
         grid_col, category_col = st.columns(2)
         token_grid = grid_col.selectbox(t("satisfaction.grid"), list(grids), format_func=grids.get, key="token_grid")
         token_category = category_col.selectbox(t("field.category"), satisfaction.CATEGORIES,
@@ -79,9 +82,10 @@ with code_tab:
                                                 index=satisfaction.CATEGORIES.index("service"))
         days_col, limit_col = st.columns(2)
         days = days_col.number_input(t("ratings.valid_days"), min_value=1, max_value=satisfaction.MAX_TOKEN_DAYS,
-                                     value=None, step=1, placeholder=t("ratings.valid_days_default"))
+                                     value=None, step=1, placeholder=t("ratings.valid_days_default"), key="token_days")
         limit = limit_col.number_input(t("ratings.hourly_limit"), min_value=1, max_value=satisfaction.MAX_HOURLY_LIMIT,
-                                       value=satisfaction.POSTER_HOURLY_LIMIT, step=1, help=t("ratings.hourly_help"))
+                                       value=satisfaction.POSTER_HOURLY_LIMIT, step=1, help=t("ratings.hourly_help"),
+                                       key="token_hourly_limit")
         errors.slot("grid")
         errors.slot("valid_days")
         errors.slot("hourly_limit")

@@ -25,14 +25,15 @@ show_notice("training_settings_notice")
 st.subheader(t("training_settings.certificate"))
 errors = FieldErrors()
 with st.form("certificate_new", clear_on_submit=True):
-    holder = st.selectbox(t("compliance.holder"), list(staff), format_func=staff.get)
-    name = st.text_input(t("field.name"), max_chars=100)
+    holder = st.selectbox(t("compliance.holder"), list(staff), format_func=staff.get, key="certificate_holder")
+    name = st.text_input(t("field.name"), max_chars=100, key="certificate_name")
     errors.slot("name")
-    number = st.text_input(t("my_training.number"), max_chars=50)
-    issued = st.date_input(t("training_settings.issued"), format=DATE_FORMAT, value=date.today(), min_value=EARLIEST)
+    number = st.text_input(t("my_training.number"), max_chars=50, key="certificate_number")
+    issued = st.date_input(t("training_settings.issued"), format=DATE_FORMAT, value=date.today(), min_value=EARLIEST,
+                           key="certificate_issued")
     errors.slot("issued_on")
     expires = st.date_input(t("my_training.expires"), format=DATE_FORMAT, value=None, min_value=EARLIEST,
-                            max_value=date(2099, 12, 31))
+                            max_value=date(2099, 12, 31), key="certificate_expires")
     errors.slot("expires_on")
     if st.form_submit_button(t("training_settings.add_certificate"), type="primary"):
         save_then_rerun(engine, errors, lambda session: training.add_certificate(

@@ -16,7 +16,7 @@ from core.errors import LinliError, NothingChanged, StaleEdit
 from core.permissions import Actor, can
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, FieldErrors, show_notice
-from ui.i18n import error_text, language
+from ui.i18n import error_text, language, translated_choice
 from ui.markdown import plain
 from ui.residents_form import resident_fields
 
@@ -66,8 +66,9 @@ def _details(t: Translate, me: Actor, engine: Engine, keys: Vault, person: dict[
 def _reveal_form(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int) -> None:
     with st.form(f"reveal_{resident_id}", clear_on_submit=True):
         st.caption(t("residents.reveal_hint"))
-        what = st.radio(t("field.field"), residents.REVEALABLE, horizontal=True, format_func=lambda f: t(f"field.{f}"))
-        reason = st.text_input(t("field.reason"), max_chars=200)
+        what = st.radio(t("field.field"), residents.REVEALABLE, horizontal=True, format_func=lambda f: t(f"field.{f}"),
+                        key=translated_choice(f"reveal_field_{resident_id}"))
+        reason = st.text_input(t("field.reason"), max_chars=200, key=f"reveal_reason_{resident_id}")
         if st.form_submit_button(t("residents.reveal")):
             try:
                 with write_session(engine) as session:

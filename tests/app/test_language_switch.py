@@ -63,3 +63,4 @@ def test_every_choice_whose_labels_are_translated_is_relabelled_on_a_switch(app_
     translated = {key for key, labels in chinese.items() if english.get(key, labels) != labels}
     assert len(translated) >= 10  # filters of residents, cases, audit, satisfaction; roles, levels …
     assert translated - relabelled == set()
+

@@ -50,3 +50,18 @@ def test_scan_link_rate_and_the_supervisor_count_moves(server, page: Page, brows
     supervisor.reload()
     expect(supervisor.get_by_test_id("stMetric").filter(has_text="评价数").first
            .get_by_test_id("stMetricValue")).to_have_text(str(before + 1))
+
+
+def test_a_rating_half_entered_survives_a_language_switch(server, page: Page):
+    """Form fields are kept in the browser until the form is sent: what was typed stays, and a
+    choice reads in the new language (a choice not yet sent shows the one Linli has, not the old word)."""
+    page.goto(f"{server.url}/ratings")
+    log_in(page, "supervisor1")
+    expect(page.get_by_role("heading", name="收集评价")).to_be_visible()
+    page.get_by_role("textbox", name="意见").fill("楼道灯坏了三天")
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    page.keyboard.type("English")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Collect ratings")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Comment")).to_have_value("楼道灯坏了三天")
+    expect(page.get_by_role("combobox", name="Category")).to_have_value("Home visit")
