@@ -19,16 +19,35 @@ _INDENT = re.compile(r"(?m)^[ \t]+")
 _LINE_MARK = re.compile(r"(?m)^([#>+\-=])")
 # ... and numbered lists ("1. ", "2) ").
 _LINE_NUMBER = re.compile(r"(?m)^([0-9]+)([.)])")
-# Bare addresses become links after parsing (GFM autolink literals: www.…, http://…, a@b.org), so
-# escapes cannot stop them: an invisible WORD JOINER (U+2060) splits what they start with. Text
-# copied from the screen carries it; core.text.clean drops it (a format character) when typed back.
-_AUTOLINK_START = re.compile(r"(?i)(www|https?|ftp|mailto|xmpp)(?=\.|\\:)|@")
-_WORD_JOINER = "\u2060"
+# Bare addresses become links after parsing (GFM autolink literals: www.…, http://…, a@b.org), past
+# any escape; inside a code span they stay text, and copy as typed. Only their ASCII part is taken:
+# what follows without a space (，联系…) cannot start a link of its own.
+_ADDRESS = re.compile(r"(?i)(?:(?:https?|ftp)://|www\.|mailto:|xmpp:)[!-~]*"
+                      r"|[a-z0-9._+-]+@[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
 
 
 def plain(value: object) -> str:
-    """`value` as text that markdown shows as typed (indentation at the start of a line aside)."""
-    text = _INLINE.sub(r"\\\1", _INDENT.sub("", str(value)))
+    """`value` as text that markdown shows as typed (indentation at the start of a line aside;
+    addresses in a code span)."""
+    text = _INDENT.sub("", str(value))
+    parts, last = [], 0
+    for address in _ADDRESS.finditer(text):
+        parts += [_escaped(text[last:address.start()]), _code_span(address[0])]
+        last = address.end()
+    parts.append(_escaped(text[last:]))
+    return "".join(parts)
+
+
+def _escaped(text: str) -> str:
+    # A piece after an address is escaped as if it began a line: an escape too many shows the same.
+    text = _INLINE.sub(r"\\\1", text)
     text = _LINE_MARK.sub(r"\\\1", text)
-    text = _AUTOLINK_START.sub(lambda match: match[0] + _WORD_JOINER, text)
     return _LINE_NUMBER.sub(r"\1\\\2", text)
+
+
+def _code_span(text: str) -> str:
+    """`text` as a code span: fenced by more backticks than it holds in a row, padded if it
+    starts or ends with one (CommonMark)."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -10,7 +10,6 @@ from ui.markdown import plain
 
 # CommonMark with GitHub's strikethrough and tables, which Streamlit's markdown also reads.
 RENDER = MarkdownIt("commonmark").enable(["strikethrough", "table"]).render
-WORD_JOINER = "\u2060"
 TYPED = [
     "门禁 ![x](http://attacker.example/p.png) 补贴",
     "见 [通知](http://example.org) 与 <b>加粗</b> <img src=x>",
@@ -30,7 +29,7 @@ def test_markdown_shows_the_text_as_typed(typed):
     paragraphs = re.findall(r"<p>(.*?)</p>", rendered, re.S)
     assert re.sub(r"<p>.*?</p>|\n", "", rendered, flags=re.S) == "", rendered  # paragraphs only: no other element
     as_typed = re.sub(r"(?m)^[ \t]+", "", typed.strip())
-    shown = "\n\n".join(html.unescape(p) for p in paragraphs).replace(WORD_JOINER, "")  # invisible
+    shown = "\n\n".join(html.unescape(re.sub(r"</?code>", "", p)) for p in paragraphs)  # addresses: code spans
     assert shown == as_typed
 
 
@@ -44,13 +43,18 @@ def test_plain_text_without_markup_characters_is_left_alone():
     assert plain("张伟 · 和平里小区7号楼1单元502 · 第一网格") == "张伟 · 和平里小区7号楼1单元502 · 第一网格"
 
 
-@pytest.mark.parametrize(("typed", "split"), [
-    ("领补贴请登录 www.example.org/login", "www\u2060.example.org"),
-    ("见WWW.EXAMPLE.ORG", "WWW\u2060.EXAMPLE.ORG"),
-    ("https://example.org/x", "https\u2060\\://example.org/x"),
-    ("联系 someone@example.org", "someone@\u2060example.org"),
+@pytest.mark.parametrize(("typed", "address"), [
+    ("领补贴请登录 www.example.org/login，联系", "www.example.org/login"),
+    ("见WWW.EXAMPLE.ORG", "WWW.EXAMPLE.ORG"),
+    ("https://example.org/a_b*c", "https://example.org/a_b*c"),
+    ("联系 some_one@example.org", "some_one@example.org"),
+    ("ftp://x.org 或 mailto:a@b.org", "ftp://x.org"),
 ])
-def test_bare_addresses_are_split_so_that_they_do_not_become_links(typed, split):
-    # GFM turns www.…, http://… and a@b.org into links after parsing, past any escape: an
-    # invisible word joiner splits them (the browser journey of a case's facts shows no link).
-    assert split in plain(typed)
+def test_bare_addresses_are_code_spans_so_that_they_do_not_become_links(typed, address):
+    # GFM turns www.…, http://… and a@b.org into links after parsing, past any escape; a code span
+    # keeps them text that copies as typed (the browser journey of a case's facts shows no link).
+    assert f"<code>{html.escape(address, quote=False)}</code>" in RENDER(plain(typed))
+
+
+def test_an_address_holding_backticks_is_fenced_by_more():
+    assert RENDER(plain("见 www.a`b.org")) == "<p>见 <code>www.a`b.org</code></p>\n"
