@@ -127,30 +127,28 @@ def test_add_a_resident_from_the_id_alone(app_world):
         assert added.sex == "F" and VAULT.decrypt(added.id_enc) == new_id
 
 
-def test_bad_resident_input_is_refused_beside_the_field_and_nothing_written(app_world):
+def refusals_of_a_new_resident(app_world, **typed: str) -> list[str]:
+    """The worker's new-resident form sent with 王五, a 15-digit ID and `typed` (field key → text):
+    the refusals shown, once it is certain that nothing was written."""
     at = open_url(login(new_app(), "worker1"), "resident-new")
-    at.text_input(key="new_resident_name").input("王五")
-    at.text_input(key="new_resident_id").input("110105198001010")
-    at.text_input(key="new_resident_phone").input("12345")
+    for field, text in {"name": "王五", "id": "110105198001010", **typed}.items():
+        at.text_input(key=f"new_resident_{field}").input(text)
     at.button(key="resident_new_submit").click().run()
-    errors = [e.value for e in at.error]
-    assert any(e.startswith("身份证号：应为 18 位") for e in errors)
-    assert any(e.startswith("联系电话：应为 11 位手机号") for e in errors)
     with read_session(app_world.engine) as session:
         assert session.scalar(select(func.count()).select_from(Resident)) == 0
+    return [e.value for e in at.error]
+
+
+def test_bad_resident_input_is_refused_beside_the_field_and_nothing_written(app_world):
+    errors = refusals_of_a_new_resident(app_world, phone="12345")
+    assert any(e.startswith("身份证号：应为 18 位") for e in errors)
+    assert any(e.startswith("联系电话：应为 11 位手机号") for e in errors)
 
 
 def test_a_bad_id_number_and_an_unreadable_birth_date_are_refused_together(app_world):
-    at = open_url(login(new_app(), "worker1"), "resident-new")
-    at.text_input(key="new_resident_name").input("王五")
-    at.text_input(key="new_resident_id").input("110105198001010")
-    at.text_input(key="new_resident_birth").input("1980-02-30")
-    at.button(key="resident_new_submit").click().run()
-    errors = [e.value for e in at.error]
+    errors = refusals_of_a_new_resident(app_world, birth="1980-02-30")
     assert any(e.startswith("身份证号：应为 18 位") for e in errors)
     assert any(e.startswith("出生日期：") for e in errors)  # not only after the ID is corrected
-    with read_session(app_world.engine) as session:
-        assert session.scalar(select(func.count()).select_from(Resident)) == 0
 
 
 def test_the_special_groups_choice_offers_no_english_select_all(app_world):

@@ -33,6 +33,13 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
         page.wait_for_timeout(100)
 
 
+def switch_language(page: Page, name: str) -> None:
+    """The sidebar's switch sits at the foot of a long sidebar: pick by typing, as a keyboard user would."""
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+
+
 def login_cookie(page: Page) -> str | None:
     return next((c["value"] for c in page.context.cookies() if c["name"] == COOKIE), None)
 
@@ -61,10 +68,7 @@ def test_deep_link_login_sidebar_language_logout_reload(server, page: Page):
     assert {"首页", "用户管理", "社区与网格", "审计日志", "我的账号"} <= set(sidebar_links(page))
     no_page_not_found(page)
 
-    # The switch sits at the foot of a long sidebar: pick by typing, as a keyboard user would.
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
-    page.keyboard.type("English")
-    page.keyboard.press("Enter")
+    switch_language(page, "English")
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from core import residents, validation
 from core.residents import ResidentForm
 from db.engine import write_session
-from tests.e2e.test_login_journey import log_in
+from tests.e2e.test_login_journey import log_in, switch_language
 from tests.factories import make_resident_id, vault_for_tests
 from tests.unit.test_imports import BAD, GOOD, csv_bytes
 
@@ -117,9 +117,7 @@ def test_a_language_switch_keeps_the_filters_and_reads_them_in_english(server, p
     choose(page, "人员类别", "独居老人")
     expect(page.get_by_text("第 1 / 1 页，共 1 条")).to_be_visible()
 
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
-    page.keyboard.type("English")
-    page.keyboard.press("Enter")
+    switch_language(page, "English")
     expect(page.get_by_role("heading", name="Residents")).to_be_visible()
     expect(page.get_by_role("combobox", name="Special groups")).to_have_value("Elderly living alone")
     expect(page.get_by_role("combobox", name="Grid")).to_have_value("All")

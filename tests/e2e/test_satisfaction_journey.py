@@ -4,7 +4,7 @@ logging in and rates, the supervisor's count moves."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_login_journey import log_in
+from tests.e2e.test_login_journey import log_in, switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -59,9 +59,7 @@ def test_a_rating_half_entered_survives_a_language_switch(server, page: Page):
     log_in(page, "supervisor1")
     expect(page.get_by_role("heading", name="收集评价")).to_be_visible()
     page.get_by_role("textbox", name="意见").fill("楼道灯坏了三天")
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
-    page.keyboard.type("English")
-    page.keyboard.press("Enter")
+    switch_language(page, "English")
     expect(page.get_by_role("heading", name="Collect ratings")).to_be_visible()
     expect(page.get_by_role("textbox", name="Comment")).to_have_value("楼道灯坏了三天")
     expect(page.get_by_role("combobox", name="Category")).to_have_value("Home visit")
