@@ -14,10 +14,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from core import bootstrap, config_check, users
-from core import settings as settings_module
-from core.errors import InvalidMany, LinliError
-from core.i18n import translate
+from core.base import config_check, spreadsheets
+from core.base import settings as settings_module
+from core.base.errors import InvalidMany, LinliError
+from core.base.i18n import translate
+from core.office import bootstrap, users
 from db import migrate
 from db.engine import is_sqlite, make_engine, write_session
 
@@ -143,8 +144,9 @@ def cmd_import_residents(args: argparse.Namespace) -> int:
     """Import a roster (.xlsx or .csv); prints a summary, writes the refusals to --report."""
     from collections import Counter
 
-    from core import imports, keys
-    from core.permissions import Actor
+    from core.base import keys
+    from core.base.permissions import Actor
+    from core.residents import imports
 
     settings = _settings(args)
     engine = make_engine(settings.database_url)
@@ -185,13 +187,14 @@ def cmd_import_residents(args: argparse.Namespace) -> int:
     if report.problems and not report.written and not args.dry_run:
         print("nothing was imported: fix the lines in the report, or use --partial to import the good rows")
     if args.report:
-        Path(args.report).write_bytes(imports.report_csv(report, say))
+        Path(args.report).write_bytes(spreadsheets.report_csv(report, say))
         print(f"report written to {args.report}")
     return 0 if report.written or args.dry_run else 1
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from core import demo, keys
+    from core import demo
+    from core.base import keys
 
     settings_module.write_default_secrets()
     settings = _settings(args)

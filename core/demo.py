@@ -12,10 +12,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
-from core import audit, clock, communities, imports, passwords, users
-from core.crypto import Vault
-from core.permissions import Actor
-from core.validation import check_digit
+from core.base import audit, clock, passwords
+from core.base.crypto import Vault
+from core.base.permissions import Actor
+from core.office import communities, users
+from core.residents import imports
+from core.residents.identity import check_digit
 from db.engine import write_session
 from db.models import Community, Grid, User
 
@@ -171,7 +173,7 @@ FACTS = ("楼上漏水，双方就维修费用争执", "装修噪音扰民，多
 
 def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
     """About a year of mediation cases in every state, so the lists, to-do and statistics have content."""
-    from core import mediations
+    from core.mediation import service as mediations
     from db.models import Resident
 
     today = clock.now().date()
@@ -218,7 +220,7 @@ def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
 
 def _training(session, rng: random.Random) -> None:  # noqa: ANN001
     """A year of courses with rosters, qualifications and certificates, for the training screens."""
-    from core import training
+    from core.training import service as training
     from db.models import Certificate, StaffQualification
 
     staff = {u.username: u for u in session.scalars(select(User))}
@@ -267,7 +269,7 @@ def _ratings(session, rng: random.Random) -> None:  # noqa: ANN001
     few QR codes. Mediation follow-ups already rated through the cases above."""
     from sqlalchemy import insert
 
-    from core import satisfaction
+    from core.satisfaction import service as satisfaction
     from db.models import Rating
 
     staff = {u.username: u for u in session.scalars(select(User))}

@@ -182,7 +182,7 @@ class Resident(Base):
     name_initials: Mapped[str] = mapped_column(String(50), default="")
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(Date, index=True)
-    id_enc: Mapped[str | None] = mapped_column(Text)  # AES-GCM, see core.crypto
+    id_enc: Mapped[str | None] = mapped_column(Text)  # AES-GCM, see core.base.crypto
     id_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # HMAC for lookup and uniqueness
     id_masked: Mapped[str] = mapped_column(String(18), default="")
     phone: Mapped[str] = mapped_column(String(11), default="")
@@ -409,7 +409,7 @@ class QuotaSetting(Base):
 class SurveyToken(Base):
     """A QR code a worker shows or prints: single-use (one service) or a grid poster (rate-limited).
 
-    The token handed out is signed (core.satisfaction); this row says what it rates and whether it
+    The token handed out is signed (core.satisfaction.service); this row says what it rates and whether it
     still may be used. Nothing here identifies a resident.
     """
 

@@ -7,8 +7,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core import communities, mediations, reports, training
-from core.permissions import can
+from core.base.permissions import can
+from core.mediation import service as mediations
+from core.office import communities
+from core.reporting import reports
+from core.training import service as training
 from db.engine import read_session
 from ui.i18n import language, translator
 from ui.markdown import plain
@@ -93,7 +96,7 @@ if todo is not None:
         st.success(t("todo.none"))
     else:
         todo_table(todo)
-    st.page_link("screens/cases.py", label=t("todo.open_cases"), icon=":material/gavel:")
+    st.page_link("screens/mediation/cases.py", label=t("todo.open_cases"), icon=":material/gavel:")
 
 if upcoming is not None:
     st.subheader(t("home.upcoming"))
@@ -104,4 +107,4 @@ if upcoming is not None:
                                     t("field.topic"): c["topic"], t("field.credit_hours"): c["hours"],
                                     t("home.expected"): c["expected"]} for c in upcoming]),
                      hide_index=True, width="stretch")
-    st.page_link("screens/courses.py", label=t("nav.courses"), icon=":material/event_note:")
+    st.page_link("screens/training/courses.py", label=t("nav.courses"), icon=":material/event_note:")

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from core import passwords
+from core.base import passwords
 from db import migrate
 from db.engine import make_engine
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
-from core import communities, users
-from core.permissions import Actor
+from core.base.permissions import Actor
+from core.office import communities, users
 from db.engine import read_session, write_session
 from db.models import AuditEvent, User
 
@@ -53,13 +53,13 @@ def snapshot_counts(engine: Engine) -> tuple[int, int]:
 
 def vault_for_tests():
     """The vault of the test run's keys (tests/conftest.py sets them in the environment)."""
-    from core import keys, settings
+    from core.base import keys, settings
 
     return keys.vault_of(settings.load(secrets={}))
 
 
 def make_resident_id(born: str = "19800101", seq: str = "001", region: str = "110105") -> str:
-    from core.validation import check_digit
+    from core.residents.identity import check_digit
 
     first17 = region + born + seq
     return first17 + check_digit(first17)

@@ -1,7 +1,7 @@
 """The login gate: who is acting on this rerun, login, forced password change, logout.
 
 streamlit-authenticator owns the cookie (set, delete); Linli owns everything else
-(see core.auth). A login takes two runs: the form run checks the password and
+(see core.office.auth). A login takes two runs: the form run checks the password and
 reruns; the next run sets the cookie and records the server-side session.
 
 The cookie components are drawn only while a set or delete is under way (a "cookie
@@ -21,10 +21,11 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy import Engine
 
-from core import auth, clock, users
-from core.errors import LinliError
-from core.permissions import Actor
-from core.settings import Settings
+from core.base import clock
+from core.base.errors import LinliError
+from core.base.permissions import Actor
+from core.base.settings import Settings
+from core.office import auth, users
 from db.engine import read_session, write_session
 from ui.i18n import LANG_KEY, error_text, relabel_choices, set_language, t
 
@@ -218,7 +219,7 @@ def _log_out(engine: Engine, settings: Settings, notice: str) -> None:
 
 
 def language_switch(actor: Actor | None, engine: Engine, *, container=st) -> None:  # noqa: ANN001
-    from core.i18n import LANGUAGES
+    from core.base.i18n import LANGUAGES
 
     current = st.session_state.get(LANG_KEY, "zh-CN")
     choice = container.selectbox(

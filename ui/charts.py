@@ -1,4 +1,4 @@
-"""Charts on screen: Vega-Lite specs built by core.charts, kept per aggregated rows.
+"""Charts on screen: Vega-Lite specs built by each job's charts module, kept per aggregated rows.
 
 Building an Altair chart and turning it into a spec costs 15-60 ms per chart, more than
 the page's queries. The rows behind a chart are small aggregates (months, scores, grid ×
@@ -8,17 +8,26 @@ draws the kept spec; new figures build a new one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
-from core import charts
+from core.mediation import charts as mediation_charts
+from core.satisfaction import charts as satisfaction_charts
+from core.training import charts as training_charts
+
+# builder name → the function that builds it: the cache keys on the name, a plain string
+BUILDERS: dict[str, Callable[..., Any]] = {builder.__name__: builder for builder in (
+    mediation_charts.cases_by_month_and_kind, mediation_charts.success_rate_trend,
+    satisfaction_charts.satisfaction_trend, satisfaction_charts.score_distribution,
+    satisfaction_charts.category_heat_map, training_charts.training_hours_by_month_and_topic)}
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def spec(builder: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """The spec of `core.charts.<builder>(rows, ...)`; `builder` is always a name written in our code."""
-    return getattr(charts, builder)(rows, *args, **kwargs).to_dict()
+    """The spec of `BUILDERS[builder](rows, ...)`; `builder` is always a name written in our code."""
+    return BUILDERS[builder](rows, *args, **kwargs).to_dict()
 
 
 def draw(builder: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:

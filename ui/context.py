@@ -7,10 +7,11 @@ import sys
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import bootstrap, config_check, keys
-from core import settings as settings_module
-from core.crypto import Vault
-from core.settings import Settings
+from core.base import config_check, keys
+from core.base import settings as settings_module
+from core.base.crypto import Vault
+from core.base.settings import Settings
+from core.office import bootstrap
 from db.engine import make_engine, write_session
 from ui.i18n import t
 

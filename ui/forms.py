@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from core.errors import Invalid, InvalidMany, LinliError
+from core.base.errors import Invalid, InvalidMany, LinliError
 from db.engine import write_session
 from ui.i18n import error_text
 

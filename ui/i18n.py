@@ -7,8 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from core.errors import Invalid, InvalidMany, LinliError
-from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from core.base.errors import Invalid, InvalidMany, LinliError
+from core.base.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from ui.markdown import plain
 
 LANG_KEY = "linli_lang"

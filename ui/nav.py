@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy import Engine
 
-from core.i18n import translate
-from core.permissions import Actor, can
-from core.settings import Settings
+from core.base.i18n import translate
+from core.base.permissions import Actor, can
+from core.base.settings import Settings
 from ui import auth
 from ui.i18n import language, translator
 from ui.markdown import plain
@@ -36,44 +36,44 @@ class Screen:
 
 SCREENS: tuple[Screen, ...] = (
     Screen("screens/home.py", "home", "nav.home", ":material/home:", "home.view", "nav.section.work"),
-    Screen("screens/residents.py", "residents", "nav.residents", ":material/groups:", "resident.view", "nav.section.work"),
-    Screen("screens/resident_new.py", "resident-new", "nav.resident_new", ":material/person_add:", "resident.edit",
+    Screen("screens/residents/list.py", "residents", "nav.residents", ":material/groups:", "resident.view", "nav.section.work"),
+    Screen("screens/residents/new.py", "resident-new", "nav.resident_new", ":material/person_add:", "resident.edit",
            "nav.section.work"),
-    Screen("screens/resident_import.py", "resident-import", "nav.resident_import", ":material/upload_file:",
+    Screen("screens/residents/import_roster.py", "resident-import", "nav.resident_import", ":material/upload_file:",
            "resident.import", "nav.section.work"),
-    Screen("screens/my_todo.py", "my-todo", "nav.my_todo", ":material/checklist:", "mediation.view",
+    Screen("screens/mediation/my_todo.py", "my-todo", "nav.my_todo", ":material/checklist:", "mediation.view",
            "nav.section.mediation"),
-    Screen("screens/cases.py", "cases", "nav.cases", ":material/gavel:", "mediation.view", "nav.section.mediation"),
-    Screen("screens/case_new.py", "case-new", "nav.case_new", ":material/add_circle:", "mediation.edit",
+    Screen("screens/mediation/cases.py", "cases", "nav.cases", ":material/gavel:", "mediation.view", "nav.section.mediation"),
+    Screen("screens/mediation/case_new.py", "case-new", "nav.case_new", ":material/add_circle:", "mediation.edit",
            "nav.section.mediation"),
-    Screen("screens/mediation_stats.py", "mediation-stats", "nav.mediation_stats", ":material/bar_chart:",
+    Screen("screens/mediation/statistics.py", "mediation-stats", "nav.mediation_stats", ":material/bar_chart:",
            "mediation.statistics", "nav.section.mediation"),
-    Screen("screens/my_training.py", "my-training", "nav.my_training", ":material/school:", "training.view_own",
+    Screen("screens/training/my_training.py", "my-training", "nav.my_training", ":material/school:", "training.view_own",
            "nav.section.training"),
-    Screen("screens/courses.py", "courses", "nav.courses", ":material/event_note:", "training.manage",
+    Screen("screens/training/courses.py", "courses", "nav.courses", ":material/event_note:", "training.manage",
            "nav.section.training"),
-    Screen("screens/compliance.py", "compliance", "nav.compliance", ":material/fact_check:", "training.view_all",
+    Screen("screens/training/compliance.py", "compliance", "nav.compliance", ":material/fact_check:", "training.view_all",
            "nav.section.training"),
-    Screen("screens/training_settings.py", "training-settings", "nav.training_settings", ":material/tune:",
+    Screen("screens/training/settings.py", "training-settings", "nav.training_settings", ":material/tune:",
            "training.manage", "nav.section.training"),
-    Screen("screens/checkin.py", "checkin", "nav.checkin", ":material/qr_code_scanner:", "training.view_own",
+    Screen("screens/training/checkin.py", "checkin", "nav.checkin", ":material/qr_code_scanner:", "training.view_own",
            "nav.section.training"),
-    Screen("screens/ratings.py", "ratings", "nav.ratings", ":material/reviews:", "satisfaction.record",
+    Screen("screens/satisfaction/ratings.py", "ratings", "nav.ratings", ":material/reviews:", "satisfaction.record",
            "nav.section.satisfaction"),
-    Screen("screens/satisfaction.py", "satisfaction", "nav.satisfaction", ":material/sentiment_satisfied:",
+    Screen("screens/satisfaction/analysis.py", "satisfaction", "nav.satisfaction", ":material/sentiment_satisfied:",
            "satisfaction.view", "nav.section.satisfaction"),
-    Screen("screens/users.py", "users", "nav.users", ":material/group:", "user.manage", "nav.section.admin"),
-    Screen("screens/communities.py", "communities", "nav.communities", ":material/apartment:", "community.manage",
+    Screen("screens/office/users.py", "users", "nav.users", ":material/group:", "user.manage", "nav.section.admin"),
+    Screen("screens/office/communities.py", "communities", "nav.communities", ":material/apartment:", "community.manage",
            "nav.section.admin"),
-    Screen("screens/dispute_types.py", "dispute-types", "nav.dispute_types", ":material/category:", "mediation.types",
+    Screen("screens/mediation/dispute_types.py", "dispute-types", "nav.dispute_types", ":material/category:", "mediation.types",
            "nav.section.admin"),
-    Screen("screens/audit.py", "audit", "nav.audit", ":material/policy:", "audit.view", "nav.section.admin"),
-    Screen("screens/profile.py", "profile", "nav.profile", ":material/person:", "profile.edit", "nav.section.me"),
+    Screen("screens/office/audit.py", "audit", "nav.audit", ":material/policy:", "audit.view", "nav.section.admin"),
+    Screen("screens/office/profile.py", "profile", "nav.profile", ":material/person:", "profile.edit", "nav.section.me"),
 )
 HOME = SCREENS[0]
 SCREENS_BY_URL = {spec.url_path: spec for spec in SCREENS}
 # Opened from a resident's QR code: reachable logged out, and it links nowhere.
-PUBLIC_RATING = Screen("screens/rate.py", "rate", "rate.title", ":material/star:", "", "")
+PUBLIC_RATING = Screen("screens/satisfaction/rate.py", "rate", "rate.title", ":material/star:", "", "")
 
 
 def _public_rating_title() -> str:

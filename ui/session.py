@@ -7,10 +7,10 @@ import threading
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import settings as settings_module
-from core.crypto import Vault
-from core.permissions import Actor
-from core.settings import Settings
+from core.base import settings as settings_module
+from core.base.crypto import Vault
+from core.base.permissions import Actor
+from core.base.settings import Settings
 from ui.auth import ACTOR_KEY
 from ui.context import _secrets, engine_for, vault_for
 

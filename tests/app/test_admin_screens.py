@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import auth, clock, communities, users
-from core.settings import Settings
+from core.base import clock
+from core.base.settings import Settings
+from core.office import auth, communities, users
 from db.engine import read_session, write_session
 from db.models import Community, Grid, User
 from tests.app.conftest import login, new_app, open_url, texts

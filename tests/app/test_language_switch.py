@@ -2,7 +2,9 @@
 
 import pytest
 
-from core import audit, mediations, satisfaction
+from core.base import audit
+from core.mediation import service as mediations
+from core.satisfaction import service as satisfaction
 from tests.app.conftest import login, new_app, open_url
 from tests.app.test_roles import ALLOWED
 from ui.i18n import ANY, TRANSLATED_CHOICES

@@ -4,7 +4,7 @@ import json
 
 from sqlalchemy import select
 
-from core import auth, users
+from core.office import auth, users
 from db.engine import read_session, write_session
 from db.models import AuditEvent
 from tests.app.conftest import login, new_app, open_url, texts

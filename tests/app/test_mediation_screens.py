@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from core import mediations
+from core.mediation import service as mediations
 from db.engine import read_session
 from db.models import CaseStateChange, MediationCase
 from tests.app.conftest import login, new_app, open_url, texts
@@ -106,7 +106,7 @@ def test_statistics_charts_read_aggregated_rows_only(app_world):
 def test_worker_to_do_lists_an_overdue_case(app_world):
     from datetime import timedelta
 
-    from core.mediations import CaseInput, PartyInput
+    from core.mediation.service import CaseInput, PartyInput
     from db.engine import write_session
 
     world = app_world.world
@@ -134,6 +134,6 @@ def test_statistics_download_has_the_monthly_and_breakdown_sheets(app_world):
     assert len(at.dataframe) == 3  # monthly, by source, by type
     by_source = at.dataframe[1].value
     assert list(by_source.columns) == ["案件来源", *months, "合计"] and list(by_source["合计"]) == [1]
-    from core import exports
+    from core.base import exports
     book = openpyxl.load_workbook(io.BytesIO(exports.write_workbook([("a", ["x"], [["=1"]]), ("b", ["y"], [])])))
     assert book.sheetnames == ["a", "b"] and book["a"]["A2"].value == "'=1"

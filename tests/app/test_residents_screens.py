@@ -7,14 +7,14 @@ from datetime import date
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
-from core import residents
-from core.residents import ResidentForm
+from core.residents import service as residents
+from core.residents.service import ResidentForm
 from db.engine import read_session, write_session
 from db.models import AuditEvent, Resident
 from tests.app.conftest import login, new_app, open_url, texts
 from tests.factories import make_resident_id, make_world, vault_for_tests
-from tests.unit.test_imports import BAD, GOOD, csv_bytes
-from ui.residents_list import TABLE_KEY
+from tests.unit.residents.test_imports import BAD, GOOD, csv_bytes
+from ui.residents.list import TABLE_KEY
 
 VAULT = vault_for_tests()
 MINE = make_resident_id("19800101", "011")
@@ -343,10 +343,11 @@ def test_the_list_count_follows_every_write_and_each_users_scope(app_world):
 
 def test_two_databases_at_the_same_audit_mark_keep_their_own_counts(tmp_path):
     # st.cache_data is shared by the process: the kept count must belong to its database.
-    from core import audit, imports
+    from core.base import audit
+    from core.residents import imports
     from db import migrate
     from db.engine import make_engine
-    from ui.residents_list import counted
+    from ui.residents.list import counted
 
     def database(name, write):
         engine = make_engine(f"sqlite:///{tmp_path / name}")

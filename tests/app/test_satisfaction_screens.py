@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from streamlit.proto.LabelVisibility_pb2 import LabelVisibility
 from streamlit.proto.Metric_pb2 import Metric
 
-from core import satisfaction
-from core.i18n import translate
+from core.base.i18n import translate
+from core.satisfaction import service as satisfaction
 from db.engine import read_session, write_session
 from db.models import Rating
 from tests.app.conftest import login, new_app, open_url, texts

@@ -4,7 +4,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from core import clock, training
+from core.base import clock
+from core.training import service as training
 from db.engine import read_session, write_session
 from db.models import Attendance
 from tests.app.conftest import login, new_app, open_url, texts

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from core import audit, mediations
+from core.base import audit
+from core.mediation import service as mediations
 from db.engine import write_session
 from db.models import Agreement, DisputeType, MediationCase
 from tests.bench.apps import logged_in_app

@@ -17,7 +17,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from core import demo, passwords, users
+from core import demo
+from core.base import passwords
+from core.office import users
 from db import migrate
 from db.engine import make_engine, write_session
 from tests.bench.apps import logged_in_app

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from core import audit, imports, passwords, residents
-from core.import_write import HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS
-from core.keys import vault_of
-from core.settings import load as load_settings
+from core.base import audit, passwords, spreadsheets
+from core.base.keys import vault_of
+from core.base.settings import load as load_settings
+from core.residents import imports
+from core.residents import service as residents
+from core.residents.import_write import HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS
 from db import migrate
 from db.engine import make_engine, read_session, write_session
 from tests.bench.apps import logged_in_app
@@ -106,7 +108,7 @@ def import_speed(emit, rows_count: int = 100_000, repeats: int = 3) -> None:  # 
         csv_runs.append(imported(csv_data, "roster.csv", run))
         floors.append(written_again(run))
         dry_runs.append(imported(csv_data, "roster.csv", run, dry_run=True))
-        reads.append(_timed(lambda: imports.read_rows(xlsx_data, "roster.xlsx")))
+        reads.append(_timed(lambda: spreadsheets.read_rows(xlsx_data, "roster.xlsx")))
         xlsx_runs.append(imported(xlsx_data, "roster.xlsx", run))
     raw.close()
     median = statistics.median

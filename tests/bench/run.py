@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from core import settings as settings_module  # noqa: E402
+from core.base import settings as settings_module  # noqa: E402
 from tests.e2e.conftest import free_port  # noqa: E402
 
 REPEATS = 5
@@ -71,7 +71,8 @@ def cold_start() -> None:
 def apptest_rerun() -> None:
     from streamlit.testing.v1 import AppTest
 
-    from core import passwords, users
+    from core.base import passwords
+    from core.office import users
     from db import migrate
     from db.engine import make_engine, write_session
 

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from core import charts, communities, satisfaction, users
-from core.i18n import translate
+from core.base.i18n import translate
+from core.office import communities, users
+from core.satisfaction import charts
+from core.satisfaction import service as satisfaction
 from db.engine import read_session, write_session
 from db.models import Rating, RatingMonthSummary
 from tests.bench.residents import _fresh_database

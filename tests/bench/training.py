@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from core import training
+from core.training import service as training
 from db.engine import read_session, write_session
 from db.models import Attendance, Certificate, Course, StaffQualification, User
 from tests.bench.apps import logged_in_app

@@ -139,7 +139,7 @@ def test_forged_cookies_do_not_log_in(server, page: Page, make_token):
 
 
 def test_replayed_cookie_after_a_password_change_does_not_log_in(server, page: Page):
-    from core import users
+    from core.office import users
     from db.engine import write_session
 
     with write_session(server.engine) as session:

@@ -8,12 +8,13 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from core import residents, validation
-from core.residents import ResidentForm
+from core.base import validation
+from core.residents import service as residents
+from core.residents.service import ResidentForm
 from db.engine import write_session
 from tests.e2e.test_login_journey import log_in, switch_language
 from tests.factories import make_resident_id, vault_for_tests
-from tests.unit.test_imports import BAD, GOOD, csv_bytes
+from tests.unit.residents.test_imports import BAD, GOOD, csv_bytes
 
 pytestmark = pytest.mark.browser
 

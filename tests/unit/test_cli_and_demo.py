@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from core import cli, clock, demo, users
+from core import cli, demo
+from core.base import clock
+from core.office import users
 from db.engine import make_engine, read_session, write_session
 from db.models import AuditEvent, Course, Grid, MediationCase, Rating, Resident, User
 
@@ -110,7 +112,7 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine, monke
 
 
 def test_import_residents_on_a_fresh_database(sqlite_url, tmp_path, capsys):
-    from tests.unit.test_imports import BAD, GOOD, csv_bytes
+    from tests.unit.residents.test_imports import BAD, GOOD, csv_bytes
 
     roster = tmp_path / "花名册.csv"
     roster.write_bytes(csv_bytes(GOOD + BAD, "gbk"))

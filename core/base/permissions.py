@@ -1,0 +1,87 @@
+"""Roles, the acting user, and the one permission question: can(user, action, resource)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.base.errors import Forbidden
+
+ROLES = ("admin", "supervisor", "worker", "trainer")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: what services need of a logged-in user, detached from the ORM."""
+
+    id: int
+    username: str
+    role: str
+    display_name: str = ""
+    community_id: int | None = None
+    grid_ids: frozenset[int] = field(default_factory=frozenset)
+    language: str = "zh-CN"
+    must_change_password: bool = False
+
+
+# Which roles may do what. Scope (which grids) is decided by _in_scope below.
+_RESIDENTS_WORK = {"resident.view", "resident.edit", "resident.import", "resident.export", "resident.sensitive"}
+# Revealing a full ID number or phone, exporting them unmasked, creating grids on import.
+_RESIDENTS_OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.create_grids"}
+_MEDIATION_WORK = {"mediation.view", "mediation.edit"}
+# Reopening a closed case, statistics of the whole office, editing the dispute types.
+_MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
+_TRAINING_OWN = {"training.view_own"}  # my record, check-in
+# Recording ratings (visits, phone surveys) and issuing QR survey codes, in one's own grids.
+_SATISFACTION_WORK = {"satisfaction.record", "satisfaction.issue_token"}
+# Charts, the low-ratings list, deleting any rating, the monthly report.
+_SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.monthly"}
+_ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
+                        *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT, *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
+                        "mediation.types", *_TRAINING_OWN, "training.manage", "training.view_all", "training.targets",
+                        *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT}),
+    "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT,
+                             *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, "training.view_all",
+                             *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT}),
+    "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN,
+                         *_SATISFACTION_WORK}),
+    "trainer": frozenset({"home.view", "profile.edit", *_TRAINING_OWN, "training.manage"}),
+}
+# Roles that see every grid; the others see only their own grids' residents.
+_ALL_GRIDS = frozenset({"admin", "supervisor"})
+ACTIONS = frozenset().union(*_ROLE_ACTIONS.values())
+
+
+def can(user: Actor | None, action: str, resource: Any = None) -> bool:
+    if user is None or action not in _ROLE_ACTIONS.get(user.role, frozenset()):
+        return False
+    if user.must_change_password and action != "profile.edit":
+        return False
+    return _in_scope(user, action, resource)
+
+
+def require(user: Actor | None, action: str, resource: Any = None) -> Actor:
+    if not can(user, action, resource):
+        raise Forbidden(action=action)
+    assert user is not None
+    return user
+
+
+def sees_all_grids(user: Actor) -> bool:
+    return user.role in _ALL_GRIDS
+
+
+def _in_scope(user: Actor, action: str, resource: Any) -> bool:
+    if resource is None:
+        return True
+    if action == "profile.edit":
+        return getattr(resource, "id", resource) == user.id
+    if action.startswith(("resident.", "satisfaction.")):
+        grid_id = getattr(resource, "grid_id", resource)
+        return sees_all_grids(user) or grid_id in user.grid_ids
+    if action.startswith("mediation."):
+        # A case: its grid is the worker's, or the worker mediates it.
+        return (sees_all_grids(user) or getattr(resource, "grid_id", None) in user.grid_ids
+                or getattr(resource, "mediator_id", None) == user.id)
+    return True

@@ -1,0 +1,1 @@
+"""矛盾调解: dispute cases from intake to follow-up, their deadlines, statistics and documents."""

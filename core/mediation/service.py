@@ -1,0 +1,651 @@
+"""The mediation log (矛盾纠纷调解): intake, sessions, agreement, follow-up visit, closing.
+
+A case moves only by the transitions below; each writes a state change and an audit row.
+Numbers are per year (2026-0001), given out inside the registering transaction, so there
+are neither gaps nor duplicates when two workers register at the same moment.
+
+Time limits: a case still open one month after intake is overdue (人民调解工作若干规定
+art. 33), or after the extension both parties agreed to; an agreement opens the 30-day
+window to apply jointly for judicial confirmation (人民调解法 art. 33); a follow-up visit is
+due within a configurable number of days of the agreement.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from core.base import audit, clock, validation
+from core.base.errors import Invalid, collect
+from core.base.paging import Page
+from core.base.permissions import Actor, can, require, sees_all_grids
+from core.base.records import guarded_flush, load_for_edit, load_visible
+from core.base.text import clean, clean_prose
+from core.residents import identity
+from core.satisfaction import service as satisfaction
+from db.models import (
+    Agreement,
+    CaseCounter,
+    CaseParty,
+    CaseSession,
+    CaseStateChange,
+    DisputeType,
+    FollowUp,
+    Grid,
+    MediationCase,
+    Resident,
+    User,
+)
+
+SOURCES = ("application", "initiative", "police", "court", "government", "other")
+# 当事人申请, 主动调解, 公安移送, 法院委托, 政府交办, 其他
+STATES = ("received", "in_mediation", "agreed", "failed", "referred", "withdrawn", "followed_up", "closed")
+OPEN_STATES = ("received", "in_mediation")
+SIDES = ("applicant", "respondent", "other")
+PERFORMED = ("yes", "partly", "no")
+
+# action → (states it may start from, state it leads to, permission)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "start": (("received",), "in_mediation", "mediation.edit"),
+    "agree": (("in_mediation",), "agreed", "mediation.edit"),
+    "fail": (("in_mediation",), "failed", "mediation.edit"),
+    "refer": (("received", "in_mediation"), "referred", "mediation.edit"),
+    "withdraw": (("received", "in_mediation"), "withdrawn", "mediation.edit"),
+    "follow_up": (("agreed",), "followed_up", "mediation.edit"),
+    "close": (("followed_up", "failed", "referred", "withdrawn"), "closed", "mediation.edit"),
+    "reopen": (("closed", "failed", "referred", "withdrawn"), "in_mediation", "mediation.reopen"),
+}
+# Actions that need their own record first: an agreement, a follow-up visit.
+_RECORDED_ACTIONS = {"agree", "follow_up"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The time limits, in months and days; set in settings (see core.base.settings)."""
+
+    mediation_months: int = 1
+    judicial_confirmation_days: int = 30
+    follow_up_days: int = 15
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Limits:
+        return cls(settings.mediation_months, settings.judicial_days, settings.follow_up_days)
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def allowed_actions(actor: Actor, case: Any) -> list[str]:
+    """The actions valid for this case's state that this user may take: the screen's buttons."""
+    return [action for action, (starts, _to, permission) in TRANSITIONS.items()
+            if case.state in starts and can(actor, permission, case)]
+
+
+# --- input ---------------------------------------------------------------------------------------
+
+@dataclass
+class PartyInput:
+    side: str = "applicant"
+    resident_id: int | None = None
+    name: str = ""
+    phone: str = ""
+
+
+@dataclass
+class CaseInput:
+    intake_date: date | str | None = None
+    source: str = ""
+    type_id: int | None = None
+    grid_id: int | None = None
+    mediator_id: int | None = None
+    facts: str = ""
+    amount_claimed: str | Decimal | int | float = 0
+    parties: list[PartyInput] = field(default_factory=list)
+
+
+def yuan_to_fen(value: str | Decimal | int | float | None, field_name: str) -> int:
+    """An amount typed in yuan (up to 2 decimals, not negative) as integer fen."""
+    text = clean(str(value if value is not None else "")).replace(",", "").replace("，", "") or "0"
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise Invalid(field_name, "error.amount.format", value=text) from None
+    if amount < 0:
+        raise Invalid(field_name, "error.amount.negative")
+    if amount != amount.quantize(Decimal("0.01")) or amount > Decimal("100000000"):
+        raise Invalid(field_name, "error.amount.format", value=text)
+    return int(amount * 100)
+
+
+def _one_of(value: str, allowed: tuple[str, ...], field_name: str, key: str) -> str:
+    if value not in allowed:
+        raise Invalid(field_name, key)
+    return value
+
+
+def _party(session: Session, actor: Actor, party: PartyInput, index: int) -> dict[str, Any]:
+    field_name = f"party_{index}"
+    if party.side not in SIDES:
+        raise Invalid(field_name, "error.party.side")
+    if party.resident_id is not None:
+        resident = session.get(Resident, party.resident_id)
+        if resident is None or resident.deleted_at is not None:
+            raise Invalid(field_name, "error.party.no_such_resident")
+        return {"resident_id": resident.id, "name": resident.name, "phone": "", "side": party.side}
+    name = clean(party.name)
+    if not name:
+        raise Invalid(field_name, "error.party.needs_name")
+    return {"resident_id": None, "name": identity.name(name, field=field_name),
+            "phone": validation.mobile(party.phone, field=field_name), "side": party.side}
+
+
+# --- numbering -----------------------------------------------------------------------------------
+
+def next_number(session: Session, year: int) -> str:
+    """The next case number of the year, allocated inside the caller's transaction.
+
+    One atomic upsert on the counter row: PostgreSQL holds the row lock until commit,
+    SQLite's BEGIN IMMEDIATE serialises writers. A rolled-back registration returns its
+    number with it, so numbers have no gaps.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (insert(CaseCounter).values(year=year, last_number=1)
+                 .on_conflict_do_update(index_elements=["year"], set_={"last_number": CaseCounter.last_number + 1})
+                 .returning(CaseCounter.last_number))
+    number = session.execute(statement).scalar_one()
+    return f"{year}-{number:04d}"
+
+
+# --- register and move ---------------------------------------------------------------------------
+
+def register(session: Session, actor: Actor, data: CaseInput, *, limits: Limits = Limits(),
+             now: datetime | None = None) -> MediationCase:
+    require(actor, "mediation.edit")
+    now = now or clock.now()
+    today = now.date()
+    intake, source, type_id, grid_id, mediator_id, facts, claimed = collect([
+        lambda: validation.past_or_today(data.intake_date, "intake_date", today),
+        lambda: _one_of(data.source, SOURCES, "source", "error.source.unknown"),
+        lambda: _dispute_type(session, data.type_id),
+        lambda: _grid(session, actor, data.grid_id),
+        lambda: _mediator(session, data.mediator_id or actor.id),
+        lambda: validation.required_text(data.facts, "facts", 2000),
+        lambda: yuan_to_fen(data.amount_claimed, "amount_claimed"),
+    ])
+    if not data.parties:
+        raise Invalid("parties", "error.party.none")
+    parties = collect([lambda p=p, i=i: _party(session, actor, p, i) for i, p in enumerate(data.parties)])
+    case = MediationCase(
+        number=next_number(session, intake.year), year=intake.year, intake_date=intake, source=source,
+        type_id=type_id, grid_id=grid_id, mediator_id=mediator_id, facts=facts, state="received",
+        amount_claimed_fen=claimed, due_date=add_months(intake, limits.mediation_months), extended=False,
+        created_by=actor.id, created_at=now, updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    session.add_all(CaseParty(case_id=case.id, **party) for party in parties)
+    _record_change(session, actor, case, "", "received", "", now)
+    audit.record(session, actor, "case_create", object_type="case", object_id=case.id,
+                 after={"number": case.number, "type_id": type_id, "grid_id": grid_id, "parties": len(parties)}, now=now)
+    return case
+
+
+def _dispute_type(session: Session, type_id: int | None) -> int:
+    kind = session.get(DisputeType, type_id) if type_id is not None else None
+    if kind is None or not kind.active:
+        raise Invalid("type", "error.dispute_type.unknown")
+    return kind.id
+
+
+def _grid(session: Session, actor: Actor, grid_id: int | None) -> int:
+    if grid_id is None or session.get(Grid, grid_id) is None:
+        raise Invalid("grid", "error.grid.unknown")
+    if not (sees_all_grids(actor) or grid_id in actor.grid_ids):
+        raise Invalid("grid", "error.grid.not_yours")
+    return grid_id
+
+
+def _mediator(session: Session, user_id: int) -> int:
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.role not in ("worker", "supervisor", "admin"):
+        raise Invalid("mediator", "error.mediator.unknown")
+    return user.id
+
+
+def _load(session: Session, actor: Actor, action: str, case_id: int) -> MediationCase:
+    return load_visible(session, actor, action, MediationCase, case_id)
+
+
+def _record_change(session: Session, actor: Actor, case: MediationCase, from_state: str, to_state: str, note: str,
+                   now: datetime) -> None:
+    session.add(CaseStateChange(case_id=case.id, at=now, actor_id=actor.id, actor_username=actor.username,
+                                from_state=from_state, to_state=to_state, note=note))
+
+
+def _move(session: Session, actor: Actor, case_id: int, expected_version: int, action: str, note: str,
+          now: datetime) -> MediationCase:
+    if action not in TRANSITIONS:
+        raise Invalid("action", "error.case.unknown_action")
+    starts, to_state, permission = TRANSITIONS[action]
+    require(actor, permission)
+    case = _load(session, actor, permission, case_id)
+    case = load_for_edit(session, MediationCase, case_id, expected_version)
+    if case.state not in starts:
+        raise Invalid("state", "error.case.transition", action=action, state=case.state)
+    from_state = case.state
+    with guarded_flush(session):
+        case.state, case.updated_at = to_state, now
+        if to_state in ("agreed", "failed"):
+            case.concluded_on = now.date()
+        if to_state == "closed":
+            case.closed_on = now.date()
+        if action == "reopen":
+            case.closed_on = case.concluded_on = None
+    _record_change(session, actor, case, from_state, to_state, clean_prose(note)[:500], now)
+    audit.record(session, actor, f"case_{action}", object_type="case", object_id=case.id,
+                 before={"state": from_state}, after={"state": to_state}, now=now)
+    return case
+
+
+def transition(session: Session, actor: Actor, case_id: int, expected_version: int, action: str, note: str = "",
+               *, now: datetime | None = None) -> MediationCase:
+    """start, fail, refer, withdraw, close, reopen. Agreement and follow-up have their own calls."""
+    if action in _RECORDED_ACTIONS:
+        raise Invalid("action", "error.case.needs_record", action=action)
+    return _move(session, actor, case_id, expected_version, action, note, now or clock.now())
+
+
+@dataclass
+class AgreementInput:
+    agreed_on: date | str | None = None
+    written: bool = True
+    terms: str = ""
+    amount: str | Decimal | int | float = 0
+    performance_deadline: date | str | None = None
+    performance_manner: str = ""
+
+
+def record_agreement(session: Session, actor: Actor, case_id: int, expected_version: int, data: AgreementInput,
+                     *, now: datetime | None = None) -> MediationCase:
+    now = now or clock.now()
+    agreed_on, terms, amount, deadline = collect([
+        lambda: validation.past_or_today(data.agreed_on, "agreed_on", now.date()),
+        lambda: validation.required_text(data.terms, "terms", 4000),
+        lambda: yuan_to_fen(data.amount, "amount"),
+        lambda: validation.parse_date(data.performance_deadline, "performance_deadline"),
+    ])
+    if deadline is not None and deadline < agreed_on:
+        raise Invalid("performance_deadline", "error.agreement.deadline_before")
+    case = _move(session, actor, case_id, expected_version, "agree", "", now)
+    if case.intake_date > agreed_on:
+        raise Invalid("agreed_on", "error.agreement.before_intake")
+    session.add(Agreement(case_id=case.id, agreed_on=agreed_on, written=bool(data.written), terms=terms,
+                          amount_fen=amount, performance_deadline=deadline,
+                          performance_manner=clean_prose(data.performance_manner)[:200], created_at=now))
+    case.concluded_on = agreed_on
+    return case
+
+
+@dataclass
+class FollowUpInput:
+    visited_on: date | str | None = None
+    performed: str = "yes"
+    satisfaction: int | str | None = None
+    note: str = ""
+
+
+def record_follow_up(session: Session, actor: Actor, case_id: int, expected_version: int, data: FollowUpInput,
+                     *, now: datetime | None = None) -> MediationCase:
+    now = now or clock.now()
+    visited_on, performed, score = collect([
+        lambda: validation.past_or_today(data.visited_on, "visited_on", now.date()),
+        lambda: _one_of(data.performed, PERFORMED, "performed", "error.follow_up.performed"),
+        lambda: _satisfaction(data.satisfaction),
+    ])
+    case = _move(session, actor, case_id, expected_version, "follow_up", "", now)
+    visit = FollowUp(case_id=case.id, visited_on=visited_on, performed=performed, satisfaction=score,
+                     note=clean_prose(data.note)[:1000], recorded_by=actor.id, created_at=now)
+    session.add(visit)
+    session.flush()
+    # The visit's score is also a satisfaction rating (channel mediation_follow_up), in this transaction.
+    satisfaction.follow_up_rating(session, actor, visit, case, now=now)
+    return case
+
+
+def _satisfaction(value: int | str | None) -> int:
+    try:
+        score = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise Invalid("satisfaction", "error.satisfaction.range") from None
+    if not 1 <= score <= 5:
+        raise Invalid("satisfaction", "error.satisfaction.range")
+    return score
+
+
+def log_session(session: Session, actor: Actor, case_id: int, *, held_on: date | str | None, present: str,
+                summary: str, now: datetime | None = None) -> CaseSession:
+    """A mediation session: date, who was present, what happened. Only while the case is in mediation."""
+    require(actor, "mediation.edit")
+    now = now or clock.now()
+    case = _load(session, actor, "mediation.edit", case_id)
+    if case.state != "in_mediation":
+        raise Invalid("state", "error.case.not_in_mediation")
+    day = validation.past_or_today(held_on, "held_on", now.date())
+    if day < case.intake_date:
+        raise Invalid("held_on", "error.session.before_intake")
+    summary = clean_prose(summary)
+    if not summary:
+        raise Invalid("summary", "error.required")
+    record = CaseSession(case_id=case.id, held_on=day, present=clean_prose(present)[:200], summary=summary[:4000],
+                         recorded_by=actor.id, created_at=now)
+    session.add(record)
+    audit.record(session, actor, "case_session", object_type="case", object_id=case.id,
+                 after={"held_on": day}, now=now)
+    return record
+
+
+def extend(session: Session, actor: Actor, case_id: int, expected_version: int, *, new_due: date | str | None,
+           note: str, now: datetime | None = None) -> MediationCase:
+    """Both parties agreed to continue: the case is overdue only after the new date."""
+    require(actor, "mediation.edit")
+    now = now or clock.now()
+    _load(session, actor, "mediation.edit", case_id)
+    case = load_for_edit(session, MediationCase, case_id, expected_version)
+    if case.state not in OPEN_STATES:
+        raise Invalid("state", "error.case.not_open")
+    day = validation.parse_date(new_due, "due_date")
+    if day is None or day <= case.due_date:
+        raise Invalid("due_date", "error.extension.not_later", due=case.due_date.isoformat())
+    note = clean_prose(note)
+    if not note:
+        raise Invalid("note", "error.extension.note_required")
+    before = case.due_date
+    with guarded_flush(session):
+        case.due_date, case.extended, case.updated_at = day, True, now
+    _record_change(session, actor, case, case.state, case.state, f"{before} → {day}: {note[:400]}", now)
+    audit.record(session, actor, "case_extend", object_type="case", object_id=case.id,
+                 before={"due_date": before}, after={"due_date": day}, now=now)
+    return case
+
+
+# --- time limits ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Deadlines:
+    overdue: bool
+    due_date: date | None  # mediation deadline while open
+    judicial_confirmation_until: date | None  # after an agreement
+    follow_up_due: date | None  # after an agreement, until the visit
+    follow_up_overdue: bool
+
+
+def deadlines(state: str, due_date: date, agreed_on: date | None, today: date, limits: Limits = Limits()) -> Deadlines:
+    is_open = state in OPEN_STATES
+    judicial = agreed_on + timedelta(days=limits.judicial_confirmation_days) if agreed_on else None
+    follow_up = agreed_on + timedelta(days=limits.follow_up_days) if agreed_on and state == "agreed" else None
+    return Deadlines(
+        overdue=is_open and today > due_date,
+        due_date=due_date if is_open else None,
+        judicial_confirmation_until=judicial,
+        follow_up_due=follow_up,
+        follow_up_overdue=bool(follow_up and today > follow_up),
+    )
+
+
+def my_todo(session: Session, actor: Actor, *, today: date | None = None, limits: Limits = Limits(),
+            within_days: int = 7) -> list[dict[str, Any]]:
+    """Cases this user mediates that are overdue, due within a week, or awaiting a follow-up visit."""
+    require(actor, "mediation.view")
+    today = today or clock.now().date()
+    rows = session.execute(
+        select(MediationCase.id, MediationCase.number, MediationCase.state, MediationCase.due_date,
+               Agreement.agreed_on)
+        .outerjoin(Agreement, Agreement.case_id == MediationCase.id)
+        .where(MediationCase.mediator_id == actor.id, MediationCase.deleted_at.is_(None),
+               MediationCase.state.in_((*OPEN_STATES, "agreed")))
+        .order_by(MediationCase.due_date)
+    )
+    todo = []
+    for case_id, number, state, due_date, agreed_on in rows:
+        limits_now = deadlines(state, due_date, agreed_on, today, limits)
+        if state in OPEN_STATES and due_date <= today + timedelta(days=within_days):
+            todo.append({"id": case_id, "number": number, "kind": "overdue" if limits_now.overdue else "due_soon",
+                         "date": due_date})
+        elif state == "agreed" and limits_now.follow_up_due:
+            todo.append({"id": case_id, "number": number,
+                         "kind": "follow_up_overdue" if limits_now.follow_up_overdue else "follow_up",
+                         "date": limits_now.follow_up_due})
+    return sorted(todo, key=lambda item: item["date"])
+
+
+# --- lists and statistics ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseFilters:
+    state: str = ""
+    type_id: int | None = None
+    grid_id: int | None = None
+    mediator_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    overdue: bool = False
+
+
+def _scoped(query, actor: Actor):  # noqa: ANN001, ANN202
+    query = query.where(MediationCase.deleted_at.is_(None))
+    if not sees_all_grids(actor):
+        query = query.where(or_(MediationCase.grid_id.in_(sorted(actor.grid_ids) or [-1]),
+                                MediationCase.mediator_id == actor.id))
+    return query
+
+
+def _case_conditions(filters: CaseFilters, today: date) -> list:
+    conditions = []
+    if filters.state:
+        conditions.append(MediationCase.state == filters.state)
+    if filters.type_id is not None:
+        conditions.append(MediationCase.type_id == filters.type_id)
+    if filters.grid_id is not None:
+        conditions.append(MediationCase.grid_id == filters.grid_id)
+    if filters.mediator_id is not None:
+        conditions.append(MediationCase.mediator_id == filters.mediator_id)
+    if filters.date_from:
+        conditions.append(MediationCase.intake_date >= filters.date_from)
+    if filters.date_to:
+        conditions.append(MediationCase.intake_date <= filters.date_to)
+    if filters.overdue:
+        conditions += [MediationCase.state.in_(OPEN_STATES), MediationCase.due_date < today]
+    return conditions
+
+
+def count_cases(session: Session, actor: Actor, filters: CaseFilters, *, today: date | None = None) -> int:
+    require(actor, "mediation.view")
+    conditions = _case_conditions(filters, today or clock.now().date())
+    return session.scalar(_scoped(select(func.count(MediationCase.id)), actor).where(*conditions)) or 0
+
+
+def list_cases(session: Session, actor: Actor, filters: CaseFilters, *, page: int = 1, page_size: int = 50,
+               today: date | None = None, total: int | None = None) -> Page:
+    """One page of cases, newest intake first; pass `total` when already counted."""
+    require(actor, "mediation.view")
+    today = today or clock.now().date()
+    conditions = _case_conditions(filters, today)
+    if total is None:
+        total = count_cases(session, actor, filters, today=today)
+    query = _scoped(
+        select(MediationCase.id, MediationCase.number, MediationCase.intake_date, MediationCase.state,
+               MediationCase.due_date, MediationCase.version, DisputeType.name.label("type"), Grid.name.label("grid"),
+               User.display_name.label("mediator"))
+        .join(DisputeType, DisputeType.id == MediationCase.type_id)
+        .join(Grid, Grid.id == MediationCase.grid_id)
+        .join(User, User.id == MediationCase.mediator_id), actor,
+    ).where(*conditions).order_by(MediationCase.intake_date.desc(), MediationCase.id.desc())
+    rows = [dict(row._mapping) for row in session.execute(query.limit(page_size).offset(max(page - 1, 0) * page_size))]
+    for row in rows:
+        row["overdue"] = row["state"] in OPEN_STATES and today > row["due_date"]
+    return Page(rows, total)
+
+
+def _months(first: date, last: date) -> list[tuple[int, int]]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def monthly_statistics(session: Session, actor: Actor, first_month: date, last_month: date) -> list[dict[str, Any]]:
+    """Per month: received, concluded, agreements, success rate, amounts agreed — every month
+    in the range, a month without cases as zeros. Aggregated in SQL."""
+    require(actor, "mediation.statistics")
+    start = first_month.replace(day=1)
+    end = add_months(last_month.replace(day=1), 1)
+    year_of, month_of = func.extract("year", MediationCase.intake_date), func.extract("month", MediationCase.intake_date)
+    received = {(int(y), int(m)): n for y, m, n in session.execute(
+        _scoped(select(year_of, month_of, func.count()), actor)
+        .where(MediationCase.intake_date >= start, MediationCase.intake_date < end).group_by(year_of, month_of))}
+    c_year, c_month = func.extract("year", MediationCase.concluded_on), func.extract("month", MediationCase.concluded_on)
+    concluded: dict[tuple[int, int], list[int]] = {}
+    for y, m, state, n in session.execute(
+        _scoped(select(c_year, c_month, MediationCase.state, func.count()), actor)
+        .where(MediationCase.concluded_on >= start, MediationCase.concluded_on < end)
+        .group_by(c_year, c_month, MediationCase.state)):
+        entry = concluded.setdefault((int(y), int(m)), [0, 0])
+        entry[0] += n
+        if state != "failed":  # agreed, and those that went on to follow-up and closing
+            entry[1] += n
+    a_year, a_month = func.extract("year", Agreement.agreed_on), func.extract("month", Agreement.agreed_on)
+    amounts = {(int(y), int(m)): int(total or 0) for y, m, total in session.execute(
+        _scoped(select(a_year, a_month, func.sum(Agreement.amount_fen))
+                .join(MediationCase, MediationCase.id == Agreement.case_id), actor)
+        .where(Agreement.agreed_on >= start, Agreement.agreed_on < end).group_by(a_year, a_month))}
+    table = []
+    for key in _months(start, end - timedelta(days=1)):
+        done, agreed = concluded.get(key, [0, 0])
+        table.append({"month": f"{key[0]}-{key[1]:02d}", "received": received.get(key, 0), "concluded": done,
+                      "agreements": agreed, "success_rate": round(agreed / done, 4) if done else None,
+                      "amount_agreed": Decimal(amounts.get(key, 0)) / 100})
+    return table
+
+
+def statistics_by(session: Session, actor: Actor, dimension: str, first_month: date, last_month: date
+                  ) -> list[dict[str, Any]]:
+    """Cases received per month and source (or type), in SQL, for the charts and the table."""
+    require(actor, "mediation.statistics")
+    start, end = first_month.replace(day=1), add_months(last_month.replace(day=1), 1)
+    year_of, month_of = func.extract("year", MediationCase.intake_date), func.extract("month", MediationCase.intake_date)
+    key = MediationCase.source if dimension == "source" else DisputeType.name
+    query = _scoped(select(year_of, month_of, key, func.count()), actor)
+    if dimension != "source":
+        query = query.join(DisputeType, DisputeType.id == MediationCase.type_id)
+    rows = session.execute(query.where(MediationCase.intake_date >= start, MediationCase.intake_date < end)
+                           .group_by(year_of, month_of, key))
+    return [{"month": f"{int(y)}-{int(m):02d}", dimension: value, "cases": n} for y, m, value, n in rows]
+
+
+# --- one case -------------------------------------------------------------------------------------
+
+def case_detail(session: Session, actor: Actor, case_id: int, *, today: date | None = None,
+                limits: Limits = Limits()) -> dict[str, Any]:
+    """A case as its screen shows it: facts, parties (phones masked), agreement, time limits and
+    one timeline of state changes, sessions and follow-up visits, newest first."""
+    require(actor, "mediation.view")
+    case = _load(session, actor, "mediation.view", case_id)
+    today = today or clock.now().date()
+    agreement = session.scalar(select(Agreement).where(Agreement.case_id == case.id))
+    parties = [{"side": p.side, "name": p.name, "resident_id": p.resident_id,
+                "phone": validation.mask_phone(p.phone) if p.phone else ""}
+               for p in session.scalars(select(CaseParty).where(CaseParty.case_id == case.id).order_by(CaseParty.id))]
+    timeline: list[dict[str, Any]] = []
+    for change in session.scalars(select(CaseStateChange).where(CaseStateChange.case_id == case.id)):
+        timeline.append({"at": change.at, "kind": "state", "from": change.from_state, "to": change.to_state,
+                         "by": change.actor_username, "text": change.note})
+    for record in session.scalars(select(CaseSession).where(CaseSession.case_id == case.id)):
+        timeline.append({"at": datetime.combine(record.held_on, datetime.min.time()), "kind": "session",
+                         "by": "", "text": f"{record.present}：{record.summary}"})
+    for visit in session.scalars(select(FollowUp).where(FollowUp.case_id == case.id)):
+        timeline.append({"at": datetime.combine(visit.visited_on, datetime.min.time()), "kind": "follow_up",
+                         "by": "", "text": visit.note, "performed": visit.performed, "satisfaction": visit.satisfaction})
+    timeline.sort(key=lambda item: item["at"], reverse=True)
+    kind = session.get(DisputeType, case.type_id)
+    mediator = session.get(User, case.mediator_id)
+    grid = session.get(Grid, case.grid_id)
+    return {
+        "id": case.id, "version": case.version, "number": case.number, "state": case.state,
+        "intake_date": case.intake_date, "source": case.source, "type": kind.name if kind else "",
+        "grid": grid.name if grid else "", "mediator": mediator.display_name if mediator else "",
+        "facts": case.facts, "amount_claimed": Decimal(case.amount_claimed_fen) / 100, "extended": case.extended,
+        "parties": parties, "timeline": timeline,
+        "agreement": None if agreement is None else {
+            "agreed_on": agreement.agreed_on, "written": agreement.written, "terms": agreement.terms,
+            "amount": Decimal(agreement.amount_fen) / 100, "performance_deadline": agreement.performance_deadline,
+            "performance_manner": agreement.performance_manner},
+        "deadlines": deadlines(case.state, case.due_date, agreement.agreed_on if agreement else None, today, limits),
+        "actions": allowed_actions(actor, case),
+    }
+
+
+def dispute_types(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(DisputeType.id, DisputeType.name).where(DisputeType.active.is_(True))
+                                .order_by(DisputeType.sort_order)).all())
+
+
+def mediators(session: Session, actor: Actor) -> dict[int, str]:
+    require(actor, "mediation.view")
+    return dict(session.execute(select(User.id, User.display_name)
+                                .where(User.active.is_(True), User.role.in_(("worker", "supervisor", "admin")))
+                                .order_by(User.display_name)).all())
+
+
+def save_dispute_type(session: Session, actor: Actor, *, name: str, type_id: int | None = None,
+                      expected_version: int | None = None, active: bool = True,
+                      now: datetime | None = None) -> DisputeType:
+    """Add a dispute type, or rename or retire one (admin). Retired types stay on old cases."""
+    require(actor, "mediation.types")
+    text = clean(name)
+    if not text:
+        raise Invalid("name", "error.required")
+    if len(text) > 30:
+        raise Invalid("name", "error.too_long", max=30)
+    clash = session.scalar(select(DisputeType.id).where(DisputeType.name == text))
+    if clash is not None and clash != type_id:
+        raise Invalid("name", "error.dispute_type.duplicate", name=text)
+    if type_id is None:
+        kind = DisputeType(name=text, active=active,
+                           sort_order=(session.scalar(select(func.max(DisputeType.sort_order))) or 0) + 1)
+        session.add(kind)
+        session.flush()
+        audit.record(session, actor, "dispute_type_save", object_type="dispute_type", object_id=kind.id,
+                     after={"name": text, "active": active}, now=now)
+        return kind
+    kind = load_for_edit(session, DisputeType, type_id, expected_version if expected_version is not None else -1)
+    before = {"name": kind.name, "active": kind.active}
+    with guarded_flush(session):
+        kind.name, kind.active = text, active
+    audit.record(session, actor, "dispute_type_save", object_type="dispute_type", object_id=kind.id,
+                 before=before, after={"name": text, "active": active}, now=now)
+    return kind
+
+
+def all_dispute_types(session: Session, actor: Actor) -> list[DisputeType]:
+    require(actor, "mediation.types")
+    return list(session.scalars(select(DisputeType).order_by(DisputeType.sort_order)))
+
+
+def pivot(rows: list[dict[str, Any]], dimension: str, months: list[str]) -> tuple[list[str], list[list[Any]]]:
+    """statistics_by rows as a table: one row per source (or type), one column per month, zeros filled."""
+    values = sorted({row[dimension] for row in rows})
+    counts = {(row[dimension], row["month"]): row["cases"] for row in rows}
+    return values, [[value, *(counts.get((value, month), 0) for month in months),
+                     sum(counts.get((value, month), 0) for month in months)] for value in values]

@@ -1,0 +1,1 @@
+"""The office itself: staff accounts and sign-in, communities and grids, first start."""

@@ -1,0 +1,1 @@
+"""Figures across the jobs: the home dashboard and the monthly workbook."""

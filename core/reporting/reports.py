@@ -1,0 +1,250 @@
+"""The supervisor's figures: the monthly workbook the office files upward, and the home dashboard.
+
+    monthly_workbook(session, actor, month, language=None) -> bytes (.xlsx)
+        permission "report.monthly" (supervisors, admins); one sheet per area, in the actor's
+        language: residents (active, per special group), mediation (the month's received,
+        concluded, agreements, success rate, amount, and received per dispute type), training
+        (compliance of every active staff member) and satisfaction (count, mean, CSAT overall,
+        per category and per channel, groups under 5 shown as "too few"). Numbers are numbers;
+        text goes through core.base.exports.safe_cell so no cell runs as a formula.
+
+    dashboard_figures(session, actor, today) -> list[KeyFigure]
+        the key figures with last month's value, each only if the actor may see its area:
+        active residents per special group, open and overdue mediation cases, training
+        compliance %, satisfaction this month (count, mean, CSAT). A KeyFigure names its
+        label's translation key, the screen it links to, and its unit (count, percent as 0–1,
+        score); `change` is value − previous. For "dashboard.residents_tag" the label needs
+        the group's name: t(figure.key, group=t(f"tag.{figure.params['tag']}")).
+
+Every figure comes from the job's own service (core.residents, core.mediation, core.training,
+core.satisfaction), except last month's values that no module keeps: residents
+and open cases as they stood on the last day of last month are counted here from created_at,
+status_date, deleted_at and the case state history. A special-group tag has no history, so last
+month's count uses today's tags. Training compliance has no "as it stood" (hours are credited to
+whole periods), so its previous value is None.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import xlsxwriter
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from core.base import clock
+from core.base.exports import Percent, cell_styles, write_cell
+from core.base.i18n import DEFAULT_LANGUAGE, translate
+from core.base.permissions import Actor, can, require, sees_all_grids
+from core.mediation import service as mediations
+from core.residents import service as residents
+from core.satisfaction import service as satisfaction
+from core.training import service as training
+from db.models import CaseStateChange, MediationCase, Resident, resident_tags
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _previous_month(day: date) -> date:
+    return mediations.add_months(_month_start(day), -1)
+
+
+def _visible_tags(actor: Actor) -> list[str]:
+    return [tag for tag, sensitive in residents.TAGS.items() if not sensitive or can(actor, "resident.sensitive")]
+
+
+# --- as it stood on a day (for "change since last month") ---------------------------------------
+
+def _residents_on(session: Session, actor: Actor, day: date, tag: str | None) -> int:
+    """Active residents on `day` (registered by then, not deleted or moved out by then)."""
+    next_day = datetime.combine(day + timedelta(days=1), time.min)
+    query = select(func.count(Resident.id)).where(
+        Resident.created_at < next_day,
+        or_(Resident.deleted_at.is_(None), Resident.deleted_at >= next_day),
+        or_(Resident.status == "active", Resident.status_date > day))
+    if not sees_all_grids(actor):
+        query = query.where(Resident.grid_id.in_(sorted(actor.grid_ids) or [-1]))
+    if tag:
+        query = query.where(exists().where(resident_tags.c.resident_id == Resident.id, resident_tags.c.tag == tag))
+    return session.scalar(query) or 0
+
+
+def _cases_open_on(session: Session, day: date, *, overdue: bool) -> int:
+    """Cases whose last state change by the end of `day` left them open (and past due)."""
+    next_day = datetime.combine(day + timedelta(days=1), time.min)
+    last_state = (select(CaseStateChange.to_state).where(CaseStateChange.case_id == MediationCase.id,
+                                                          CaseStateChange.at < next_day)
+                  .order_by(CaseStateChange.at.desc(), CaseStateChange.id.desc()).limit(1).scalar_subquery())
+    query = select(func.count(MediationCase.id)).where(MediationCase.deleted_at.is_(None),
+                                                       MediationCase.intake_date <= day,
+                                                       last_state.in_(mediations.OPEN_STATES))
+    if overdue:
+        query = query.where(MediationCase.due_date < day)
+    return session.scalar(query) or 0
+
+
+# --- the dashboard -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class KeyFigure:
+    key: str  # translation key of the label
+    value: float | int | None
+    previous: float | int | None  # last month's, None when not known
+    unit: str  # count | percent (0–1) | score
+    link: str  # the screen it opens: residents | cases | compliance | satisfaction
+    params: dict[str, Any] = field(default_factory=dict)  # for the label, e.g. {"tag": "dibao"}
+
+    @property
+    def change(self) -> float | int | None:
+        if self.value is None or self.previous is None:
+            return None
+        return round(self.value - self.previous, 4)
+
+
+def dashboard_figures(session: Session, actor: Actor, today: date | None = None) -> list[KeyFigure]:
+    require(actor, "home.view")
+    today = today or clock.now().date()
+    last_month_end = _month_start(today) - timedelta(days=1)
+    figures: list[KeyFigure] = []
+    if can(actor, "resident.view"):
+        for tag in [None, *_visible_tags(actor)]:
+            now_count = residents.count(session, actor, None,  # type: ignore[arg-type]  # no text search: no vault
+                                        residents.Filters(tag=tag or "", status="active"), today=today)
+            figures.append(KeyFigure("dashboard.residents" if tag is None else "dashboard.residents_tag", now_count,
+                                     _residents_on(session, actor, last_month_end, tag), "count", "residents",
+                                     {"tag": tag} if tag else {}))
+    if can(actor, "mediation.statistics"):
+        open_now = sum(mediations.count_cases(session, actor, mediations.CaseFilters(state=state), today=today)
+                       for state in mediations.OPEN_STATES)
+        overdue_now = mediations.count_cases(session, actor, mediations.CaseFilters(overdue=True), today=today)
+        figures += [KeyFigure("dashboard.cases_open", open_now, _cases_open_on(session, last_month_end, overdue=False),
+                              "count", "cases"),
+                    KeyFigure("dashboard.cases_overdue", overdue_now,
+                              _cases_open_on(session, last_month_end, overdue=True), "count", "cases")]
+    if can(actor, "training.view_all"):
+        standing = training.compliance(session, actor, today=today)
+        share = round(sum(1 for row in standing if row["shortfall"] == 0) / len(standing), 4) if standing else None
+        figures.append(KeyFigure("dashboard.training_compliance", share, None, "percent", "compliance"))
+    if can(actor, "satisfaction.view"):
+        this_month = satisfaction.month_overview(session, actor, today)
+        last_month = satisfaction.month_overview(session, actor, last_month_end)
+        figures += [KeyFigure("dashboard.satisfaction_count", this_month["count"], last_month["count"], "count",
+                              "satisfaction"),
+                    KeyFigure("dashboard.satisfaction_mean", this_month["mean"], last_month["mean"], "score",
+                              "satisfaction"),
+                    KeyFigure("dashboard.satisfaction_csat", this_month["csat"], last_month["csat"], "percent",
+                              "satisfaction")]
+    return figures
+
+
+# --- the monthly workbook ------------------------------------------------------------------------
+
+Sheet = tuple[str, list[list[Any]]]  # (name, rows: the first is the header)
+
+
+def monthly_workbook(session: Session, actor: Actor, month: date, *, language: str | None = None,
+                     today: date | None = None) -> bytes:
+    """The office's monthly report for the month containing `month`."""
+    require(actor, "report.monthly")
+    language = language or actor.language or DEFAULT_LANGUAGE
+
+    def t(key: str, **params: Any) -> str:
+        return translate(language, key, **params)
+
+    first = _month_start(month)
+    last = mediations.add_months(first, 1) - timedelta(days=1)
+    as_of = min(last, today or clock.now().date())
+    sheets = [_residents_sheet(session, actor, as_of, t), _mediation_sheet(session, actor, first, t),
+              _training_sheet(session, actor, as_of, t), _satisfaction_sheet(session, actor, first, t)]
+    return _write(sheets, title=t("report.title", month=f"{first.year}-{first.month:02d}"))
+
+
+def _residents_sheet(session: Session, actor: Actor, as_of: date, t: Any) -> Sheet:
+    rows: list[list[Any]] = [[t("report.group"), t("report.active_residents")],
+                             [t("report.all_residents"), _residents_on(session, actor, as_of, None)]]
+    rows += [[t(f"tag.{tag}"), _residents_on(session, actor, as_of, tag)] for tag in _visible_tags(actor)]
+    return t("report.sheet.residents"), rows
+
+
+def _mediation_sheet(session: Session, actor: Actor, first: date, t: Any) -> Sheet:
+    month = mediations.monthly_statistics(session, actor, first, first)[0]
+    rows: list[list[Any]] = [
+        [t("report.figure"), t("report.value")],
+        [t("report.cases_received"), month["received"]],
+        [t("report.cases_concluded"), month["concluded"]],
+        [t("report.cases_agreed"), month["agreements"]],
+        [t("report.success_rate"), _percent(month["success_rate"])],
+        [t("report.amount_agreed"), float(month["amount_agreed"])],
+        [],
+        [t("report.dispute_type"), t("report.cases_received")],
+    ]
+    by_type = mediations.statistics_by(session, actor, "type", first, first)
+    rows += [[row["type"], row["cases"]] for row in sorted(by_type, key=lambda r: (-r["cases"], r["type"]))]
+    return t("report.sheet.mediation"), rows
+
+
+def _training_sheet(session: Session, actor: Actor, as_of: date, t: Any) -> Sheet:
+    standing = training.compliance(session, actor, today=as_of)
+    compliant = sum(1 for row in standing if row["shortfall"] == 0)
+    rows: list[list[Any]] = [
+        [t("report.figure"), t("report.value")],
+        [t("report.staff"), len(standing)],
+        [t("report.compliant"), compliant],
+        [t("report.compliance_rate"), Percent(compliant / len(standing)) if standing else None],
+        [],
+        [t("report.name"), t("report.level"), t("report.period_end"), t("report.hours"), t("report.quota"),
+         t("report.shortfall")],
+    ]
+    rows += [[row["name"], t(f"level.{row['level']}"), row["period_end"], row["hours"], row["quota"],
+              row["shortfall"]] for row in standing]
+    return t("report.sheet.training"), rows
+
+
+def _satisfaction_sheet(session: Session, actor: Actor, first: date, t: Any) -> Sheet:
+    filters = satisfaction.RatingFilters(first_month=first, last_month=first)
+    header = [t("report.group"), t("report.ratings"), t("report.mean"), t("report.csat")]
+
+    def line(label: str, figures: dict[str, Any]) -> list[Any]:
+        if figures["too_few"]:
+            return [label, figures["count"], t("satisfaction.too_few"), t("satisfaction.too_few")]
+        return [label, figures["count"], figures["mean"], _percent(figures["csat"])]
+
+    rows: list[list[Any]] = [header, line(t("report.all_ratings"), satisfaction.overview(session, actor, filters,
+                                                                                        today=first))]
+    rows += [[], [t("field.category"), *header[1:]]]
+    rows += [line(t(f"satisfaction.category.{row['category']}"), row)
+             for row in satisfaction.by_dimension(session, actor, filters, "category", today=first)]
+    rows += [[], [t("field.channel"), *header[1:]]]
+    rows += [line(t(f"satisfaction.channel.{row['channel']}"), row)
+             for row in satisfaction.by_dimension(session, actor, filters, "channel", today=first)]
+    return t("report.sheet.satisfaction"), rows
+
+
+def _percent(share: float | None) -> Percent | None:
+    return None if share is None else Percent(share)
+
+
+def _write(sheets: Sequence[Sheet], *, title: str) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                     "strings_to_urls": False})
+    book.set_properties({"title": title})
+    styles = cell_styles(book)
+    for name, rows in sheets:
+        sheet = book.add_worksheet(name[:31])
+        sheet.set_column(0, 0, 24)
+        sheet.set_column(1, 5, 14)
+        header_next = True
+        for row_index, row in enumerate(rows):
+            for column, cell in enumerate(row):
+                write_cell(sheet, row_index, column, cell, styles, bold=header_next)
+            header_next = not row  # the row after a blank line heads a new table
+        sheet.freeze_panes(1, 0)
+    book.close()
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""满意度: residents' ratings (recorded, follow-up, QR), their monthly summary and charts."""

@@ -1,0 +1,744 @@
+"""Satisfaction (满意度): ratings from every channel, QR survey tokens, and the figures charts read.
+
+A rating is a score 1–5 with an optional comment (≤ 500 characters), a category, a grid, the
+staff member concerned (optional), the day it was given and its channel:
+
+| channel              | who records it                          | how                                   |
+|----------------------|-----------------------------------------|---------------------------------------|
+| mediation_follow_up  | core.mediation.service.record_follow_up | follow_up_rating() in its transaction |
+| visit, phone_survey  | a worker (own grids), supervisor, admin | record_rating()                       |
+| resident_qr          | the resident, logged out                | submit_public_rating()                |
+
+Every write to `ratings` adjusts `rating_month_summary` in the same transaction (month × grid ×
+category × channel × worker, worker 0 = none), so that every figure below reads that small table
+and never the ratings: its size is bounded by those dimensions, not by the number of ratings
+(tests/bench/satisfaction.py measures 1,000 against 200,000).
+`rebuild_summary()` recomputes it from the ratings (bulk loads, and tests prove the two agree).
+
+API for screens
+---------------
+Recording (permission "satisfaction.record"; workers only in their own grids):
+    record_rating(session, actor, RatingInput(...)) -> Rating
+    edit_rating(session, actor, rating_id, expected_version, RatingInput(...)) -> Rating
+        visit and phone_survey ratings only, by their recorder (own grids) or a supervisor/admin
+    delete_rating(session, actor, rating_id, expected_version) -> None
+        soft delete; a supervisor/admin ("satisfaction.moderate") may delete any, e.g. poster spam
+
+QR codes (permission "satisfaction.issue_token"; `secret` is the cookie key from settings):
+    issue_token(session, actor, secret, TokenRequest(...)) -> IssuedToken   (.token goes in the URL)
+    token_text(session, actor, secret, token_id) -> str   (show or print an earlier code again)
+    list_tokens(session, actor) -> rows   (codes issued, with ratings received)
+    revoke_token(session, actor, token_id) -> None
+    verify_token(session, secret, token, grid_id=None) -> PublicSurvey   (no login; no personal data)
+    submit_public_rating(session, secret, token, score=..., comment=...) -> rating id
+The public page calls verify_token when it opens (to show the grid and category, or why the code
+does not work) and submit_public_rating in a write session when the resident sends. Refused codes
+raise Invalid("token", "error.survey.<reason>"): invalid (forged or malformed), expired, revoked,
+used, other_grid, busy (a poster over its hourly limit); a bad score or comment raises
+InvalidMany naming "score" or "comment", and leaves a single-use code unused.
+
+Reading (permission "satisfaction.view"; supervisors and admins), all from the summary:
+    RatingFilters(first_month, last_month, grid_id, category, channel, worker_id)
+        months inclusive (any day of the month); worker_id 0 = ratings without a worker
+    page_figures(session, actor, filters) -> Figures(overview, trend, distribution, heat_map, workers)
+    overview / monthly_trend / score_distribution / heat_map / workers_table: the same, one at a time
+    by_dimension(session, actor, filters, "category" | "channel"); month_overview(session, actor, day)
+    low_ratings(session, actor, filters, limit=50): latest 1–2 ratings with comments, grid, worker
+        and, for a follow-up, the case id and number (the only reader of `ratings`)
+    A range ending before it starts raises Invalid("last_month", "error.date_range.reversed").
+Charts: core.satisfaction.charts.satisfaction_trend / score_distribution / category_heat_map take these rows.
+
+Suppression: a group with fewer than MIN_GROUP ratings has mean and csat None and too_few True
+(its count stays: a count reveals nobody's score); a month without ratings has count 0, mean None
+and too_few False. The score distribution of a group under MIN_GROUP shows no counts at all.
+`csat` is the share of 4–5 ratings, 0–1 (format it as a percentage).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from core.base import audit, clock, validation
+from core.base.errors import Forbidden, Invalid, NotFound, collect
+from core.base.permissions import Actor, can, require, sees_all_grids
+from core.base.records import guarded_flush, load_for_edit
+from core.base.text import clean, clean_prose
+from db.models import AppMeta, FollowUp, Grid, MediationCase, Rating, RatingMonthSummary, SurveyToken, User
+
+CATEGORIES = ("mediation", "visit", "service", "environment", "safety", "other")
+CHANNELS = ("mediation_follow_up", "visit", "phone_survey", "resident_qr")
+STAFF_CHANNELS = ("visit", "phone_survey")  # typed in by staff, and editable by them
+TOKEN_KINDS = ("single_use", "poster")
+MIN_GROUP = 5  # fewer ratings than this: no mean, no CSAT, no distribution
+COMMENT_MAX = 500
+LOW_SCORES = (1, 2)
+MAX_MONTHS = 60  # the longest range a chart shows
+DEFAULT_MONTHS = 12
+TOKEN_DAYS = {"single_use": 7, "poster": 90}  # default lifetime of a QR code
+MAX_TOKEN_DAYS = 366
+POSTER_HOURLY_LIMIT = 30  # ratings a poster accepts per hour unless its issuer chose otherwise
+MAX_HOURLY_LIMIT = 500
+
+
+# --- input ---------------------------------------------------------------------------------------
+
+def parse_score(value: Any, field_name: str = "score") -> int:
+    """A whole number 1–5, typed or given; "abc", 0, 6, 3.5 and True are refused."""
+    if isinstance(value, bool):
+        raise Invalid(field_name, "error.score.range")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise Invalid(field_name, "error.score.range")
+        value = int(value)
+    if isinstance(value, int):
+        score = value
+    else:
+        text = clean(value)
+        if not text:
+            raise Invalid(field_name, "error.required")
+        if not re.fullmatch(r"[0-9]{1,2}", text):
+            raise Invalid(field_name, "error.score.range")
+        score = int(text)
+    if not 1 <= score <= 5:
+        raise Invalid(field_name, "error.score.range")
+    return score
+
+
+def parse_comment(value: str | None) -> str:
+    text = clean_prose(value)
+    if len(text) > COMMENT_MAX:
+        raise Invalid("comment", "error.too_long", max=COMMENT_MAX)
+    return text
+
+
+def _category(value: str | None) -> str:
+    if value not in CATEGORIES:
+        raise Invalid("category", "error.satisfaction.category")
+    return value
+
+
+def _grid(session: Session, actor: Actor, grid_id: int | None, action: str) -> int:
+    if grid_id is None or session.get(Grid, grid_id) is None:
+        raise Invalid("grid", "error.grid.unknown")
+    if not can(actor, action, grid_id):
+        raise Invalid("grid", "error.grid.not_yours")
+    return grid_id
+
+
+def _worker(session: Session, worker_id: int | None) -> int | None:
+    if worker_id in (None, 0, ""):
+        return None
+    user = session.get(User, worker_id)
+    if user is None or not user.active or user.role not in ("worker", "supervisor", "admin"):
+        raise Invalid("worker", "error.satisfaction.worker")
+    return user.id
+
+
+@dataclass
+class RatingInput:
+    score: int | str | None = None
+    comment: str = ""
+    category: str = ""
+    grid_id: int | None = None
+    worker_id: int | None = None
+    rated_on: date | str | None = None
+    channel: str = "visit"  # visit | phone_survey; ignored when editing
+
+
+@dataclass(frozen=True)
+class _CleanRating:
+    score: int
+    comment: str
+    category: str
+    grid_id: int
+    worker_id: int | None
+    rated_on: date
+
+
+def _clean(session: Session, actor: Actor, data: RatingInput, today: date) -> _CleanRating:
+    score, comment, category, grid_id, worker_id, rated_on = collect([
+        lambda: parse_score(data.score),
+        lambda: parse_comment(data.comment),
+        lambda: _category(data.category),
+        lambda: _grid(session, actor, data.grid_id, "satisfaction.record"),
+        lambda: _worker(session, data.worker_id),
+        lambda: validation.past_or_today(data.rated_on, "rated_on", today),
+    ])
+    return _CleanRating(score, comment, category, grid_id, worker_id, rated_on)
+
+
+# --- the summary, kept on write ------------------------------------------------------------------
+
+_S = RatingMonthSummary
+_KEY = ("month", "grid_id", "category", "channel", "worker_id")
+_COUNTS = ("count", "score_sum", "count_4_5", "count_1", "count_2", "count_3", "count_4", "count_5")
+
+
+def _summary_key(rating: Rating) -> dict[str, Any]:
+    return {"month": rating.rated_on.replace(day=1), "grid_id": rating.grid_id, "category": rating.category,
+            "channel": rating.channel, "worker_id": rating.worker_id or 0}
+
+
+_VERSION_KEY = "ratings_version"
+
+
+def data_version(session: Session) -> int:
+    """A number that changes with every write to the ratings: screens may keep figures computed
+    at one version (one primary-key read instead of the figures' queries)."""
+    value = session.get(AppMeta, _VERSION_KEY)
+    return int(value.value) if value is not None else 0
+
+
+def _bump_version(session: Session) -> None:
+    bumped = session.execute(update(AppMeta).where(AppMeta.key == _VERSION_KEY)
+                             .values(value=cast(cast(AppMeta.value, Integer) + 1, String))
+                             .execution_options(synchronize_session=False))
+    if bumped.rowcount == 0:
+        session.add(AppMeta(key=_VERSION_KEY, value="1"))
+        session.flush()
+
+
+def _adjust(session: Session, rating: Rating, sign: int) -> None:
+    """Add (+1) or remove (-1) one live rating to or from its summary row, atomically."""
+    _bump_version(session)
+    key = _summary_key(rating)
+    score = rating.score
+    deltas = {"count": sign, "score_sum": sign * score, "count_4_5": sign if score >= 4 else 0,
+              **{f"count_{k}": sign if score == k else 0 for k in range(1, 6)}}
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(_S).values(**key, **deltas)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=list(_KEY),
+        set_={name: getattr(_S, name) + getattr(statement.excluded, name) for name in _COUNTS}))
+    if sign < 0:
+        session.execute(delete(_S).where(*(getattr(_S, name) == value for name, value in key.items()), _S.count <= 0))
+
+
+def _month_of(session: Session, column: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.cast(func.date_trunc("month", column), Date)
+    return func.date(column, "start of month")
+
+
+def rebuild_summary(session: Session) -> int:
+    """Recompute the whole summary from the live ratings; returns the number of summary rows.
+
+    For bulk loads (demo, benchmarks) and as the reference the maintained summary must equal."""
+    session.execute(delete(_S))
+    month = _month_of(session, Rating.rated_on)
+    worker = func.coalesce(Rating.worker_id, 0)
+
+    def counted(condition: ColumnElement[bool]) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    source = (select(month, Rating.grid_id, Rating.category, Rating.channel, worker, func.count(),
+                     func.sum(Rating.score), counted(Rating.score >= 4),
+                     *(counted(Rating.score == k) for k in range(1, 6)))
+              .where(Rating.deleted_at.is_(None))
+              .group_by(month, Rating.grid_id, Rating.category, Rating.channel, worker))
+    session.execute(insert(_S).from_select([*_KEY, *_COUNTS], source))
+    _bump_version(session)
+    return session.scalar(select(func.count()).select_from(_S)) or 0
+
+
+# --- recording by staff --------------------------------------------------------------------------
+
+def _add(session: Session, clean_rating: _CleanRating, *, channel: str, source_id: int | None,
+         recorded_by: int | None, now: datetime) -> Rating:
+    rating = Rating(score=clean_rating.score, comment=clean_rating.comment, category=clean_rating.category,
+                    grid_id=clean_rating.grid_id, worker_id=clean_rating.worker_id, rated_on=clean_rating.rated_on,
+                    channel=channel, source_id=source_id, recorded_by=recorded_by, created_at=now, updated_at=now)
+    session.add(rating)
+    session.flush()
+    _adjust(session, rating, +1)
+    return rating
+
+
+def _snapshot(rating: Rating) -> dict[str, Any]:
+    return {"score": rating.score, "category": rating.category, "grid_id": rating.grid_id,
+            "worker_id": rating.worker_id, "rated_on": rating.rated_on, "channel": rating.channel,
+            "comment_chars": len(rating.comment)}
+
+
+def record_rating(session: Session, actor: Actor, data: RatingInput, *, now: datetime | None = None) -> Rating:
+    """A rating staff typed in after a home visit or a phone survey; nothing is written if refused."""
+    require(actor, "satisfaction.record")
+    now = now or clock.now()
+    if data.channel not in STAFF_CHANNELS:
+        raise Invalid("channel", "error.satisfaction.channel")
+    rating = _add(session, _clean(session, actor, data, now.date()), channel=data.channel, source_id=None,
+                  recorded_by=actor.id, now=now)
+    audit.record(session, actor, "rating_record", object_type="rating", object_id=rating.id,
+                 after=_snapshot(rating), now=now)
+    return rating
+
+
+def _may_change(actor: Actor, rating: Rating) -> bool:
+    """Supervisors and admins may change any rating in scope; staff their own typed-in ones."""
+    if can(actor, "satisfaction.moderate", rating):
+        return True
+    return (rating.channel in STAFF_CHANNELS and rating.recorded_by == actor.id
+            and can(actor, "satisfaction.record", rating))
+
+
+def _load_live(session: Session, actor: Actor, rating_id: int, expected_version: int) -> Rating:
+    require(actor, "satisfaction.record")
+    rating = session.get(Rating, rating_id)
+    if rating is None or rating.deleted_at is not None:
+        raise NotFound(object="rating", id=rating_id)
+    if not _may_change(actor, rating):
+        raise Forbidden(action="satisfaction.record")
+    return load_for_edit(session, Rating, rating_id, expected_version)
+
+
+def edit_rating(session: Session, actor: Actor, rating_id: int, expected_version: int, data: RatingInput, *,
+                now: datetime | None = None) -> Rating:
+    """Correct a rating staff typed in (visit or phone survey). A resident's own rating and a
+    follow-up's are not edited here: the first is the resident's word, the second the case's record."""
+    now = now or clock.now()
+    rating = _load_live(session, actor, rating_id, expected_version)
+    if rating.channel not in STAFF_CHANNELS:
+        raise Invalid("channel", "error.satisfaction.not_editable")
+    clean_rating = _clean(session, actor, data, now.date())
+    before = _snapshot(rating)
+    _adjust(session, rating, -1)
+    with guarded_flush(session):
+        rating.score, rating.comment, rating.category = clean_rating.score, clean_rating.comment, clean_rating.category
+        rating.grid_id, rating.worker_id, rating.rated_on = (clean_rating.grid_id, clean_rating.worker_id,
+                                                             clean_rating.rated_on)
+        rating.updated_at = now
+    _adjust(session, rating, +1)
+    audit.record(session, actor, "rating_edit", object_type="rating", object_id=rating.id, before=before,
+                 after=_snapshot(rating), now=now)
+    return rating
+
+
+def delete_rating(session: Session, actor: Actor, rating_id: int, expected_version: int, *,
+                  now: datetime | None = None) -> None:
+    """Soft delete: the rating leaves every figure at once (its summary row is adjusted)."""
+    now = now or clock.now()
+    rating = _load_live(session, actor, rating_id, expected_version)
+    with guarded_flush(session):
+        rating.deleted_at = rating.updated_at = now
+    _adjust(session, rating, -1)
+    audit.record(session, actor, "rating_delete", object_type="rating", object_id=rating.id,
+                 before=_snapshot(rating), now=now)
+
+
+def follow_up_rating(session: Session, actor: Actor, follow_up: FollowUp, case_row: MediationCase, *,
+                     now: datetime) -> Rating:
+    """The rating a mediation follow-up visit carries, written in the follow-up's own transaction.
+
+    Called by core.mediation.service.record_follow_up, which has already checked the actor may record the
+    follow-up; the mediator is the staff member concerned. The follow-up's note is the worker's,
+    not the resident's, so it is not copied as a comment."""
+    clean_rating = _CleanRating(score=follow_up.satisfaction, comment="", category="mediation",
+                                grid_id=case_row.grid_id, worker_id=case_row.mediator_id,
+                                rated_on=follow_up.visited_on)
+    return _add(session, clean_rating, channel="mediation_follow_up", source_id=follow_up.id, recorded_by=actor.id,
+                now=now)
+
+
+# --- QR survey tokens ----------------------------------------------------------------------------
+
+def _signature(secret: str, token_id: int, grid_id: int, expires: int) -> str:
+    # Its own key, derived with a label, so a check-in or cookie signature never passes for this one.
+    key = hashlib.sha256(("survey:" + secret).encode()).digest()
+    return hmac.new(key, f"{token_id}.{grid_id}.{expires}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _token_text(secret: str, row: SurveyToken) -> str:
+    expires = int(row.expires_at.timestamp())
+    return f"{row.id}.{row.grid_id}.{expires}.{_signature(secret, row.id, row.grid_id, expires)}"
+
+
+@dataclass
+class TokenRequest:
+    kind: str = "single_use"  # single_use: one service, one rating | poster: a grid's poster
+    grid_id: int | None = None
+    category: str = "service"
+    worker_id: int | None = None
+    valid_days: int | str | None = None  # default TOKEN_DAYS[kind]
+    hourly_limit: int | str | None = None  # posters only; default POSTER_HOURLY_LIMIT
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str  # put it in the public page's URL (?t=…) and the QR code
+    token_id: int
+    kind: str
+    grid_id: int
+    expires_at: datetime
+
+
+def _kind(value: str) -> str:
+    if value not in TOKEN_KINDS:
+        raise Invalid("kind", "error.survey.kind")
+    return value
+
+
+def _whole_number(value: int | str | None, field_name: str, default: int, maximum: int) -> int:
+    if value in (None, ""):
+        return default
+    text = clean(str(value))
+    if not re.fullmatch(r"[0-9]{1,4}", text) or not 1 <= int(text) <= maximum:
+        raise Invalid(field_name, "error.number.range", min=1, max=maximum)
+    return int(text)
+
+
+def issue_token(session: Session, actor: Actor, secret: str, request: TokenRequest, *,
+                now: datetime | None = None) -> IssuedToken:
+    require(actor, "satisfaction.issue_token")
+    now = now or clock.now()
+    kind, grid_id, category, worker_id = collect([
+        lambda: _kind(request.kind),
+        lambda: _grid(session, actor, request.grid_id, "satisfaction.issue_token"),
+        lambda: _category(request.category),
+        lambda: _worker(session, request.worker_id),
+    ])
+    days, limit = collect([
+        lambda: _whole_number(request.valid_days, "valid_days", TOKEN_DAYS[kind], MAX_TOKEN_DAYS),
+        lambda: _whole_number(request.hourly_limit, "hourly_limit", POSTER_HOURLY_LIMIT, MAX_HOURLY_LIMIT),
+    ])
+    row = SurveyToken(kind=kind, grid_id=grid_id, category=category, worker_id=worker_id,
+                      hourly_limit=limit if kind == "poster" else 1, expires_at=now + timedelta(days=days),
+                      created_by=actor.id, created_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "token_issue", object_type="survey_token", object_id=row.id,
+                 after={"kind": kind, "grid_id": grid_id, "category": category, "days": days}, now=now)
+    return IssuedToken(_token_text(secret, row), row.id, kind, grid_id, row.expires_at)
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int, *, now: datetime | None = None) -> None:
+    """A printed poster taken down, or a code shown to the wrong person: it stops working at once."""
+    require(actor, "satisfaction.issue_token")
+    row = session.get(SurveyToken, token_id)
+    if row is None:
+        raise NotFound(object="survey_token", id=token_id)
+    _require_issuer(actor, row)
+    if row.revoked_at is None:
+        row.revoked_at = now or clock.now()
+        audit.record(session, actor, "token_revoke", object_type="survey_token", object_id=row.id, now=now)
+
+
+def token_text(session: Session, actor: Actor, secret: str, token_id: int) -> str:
+    """The text of a code issued earlier, to show or print its QR code again (its issuer, or a
+    supervisor/admin)."""
+    require(actor, "satisfaction.issue_token")
+    row = session.get(SurveyToken, token_id)
+    if row is None:
+        raise NotFound(object="survey_token", id=token_id)
+    _require_issuer(actor, row)
+    return _token_text(secret, row)
+
+
+def _require_issuer(actor: Actor, row: SurveyToken) -> None:
+    if not (can(actor, "satisfaction.moderate", row)
+            or (row.created_by == actor.id and can(actor, "satisfaction.issue_token", row))):
+        raise Forbidden(action="satisfaction.issue_token")
+
+
+def list_tokens(session: Session, actor: Actor, *, limit: int = 50) -> list[dict[str, Any]]:
+    """Codes this user issued (supervisors and admins: all), newest first, with ratings received."""
+    require(actor, "satisfaction.issue_token")
+    received = (select(Rating.source_id, func.count().label("ratings")).where(Rating.channel == "resident_qr")
+                .group_by(Rating.source_id).subquery())
+    query = (select(SurveyToken, Grid.name, func.coalesce(received.c.ratings, 0))
+             .join(Grid, Grid.id == SurveyToken.grid_id)
+             .outerjoin(received, received.c.source_id == SurveyToken.id)
+             .order_by(SurveyToken.created_at.desc(), SurveyToken.id.desc()).limit(limit))
+    if not can(actor, "satisfaction.moderate"):
+        query = query.where(SurveyToken.created_by == actor.id)
+    return [{"id": row.id, "kind": row.kind, "grid": grid, "category": row.category, "expires_at": row.expires_at,
+             "used_at": row.used_at, "revoked_at": row.revoked_at, "ratings": ratings}
+            for row, grid, ratings in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class PublicSurvey:
+    """What the public page may show: nothing about any person."""
+
+    token_id: int
+    kind: str
+    grid_name: str
+    category: str
+    expires_at: datetime
+
+
+def _token_row(session: Session, secret: str, token: str, *, now: datetime, grid_id: int | None,
+               lock: bool) -> SurveyToken:
+    try:
+        id_text, grid_text, expires_text, signature = clean(token).split(".")
+        token_id, signed_grid, expires = int(id_text), int(grid_text), int(expires_text)
+    except ValueError:
+        raise Invalid("token", "error.survey.invalid") from None
+    if not hmac.compare_digest(signature, _signature(secret, token_id, signed_grid, expires)):
+        raise Invalid("token", "error.survey.invalid")
+    query = select(SurveyToken).where(SurveyToken.id == token_id)
+    # The row lock makes a poster's hourly count and a single-use mark exact under concurrent
+    # submits on PostgreSQL; on SQLite the write transaction (BEGIN IMMEDIATE) already serialises.
+    row = session.scalar(query.with_for_update() if lock else query)
+    if row is None or row.grid_id != signed_grid or int(row.expires_at.timestamp()) != expires:
+        raise Invalid("token", "error.survey.invalid")
+    if grid_id is not None and row.grid_id != grid_id:
+        raise Invalid("token", "error.survey.other_grid")
+    if row.revoked_at is not None:
+        raise Invalid("token", "error.survey.revoked")
+    if now > row.expires_at:
+        raise Invalid("token", "error.survey.expired")
+    if row.kind == "single_use" and row.used_at is not None:
+        raise Invalid("token", "error.survey.used")
+    if row.kind == "poster":
+        last_hour = session.scalar(select(func.count()).select_from(Rating).where(
+            Rating.channel == "resident_qr", Rating.source_id == row.id, Rating.created_at > now - timedelta(hours=1)))
+        if (last_hour or 0) >= row.hourly_limit:
+            raise Invalid("token", "error.survey.busy")
+    return row
+
+
+def verify_token(session: Session, secret: str, token: str, *, now: datetime | None = None,
+                 grid_id: int | None = None) -> PublicSurvey:
+    """Check a scanned code before showing the rating form (no login). `grid_id`, when the page
+    was opened for a grid, refuses a code of another grid."""
+    row = _token_row(session, secret, token, now=now or clock.now(), grid_id=grid_id, lock=False)
+    grid = session.get(Grid, row.grid_id)
+    return PublicSurvey(row.id, row.kind, grid.name if grid else "", row.category, row.expires_at)
+
+
+def submit_public_rating(session: Session, secret: str, token: str, *, score: Any, comment: str | None = "",
+                         now: datetime | None = None, grid_id: int | None = None) -> int:
+    """A resident's own rating through a QR code; returns the rating's id.
+
+    Nothing about the resident is asked or stored (no name, phone, address or network address).
+    A single-use code is marked used by a compare-and-set in the same transaction: of two
+    concurrent submits exactly one writes a rating."""
+    now = now or clock.now()
+    row = _token_row(session, secret, token, now=now, grid_id=grid_id, lock=True)
+    score_value, comment_text = collect([lambda: parse_score(score), lambda: parse_comment(comment)])
+    if row.kind == "single_use":
+        marked = session.execute(update(SurveyToken)
+                                 .where(SurveyToken.id == row.id, SurveyToken.used_at.is_(None),
+                                        SurveyToken.revoked_at.is_(None))
+                                 .values(used_at=now).execution_options(synchronize_session=False))
+        if marked.rowcount != 1:
+            raise Invalid("token", "error.survey.used")
+    rating = _add(session, _CleanRating(score_value, comment_text, row.category, row.grid_id, row.worker_id,
+                                        now.date()),
+                  channel="resident_qr", source_id=row.id, recorded_by=None, now=now)
+    audit.record(session, None, "rating_public", object_type="rating", object_id=rating.id,
+                 actor_username="qr", after={"token_id": row.id, "score": score_value}, now=now)
+    return rating.id
+
+
+# --- reading: filters and suppression ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RatingFilters:
+    first_month: date | None = None  # any day of the first month; default: 11 months before last
+    last_month: date | None = None  # any day of the last month; default: this month
+    grid_id: int | None = None
+    category: str = ""
+    channel: str = ""
+    worker_id: int | None = None  # 0: ratings that concern no staff member
+
+
+def _add_months(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_range(filters: RatingFilters, today: date | None = None) -> tuple[date, date]:
+    """(first day of the first month, first day of the last month), both inclusive."""
+    today = today or clock.now().date()
+    last = (filters.last_month or today).replace(day=1)
+    first = (filters.first_month.replace(day=1) if filters.first_month
+             else _add_months(last, -(DEFAULT_MONTHS - 1)))
+    if last < first:
+        raise Invalid("last_month", "error.date_range.reversed")
+    if _months_between(first, last) > MAX_MONTHS:
+        raise Invalid("first_month", "error.date_range.too_long", max=MAX_MONTHS)
+    return first, last
+
+
+def _months_between(first: date, last: date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def _scope_and_filters(actor: Actor, filters: RatingFilters, grid: Any, category: Any, channel: Any,
+                       worker: Any) -> list[ColumnElement[bool]]:
+    """The actor's grids and the filters other than dates, on the summary or on ratings alike."""
+    conditions = []
+    if not sees_all_grids(actor):
+        conditions.append(grid.in_(sorted(actor.grid_ids) or [-1]))
+    if filters.grid_id is not None:
+        conditions.append(grid == filters.grid_id)
+    if filters.category:
+        conditions.append(category == filters.category)
+    if filters.channel:
+        conditions.append(channel == filters.channel)
+    if filters.worker_id is not None:
+        conditions.append(worker == filters.worker_id)
+    return conditions
+
+
+def _conditions(actor: Actor, filters: RatingFilters, today: date | None) -> list[ColumnElement[bool]]:
+    first, last = month_range(filters, today)
+    return [_S.month >= first, _S.month <= last,
+            *_scope_and_filters(actor, filters, _S.grid_id, _S.category, _S.channel, _S.worker_id)]
+
+
+_SUMS = (func.coalesce(func.sum(_S.count), 0), func.coalesce(func.sum(_S.score_sum), 0),
+         func.coalesce(func.sum(_S.count_4_5), 0))
+
+
+def group_figures(count: int, score_sum: int, count_4_5: int) -> dict[str, Any]:
+    """count, mean (2 decimals), csat (share of 4–5, 0–1) and too_few, suppressed under MIN_GROUP."""
+    count, score_sum, count_4_5 = int(count or 0), int(score_sum or 0), int(count_4_5 or 0)
+    shown = count >= MIN_GROUP
+    return {"count": count, "mean": round(score_sum / count, 2) if shown else None,
+            "csat": round(count_4_5 / count, 4) if shown else None, "too_few": 0 < count < MIN_GROUP}
+
+
+def _month_text(month: date | str) -> str:
+    return month[:7] if isinstance(month, str) else f"{month.year}-{month.month:02d}"
+
+
+def overview(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None) -> dict[str, Any]:
+    """All ratings matching the filters as one group."""
+    require(actor, "satisfaction.view")
+    row = session.execute(select(*_SUMS).where(*_conditions(actor, filters, today))).one()
+    return group_figures(*row)
+
+
+def monthly_trend(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None
+                  ) -> list[dict[str, Any]]:
+    """One row per month of the range, oldest first; a month without ratings has count 0."""
+    require(actor, "satisfaction.view")
+    first, last = month_range(filters, today)
+    found = {_month_text(month): (n, total, high) for month, n, total, high in session.execute(
+        select(_S.month, *_SUMS).where(*_conditions(actor, filters, today)).group_by(_S.month))}
+    rows = []
+    for offset in range(_months_between(first, last)):
+        month = _month_text(_add_months(first, offset))
+        rows.append({"month": month, **group_figures(*found.get(month, (0, 0, 0)))})
+    return rows
+
+
+def score_distribution(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None
+                       ) -> list[dict[str, Any]]:
+    """Scores 1–5 with count and share; all None (too_few) when the group has under MIN_GROUP."""
+    require(actor, "satisfaction.view")
+    counts = session.execute(select(*(func.coalesce(func.sum(getattr(_S, f"count_{k}")), 0) for k in range(1, 6)))
+                             .where(*_conditions(actor, filters, today))).one()
+    total = sum(int(n) for n in counts)
+    shown = total >= MIN_GROUP
+    return [{"score": k, "count": int(n) if shown else None, "share": round(int(n) / total, 4) if shown else None,
+             "too_few": 0 < total < MIN_GROUP} for k, n in zip(range(1, 6), counts, strict=True)]
+
+
+def heat_map(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None
+             ) -> list[dict[str, Any]]:
+    """One row per grid × category that has ratings: grid name, category code and the figures."""
+    require(actor, "satisfaction.view")
+    rows = session.execute(select(_S.grid_id, Grid.name, _S.category, *_SUMS).join(Grid, Grid.id == _S.grid_id)
+                           .where(*_conditions(actor, filters, today))
+                           .group_by(_S.grid_id, Grid.name, _S.category).order_by(_S.grid_id, _S.category))
+    return [{"grid_id": grid_id, "grid": name, "category": category, **group_figures(n, total, high)}
+            for grid_id, name, category, n, total, high in rows]
+
+
+def workers_table(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None
+                  ) -> list[dict[str, Any]]:
+    """One row per staff member concerned (worker_id 0, name "": ratings concerning nobody)."""
+    require(actor, "satisfaction.view")
+    rows = session.execute(select(_S.worker_id, *_SUMS).where(*_conditions(actor, filters, today))
+                           .group_by(_S.worker_id))
+    figures = {worker_id: group_figures(n, total, high) for worker_id, n, total, high in rows}
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(sorted(figures) or [-1]))).all())
+    table = [{"worker_id": worker_id, "name": names.get(worker_id, ""), **values}
+             for worker_id, values in figures.items()]
+    return sorted(table, key=lambda row: (row["worker_id"] == 0, -row["count"], row["name"]))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the satisfaction page draws, from one call."""
+
+    overview: dict[str, Any]
+    trend: list[dict[str, Any]]
+    distribution: list[dict[str, Any]]
+    heat_map: list[dict[str, Any]]
+    workers: list[dict[str, Any]]
+
+
+def page_figures(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None) -> Figures:
+    require(actor, "satisfaction.view")
+    month_range(filters, today)  # a reversed range is refused before any query
+    return Figures(overview(session, actor, filters, today=today), monthly_trend(session, actor, filters, today=today),
+                   score_distribution(session, actor, filters, today=today),
+                   heat_map(session, actor, filters, today=today), workers_table(session, actor, filters, today=today))
+
+
+def low_ratings(session: Session, actor: Actor, filters: RatingFilters, *, limit: int = 50,
+                today: date | None = None) -> list[dict[str, Any]]:
+    """The latest 1–2 ratings matching the filters, newest first, to follow up: the only reader of
+    `ratings` itself, served by the partial index ix_ratings_low_recent and limited."""
+    require(actor, "satisfaction.view")
+    first, last = month_range(filters, today)
+    # Written as the partial index ix_ratings_low_recent is, so that both databases use it.
+    conditions = [Rating.score <= literal_column(str(max(LOW_SCORES))), Rating.deleted_at.is_(None), Rating.rated_on >= first,
+                  Rating.rated_on < _add_months(last, 1)]
+    conditions += _scope_and_filters(actor, filters, Rating.grid_id, Rating.category, Rating.channel,
+                                     func.coalesce(Rating.worker_id, 0))  # the summary files "none" as 0
+    worker = User.display_name.label("worker")
+    query = (select(Rating.id, Rating.version, Rating.rated_on, Rating.score, Rating.comment, Rating.category,
+                    Rating.channel, Grid.name.label("grid"), worker, MediationCase.id.label("case_id"),
+                    MediationCase.number.label("case_number"))
+             .join(Grid, Grid.id == Rating.grid_id)
+             .outerjoin(User, User.id == Rating.worker_id)
+             .outerjoin(FollowUp, (Rating.channel == literal("mediation_follow_up")) & (FollowUp.id == Rating.source_id))
+             .outerjoin(MediationCase, MediationCase.id == FollowUp.case_id)
+             .where(*conditions).order_by(Rating.rated_on.desc(), Rating.id.desc()).limit(limit))
+    return [dict(row._mapping) | {"worker": row.worker or ""} for row in session.execute(query)]
+
+
+def month_overview(session: Session, actor: Actor, month: date) -> dict[str, Any]:
+    """One month's figures for everything the actor may see (dashboard, monthly report)."""
+    return overview(session, actor, RatingFilters(first_month=month, last_month=month), today=month)
+
+
+def by_dimension(session: Session, actor: Actor, filters: RatingFilters, dimension: str, *,
+                 today: date | None = None) -> list[dict[str, Any]]:
+    """Figures per category or per channel (for tables and the monthly report)."""
+    require(actor, "satisfaction.view")
+    if dimension not in ("category", "channel"):
+        raise ValueError(f"unknown dimension {dimension}")
+    column = getattr(_S, dimension)
+    rows = session.execute(select(column, *_SUMS).where(*_conditions(actor, filters, today)).group_by(column)
+                           .order_by(column))
+    return [{dimension: value, **group_figures(n, total, high)} for value, n, total, high in rows]

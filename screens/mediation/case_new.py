@@ -1,0 +1,113 @@
+"""Register a dispute (新案件): parties picked from the registry or typed in as outside
+persons, type, source, grid and the facts. Linli gives it the next number of the year."""
+
+from datetime import date
+
+import streamlit as st
+
+from core.base.errors import LinliError
+from core.mediation import service as mediations
+from core.residents import service as residents
+from db.engine import read_session, write_session
+from ui.forms import DATE_FORMAT, FieldErrors, apply_field_resets, empty_fields_next_run, show_notice
+from ui.i18n import t, translated_choice
+from ui.markdown import plain
+from ui.session import actor, db, settings, vault
+
+me = actor()
+engine, keys = db(), vault()
+st.title(t("case_new.title"))
+apply_field_resets()  # an empty form after a case was registered
+
+with read_session(engine) as session:
+    kinds = mediations.dispute_types(session)
+    grids = residents.grid_choices(session, me)
+    people = mediations.mediators(session, me)
+if not grids:
+    st.info(t("resident_new.no_grids"))
+    st.stop()
+
+if "case_new_notice" in st.session_state:  # a case was just registered: where to find it
+    show_notice("case_new_notice")
+    st.page_link("screens/mediation/cases.py", label=t("todo.open_cases"), icon=":material/gavel:")
+
+PARTIES = "case_new_parties"
+st.session_state.setdefault(PARTIES, [])
+
+# --- parties -------------------------------------------------------------------------------------
+st.subheader(t("field.parties"))
+errors = FieldErrors()
+for index, party in enumerate(st.session_state[PARTIES]):
+    text, remove = st.columns([5, 1])
+    text.write(f"{index + 1}. {t('side.' + party['side'])} · {plain(party['label'])}")
+    if remove.button(t("case_new.remove"), key=f"case_new_remove_{index}"):
+        st.session_state[PARTIES].pop(index)
+        st.rerun()
+errors.slot("parties")
+
+side = st.radio(t("case_new.side"), mediations.SIDES, horizontal=True, key=translated_choice("case_new_side"),
+                format_func=lambda s: t(f"side.{s}"))
+registry, outside = st.tabs([t("case_new.from_registry"), t("case_new.outside_person")])
+with registry:
+    query = st.text_input(t("residents.search"), key="case_new_query", placeholder=t("residents.search_hint"))
+    if query:
+        with read_session(engine) as session:
+            matches = residents.search(session, me, keys, residents.Filters(query=query), page_size=20).rows
+        if matches:
+            chosen = st.selectbox(t("case_new.pick_resident"), matches, key="case_new_match",
+                                  format_func=lambda r: f"{r['name']} · {r['age']} · {r['grid']} · {r['id_masked']}")
+            if st.button(t("case_new.add_party"), key="case_new_add_resident"):
+                st.session_state[PARTIES].append({"side": side, "resident_id": chosen["id"],
+                                                  "label": f"{chosen['name']}（{chosen['grid']}）"})
+                st.rerun()
+        else:
+            st.caption(t("residents.none"))
+with outside:
+    name = st.text_input(t("field.person_name"), key="case_new_outside_name", max_chars=50)
+    phone = st.text_input(t("field.phone"), key="case_new_outside_phone", max_chars=20)
+    if st.button(t("case_new.add_party"), key="case_new_add_outside"):
+        st.session_state[PARTIES].append({"side": side, "name": name, "phone": phone, "label": name or "—"})
+        st.rerun()
+
+# --- the case ------------------------------------------------------------------------------------
+st.subheader(t("case_new.case"))
+left, right = st.columns(2)
+with left:
+    intake = st.date_input(t("field.intake_date"), format=DATE_FORMAT, value=date.today(), max_value=date.today(), key="case_new_intake")
+    errors.slot("intake_date")
+    source = st.selectbox(t("field.source"), mediations.SOURCES, format_func=lambda s: t(f"source.{s}"),
+                          key=translated_choice("case_new_source"))
+    errors.slot("source")
+    type_id = st.selectbox(t("field.type"), list(kinds), format_func=kinds.get, key="case_new_type")
+    errors.slot("type")
+with right:
+    grid_id = st.selectbox(t("field.grid"), list(grids), format_func=grids.get, key="case_new_grid")
+    errors.slot("grid")
+    mediator_id = st.selectbox(t("field.mediator"), list(people), format_func=people.get, key="case_new_mediator",
+                               index=list(people).index(me.id) if me.id in people else 0)
+    errors.slot("mediator")
+    amount = st.text_input(t("field.amount_claimed"), value="0", max_chars=14, key="case_new_amount")
+    errors.slot("amount_claimed")
+facts = st.text_area(t("field.facts"), max_chars=2000, key="case_new_facts")
+errors.slot("facts")
+for index in range(len(st.session_state[PARTIES])):
+    errors.slot(f"party_{index}")
+
+if st.button(t("case_new.submit"), type="primary", key="case_new_submit"):
+    parties = [mediations.PartyInput(side=p["side"], resident_id=p.get("resident_id"), name=p.get("name", ""),
+                                     phone=p.get("phone", "")) for p in st.session_state[PARTIES]]
+    data = mediations.CaseInput(intake_date=intake, source=source, type_id=type_id, grid_id=grid_id,
+                                mediator_id=mediator_id, facts=facts, amount_claimed=amount, parties=parties)
+    try:
+        with write_session(engine) as session:
+            case = mediations.register(session, me, data, limits=mediations.Limits.from_settings(settings()))
+        st.session_state[PARTIES] = []
+        # An empty form for the next case: facts left behind invite registering them twice.
+        # The intake date goes back to today; grid, type, source and mediator are kept (often the same).
+        empty_fields_next_run({"case_new_facts": "", "case_new_amount": "0", "case_new_query": "",
+                               "case_new_outside_name": "", "case_new_outside_phone": "",
+                               "case_new_intake": date.today()})
+        st.session_state["case_new_notice"] = t("case_new.created", number=case.number)
+        st.rerun()
+    except LinliError as exc:
+        errors.show(exc)

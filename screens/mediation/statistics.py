@@ -1,0 +1,85 @@
+"""Mediation statistics (调解统计): per month received, concluded, agreements, success rate and
+amounts; cases by source and by type; charts and an .xlsx download. Aggregated in SQL."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core.base import audit, exports
+from core.mediation import service as mediations
+from db.engine import read_session
+from ui.charts import draw
+from ui.i18n import translator
+from ui.session import actor, database_key, db
+
+t = translator()
+me = actor()
+st.title(t("stats.title"))
+
+today = date.today()
+# Months, not days: the statistics count whole months (a date picker labelled 月份 showed days).
+months = [mediations.add_months(today.replace(day=1), -offset) for offset in range(36)]
+start_col, end_col, _ = st.columns([1, 1, 2])
+first = start_col.selectbox(t("stats.from"), months, index=11, format_func=lambda m: f"{m:%Y-%m}", key="stats_from")
+last = end_col.selectbox(t("stats.to"), months, index=0, format_func=lambda m: f"{m:%Y-%m}", key="stats_to")
+if first > last:
+    st.error(t("stats.bad_range"))
+    st.stop()
+
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def statistics_at(database: str, mark: int, scope: tuple, first: date, last: date, _engine, _actor
+                  ) -> tuple[list, list, list]:
+    """The statistics as of one audit high-water mark (every case write is audited): a rerun with
+    nothing new reads one row instead of aggregating every case of the range again."""
+    with read_session(_engine) as session:
+        return (mediations.monthly_statistics(session, _actor, first, last),
+                mediations.statistics_by(session, _actor, "source", first, last),
+                mediations.statistics_by(session, _actor, "type", first, last))
+
+
+engine = db()
+with read_session(engine) as session:
+    mark = audit.high_water(session)
+scope = (me.role, me.id, tuple(sorted(me.grid_ids)))
+monthly, by_source, by_type = statistics_at(database_key(engine), mark, scope, first, last, engine, me)
+
+headers = [t("stats.month"), t("stats.received"), t("stats.concluded"), t("stats.agreements"), t("stats.success_rate"),
+           t("stats.amount")]
+rows = [[r["month"], r["received"], r["concluded"], r["agreements"],
+         "—" if r["success_rate"] is None else f"{r['success_rate']:.0%}", f"{r['amount_agreed']:,.2f}"] for r in monthly]
+st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
+
+for row in by_source:
+    row["source"] = t(f"source.{row['source']}")
+months = [r["month"] for r in monthly]
+_, source_rows = mediations.pivot(by_source, "source", months)
+_, type_rows = mediations.pivot(by_type, "type", months)
+source_headers = [t("field.source"), *months, t("stats.total")]
+type_headers = [t("field.type"), *months, t("stats.total")]
+with st.expander(t("stats.tables_by")):
+    st.dataframe(pd.DataFrame(source_rows, columns=source_headers), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(type_rows, columns=type_headers), hide_index=True, width="stretch")
+# The sheet holds numbers (a supervisor sums and charts them); the table above shows text.
+sheet_rows = [[r["month"], r["received"], r["concluded"], r["agreements"],
+               None if r["success_rate"] is None else exports.Percent(r["success_rate"]), r["amount_agreed"]]
+              for r in monthly]
+workbook = exports.write_workbook([(t("stats.title"), headers, sheet_rows),
+                                   (t("stats.by_source"), source_headers, source_rows),
+                                   (t("stats.by_type"), type_headers, type_rows)])
+st.download_button(t("stats.download"), workbook, file_name=f"mediation-statistics-{first:%Y%m}-{last:%Y%m}.xlsx",
+                   key="stats_download", on_click="ignore",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+left, right = st.columns(2)
+left.subheader(t("stats.by_source"))
+with left:
+    draw("cases_by_month_and_kind", by_source, "source", month_title=t("stats.month"),
+         count_title=t("stats.received"), kind_title=t("field.source"))
+right.subheader(t("stats.by_type"))
+with right:
+    draw("cases_by_month_and_kind", by_type, "type", month_title=t("stats.month"), count_title=t("stats.received"),
+         kind_title=t("field.type"))
+st.subheader(t("stats.success_trend"))
+draw("success_rate_trend", monthly, month_title=t("stats.month"), rate_title=t("stats.success_rate"))

@@ -1,0 +1,149 @@
+"""Satisfaction (满意度, supervisors and admins): for a range of months, a grid, a category, a
+channel and a worker — the monthly trend of the mean score with CSAT and counts, the score
+distribution, a grid × category heat map, a table of workers and the latest low ratings to
+follow up. Groups under five ratings read "too few". Each chart downloads as PNG, its data as CSV."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core.base import chart_files
+from core.base.errors import LinliError
+from core.mediation.service import add_months
+from core.office import staff
+from core.residents import service as residents
+from core.satisfaction import service as satisfaction
+from db.engine import read_session
+from ui.charts import draw
+from ui.forms import FieldErrors
+from ui.i18n import ANY, translated_choice, translator, unless_any
+from ui.session import actor, database_key, db
+
+t = translator()
+me = actor()
+engine = db()
+st.title(t("satisfaction.title"))
+
+today = date.today()
+this_month = today.replace(day=1)
+months = [add_months(this_month, -offset) for offset in range(satisfaction.MAX_MONTHS)]
+with read_session(engine) as session:
+    grids = residents.grid_choices(session, me)
+    people = staff.active_staff(session)
+
+errors = FieldErrors()
+first_col, last_col, grid_col, category_col, channel_col, worker_col = st.columns(6)
+first = first_col.selectbox(t("satisfaction.first_month"), months, index=satisfaction.DEFAULT_MONTHS - 1,
+                            format_func=lambda m: f"{m:%Y-%m}", key="sat_first")
+last = last_col.selectbox(t("satisfaction.last_month"), months, index=0, format_func=lambda m: f"{m:%Y-%m}",
+                          key="sat_last")
+grid = grid_col.selectbox(t("satisfaction.grid"), [ANY, *grids], key=translated_choice("sat_grid"),
+                          format_func=lambda g: t("common.all") if g == ANY else grids[g])
+category = category_col.selectbox(t("satisfaction.category"), ["", *satisfaction.CATEGORIES],
+                                  key=translated_choice("sat_category"),
+                                  format_func=lambda c: t(f"satisfaction.category.{c}") if c else t("common.all"))
+channel = channel_col.selectbox(t("field.channel"), ["", *satisfaction.CHANNELS], key=translated_choice("sat_channel"),
+                                format_func=lambda c: t(f"satisfaction.channel.{c}") if c else t("common.all"))
+worker = worker_col.selectbox(t("field.worker"), [ANY, 0, *people], key=translated_choice("sat_worker"),
+                              format_func=lambda w: t("common.all") if w == ANY
+                              else t("satisfaction.no_worker") if w == 0 else people[w])
+errors.slot("first_month")
+errors.slot("last_month")
+filters = satisfaction.RatingFilters(first_month=first, last_month=last, grid_id=unless_any(grid),
+                                     category=category, channel=channel, worker_id=unless_any(worker))
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def figures_at(database: str, version: int, scope: tuple, filters: satisfaction.RatingFilters, today: date,
+               _engine, _actor) -> tuple[satisfaction.Figures, list[dict]]:
+    """The page's figures as of one data version, for one scope (role and grids) and filters:
+    a rerun that changes nothing reads one row instead of running the figures' queries."""
+    with read_session(_engine) as session:
+        return (satisfaction.page_figures(session, _actor, filters, today=today),
+                satisfaction.low_ratings(session, _actor, filters, limit=20, today=today))
+
+
+try:
+    with read_session(engine) as session:
+        version = satisfaction.data_version(session)
+    scope = (me.role, tuple(sorted(me.grid_ids)))
+    figures, low = figures_at(database_key(engine), version, scope, filters, today, engine, me)
+except LinliError as exc:
+    errors.show(exc)
+    st.stop()
+
+
+def score_text(value: float | None, too_few: bool, fmt: str = "{:.2f}") -> str:
+    if too_few:
+        return t("satisfaction.too_few")
+    return "—" if value is None else fmt.format(value)
+
+
+overall = figures.overview
+count_col, mean_col, csat_col = st.columns(3)
+count_col.metric(t("satisfaction.count"), overall["count"])
+mean_col.metric(t("satisfaction.mean"), score_text(overall["mean"], overall["too_few"]))
+csat_col.metric(t("satisfaction.csat"), score_text(overall["csat"], overall["too_few"], "{:.0%}"))
+if overall["count"] == 0:
+    st.info(t("satisfaction.none"))  # the charts still draw: the months and grids stay on their axes
+
+category_names = {c: t(f"satisfaction.category.{c}") for c in satisfaction.CATEGORIES}
+
+
+def downloads(name: str, chart: dict, frame: pd.DataFrame) -> None:
+    """PNG drawn only when asked for (about a second); CSV of exactly what the chart shows."""
+    row = st.container(horizontal=True)
+    row.download_button(t("satisfaction.download_png"), lambda: chart_files.to_png(chart), file_name=f"{name}.png",
+                            mime="image/png", key=f"sat_png_{name}", on_click="ignore", icon=":material/image:")
+    row.download_button(t("satisfaction.download_csv"), frame.to_csv(index=False).encode("utf-8-sig"),
+                            file_name=f"{name}.csv", mime="text/csv", key=f"sat_csv_{name}", on_click="ignore",
+                            icon=":material/table:")
+
+
+st.subheader(t("satisfaction.trend"))
+trend = draw("satisfaction_trend", figures.trend, month_title=t("satisfaction.month"),
+             mean_title=t("satisfaction.mean"), second_title=t("satisfaction.csat"))
+downloads("satisfaction-trend", trend, pd.DataFrame(
+    [{t("satisfaction.month"): r["month"], t("satisfaction.count"): r["count"],
+      t("satisfaction.mean"): score_text(r["mean"], r["too_few"]),
+      t("satisfaction.csat"): score_text(r["csat"], r["too_few"], "{:.0%}")} for r in figures.trend]))
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("satisfaction.distribution"))
+    distribution = draw("score_distribution", figures.distribution, score_title=t("satisfaction.score"),
+                        count_title=t("satisfaction.count"), too_few_label=t("satisfaction.too_few"))
+    downloads("satisfaction-scores", distribution, pd.DataFrame(
+        [{t("satisfaction.score"): r["score"],
+          t("satisfaction.count"): t("satisfaction.too_few") if r["count"] is None else r["count"]}
+         for r in figures.distribution]))
+with right:
+    st.subheader(t("satisfaction.heat_map"))
+    heat = draw("category_heat_map", figures.heat_map, grid_title=t("satisfaction.grid"),
+                category_title=t("satisfaction.category"), mean_title=t("satisfaction.mean"),
+                too_few_label=t("satisfaction.too_few"), category_names=category_names)
+    downloads("satisfaction-grid-category", heat, pd.DataFrame(
+        [{t("satisfaction.grid"): r["grid"], t("satisfaction.category"): category_names[r["category"]],
+          t("satisfaction.count"): r["count"], t("satisfaction.mean"): score_text(r["mean"], r["too_few"])}
+         for r in figures.heat_map]))
+
+st.subheader(t("satisfaction.workers"))
+st.dataframe(pd.DataFrame([{t("field.worker"): r["name"] or t("satisfaction.no_worker"),
+                            t("satisfaction.count"): r["count"],
+                            t("satisfaction.mean"): score_text(r["mean"], r["too_few"]),
+                            t("satisfaction.csat"): score_text(r["csat"], r["too_few"], "{:.0%}")}
+                           for r in figures.workers]), hide_index=True, width="stretch")
+
+st.subheader(t("satisfaction.low"))
+if low:
+    st.dataframe(pd.DataFrame([{t("field.rated_on"): r["rated_on"], t("field.score"): r["score"],
+                                t("field.comment"): r["comment"], t("satisfaction.grid"): r["grid"],
+                                t("satisfaction.category"): category_names[r["category"]],
+                                t("field.channel"): t(f"satisfaction.channel.{r['channel']}"),
+                                t("field.worker"): r["worker"], t("field.number"): r["case_number"] or ""}
+                               for r in low]), hide_index=True, width="stretch",
+                 # The comment is what a follow-up needs: the widest column, not cut to a few characters.
+                 column_config={t("field.comment"): st.column_config.TextColumn(width="large")})
+else:
+    st.caption(t("satisfaction.no_low"))

@@ -1,0 +1,150 @@
+"""Courses (培训课程, trainers and admins): create a course, mark the whole roster in one grid,
+show a check-in QR code for the session."""
+
+from datetime import date, datetime, time
+
+import pandas as pd
+import segno
+import streamlit as st
+
+from core.base.errors import LinliError, StaleEdit
+from core.training import roster_import
+from core.training import service as training
+from db.engine import read_session, write_session
+from ui import links
+from ui.forms import DATE_FORMAT, FieldErrors, show_notice
+from ui.i18n import error_text, translator
+from ui.line_report import show_problems
+from ui.markdown import plain
+from ui.session import actor, db, settings
+from ui.uploader import file_picker
+
+t = translator()
+me = actor()
+engine = db()
+st.title(t("courses.title"))
+
+with read_session(engine) as session:
+    courses = training.list_courses(session, me)
+    staff = training.staff_choices(session, me)
+show_notice("courses_notice")
+
+with st.expander(t("courses.new"), icon=":material/add:", expanded=not courses):
+    errors = FieldErrors()
+    with st.form("course_new"):
+        title = st.text_input(t("field.title"), max_chars=100, key="course_new_title")
+        errors.slot("title")
+        topic = st.text_input(t("field.topic"), max_chars=50, key="course_new_topic")
+        errors.slot("topic")
+        provider = st.text_input(t("courses.provider"), max_chars=100, key="course_new_provider")
+        place = st.text_input(t("courses.place"), max_chars=100, key="course_new_place")
+        day_col, start_col, end_col, hours_col = st.columns(4)
+        day = day_col.date_input(t("courses.day"), format=DATE_FORMAT, value=date.today(), key="course_new_day")
+        start = start_col.time_input(t("courses.start"), value=time(9, 0), key="course_new_start")
+        end = end_col.time_input(t("field.ends_at"), value=time(12, 0), key="course_new_end")
+        hours = hours_col.text_input(t("field.credit_hours"), value="3", key="course_new_hours")
+        errors.slot("ends_at")
+        errors.slot("credit_hours")
+        mandatory = st.checkbox(t("courses.mandatory"), key="course_new_mandatory")
+        people = st.multiselect(t("field.participants"), list(staff), format_func=staff.get,
+                                placeholder=t("common.choose"), key="course_new_participants")
+        errors.slot("participants")
+        if st.form_submit_button(t("courses.create"), type="primary"):
+            try:
+                with write_session(engine) as session:
+                    training.create_course(session, me, training.CourseInput(
+                        title=title, topic=topic, provider=provider, place=place,
+                        starts_at=datetime.combine(day, start), ends_at=datetime.combine(day, end),
+                        credit_hours=hours, mandatory=mandatory, participant_ids=people))
+                st.session_state["courses_notice"] = t("courses.created", title=plain(title))
+                st.rerun()
+            except LinliError as exc:
+                errors.show(exc)
+
+if not courses:
+    st.info(t("courses.none"))
+    st.stop()
+
+by_id = {c["id"]: c for c in courses}
+chosen = st.selectbox(t("courses.pick"), list(by_id), key="course_pick",
+                      format_func=lambda i: f"{by_id[i]['starts_at']:%Y-%m-%d %H:%M} · {by_id[i]['title']}")
+course = by_id[chosen]
+st.caption(t("courses.summary", hours=course["hours"], expected=course["expected"], attended=course["attended"]))
+
+with read_session(engine) as session:
+    roster, version = training.load_roster(session, me, chosen)
+version_key = f"roster_version_{chosen}"
+st.session_state.setdefault(version_key, version)
+if st.session_state[version_key] != version:
+    st.warning(t("courses.roster_changed"))
+
+status_labels = {s: t(f"attendance.{s}") for s in training.STATUSES}
+frame = pd.DataFrame([{"user_id": r["user_id"], t("field.person_name"): r["name"],
+                       t("courses.status"): status_labels[r["status"]], t("field.hours"): r["hours"]} for r in roster])
+st.subheader(t("courses.roster"))
+if frame.empty:
+    st.info(t("courses.no_roster"))
+else:
+    edited = st.data_editor(
+        frame, hide_index=True, width="stretch", key=f"roster_editor_{chosen}_v{st.session_state[version_key]}",
+        disabled=["user_id", t("field.person_name")], column_config={
+            "user_id": None,
+            t("courses.status"): st.column_config.SelectboxColumn(options=list(status_labels.values()), required=True),
+            t("field.hours"): st.column_config.NumberColumn(min_value=0.0, max_value=float(course["hours"]), step=0.5),
+        })
+    unsaved = int((edited != frame).any(axis=1).sum())
+    if unsaved:
+        st.caption(t("courses.unsaved", count=unsaved))
+    if st.button(t("courses.save_roster"), type="primary", key=f"save_roster_{chosen}"):
+        by_label = {label: status for status, label in status_labels.items()}
+        entries = [training.RosterEntry(int(row["user_id"]), by_label[row[t("courses.status")]], row[t("field.hours")])
+                   for _, row in edited.iterrows()]
+        try:
+            with write_session(engine) as session:
+                st.session_state[version_key] = training.save_roster(session, me, chosen,
+                                                                     st.session_state[version_key], entries)
+            st.session_state["courses_notice"] = t("courses.roster_saved")
+            st.rerun()
+        except StaleEdit as exc:
+            del st.session_state[version_key]  # the next run shows the roster as saved by the other person
+            st.error(error_text(exc))
+        except LinliError as exc:
+            st.error(error_text(exc))
+
+with st.expander(t("roster_import.title"), icon=":material/upload_file:"):
+    st.caption(t("roster_import.help"))
+    with read_session(engine) as session:
+        template = roster_import.template_csv(session, me, chosen)
+    st.download_button(t("roster_import.template"), template,
+                       file_name=f"roster-{chosen}.csv", mime="text/csv", key=f"roster_template_{chosen}",
+                       on_click="ignore", icon=":material/download:")
+    upload = file_picker(t("roster_import.file"), ["xlsx", "csv"], key=f"roster_file_{chosen}")
+    if upload is not None and st.button(t("roster_import.check"), type="primary", key=f"roster_upload_{chosen}"):
+        try:
+            with write_session(engine) as session:
+                report = roster_import.import_roster(session, me, chosen, st.session_state[version_key],
+                                                     upload.getvalue(), upload.name)
+        except StaleEdit as exc:
+            del st.session_state[version_key]
+            st.error(error_text(exc))
+        except LinliError as exc:
+            st.error(error_text(exc))
+        else:
+            if report.written:
+                st.session_state[version_key] = report.version
+                st.session_state["courses_notice"] = t("roster_import.saved", count=len(report.entries))
+                st.rerun()
+            elif report.problems:
+                st.error(t("roster_import.refused", count=report.refused_lines))
+                show_problems(report.as_report(), file_name=f"roster-{chosen}-problems.csv",
+                              key=f"roster_problems_{chosen}")
+            else:
+                st.warning(t("error.import.empty"))
+
+with st.expander(t("courses.checkin_qr"), icon=":material/qr_code_2:"):
+    with read_session(engine) as session:
+        token = training.checkin_token(settings().cookie_key, training.course_by_id(session, me, chosen))
+    link = links.absolute(f"/checkin?code={token}")  # staff phones, on the office network
+    st.image(segno.make(link, error="m").svg_data_uri(scale=6), width=240)
+    st.caption(t("courses.checkin_hint"))
+    st.code(link, language=None)

@@ -1,0 +1,60 @@
+import pytest
+
+from core.base.errors import Forbidden
+from core.base.permissions import ACTIONS, ROLES, Actor, can, require
+
+RESIDENT_WORK = {"resident.view", "resident.edit", "resident.import", "resident.export", "resident.sensitive"}
+OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.create_grids"}
+MEDIATION = {"mediation.view", "mediation.edit"}
+MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
+SATISFACTION = {"satisfaction.record", "satisfaction.issue_token"}
+SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.monthly"}
+EXPECTED = {
+    "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types",
+              "training.view_own", "training.manage", "training.view_all", "training.targets"}
+    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
+    "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all"}
+    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
+    "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION | SATISFACTION,
+    "trainer": {"home.view", "profile.edit", "training.view_own", "training.manage"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_role_action_matrix(role, action):
+    user = Actor(id=1, username="u", role=role)
+    assert can(user, action) is (action in EXPECTED[role])
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_nobody_logged_out_can_do_anything(action):
+    assert not can(None, action)
+    with pytest.raises(Forbidden):
+        require(None, action)
+
+
+def test_unknown_role_and_action_are_refused():
+    assert not can(Actor(id=1, username="u", role="root"), "user.manage")
+    assert not can(Actor(id=1, username="u", role="admin"), "launch.rockets")
+
+
+def test_one_time_password_holder_may_only_change_it():
+    admin = Actor(id=1, username="u", role="admin", must_change_password=True)
+    assert can(admin, "profile.edit", admin)
+    assert not can(admin, "user.manage")
+    assert not can(admin, "home.view")
+
+
+def test_own_profile_only():
+    me = Actor(id=1, username="u", role="worker")
+    assert can(me, "profile.edit", me)
+    assert not can(me, "profile.edit", Actor(id=2, username="v", role="worker"))
+
+
+def test_workers_reach_only_residents_of_their_grids():
+    worker = Actor(id=1, username="w", role="worker", grid_ids=frozenset({3}))
+    supervisor = Actor(id=2, username="s", role="supervisor")
+    assert can(worker, "resident.view", 3) and not can(worker, "resident.view", 4)
+    assert can(supervisor, "resident.edit", 4)
+    assert not can(Actor(id=3, username="t", role="trainer"), "resident.view", 3)

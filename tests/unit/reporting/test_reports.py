@@ -1,0 +1,174 @@
+"""The monthly workbook and the dashboard's key figures, checked against a known month."""
+
+import io
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+
+from core.base.errors import Forbidden
+from core.base.i18n import translate
+from core.mediation import service as mediations
+from core.office import users
+from core.reporting import reports
+from core.residents import service as residents
+from core.satisfaction import service as satisfaction
+from core.training import service as training
+from db.engine import read_session, write_session
+from tests.factories import PASSWORD, make_resident_id, make_world, vault_for_tests
+
+VAULT = vault_for_tests()
+MAY = datetime(2026, 5, 10, 9)
+JUNE = datetime(2026, 6, 20, 9)
+JUNE_VISIT = [5, 4, 4, 3, 1, 2]  # enough to show
+JUNE_SAFETY = [5, 5]  # too few
+COURSE_HOURS = 24  # the annual target of staff without a qualification
+
+
+@pytest.fixture
+def month(engine):
+    """A community's May and June: residents, cases, a course and ratings."""
+    world = make_world(engine)
+    supervisor, worker, trainer = (world.actors[r] for r in ("supervisor", "worker", "trainer"))
+    grid = world.grid_ids[0]
+    with write_session(engine) as session:
+        def person(seq, tags, now):
+            return residents.create(session, worker, VAULT, residents.ResidentForm(
+                name=f"居民{seq}", id_number=make_resident_id("19500101", f"{seq:03d}"), grid_id=grid,
+                address=f"和平里小区{seq}号楼", tags=tags), now=now)
+
+        person(1, ["elderly_alone"], MAY)
+        person(2, ["elderly_alone", "dibao"], MAY)
+        moved = person(3, ["disabled"], MAY)
+        session.flush()
+        residents.change_status(session, worker, moved.id, moved.version, "moved_out", "2026-06-10", now=JUNE)
+        person(4, ["elderly_alone"], datetime(2026, 6, 3, 9))
+        users.create_user(session, None, username="formula", display_name="=SUM(A1)", role="worker",
+                          password=PASSWORD, must_change_password=False)
+
+        kind = next(iter(mediations.dispute_types(session)))
+
+        def case(intake):
+            at = datetime.combine(intake, datetime.min.time()).replace(hour=9)
+            return mediations.register(session, worker, mediations.CaseInput(
+                intake_date=intake, source="application", type_id=kind, grid_id=grid, facts="噪音扰民",
+                parties=[mediations.PartyInput(name="王大爷")]), now=at)
+
+        case(date(2026, 4, 1))  # still received, overdue since 1 May
+        case(date(2026, 6, 2))
+        agreed = case(date(2026, 6, 5))
+        session.flush()
+        mediations.transition(session, worker, agreed.id, agreed.version, "start", now=datetime(2026, 6, 6, 9))
+        session.flush()
+        mediations.record_agreement(session, worker, agreed.id, agreed.version, mediations.AgreementInput(
+            agreed_on="2026-06-08", terms="道歉并限时施工", amount="300"), now=datetime(2026, 6, 8, 9))
+
+        course = training.create_course(session, trainer, training.CourseInput(
+            title="调解实务", topic="调解", starts_at=datetime(2026, 6, 1, 9), ends_at=datetime(2026, 6, 4, 17),
+            credit_hours=COURSE_HOURS, participant_ids=[worker.id]), now=MAY)
+        training.save_roster(session, trainer, course.id, 0, [training.RosterEntry(worker.id, "present",
+                                                                                   COURSE_HOURS)], now=JUNE)
+        for category, scores in (("visit", JUNE_VISIT), ("safety", JUNE_SAFETY)):
+            for score in scores:
+                satisfaction.record_rating(session, supervisor, satisfaction.RatingInput(
+                    score=score, category=category, grid_id=grid, rated_on="2026-06-12"), now=JUNE)
+    return world
+
+
+def sheet_rows(book, name):
+    return [[cell for cell in row if cell is not None] for row in book[name].iter_rows(values_only=True)]
+
+
+def lookup(rows, label):
+    """The cells after the first cell `label`, in the first row that starts with it."""
+    return next(tuple(row[1:]) for row in rows if row and row[0] == label)
+
+
+def test_the_monthly_workbook_holds_the_months_figures(engine, month):
+    supervisor = month.actors["supervisor"]
+    with read_session(engine) as session:
+        data = reports.monthly_workbook(session, supervisor, date(2026, 6, 1), language="en", today=date(2026, 6, 30))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+
+    def t(key):
+        return translate("en", key)
+
+    assert book.sheetnames == [t("report.sheet.residents"), t("report.sheet.mediation"), t("report.sheet.training"),
+                               t("report.sheet.satisfaction")]
+    people = sheet_rows(book, t("report.sheet.residents"))
+    assert lookup(people, t("report.all_residents"))[0] == 3  # one of four moved out on 10 June
+    assert lookup(people, t("tag.elderly_alone"))[0] == 3
+    assert lookup(people, t("tag.dibao"))[0] == 1
+    assert lookup(people, t("tag.disabled"))[0] == 0
+
+    cases = sheet_rows(book, t("report.sheet.mediation"))
+    assert lookup(cases, t("report.cases_received"))[0] == 2
+    assert lookup(cases, t("report.cases_agreed"))[0] == 1
+    assert lookup(cases, t("report.success_rate"))[0] == 1
+    assert lookup(cases, t("report.amount_agreed"))[0] == 300
+
+    staff = sheet_rows(book, t("report.sheet.training"))
+    assert lookup(staff, t("report.staff"))[0] == 5
+    assert lookup(staff, t("report.compliant"))[0] == 1
+    assert lookup(staff, t("report.compliance_rate"))[0] == pytest.approx(1 / 5)
+    rate_cell = next(row[1] for row in book[t("report.sheet.training")].iter_rows()
+                     if row[0].value == t("report.compliance_rate"))
+    assert rate_cell.number_format == "0.0%"  # 20.0%, as the screen says it, not 0.2
+    assert lookup(staff, month.actors["worker"].display_name)[2:] == (COURSE_HOURS, COURSE_HOURS, 0)
+    assert lookup(staff, "'=SUM(A1)") is not None  # a name that looks like a formula stays text
+
+    ratings = sheet_rows(book, t("report.sheet.satisfaction"))
+    every = JUNE_VISIT + JUNE_SAFETY
+    assert lookup(ratings, t("report.all_ratings")) == (
+        len(every), round(sum(every) / len(every), 2), round(sum(s >= 4 for s in every) / len(every), 4))
+    assert lookup(ratings, t("satisfaction.category.visit")) == (
+        len(JUNE_VISIT), round(sum(JUNE_VISIT) / len(JUNE_VISIT), 2),
+        round(sum(s >= 4 for s in JUNE_VISIT) / len(JUNE_VISIT), 4))
+    assert lookup(ratings, t("satisfaction.category.safety")) == (len(JUNE_SAFETY), t("satisfaction.too_few"),
+                                                                  t("satisfaction.too_few"))
+
+
+def test_no_cell_is_a_formula(engine, month):
+    with read_session(engine) as session:
+        data = reports.monthly_workbook(session, month.actors["admin"], date(2026, 6, 1), today=date(2026, 6, 30))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["居民", "调解", "培训", "满意度"]
+    types = {cell.data_type for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None}
+    assert types <= {"s", "n", "d"}  # text, numbers and dates; never a formula ("f")
+
+
+@pytest.mark.parametrize("role", ["worker", "trainer"])
+def test_only_supervisors_and_admins_download_it(engine, month, role):
+    with read_session(engine) as session, pytest.raises(Forbidden):
+        reports.monthly_workbook(session, month.actors[role], date(2026, 6, 1))
+
+
+def test_dashboard_figures_with_change_since_last_month(engine, month):
+    with read_session(engine) as session:
+        figures = reports.dashboard_figures(session, month.actors["supervisor"], date(2026, 6, 20))
+    by_key = {(f.key, f.params.get("tag")): f for f in figures}
+    residents_now = by_key["dashboard.residents", None]
+    assert (residents_now.value, residents_now.previous, residents_now.change) == (3, 3, 0)
+    elderly = by_key["dashboard.residents_tag", "elderly_alone"]
+    assert (elderly.value, elderly.previous, elderly.change) == (3, 2, 1)
+    disabled = by_key["dashboard.residents_tag", "disabled"]
+    assert (disabled.value, disabled.previous) == (0, 1)
+    open_cases, overdue = by_key["dashboard.cases_open", None], by_key["dashboard.cases_overdue", None]
+    assert (open_cases.value, open_cases.previous) == (2, 1)
+    assert (overdue.value, overdue.previous) == (1, 1)
+    compliance = by_key["dashboard.training_compliance", None]
+    assert compliance.value == pytest.approx(1 / 5) and compliance.previous is None and compliance.change is None
+    every = JUNE_VISIT + JUNE_SAFETY
+    assert (by_key["dashboard.satisfaction_count", None].value, by_key["dashboard.satisfaction_count", None].change) == (
+        len(every), len(every))
+    assert by_key["dashboard.satisfaction_mean", None].value == round(sum(every) / len(every), 2)
+    assert by_key["dashboard.satisfaction_mean", None].previous is None  # no ratings in May
+    assert {f.link for f in figures} == {"residents", "cases", "compliance", "satisfaction"}
+
+
+def test_a_worker_dashboard_holds_only_what_the_worker_may_see(engine, month):
+    with read_session(engine) as session:
+        figures = reports.dashboard_figures(session, month.actors["worker"], date(2026, 6, 20))
+        trainer = reports.dashboard_figures(session, month.actors["trainer"], date(2026, 6, 20))
+    assert {f.link for f in figures} == {"residents"}
+    assert trainer == []

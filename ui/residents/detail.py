@@ -1,0 +1,203 @@
+"""The chosen resident on the residents page: details (with reveal), household, edit, status, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from core.base import audit
+from core.base.crypto import Vault
+from core.base.errors import LinliError, NothingChanged, StaleEdit
+from core.base.permissions import Actor, can
+from core.residents import history as resident_history
+from core.residents import service as residents
+from db.engine import read_session, write_session
+from ui.forms import DATE_FORMAT, FieldErrors, show_notice
+from ui.i18n import error_text, language, translated_choice
+from ui.markdown import plain
+from ui.residents.form import resident_fields
+
+Translate = Callable[..., str]
+
+
+def resident_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int, grids: dict[int, str],
+                   visible_tags: list[str]) -> None:
+    with read_session(engine) as session:
+        person = residents.detail(session, me, resident_id)
+        events = resident_history.changes(session, me, resident_id)
+    st.divider()
+    st.subheader(f"{plain(person['name'])} · {t('sex.' + person['sex'])} · {t('residents.years', age=person['age'])}")
+    details, household, edit, status_tab, history = st.tabs(
+        [t("residents.tab.details"), t("residents.tab.household"), t("residents.tab.edit"), t("residents.tab.status"),
+         t("residents.tab.history")])
+    with details:
+        _details(t, me, engine, keys, person)
+    with household:
+        _household(t, person)
+    with edit:
+        _edit(t, me, engine, keys, resident_id, grids, visible_tags)
+    with status_tab:
+        _status(t, me, engine, person)
+    with history:
+        _history(t, events)
+
+
+def _details(t: Translate, me: Actor, engine: Engine, keys: Vault, person: dict[str, Any]) -> None:
+    colon, comma = t("common.colon"), t("common.list_separator")
+    left, right = st.columns(2)
+    left.write(f"**{t('field.id_number')}**{colon}{plain(person['id_masked'] or '—')}")
+    left.write(f"**{t('field.birth_date')}**{colon}{person['birth_date']}")
+    left.write(f"**{t('field.phone')}**{colon}{plain(person['phone_masked'] or '—')}")
+    left.write(f"**{t('field.ethnicity')}**{colon}{plain(person['ethnicity'] or '—')}")
+    right.write(f"**{t('field.grid')}**{colon}{plain(person['grid'])}")
+    right.write(f"**{t('field.address')}**{colon}{plain(person['address'] or '—')}")
+    right.write(f"**{t('field.relation')}**{colon}{plain(person['relation'] or '—')}")
+    right.write(f"**{t('field.status')}**{colon}{t('status.' + person['status'])} {person['status_date'] or ''}")
+    st.write(f"**{t('field.tags')}**{colon}" + (comma.join(t(f"tag.{tag}") for tag in person["tags"]) or "—"))
+    if person["notes"]:
+        st.write(f"**{t('field.notes')}**{colon}{plain(person['notes'])}")
+    if can(me, "resident.reveal"):
+        _reveal_form(t, me, engine, keys, person["id"])
+
+
+def _reveal_form(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int) -> None:
+    with st.form(f"reveal_{resident_id}", clear_on_submit=True):
+        st.caption(t("residents.reveal_hint"))
+        what = st.radio(t("field.field"), residents.REVEALABLE, horizontal=True, format_func=lambda f: t(f"field.{f}"),
+                        key=translated_choice(f"reveal_field_{resident_id}"))
+        reason = st.text_input(t("field.reason"), max_chars=200, key=f"reveal_reason_{resident_id}")
+        if st.form_submit_button(t("residents.reveal")):
+            try:
+                with write_session(engine) as session:
+                    value = residents.reveal(session, me, keys, resident_id, what, reason)
+                st.success(t("residents.revealed", field=t(f"field.{what}"), value=plain(value or "—")))
+            except LinliError as exc:
+                st.error(error_text(exc))
+
+
+def _household(t: Translate, person: dict[str, Any]) -> None:
+    if person["members"]:
+        st.dataframe(pd.DataFrame([{t("field.person_name"): m["name"], t("field.relation"): m["relation"],
+                                    t("field.age"): m["age"], t("field.status"): t(f"status.{m['status']}")}
+                                   for m in person["members"]]), hide_index=True, width="stretch")
+    else:
+        st.info(t("residents.no_household"))
+
+
+OPEN_KEY = "resident_panel_open"  # the resident whose panel is open, for the versions below
+
+
+def note_open_resident(resident_id: int | None) -> None:
+    """The version a panel's forms hold belongs to one opening of it: another resident, or the
+    same one opened again later, starts from the version saved by then, not with a stale one."""
+    opened = st.session_state.get(OPEN_KEY)
+    if opened != resident_id:
+        if opened is not None:
+            st.session_state.pop(_version_key(opened), None)
+        st.session_state[OPEN_KEY] = resident_id
+
+
+def _version_key(resident_id: int) -> str:
+    """The resident's version the panel's forms were loaded at (the edit and the status form)."""
+    return f"resident_version_{resident_id}"
+
+
+def _edit(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int, grids: dict[int, str],
+          visible_tags: list[str]) -> None:
+    version_key = _version_key(resident_id)
+    with read_session(engine) as session:
+        loaded, version = residents.edit_form(session, me, keys, resident_id)
+    st.session_state.setdefault(version_key, version)
+    if st.session_state[version_key] != version:
+        st.warning(t("residents.changed_elsewhere"))
+    errors = FieldErrors()
+    # The inputs' keys carry the version they were loaded at: after someone else's save
+    # they are new inputs showing that save, never stale values a second Save would write back.
+    form_key = f"edit_{resident_id}_v{st.session_state[version_key]}"
+    form = resident_fields(loaded, grids, visible_tags, errors, key=form_key)
+    notice_key, refused_key = f"resident_saved_{resident_id}", f"resident_refused_{resident_id}"
+    show_notice(notice_key)
+    if refused := st.session_state.pop(refused_key, None):
+        st.error(refused, icon=":material/error:")
+    if st.button(t("common.save"), type="primary", key=f"save_resident_{resident_id}"):
+        try:
+            with write_session(engine) as session:
+                saved = residents.update(session, me, keys, resident_id, st.session_state[version_key],
+                                         residents.keep_hidden_values(session, me, keys, resident_id, form))
+            st.session_state[version_key] = saved.version
+            # Rerun: the details, the header and the history above were drawn before this save.
+            st.session_state[notice_key] = t("residents.saved", name=plain(saved.name))
+            st.rerun()
+        except StaleEdit as exc:
+            # Reload at once: the form shows the other person's save, to be changed again on top
+            # of it; a second Save of the stale form would otherwise write back nothing but "saved".
+            del st.session_state[version_key]
+            st.session_state[refused_key] = error_text(exc)
+            st.rerun()
+        except NothingChanged as exc:
+            st.info(error_text(exc))
+        except LinliError as exc:
+            errors.show(exc)
+
+
+def _status(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> None:
+    resident_id = person["id"]
+    # The same key as the edit form's: after a save in either, the other saves on top of it
+    # instead of being refused as someone else's change.
+    status_version_key = _version_key(resident_id)
+    st.session_state.setdefault(status_version_key, person["version"])  # the version this form showed
+    notice_key = f"resident_status_saved_{resident_id}"
+    show_notice(notice_key)
+    with st.form(f"status_{resident_id}"):
+        new_status = st.selectbox(t("field.status"), residents.STATUSES, index=residents.STATUSES.index(person["status"]),
+                                  format_func=lambda v: t(f"status.{v}"))
+        # Any day of the resident's life: Streamlit's default allows only the last 10 years and
+        # silently keeps today for an earlier date typed in.
+        status_date = st.date_input(t("field.status_date"), format=DATE_FORMAT, value=person["status_date"] or date.today(),
+                                    min_value=min(d for d in (person["birth_date"], person["status_date"]) if d),
+                                    max_value=date.today())
+        if st.form_submit_button(t("common.save")):
+            try:
+                with write_session(engine) as session:
+                    saved = residents.change_status(session, me, resident_id, st.session_state[status_version_key],
+                                                    new_status, status_date)
+                st.session_state[status_version_key] = saved.version
+                st.session_state[notice_key] = t("residents.status_saved")
+                st.rerun()
+            except StaleEdit as exc:
+                del st.session_state[status_version_key]
+                st.error(error_text(exc))
+            except LinliError as exc:
+                st.error(error_text(exc))
+
+
+# History fields whose catalogue key differs from their name.
+_FIELD_LABEL = {"name": "field.person_name"}
+
+
+def _history_value(lang: str, field: str, value: Any) -> str:
+    """A value in words as the audit log shows it (codes named, tags joined); nothing for none."""
+    return "" if value is None else audit.readable_value(lang, field, value)
+
+
+def _history(t: Translate, rows: list[resident_history.Change]) -> None:
+    """One row per changed field: old → new, labels from the catalogue, masked values as stored."""
+    if not rows:
+        st.info(t("residents.no_history"))
+        return
+    lang = language()
+    st.dataframe(pd.DataFrame({
+        t("audit.col.at"): [row.at for row in rows],
+        t("audit.col.user"): [row.user for row in rows],
+        t("audit.col.action"): [t(f"audit.action.{row.action}") for row in rows],
+        t("field.field"): [t(_FIELD_LABEL.get(row.field, f"field.{row.field}")) if row.field else "" for row in rows],
+        t("audit.col.before"): [_history_value(lang, row.field, row.before) for row in rows],
+        t("audit.col.after"): [_history_value(lang, row.field, row.after) for row in rows],
+    }), hide_index=True, width="stretch",
+        column_config={t("audit.col.before"): st.column_config.TextColumn(width="medium"),
+                       t("audit.col.after"): st.column_config.TextColumn(width="medium")})
