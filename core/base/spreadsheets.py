@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import logging
+import pickle
 import re
+import signal
+import subprocess
+import sys
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
-
-from python_calamine import CalamineWorkbook
 
 from core.base.errors import LinliError
 from core.base.text import clean
@@ -65,15 +72,38 @@ def decode(data: bytes) -> str:
     raise ImportRefused("error.import.encoding")
 
 
-def read_rows(data: bytes, filename: str) -> list[list[Any]]:
-    """All rows of the first sheet (or the CSV), header first, cells as read."""
+@dataclass(frozen=True)
+class SheetLimits:
+    """How large a sheet an import reads. A workbook beyond them is refused before any grid of
+    its cells is built: a 1.5 KB .xlsx can declare a 1,048,576 x 16,384 sheet."""
+
+    rows: int  # lines, the header included, counted from line 1 as a spreadsheet shows them
+    columns: int
+    unpacked_bytes: int = 200 * 1024 * 1024  # all of a workbook's parts, decompressed
+    seconds: int = 60  # the child reading a workbook is stopped after this much CPU or waiting
+    memory_bytes: int = 3 * 1024 * 1024 * 1024  # the child's address space
+
+
+_READER = Path(__file__).with_name("sheet_reader.py")
+_REFUSED = 3  # sheet_reader's exit code for a refusal it explains
+_MAX_PARTS = 2000  # parts in a workbook's zip; Excel writes a few dozen
+_HEAD = 64 * 1024  # how much of a part is read to find what it declares
+_log = logging.getLogger("linli.spreadsheets")
+
+
+def read_rows(data: bytes, filename: str, limits: SheetLimits) -> list[list[Any]]:
+    """All rows of the first sheet (or the CSV), header first, cells as read; refused with a
+    message naming the limit when the sheet is beyond `limits`.
+
+    A workbook is parsed in a child process under a memory and CPU limit (core.base.sheet_reader):
+    whatever the file does to the parser, the server and its other users go on. Before that, what
+    the zip declares is checked here, so that the usual oversized file gets a precise message at
+    once: its parts' unpacked size and the first sheet's declared dimension.
+    """
     name = filename.lower()
-    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        try:
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001 - any parser failure means "not a readable workbook"
-            raise ImportRefused("error.import.unreadable_workbook") from exc
+    if name.endswith((".xlsx", ".xlsm")):
+        _check_workbook(data, limits)
+        return _read_in_child(data, limits)
     if name.endswith((".csv", ".txt")):
         text = decode(data)
         try:
@@ -81,10 +111,90 @@ def read_rows(data: bytes, filename: str) -> list[list[Any]]:
         except csv.Error:
             dialect = csv.excel
         try:
-            return list(csv.reader(io.StringIO(text, newline=""), dialect))
+            rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
         except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit
             raise ImportRefused("error.import.unreadable_csv") from exc
+        _check_size(len(rows), max(map(len, rows), default=0), limits)
+        return rows
     raise ImportRefused("error.import.file_type")
+
+
+def _check_size(rows: int, columns: int, limits: SheetLimits) -> None:
+    if rows > limits.rows or columns > limits.columns:
+        raise ImportRefused("error.import.sheet_too_large", rows=rows, columns=columns, max_rows=limits.rows,
+                            max_columns=limits.columns)
+
+
+def _check_workbook(data: bytes, limits: SheetLimits) -> None:
+    """What the .xlsx zip declares: a zip at all, its unpacked size, the first sheet's dimension."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise ImportRefused("error.import.not_a_workbook") from exc
+    unpacked = sum(part.file_size for part in parts)
+    if len(parts) > _MAX_PARTS or unpacked > limits.unpacked_bytes:
+        raise ImportRefused("error.import.unpacked_too_large", megabytes=limits.unpacked_bytes // (1024 * 1024))
+    try:
+        sheet = _first_sheet_part(archive)
+        dimension = _DIMENSION.search(_head_of(archive, sheet)) if sheet else None
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error) as exc:
+        raise ImportRefused("error.import.unreadable_workbook") from exc
+    if dimension:  # A1:T1048576, or one cell; absent or false, the child's own check still holds
+        last = dimension[1].decode().replace("$", "").split(":")[-1].upper()
+        letters = last.rstrip("0123456789")
+        column = 0
+        for letter in letters:
+            column = column * 26 + ord(letter) - ord("A") + 1
+        _check_size(int(last[len(letters):] or 0), column, limits)
+
+
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\b(?:\w+:)?id=\"([^\"]+)\"")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"\$?([A-Za-z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Za-z]{1,3}\$?[0-9]{1,7})?)\"")
+
+
+def _head_of(archive: zipfile.ZipFile, part: str) -> bytes:
+    with archive.open(part) as stream:
+        return stream.read(_HEAD)
+
+
+def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
+    """The part of the workbook's first sheet (the one read), from workbook.xml and its relationships."""
+    names = set(archive.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return None
+    first = _SHEET.search(_head_of(archive, "xl/workbook.xml"))
+    if first is None:
+        return None
+    for relationship in _RELATIONSHIP.findall(_head_of(archive, "xl/_rels/workbook.xml.rels")):
+        if re.search(rb'\bId="' + re.escape(first[1]) + rb'"', relationship):
+            target = re.search(rb'\bTarget="([^"]+)"', relationship)
+            if target:
+                path = target[1].decode().lstrip("/")
+                path = path if path.startswith("xl/") else "xl/" + path
+                return path if path in names else None
+    return None
+
+
+def _read_in_child(data: bytes, limits: SheetLimits) -> list[list[Any]]:
+    command = [sys.executable, "-I", str(_READER), str(limits.rows), str(limits.columns), str(limits.memory_bytes),
+               str(limits.seconds)]
+    try:
+        done = subprocess.run(command, input=data, capture_output=True, timeout=limits.seconds + 5, check=False)
+    except subprocess.TimeoutExpired:
+        raise ImportRefused("error.import.sheet_too_slow", seconds=limits.seconds) from None
+    if done.returncode == 0:
+        return pickle.loads(done.stdout)  # noqa: S301 - our own child's answer, built of plain cells
+    if done.returncode == _REFUSED:
+        answer = json.loads(done.stdout)
+        raise ImportRefused(answer["key"], **answer["params"])
+    # Killed by its limits, or the parser itself failed: the child is gone, the server is not.
+    _log.warning("spreadsheet reader ended with %s: %s", done.returncode,
+                 done.stderr.decode(errors="replace").strip().splitlines()[:1])
+    if done.returncode == -signal.SIGXCPU:
+        raise ImportRefused("error.import.sheet_too_slow", seconds=limits.seconds)
+    raise ImportRefused("error.import.sheet_too_large_to_read", megabytes=limits.memory_bytes // (1024 * 1024))
 
 
 def columns_of(header: list[Any], aliases: dict[str, str]) -> dict[str, int]:

@@ -29,6 +29,7 @@ from core.base.spreadsheets import (
     ImportRefused,
     Problem,
     Report,
+    SheetLimits,
     cell_text,
     columns_of,
     header_word,
@@ -57,6 +58,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
 _HEADER_INDEX = {alias.lower(): key for key, aliases in HEADERS.items() for alias in aliases}
 __all__ = ["HEADERS", "TAG_WORDS", "ImportRefused", "Problem", "Report", "import_residents"]
 CHUNK = 2000  # rows checked and written per block
+# A street's whole roster fits (a 社区 holds a few thousand to tens of thousands of residents);
+# a sheet beyond is refused before its cells are read.
+SHEET_LIMITS = SheetLimits(rows=200_000, columns=60)
 _ID_SHAPED = re.compile(r"[0-9]{17}[0-9Xx]")
 
 
@@ -145,7 +149,7 @@ def import_residents(
         raise Invalid("create_grids", "error.forbidden")
     progress = progress or (lambda fraction, stage: None)
     now = now or clock.now()
-    rows = read_rows(data, filename)
+    rows = read_rows(data, filename, SHEET_LIMITS)
     if not rows:
         raise ImportRefused("error.import.empty")
     columns = map_header(rows[0])

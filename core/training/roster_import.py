@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core.base.errors import Invalid
 from core.base.i18n import translate
 from core.base.permissions import Actor, require
-from core.base.spreadsheets import ImportRefused, Problem, Report, columns_of, read_rows
+from core.base.spreadsheets import ImportRefused, Problem, Report, SheetLimits, columns_of, read_rows
 from core.base.spreadsheets import cell_text as _text
 from core.base.text import clean
 from core.training import service as training
@@ -39,6 +39,8 @@ STATUS_WORDS: dict[str, str] = {
     "present": "present", "late": "late", "excused": "excused", "absent": "absent",
 }
 _NO_HOURS = ("excused", "absent")
+# A course roster: a few hundred names at most; a sheet beyond is refused before its cells are read.
+SHEET_LIMITS = SheetLimits(rows=5_000, columns=30)
 
 
 @dataclass
@@ -110,7 +112,7 @@ def import_roster(session: Session, actor: Actor, course_id: int, loaded_version
                   *, dry_run: bool = False) -> RosterReport:
     """Check every line; unless `dry_run` or a line is refused, save the merged roster."""
     require(actor, "training.manage")
-    rows = read_rows(data, filename)
+    rows = read_rows(data, filename, SHEET_LIMITS)
     if not rows:
         raise ImportRefused("error.import.empty")
     columns = _map_header(rows[0])

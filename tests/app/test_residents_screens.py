@@ -4,6 +4,7 @@ import html
 import re
 from datetime import date
 
+import pytest
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
@@ -11,6 +12,7 @@ from core.residents import service as residents
 from core.residents.service import ResidentForm
 from db.engine import read_session, write_session
 from db.models import AuditEvent, Resident
+from tests import hostile_sheets
 from tests.app.conftest import login, new_app, open_url, texts
 from tests.factories import make_resident_id, make_world, vault_for_tests
 from tests.unit.residents.test_imports import BAD, GOOD, csv_bytes
@@ -225,6 +227,19 @@ def test_import_screen_reports_bad_lines_and_writes_nothing_until_fixed(app_worl
     at.button(key="import_go").click().run()
     assert "已导入 3 人；5 行未导入" in texts(at)
 
+
+
+@pytest.mark.parametrize(("declared", "words"), [(True, "第一个工作表范围为 1,048,576 行 × 16,384 列，最多读取 200,000 行 × 60 列"),
+                                                 (False, "读取该工作簿需要超过 3,072 MB 内存")])
+def test_a_sheet_reaching_the_last_cell_is_refused_with_the_limit_and_the_screen_goes_on(app_world, declared, words):
+    at = open_url(login(new_app(), "worker1"), "resident-import")
+    at.file_uploader(key="import_file").upload("roster.xlsx", hostile_sheets.corner(declared=declared),
+                                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").run()
+    at.button(key="import_check").click().run()
+    assert not at.exception and words in "".join(e.value for e in at.error)
+    at.file_uploader(key="import_file").upload("roster.csv", csv_bytes(GOOD, "gbk"), "text/csv").run()
+    at.button(key="import_check").click().run()
+    assert "共 3 行：" in texts(at) and not at.error  # the next file reads as usual
 
 def test_a_check_reports_what_an_import_would_do_and_names_columns_as_the_screens_do(app_world):
     at = open_url(login(new_app(), "admin1"), "resident-import")

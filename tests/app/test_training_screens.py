@@ -171,3 +171,15 @@ def test_trainer_uploads_a_roster_file_bad_lines_are_listed_then_a_fixed_file_sa
     with read_session(app_world.engine) as session:
         marks = {a.user_id: (a.status, a.hours) for a in session.scalars(select(Attendance))}
     assert marks == {world.actors["supervisor"].id: ("late", 1.5), world.actors["worker"].id: ("present", 3.0)}
+
+
+def test_a_roster_beyond_5000_lines_is_refused_with_the_limit(app_world):
+    course = make_course(app_world)
+    at = open_url(login(new_app(), "trainer1"), "courses")
+    long_roster = ("\ufeff姓名,出勤,学时\n" + "worker one,出席,3\n" * 5000).encode()
+    at.file_uploader(key=f"roster_file_{course.id}").upload("roster.csv", long_roster, "text/csv").run()
+    at.button(key=f"roster_upload_{course.id}").click().run()
+    assert not at.exception
+    assert "第一个工作表范围为 5,001 行 × 3 列，最多读取 5,000 行 × 30 列" in "".join(e.value for e in at.error)
+    with read_session(app_world.engine) as session:
+        assert session.scalars(select(Attendance)).all() == []

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -19,13 +22,52 @@ from core.residents import service as residents
 from core.residents.import_write import HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS
 from db import migrate
 from db.engine import make_engine, read_session, write_session
+from tests import hostile_sheets
 from tests.bench.apps import logged_in_app
 from tests.bench.roster import as_csv, as_xlsx, people
 from tests.factories import make_world
 
 GRIDS = ["第一网格", "第二网格"]
+REPEATS_SMALL = 3
 _WRITTEN = (("households", HOUSEHOLD_COLUMNS), ("residents", RESIDENT_COLUMNS),
             ("resident_tags", ("resident_id", "tag")))
+
+
+@contextmanager
+def reading_in_process() -> Iterator[None]:
+    """The workbook read as before the hardening: python-calamine in this process, nothing bounded."""
+    def in_process(data: bytes, limits: spreadsheets.SheetLimits) -> list[list]:
+        from python_calamine import CalamineWorkbook
+
+        return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+
+    kept = spreadsheets._read_in_child
+    spreadsheets._read_in_child = in_process
+    try:
+        yield
+    finally:
+        spreadsheets._read_in_child = kept
+
+
+def hostile_workbooks(emit) -> None:  # noqa: ANN001
+    """How long each hostile workbook takes to be refused, against reading a real 100-line roster."""
+    roster = as_xlsx(people(100, GRIDS))
+    normal = statistics.median(_timed(lambda: spreadsheets.read_rows(roster, "roster.xlsx", imports.SHEET_LIMITS))
+                               for _ in range(REPEATS_SMALL))
+    files = {"corner": hostile_sheets.corner(), "corner_undeclared": hostile_sheets.corner(declared=False),
+             "wide": hostile_sheets.wide(), "wide_undeclared": hostile_sheets.wide(declared=False),
+             "zip_bomb": hostile_sheets.zip_bomb(), "zip_bomb_lying": hostile_sheets.zip_bomb(lying=True),
+             "huge_shared_strings": hostile_sheets.huge_shared_strings(), "not_a_zip": b"name,id\n"}
+    for name, data in files.items():
+        def refused(data: bytes = data, name: str = name) -> None:
+            try:
+                spreadsheets.read_rows(data, "roster.xlsx", imports.SHEET_LIMITS)
+            except spreadsheets.ImportRefused:
+                return
+            raise AssertionError(f"{name} was read")
+        seconds = statistics.median(_timed(refused) for _ in range(REPEATS_SMALL))
+        emit(f"hostile_xlsx_{name}_refused", seconds, normal, "s", "value <= 2 s",
+             baseline_is="reading a real 100-line roster .xlsx")
 
 
 def _fresh_database(folder: Path, name: str):
@@ -103,13 +145,18 @@ def import_speed(emit, rows_count: int = 100_000, repeats: int = 3) -> None:  # 
         return seconds
 
     baselines, csv_runs, dry_runs, xlsx_runs, reads, floors = [], [], [], [], [], []
+    in_process_runs, in_process_reads = [], []
     for run in range(repeats):  # interleaved, so that a slow spell of the machine hits both sides
         baselines += [raw_insert(), raw_insert()]
         csv_runs.append(imported(csv_data, "roster.csv", run))
         floors.append(written_again(run))
         dry_runs.append(imported(csv_data, "roster.csv", run, dry_run=True))
-        reads.append(_timed(lambda: spreadsheets.read_rows(xlsx_data, "roster.xlsx")))
+        reads.append(_timed(lambda: spreadsheets.read_rows(xlsx_data, "roster.xlsx", imports.SHEET_LIMITS)))
         xlsx_runs.append(imported(xlsx_data, "roster.xlsx", run))
+        with reading_in_process():
+            in_process_reads.append(_timed(lambda: spreadsheets.read_rows(xlsx_data, "roster.xlsx",
+                                                                          imports.SHEET_LIMITS)))
+            in_process_runs.append(imported(xlsx_data, "roster.xlsx", run + repeats))
     raw.close()
     median = statistics.median
     emit("import_100k_csv", median(csv_runs), median(baselines), "s", "ratio <= 10",
@@ -128,6 +175,11 @@ def import_speed(emit, rows_count: int = 100_000, repeats: int = 3) -> None:  # 
     emit("import_100k_xlsx", median(xlsx_runs), median(reads), "s", "ratio <= 1.5",
          baseline_is="reading the same .xlsx alone (python-calamine)", rows=rows_count,
          runs=[round(x, 2) for x in xlsx_runs], reads=[round(x, 2) for x in reads])
+    emit("import_100k_xlsx_child_reader", median(xlsx_runs), median(in_process_runs), "s", "ratio <= 1.10",
+         baseline_is="the same import reading the sheet in the server's own process (the reader before the "
+                     "hardening)", rows=rows_count, runs=[round(x, 2) for x in xlsx_runs],
+         baselines=[round(x, 2) for x in in_process_runs],
+         read_alone=round(median(reads), 2), read_alone_in_process=round(median(in_process_reads), 2))
     engine, world = kept["roster.csv"]
     return engine, world, vault
 
@@ -212,6 +264,7 @@ def list_page(emit, big_engine=None, big_world=None, vault=None) -> None:  # noq
 
 
 def run_all(emit) -> None:  # noqa: ANN001
+    hostile_workbooks(emit)
     engine, world, vault = import_speed(emit)
     list_page(emit, engine, world, vault)
 

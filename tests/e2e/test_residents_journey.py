@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import urllib.request
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from core.base import validation
 from core.residents import service as residents
 from core.residents.service import ResidentForm
 from db.engine import write_session
+from tests import hostile_sheets
 from tests.e2e.test_login_journey import log_in, switch_language
 from tests.factories import make_resident_id, vault_for_tests
 from tests.unit.residents.test_imports import BAD, GOOD, csv_bytes
@@ -75,15 +77,7 @@ def test_import_a_roster_and_download_the_report(server, page: Page, tmp_path):
             && getComputedStyle(limit, '::after').content === '"单个文件不超过 20 MB · XLSX、CSV"';
     }""", timeout=15_000)
     import_button = page.get_by_role("button", name="导入", exact=True)
-    uploader = page.locator("input[type=file]")
-    for _ in range(3):  # a rerun racing the upload can drop it: clear and upload again until it shows
-        uploader.set_input_files([])
-        uploader.set_input_files(str(roster))
-        try:
-            expect(import_button).to_be_visible(timeout=10_000)
-            break
-        except AssertionError:
-            continue
+    upload(page, roster, import_button)
     import_button.click()
     expect(page.get_by_text("共 8 行，其中 5 行有问题，未导入任何数据")).to_be_visible()
     with page.expect_download() as download:
@@ -95,6 +89,48 @@ def test_import_a_roster_and_download_the_report(server, page: Page, tmp_path):
     page.get_by_text("只导入正确的行", exact=True).click()
     import_button.click()
     expect(page.get_by_text("已导入 3 人；5 行未导入。")).to_be_visible()
+
+
+def upload(page: Page, path, shown_after) -> None:  # noqa: ANN001
+    uploader = page.locator("input[type=file]")
+    for _ in range(3):  # a rerun racing the upload can drop it: clear and upload again until it shows
+        uploader.set_input_files([])
+        uploader.set_input_files(str(path))
+        try:
+            expect(shown_after).to_be_visible(timeout=10_000)
+            return
+        except AssertionError:
+            continue
+
+
+def test_a_workbook_that_kills_its_reader_leaves_the_server_and_other_sessions_working(server, browser, page: Page,
+                                                                                        tmp_path):
+    """The 1.5 KB file that used to abort the whole server: a cell at XFD1048576 and no declared
+    dimension, so only the child reader's memory limit stops it."""
+    colleague = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    colleague.goto(f"{server.url}/residents")
+    log_in(colleague, "supervisor1")
+    expect(colleague.get_by_role("heading", name="居民")).to_be_visible()
+
+    workbook = tmp_path / "花名册.xlsx"
+    workbook.write_bytes(hostile_sheets.corner(declared=False))
+    page.goto(f"{server.url}/resident-import")
+    log_in(page, "worker1")
+    expect(page.get_by_role("heading", name="导入居民花名册")).to_be_visible()
+    check = page.get_by_role("button", name="检查", exact=True)
+    upload(page, workbook, check)
+    check.click()
+    expect(page.get_by_text("读取该工作簿需要超过 3,072 MB 内存")).to_be_visible()
+
+    with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=5) as answer:
+        assert answer.status == 200
+    search = colleague.get_by_role("textbox", name="搜索")  # the other session reruns as before
+    search.fill("无此居民")
+    search.press("Enter")
+    expect(colleague.get_by_text("没有符合条件的居民。")).to_be_visible()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("居民$")).first.click()
+    expect(page.get_by_role("heading", name="居民")).to_be_visible()  # and so does the worker's own
+    colleague.context.close()
 
 
 def choose(page: Page, label: str, option: str) -> None:

@@ -170,7 +170,7 @@ def test_dry_run_previews_without_writing(engine):
     [
         ("roster.csv", b"\xff\xff\xfe\x00garbage\x81", "error.import.encoding"),
         ("roster.pdf", b"%PDF", "error.import.file_type"),
-        ("roster.xlsx", b"not a workbook", "error.import.unreadable_workbook"),
+        ("roster.xlsx", b"not a workbook", "error.import.not_a_workbook"),
         ("roster.csv", "电话,住址\n1,2\n".encode(), "error.import.no_name_column"),
     ],
 )
