@@ -121,20 +121,14 @@ def zip_bomb(megabytes: int = 300, *, lying: bool = False) -> bytes:
     return bytes(data)
 
 
-def _declare_size(data: bytearray, name: str | bytes, size: int) -> None:
-    """Rewrite the unpacked size of part `name` in its local header and central directory entry."""
-    name = name.encode() if isinstance(name, str) else name
-    local = data.find(b"PK\x03\x04")  # the first local header; walk on to the named part
-    while local != -1:
-        name_length = struct.unpack_from("<H", data, local + 26)[0]
-        if data[local + 30:local + 30 + name_length] == name:
-            struct.pack_into("<I", data, local + 22, size)
-            break
-        local = data.find(b"PK\x03\x04", local + 4)
-    central = data.find(b"PK\x01\x02")
-    while central != -1:
-        name_length = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46:central + 46 + name_length] == name:
-            struct.pack_into("<I", data, central + 24, size)
-            break
-        central = data.find(b"PK\x01\x02", central + 4)
+def _declare_size(data: bytearray, name: bytes, size: int) -> None:
+    """Rewrite the unpacked size of part `name` in its local header and its central directory entry."""
+    # (signature, offset of the name's length, of the name, of the unpacked size) in each kind of header
+    for signature, length_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        header = data.find(signature)
+        while header != -1:
+            length = struct.unpack_from("<H", data, header + length_at)[0]
+            if data[header + name_at:header + name_at + length] == name:
+                struct.pack_into("<I", data, header + size_at, size)
+                break
+            header = data.find(signature, header + 4)
