@@ -107,6 +107,20 @@ class LoginAttempt(Base):
     last_failure_at: Mapped[datetime | None] = mapped_column(DateTime)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
+class IdLookup(Base):
+    """An exact ID-number lookup by a user who may not reveal ID numbers (core.residents.lookups):
+    counted against their limits, kept for a day."""
+
+    __tablename__ = "id_lookups"
+    __table_args__ = (Index("ix_id_lookups_user_door_at", "user_id", "door", "looked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    door: Mapped[str] = mapped_column(String(12))  # "search" (search, duplicate check) or "import"
+    id_hash: Mapped[str] = mapped_column(String(64))
+    looked_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class AuditEvent(Base):
     """Append-only: a database trigger refuses UPDATE and DELETE."""
 

@@ -63,3 +63,22 @@ def make_resident_id(born: str = "19800101", seq: str = "001", region: str = "11
 
     first17 = region + born + seq
     return first17 + check_digit(first17)
+
+
+def register(session, actor: Actor, vault, form, **options):  # noqa: ANN001, ANN201
+    """residents.create as the screens call it: the ID number's exact lookup noted first
+    (core.residents.lookups; a no-op for roles that may reveal IDs)."""
+    from core.residents import lookups
+    from core.residents import service as residents
+
+    lookups.note(session, actor, vault, form.id_number, field="id_number")
+    return residents.create(session, actor, vault, form, **options)
+
+
+def save(session, actor: Actor, vault, resident_id: int, version: int, form, **options):  # noqa: ANN001, ANN201
+    """residents.update as the screens call it, the lookup of a new ID number noted first."""
+    from core.residents import lookups
+    from core.residents import service as residents
+
+    lookups.note(session, actor, vault, form.id_number, field="id_number")
+    return residents.update(session, actor, vault, resident_id, version, form, **options)

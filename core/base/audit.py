@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from core.base import clock
+from core.base import clock, validation
 from core.base.i18n import LANGUAGES, translate
 from core.base.paging import Page
 from core.base.permissions import Actor, require
@@ -18,7 +18,7 @@ from db.models import AuditEvent, Grid, Household, MediationCase
 
 # Values that never enter the audit trail in clear.
 _SECRET_KEYS = frozenset({"password", "password_hash", "token"})
-_MASKED_KEYS = frozenset({"id_number", "phone"})
+_MASKED_KEYS = frozenset({"phone"})  # and id_number, masked as everywhere (validation.mask_id)
 
 ACTIONS = (
     "login",
@@ -42,6 +42,8 @@ ACTIONS = (
     "resident_import",
     "reveal",
     "export",
+    "resident_id_lookup",
+    "resident_id_lookup_import",
     "case_create",
     "case_start",
     "case_agree",
@@ -70,7 +72,7 @@ ACTIONS = (
 
 
 def mask(value: str) -> str:
-    """Keep the first 3 and last 4 characters: 110***********123X, 138****5678."""
+    """Keep the first 3 and last 4 characters: 138****5678 (a phone's network prefix tells nothing)."""
     text = str(value)
     if len(text) <= 7:
         return "*" * len(text)
@@ -84,6 +86,8 @@ def _safe(values: dict[str, Any] | None) -> str | None:
     for key, value in values.items():
         if key in _SECRET_KEYS:
             cleaned[key] = "***"
+        elif key == "id_number" and value:
+            cleaned[key] = validation.mask_id(str(value))
         elif key in _MASKED_KEYS and value:
             cleaned[key] = mask(value)
         else:

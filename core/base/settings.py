@@ -14,6 +14,8 @@
 | mediation limit, months | LINLI_MEDIATION_MONTHS     | mediation_months     | 1                        |
 | judicial window, days | LINLI_JUDICIAL_DAYS          | judicial_days        | 30                       |
 | follow-up due, days   | LINLI_FOLLOW_UP_DAYS         | follow_up_days       | 15                       |
+| exact ID lookups/hour | LINLI_ID_LOOKUPS_PER_HOUR    | id_lookups_per_hour  | 20 (roles without reveal) |
+| import ID lookups/day | LINLI_IMPORT_ID_LOOKUPS_PER_DAY | import_id_lookups_per_day | 5000              |
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ class Settings:
     mediation_months: int = 1
     judicial_days: int = 30
     follow_up_days: int = 15
+    # Different ID numbers a user without resident.reveal may look up exactly (core.residents.lookups).
+    id_lookups_per_hour: int = 20
+    import_id_lookups_per_day: int = 5000
     # The address residents' phones open from a rating QR code, e.g. https://rate.example.org
     # (a public-only instance, see README). Empty: the address staff use for Linli.
     public_base_url: str = ""
@@ -84,6 +89,8 @@ _FIELDS: dict[str, tuple[str, type]] = {
     "mediation_months": ("LINLI_MEDIATION_MONTHS", int),
     "judicial_days": ("LINLI_JUDICIAL_DAYS", int),
     "follow_up_days": ("LINLI_FOLLOW_UP_DAYS", int),
+    "id_lookups_per_hour": ("LINLI_ID_LOOKUPS_PER_HOUR", int),
+    "import_id_lookups_per_day": ("LINLI_IMPORT_ID_LOOKUPS_PER_DAY", int),
     "public_base_url": ("LINLI_PUBLIC_BASE_URL", str),
     "public_only": ("LINLI_PUBLIC_ONLY", _flag),
 }
@@ -135,6 +142,8 @@ def problems(settings: Settings) -> list[str]:
         found.append("mediation_months must be 1-12, judicial_days and follow_up_days 1-365")
     if settings.lockout_failures < 1 or settings.lockout_minutes < 1 or settings.lockout_window_minutes < 1:
         found.append("lockout settings must be positive")
+    if not (1 <= settings.id_lookups_per_hour <= 1000 and 1 <= settings.import_id_lookups_per_day <= 1_000_000):
+        found.append("id_lookups_per_hour must be 1-1000 and import_id_lookups_per_day 1-1000000")
     if settings.public_base_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", settings.public_base_url):
         found.append("public_base_url must be an http(s) address such as https://rate.example.org")
     return found

@@ -76,5 +76,11 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+def mask_id(value: str) -> str:
+    """**************123X: the last 4 characters only. With the birth date and sex shown beside it
+    (digits 7-14 and 17), the 6 digits of the region stay unknown (DESIGN: at least 6)."""
+    return "*" * (len(value) - 4) + value[-4:] if len(value) > 4 else "*" * len(value)
+
+
 def mask_phone(value: str) -> str:
     return value[:3] + "****" + value[-4:] if len(value) == 11 else ("*" * len(value))

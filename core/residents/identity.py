@@ -197,8 +197,3 @@ def _readable_birth(birth: str | date | None) -> None:
     """A birth date that can be read at all (a year and month, or a whole date), when one is given."""
     if _year_month(birth) is None:
         parse_date(birth, "birth_date")
-
-
-def mask_id(value: str) -> str:
-    """110105********123X: region and last 4 kept, the birth date hidden."""
-    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)

@@ -18,8 +18,8 @@ from core.base.crypto import Vault
 from core.base.errors import Invalid, InvalidMany
 from core.base.spreadsheets import cell_text
 from core.base.text import clean
+from core.base.validation import mask_id
 from core.residents import service as residents
-from core.residents.identity import mask_id
 from core.residents.pinyin import full_and_initials
 
 TAG_WORDS = {

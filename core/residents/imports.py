@@ -37,6 +37,7 @@ from core.base.spreadsheets import (
 )
 from core.base.text import clean
 from core.office import communities
+from core.residents import lookups
 from core.residents.import_check import TAG_WORDS, CheckContext, Checked, Prepared, check_rows
 from core.residents.import_write import RosterWriter
 from db.bulk import driver_timestamp
@@ -143,6 +144,7 @@ def import_residents(
     progress: Callable[[float, str], None] | None = None,
     now: datetime | None = None,
     today: date | None = None,
+    lookup_limits: lookups.LookupLimits = lookups.DEFAULT_LIMITS,
 ) -> Report:
     require(actor, "resident.import")
     if create_grids and not can(actor, "resident.create_grids"):
@@ -157,6 +159,12 @@ def import_residents(
     grids = _Grids(session, actor, create_grids, default_grid_id)
     sqlite = session.get_bind().dialect.name == "sqlite"
     body = rows[1:]
+    # A user who sees ID numbers masked is told which of the file's numbers are registered: each
+    # is an exact lookup, counted (before any is answered) and audited. See core.residents.lookups.
+    counted = lookups.counted(actor)
+    new_lookups = lookups.charge_import(session, actor, _id_hashes(body, columns.get("id_number"), vault),
+                                        limits=lookup_limits, now=now) if counted else 0
+    answered_registered: list[str] = []  # masked numbers this check answered "already registered" for
     month_only = header_word(report.columns.get("birth_date", "")) == "出生年月"
     context = CheckContext(columns, vault, today, sqlite, driver_timestamp(now, sqlite), birth_month_only=month_only,
                            ids_cut_by_excel=ids_cut_by_excel(body, columns.get("id_number")))
@@ -205,6 +213,8 @@ def import_residents(
             registered = _registered(session, hashes) if registry_has_ids else set()
             if registered:
                 registered_any = True
+                if counted:
+                    answered_registered += [prepared[3][7] for _, _, prepared in good if prepared[0] in registered]
                 report.problems.extend(Problem(line, "id_number", "error.import.already_registered")
                                        for line, _, prepared in good if prepared[0] in registered)
                 good = [row for row in good if row[2][0] not in registered]
@@ -247,12 +257,23 @@ def import_residents(
         if writer is not None:
             writer.undo()
         raise
+    if counted:
+        lookups.record_import_answers(session, actor, filename=filename, looked_up=len(seen_ids), new=new_lookups,
+                                      registered_masks=answered_registered, now=now)
     if report.written:
         audit.record(session, actor, "resident_import", object_type="import", object_id=filename[:64],
                      after={"rows_read": report.rows_read, "imported": report.imported,
                             "refused_lines": report.refused_lines, "created_grids": report.created_grids}, now=now)
     progress(1.0, "done")
     return report
+
+
+def _id_hashes(body: list[list[Any]], id_column: int | None, vault: Vault) -> set[str]:
+    """The lookup hashes of the valid ID numbers in the file's ID column."""
+    if id_column is None:
+        return set()
+    numbers = {lookups.exact_id(cell_text(row[id_column])) for row in body if id_column < len(row)}
+    return {vault.lookup_hash(number) for number in numbers if number}
 
 
 def ids_cut_by_excel(body: list[list[Any]], id_column: int | None) -> bool:

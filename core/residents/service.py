@@ -23,7 +23,7 @@ from core.base.paging import Page
 from core.base.permissions import Actor, can, require, sees_all_grids
 from core.base.records import guarded_flush, load_for_edit, load_visible
 from core.base.text import clean, clean_prose
-from core.residents import addresses, identity
+from core.residents import addresses, identity, lookups
 from core.residents.pinyin import full_and_initials
 from db.models import AuditEvent, Grid, Household, Resident, resident_tags
 
@@ -212,7 +212,7 @@ def _apply(resident: Resident, data: CleanResident, vault: Vault, household: Hou
     if data.id_number:
         resident.id_enc = vault.encrypt(data.id_number.value)
         resident.id_hash = vault.lookup_hash(data.id_number.value)
-        resident.id_masked = identity.mask_id(data.id_number.value)
+        resident.id_masked = validation.mask_id(data.id_number.value)
     else:
         resident.id_enc = resident.id_hash = None
         resident.id_masked = ""
@@ -242,6 +242,8 @@ def create(session: Session, actor: Actor, vault: Vault, form: ResidentForm, *, 
     require(actor, "resident.edit")
     data = clean_form(form)
     _require_grid(session, actor, "resident.edit", data.grid_id)
+    if data.id_number:  # the duplicate check below answers an exact lookup
+        lookups.require_noted(session, actor, vault.lookup_hash(data.id_number.value), field="id_number")
     same_id, same_person = possible_duplicates(session, actor, vault, data)
     if same_id:
         raise _id_taken(actor, same_id[0])
@@ -273,6 +275,8 @@ def update(session: Session, actor: Actor, vault: Vault, resident_id: int, expec
     if resident.id_hash and not data.id_number and not can(actor, "resident.reveal"):
         # An emptied field would delete the ID for good; a worker corrects it, a supervisor may remove it.
         raise Invalid("id_number", "error.id.cannot_clear")
+    if data.id_number and vault.lookup_hash(data.id_number.value) != resident.id_hash:  # a new number: a lookup
+        lookups.require_noted(session, actor, vault.lookup_hash(data.id_number.value), field="id_number")
     same_id, _ = possible_duplicates(session, actor, vault, data, exclude_id=resident_id)
     if same_id:
         raise _id_taken(actor, same_id[0])
@@ -403,8 +407,16 @@ def _text_condition(text: str, vault: Vault):  # noqa: ANN202
     return or_(Resident.name.ilike(name_pattern, escape="\\"), Household.address.ilike(pattern, escape="\\")), True
 
 
+def _require_noted_search(session: Session, actor: Actor, vault: Vault, query: str | None) -> None:
+    """A search for a full ID number is an exact lookup: answered only once noted (lookups.note)."""
+    number = lookups.exact_id(query)
+    if number:
+        lookups.require_noted(session, actor, vault.lookup_hash(number), field="query")
+
+
 def count(session: Session, actor: Actor, vault: Vault, filters: Filters, *, today: date | None = None) -> int:
     require(actor, "resident.view")
+    _require_noted_search(session, actor, vault, filters.query)
     base = select(func.count(Resident.id)).select_from(Resident)
     if clean(filters.query) and _text_condition(clean(filters.query), vault)[1]:
         base = base.outerjoin(Household, Household.id == Resident.household_id)  # only when the address is searched
@@ -417,6 +429,7 @@ def search(session: Session, actor: Actor, vault: Vault, filters: Filters, *, pa
 
     Pass `total` when the caller has counted already (to size its page picker)."""
     require(actor, "resident.view")
+    _require_noted_search(session, actor, vault, filters.query)
     today = today or clock.now().date()
     if total is None:
         total = count(session, actor, vault, filters, today=today)
@@ -525,6 +538,7 @@ def export_rows(session: Session, actor: Actor, vault: Vault, filters: Filters, 
     require(actor, "resident.export")
     if full:
         require(actor, "resident.export_full")
+    _require_noted_search(session, actor, vault, filters.query)
     today = today or clock.now().date()
     columns = select(
         Resident.id, Resident.name, Resident.sex, Resident.birth_date, Resident.id_masked, Resident.id_enc,
@@ -563,7 +577,7 @@ def _masked_query(text: str) -> str:
     however they were spaced."""
     def masked(match: re.Match[str]) -> str:
         compact = re.sub(_GAP, "", match.group())
-        return identity.mask_id(compact) if len(compact) >= 7 else match.group()
+        return validation.mask_id(compact) if len(compact) >= 7 else match.group()
 
     return _NUMBER_AS_TYPED.sub(masked, clean(text))
 

@@ -10,8 +10,9 @@ from core.mediation import service as mediations
 from core.residents import service as residents
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, FieldErrors, apply_field_resets, empty_fields_next_run, show_notice
-from ui.i18n import t, translated_choice
+from ui.i18n import error_text, t, translated_choice
 from ui.markdown import plain
+from ui.residents import lookup
 from ui.session import actor, db, settings, vault
 
 me = actor()
@@ -50,18 +51,25 @@ side = st.radio(t("case_new.side"), mediations.SIDES, horizontal=True, key=trans
 registry, outside = st.tabs([t("case_new.from_registry"), t("case_new.outside_person")])
 with registry:
     query = st.text_input(t("residents.search"), key="case_new_query", placeholder=t("residents.search_hint"))
+    matches, refused = [], None
     if query:
-        with read_session(engine) as session:
-            matches = residents.search(session, me, keys, residents.Filters(query=query), page_size=20).rows
-        if matches:
-            chosen = st.selectbox(t("case_new.pick_resident"), matches, key="case_new_match",
-                                  format_func=lambda r: f"{r['name']} · {r['age']} · {r['grid']} · {r['id_masked']}")
-            if st.button(t("case_new.add_party"), key="case_new_add_resident"):
-                st.session_state[PARTIES].append({"side": side, "resident_id": chosen["id"],
-                                                  "label": f"{chosen['name']}（{chosen['grid']}）"})
-                st.rerun()
-        else:
-            st.caption(t("residents.none"))
+        try:  # a full ID number is an exact lookup, noted before the search answers it
+            lookup.note(me, engine, keys, query, field="query")
+            with read_session(engine) as session:
+                matches = residents.search(session, me, keys, residents.Filters(query=query), page_size=20).rows
+        except LinliError as exc:
+            refused = exc
+    if refused is not None:
+        st.error(error_text(refused), icon=":material/block:")
+    elif matches:
+        chosen = st.selectbox(t("case_new.pick_resident"), matches, key="case_new_match",
+                              format_func=lambda r: f"{r['name']} · {r['age']} · {r['grid']} · {r['id_masked']}")
+        if st.button(t("case_new.add_party"), key="case_new_add_resident"):
+            st.session_state[PARTIES].append({"side": side, "resident_id": chosen["id"],
+                                              "label": f"{chosen['name']}（{chosen['grid']}）"})
+            st.rerun()
+    elif query:
+        st.caption(t("residents.none"))
 with outside:
     name = st.text_input(t("field.person_name"), key="case_new_outside_name", max_chars=50)
     phone = st.text_input(t("field.phone"), key="case_new_outside_phone", max_chars=20)

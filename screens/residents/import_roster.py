@@ -13,6 +13,7 @@ from db.engine import read_session, write_session
 from ui.i18n import ANY, error_text, t, translated_choice, unless_any
 from ui.line_report import show_problems
 from ui.markdown import plain
+from ui.residents import lookup
 from ui.session import actor, db, vault
 from ui.uploader import file_picker
 
@@ -45,7 +46,8 @@ def run_import(dry_run: bool) -> spreadsheets.Report | None:
         with write_session(engine) as session:
             return imports.import_residents(session, me, keys, upload.getvalue(), upload.name, dry_run=dry_run,
                                             allow_partial=partial, create_grids=create_grids,
-                                            default_grid_id=unless_any(default_grid), progress=progress)
+                                            default_grid_id=unless_any(default_grid), progress=progress,
+                                            lookup_limits=lookup.limits())
     except LinliError as exc:
         bar.empty()
         st.error(error_text(exc))

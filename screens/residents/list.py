@@ -5,10 +5,12 @@ The widgets live in ui.residents.list and ui.residents.detail (see there why).""
 
 import streamlit as st
 
+from core.base.errors import LinliError
 from core.base.permissions import can
 from core.residents import service as residents
 from db.engine import read_session
-from ui.i18n import language, translator
+from ui.i18n import error_text, language, translator
+from ui.residents import lookup
 from ui.residents.detail import note_open_resident, resident_panel
 from ui.residents.list import counted, export_panel, filter_bar, residents_table
 from ui.session import actor, db, vault
@@ -20,9 +22,15 @@ engine, keys = db(), vault()
 st.title(t("residents.title"))
 
 visible_tags = [tag for tag in residents.TAGS if not residents.TAGS[tag] or can(me, "resident.sensitive")]
-with read_session(engine) as session:  # one snapshot for the grid choices and the page (the count is kept)
+with read_session(engine) as session:
     grids = residents.grid_choices(session, me)
-    filters = filter_bar(t, grids, visible_tags)
+filters = filter_bar(t, grids, visible_tags)
+try:  # a full ID number is an exact lookup, noted before the search below answers it
+    lookup.note(me, engine, keys, filters.query, field="query")
+except LinliError as refused:
+    st.error(error_text(refused), icon=":material/block:")
+    st.stop()
+with read_session(engine) as session:  # one snapshot for the page (the count is kept)
     total = counted(session, me, engine, keys, filters)
     page = page_picker(total, key="residents_page")
     found = residents.search(session, me, keys, filters, page=page, page_size=PAGE_SIZE, total=total)

@@ -11,6 +11,7 @@ from db.engine import read_session, write_session
 from ui.forms import FieldErrors, apply_field_resets, empty_fields_next_run, show_notice
 from ui.i18n import t
 from ui.markdown import plain
+from ui.residents import lookup
 from ui.residents.form import resident_fields
 from ui.session import actor, db, vault
 
@@ -54,6 +55,7 @@ if duplicates:
 
 if st.button(t("resident_new.submit"), type="primary", key="resident_new_submit"):
     try:
+        lookup.note(me, engine, keys, form.id_number, field="id_number")  # the duplicate check is an exact lookup
         with write_session(engine) as session:
             created = residents.create(session, me, keys, form, confirm_duplicate=confirm)
         st.session_state.pop("resident_new_duplicates", None)

@@ -8,13 +8,14 @@ import pytest
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
+from core.residents import lookups
 from core.residents import service as residents
 from core.residents.service import ResidentForm
 from db.engine import read_session, write_session
 from db.models import AuditEvent, Resident
 from tests import hostile_sheets
 from tests.app.conftest import login, new_app, open_url, texts
-from tests.factories import make_resident_id, make_world, vault_for_tests
+from tests.factories import make_resident_id, make_world, register, save, vault_for_tests
 from tests.unit.residents.test_imports import BAD, GOOD, csv_bytes
 from ui.residents.list import TABLE_KEY
 
@@ -27,10 +28,10 @@ ANY_FULL_ID = re.compile(r"\d{17}[\dX]")
 def seed(app_world):
     world = app_world.world
     with write_session(app_world.engine) as session:
-        residents.create(session, world.actors["worker"], VAULT, ResidentForm(
+        register(session, world.actors["worker"], VAULT, ResidentForm(
             name="张伟", id_number=MINE, phone="13812345678", grid_id=world.grid_ids[0],
             address="和平里小区3号楼2单元301", tags=["elderly_alone"]))
-        residents.create(session, world.actors["supervisor"], VAULT, ResidentForm(
+        register(session, world.actors["supervisor"], VAULT, ResidentForm(
             name="外网格人", id_number=OTHERS, grid_id=world.grid_ids[1]))
 
 
@@ -68,7 +69,7 @@ def test_worker_sees_only_their_grid_and_never_a_full_id(app_world):
     assert "同户成员" in [tab.label for tab in at.tabs]  # details, household and the edit form are drawn
     shown = everything_rendered(at)
     assert not ANY_FULL_ID.search(shown) and "13812345678" not in shown
-    assert "110***********" + MINE[-4:] in shown and "138****5678" in shown
+    assert "**************" + MINE[-4:] in shown and "138****5678" in shown
 
 
 def test_editing_without_touching_the_masked_fields_keeps_id_and_phone(app_world):
@@ -90,6 +91,34 @@ def test_worker_search_by_pinyin_and_cannot_find_another_grid(app_world):
     at.text_input(key="residents_query").input(OTHERS).run()
     assert rows_shown(at) == [] and "没有符合条件的居民" in texts(at)
 
+
+
+def id_lookups_audited(app_world) -> int:
+    with read_session(app_world.engine) as session:
+        return session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action == "resident_id_lookup")) or 0
+
+
+def test_full_id_searches_stop_at_the_hours_limit_and_each_is_audited(app_world, monkeypatch):
+    monkeypatch.setenv("LINLI_ID_LOOKUPS_PER_HOUR", "3")
+    seed(app_world)  # the worker registered MINE: its duplicate check was the first lookup
+    at = open_url(login(new_app(), "worker1"), "residents")
+    for number, found in ((MINE, ["张伟"]), (OTHERS, []), (make_resident_id("19900101", "033"), [])):
+        at.text_input(key="residents_query").input(number).run()
+        assert rows_shown(at) == found and not at.error
+    at.text_input(key="residents_query").input(make_resident_id("19900101", "044")).run()
+    assert "已达上限" in at.error[0].value and rows_shown(at) == []
+    assert id_lookups_audited(app_world) == 3
+    at.text_input(key="residents_query").input("zw").run()  # names, pinyin and phones search as before
+    assert rows_shown(at) == ["张伟"]
+
+
+def test_a_new_resident_past_the_limit_is_refused_beside_the_id_and_nothing_written(app_world, monkeypatch):
+    monkeypatch.setenv("LINLI_ID_LOOKUPS_PER_HOUR", "1")
+    with write_session(app_world.engine) as session:  # the hour's one lookup, spent on a search
+        lookups.note(session, app_world.world.actors["worker"], VAULT, OTHERS, field="query")
+    errors = refusals_of_a_new_resident(app_world, id=make_resident_id("19900101", "055"))
+    assert errors and errors[0].startswith("身份证号：您在最近一小时内已按 1 个不同的身份证号精确查找，已达上限")
 
 def test_supervisor_reveals_with_a_reason_and_it_is_audited(app_world):
     seed(app_world)
@@ -195,7 +224,7 @@ def test_a_stale_edit_saved_twice_never_undoes_the_other_change(app_world):
         form, version = residents.edit_form(session, app_world.world.actors["supervisor"], VAULT, resident_id)
     form.ethnicity = "回族"
     with write_session(app_world.engine) as session:  # someone else saves first
-        residents.update(session, app_world.world.actors["supervisor"], VAULT, resident_id, version,
+        save(session, app_world.world.actors["supervisor"], VAULT, resident_id, version,
                          residents.keep_hidden_values(session, app_world.world.actors["supervisor"], VAULT,
                                                       resident_id, form))
     notes = next(w for w in at.text_area if w.key.startswith(f"edit_{resident_id}_v"))
@@ -279,7 +308,7 @@ def test_history_tab_reads_field_by_field_with_masked_values(app_world):
         resident_id = session.scalar(select(Resident.id).where(Resident.name == "张伟"))
         form, version = residents.edit_form(session, worker, VAULT, resident_id)
         form.ethnicity, form.phone, form.tags = "回族", "13900001111", ["elderly_alone", "empty_nest"]
-        residents.update(session, worker, VAULT, resident_id, version,
+        save(session, worker, VAULT, resident_id, version,
                          residents.keep_hidden_values(session, worker, VAULT, resident_id, form))
     at = open_url(login(new_app(), "worker1"), "residents")
     pick_first_row(at)
@@ -347,11 +376,11 @@ def test_the_list_count_follows_every_write_and_each_users_scope(app_world):
     assert "共 1 条" in texts(worker)
     world = app_world.world
     with write_session(app_world.engine) as session:
-        residents.create(session, world.actors["worker"], VAULT, ResidentForm(
+        register(session, world.actors["worker"], VAULT, ResidentForm(
             name="李娜", id_number=make_resident_id("19900202", "031"), grid_id=world.grid_ids[0]))
     assert "共 3 条" in texts(boss.run()) and "共 2 条" in texts(worker.run())
     with write_session(app_world.engine) as session:  # in the other grid: only the supervisor's count moves
-        residents.create(session, world.actors["supervisor"], VAULT, ResidentForm(
+        register(session, world.actors["supervisor"], VAULT, ResidentForm(
             name="赵敏", id_number=make_resident_id("19910303", "041"), grid_id=world.grid_ids[1]))
     assert "共 4 条" in texts(boss.run()) and "共 2 条" in texts(worker.run())
 
@@ -372,7 +401,7 @@ def test_two_databases_at_the_same_audit_mark_keep_their_own_counts(tmp_path):
             write(session, world)
         return engine, world
 
-    one, world_one = database("one.db", lambda session, world: residents.create(
+    one, world_one = database("one.db", lambda session, world: register(
         session, world.actors["admin"], VAULT, ResidentForm(name="甲", id_number=MINE, grid_id=world.grid_ids[0])))
     two, world_two = database("two.db", lambda session, world: imports.import_residents(
         session, world.actors["admin"], VAULT, csv_bytes(GOOD, "utf-8-sig"), "r.csv"))  # 3 rows, one audit row
@@ -385,7 +414,7 @@ def test_two_databases_at_the_same_audit_mark_keep_their_own_counts(tmp_path):
 def test_the_panel_shows_notes_and_names_as_typed_not_as_markdown(app_world):
     notes = "门禁 ![x](http://attacker.example/p.png) 补贴 $300，另 $200 *已核实*"
     with write_session(app_world.engine) as session:
-        residents.create(session, app_world.world.actors["worker"], VAULT, ResidentForm(
+        register(session, app_world.world.actors["worker"], VAULT, ResidentForm(
             name="张_伟", grid_id=app_world.world.grid_ids[0], birth_date="1950-01-01", sex="男", notes=notes))
     at = open_url(login(new_app(), "worker1"), "residents")
     pick_first_row(at)
@@ -400,7 +429,7 @@ def test_the_panel_shows_notes_and_names_as_typed_not_as_markdown(app_world):
 def test_a_new_search_opens_nobody_until_a_row_is_picked(app_world):
     seed(app_world)
     with write_session(app_world.engine) as session:
-        residents.create(session, app_world.world.actors["worker"], VAULT, ResidentForm(
+        register(session, app_world.world.actors["worker"], VAULT, ResidentForm(
             name="李娜", grid_id=app_world.world.grid_ids[0], birth_date="1990-01-01", sex="女"))
     at = open_url(login(new_app(), "worker1"), "residents")
     pick_first_row(at)
@@ -422,7 +451,7 @@ def test_a_resident_opened_again_starts_from_the_latest_save(app_world):
     with write_session(app_world.engine) as session:  # a colleague saves meanwhile
         form, version = residents.edit_form(session, worker, VAULT, resident_id)
         form.ethnicity = "回族"
-        residents.update(session, worker, VAULT, resident_id, version,
+        save(session, worker, VAULT, resident_id, version,
                          residents.keep_hidden_values(session, worker, VAULT, resident_id, form))
     pick_first_row(at)
     at.run()
@@ -451,12 +480,12 @@ def test_a_move_out_years_ago_is_saved_on_its_own_day(app_world):
 def test_a_status_dated_before_a_corrected_birth_date_still_opens(app_world):
     worker = app_world.world.actors["worker"]
     with write_session(app_world.engine) as session:
-        resident = residents.create(session, worker, VAULT, ResidentForm(
+        resident = register(session, worker, VAULT, ResidentForm(
             name="李娜", grid_id=app_world.world.grid_ids[0], birth_date="1980-01-01", sex="女"))
         moved = residents.change_status(session, worker, resident.id, resident.version, "moved_out", "2000-01-01")
         form, version = residents.edit_form(session, worker, VAULT, resident.id)
         form.birth_date = "2005-01-01"  # the birth date corrected afterwards
-        residents.update(session, worker, VAULT, resident.id, moved.version, form)
+        save(session, worker, VAULT, resident.id, moved.version, form)
     at = open_url(login(new_app(), "worker1"), "residents")
     pick_first_row(at)
     at.run()

@@ -10,12 +10,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.base import validation
-from core.residents import service as residents
 from core.residents.service import ResidentForm
 from db.engine import write_session
 from tests import hostile_sheets
 from tests.e2e.test_login_journey import log_in, switch_language
-from tests.factories import make_resident_id, vault_for_tests
+from tests.factories import make_resident_id, register, vault_for_tests
 from tests.unit.residents.test_imports import BAD, GOOD, csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -143,7 +142,7 @@ def test_a_language_switch_keeps_the_filters_and_reads_them_in_english(server, p
     world = server.world
     with write_session(server.engine) as session:
         for name, born, tags in (("语言甲", "19400101", ["elderly_alone"]), ("语言乙", "19500101", [])):
-            residents.create(session, world.actors["supervisor"], vault_for_tests(), ResidentForm(
+            register(session, world.actors["supervisor"], vault_for_tests(), ResidentForm(
                 name=name, id_number=make_resident_id(born, "077"), grid_id=world.grid_ids[0], address="和平里1号",
                 tags=tags))
     page.goto(f"{server.url}/residents")

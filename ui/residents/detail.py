@@ -20,6 +20,7 @@ from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, FieldErrors, show_notice
 from ui.i18n import error_text, language, translated_choice
 from ui.markdown import plain
+from ui.residents import lookup
 from ui.residents.form import resident_fields
 
 Translate = Callable[..., str]
@@ -126,6 +127,7 @@ def _edit(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int
         st.error(refused, icon=":material/error:")
     if st.button(t("common.save"), type="primary", key=f"save_resident_{resident_id}"):
         try:
+            lookup.note(me, engine, keys, form.id_number, field="id_number")  # a new number is an exact lookup
             with write_session(engine) as session:
                 saved = residents.update(session, me, keys, resident_id, st.session_state[version_key],
                                          residents.keep_hidden_values(session, me, keys, resident_id, form))

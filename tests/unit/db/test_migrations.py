@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from db import migrate
 from db.engine import make_engine
@@ -12,7 +12,7 @@ TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login
           "app_meta", "households", "residents", "resident_tags", "dispute_types", "case_counters", "cases",
           "case_parties", "case_sessions", "agreements", "follow_ups", "case_state_changes", "courses",
           "course_participants", "attendance", "certificates", "staff_qualifications", "quota_settings",
-          "ratings", "survey_tokens", "rating_month_summary"}
+          "ratings", "survey_tokens", "rating_month_summary", "id_lookups"}
 
 
 def test_upgrade_downgrade_upgrade(fresh_database_url):
@@ -48,3 +48,27 @@ def test_every_editable_table_has_a_version_column(engine):
     inspector = inspect(engine)
     for table in ("communities", "grids", "users", "households", "residents"):
         assert "version" in {c["name"] for c in inspector.get_columns(table)}, table
+
+
+def test_stored_id_masks_keep_only_their_last_4_after_the_upgrade(fresh_database_url):
+    """0008: a mask written as 110***********0131 becomes **************0131, no key needed."""
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine, "0007")
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO communities (id, name, address, created_at, version) "
+                                    "VALUES (1, '和平里社区', '', '2026-01-01 00:00:00', 1)"))
+            connection.execute(text("INSERT INTO grids (id, community_id, name, description, created_at, version) "
+                                    "VALUES (1, 1, '第一网格', '', '2026-01-01 00:00:00', 1)"))
+            for number, masked in ((1, "110***********0131"), (2, "")):
+                connection.execute(text(
+                    "INSERT INTO residents (id, grid_id, name, name_pinyin, name_initials, sex, birth_date, id_masked, "
+                    "phone, phone_last4, relation, ethnicity, status, notes, created_at, updated_at, version) VALUES "
+                    f"({number}, 1, '王秀英', '', '', 'F', '1947-07-18', '{masked}', '', '', '', '', 'active', '', "
+                    "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            masks = connection.execute(text("SELECT id_masked FROM residents ORDER BY id")).scalars().all()
+        assert masks == ["**************0131", ""]
+    finally:
+        engine.dispose()

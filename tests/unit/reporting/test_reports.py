@@ -15,7 +15,7 @@ from core.residents import service as residents
 from core.satisfaction import service as satisfaction
 from core.training import service as training
 from db.engine import read_session, write_session
-from tests.factories import PASSWORD, make_resident_id, make_world, vault_for_tests
+from tests.factories import PASSWORD, make_resident_id, make_world, register, vault_for_tests
 
 VAULT = vault_for_tests()
 MAY = datetime(2026, 5, 10, 9)
@@ -33,7 +33,7 @@ def month(engine):
     grid = world.grid_ids[0]
     with write_session(engine) as session:
         def person(seq, tags, now):
-            return residents.create(session, worker, VAULT, residents.ResidentForm(
+            return register(session, worker, VAULT, residents.ResidentForm(
                 name=f"居民{seq}", id_number=make_resident_id("19500101", f"{seq:03d}"), grid_id=grid,
                 address=f"和平里小区{seq}号楼", tags=tags), now=now)
 

@@ -143,8 +143,14 @@ def test_invisible_characters_are_dropped_from_names(invisible):
     assert identity.name(f"{invisible}张{invisible}伟{invisible}") == "张伟"
 
 
-def test_masks():
-    assert identity.mask_id("11010519491231002X") == "110***********002X"
+def test_an_id_mask_leaves_six_digits_unknown_beside_the_birth_date_and_sex():
+    """DESIGN (ID numbers): mask + birth date + sex + address leave at least 6 unknown digits."""
+    number = "11010519491231002X"
+    masked = validation.mask_id(number)
+    assert masked == "**************002X"
+    shown = {i for i, char in enumerate(masked) if char != "*"}
+    from_birth_date_and_sex = set(range(6, 14)) | {16}  # GB 11643: digits 7-14 the date, 17 the sex
+    assert 18 - len(shown | from_birth_date_and_sex) == 6  # the region code
     assert validation.mask_phone("13812345678") == "138****5678"
 
 

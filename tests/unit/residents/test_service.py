@@ -14,7 +14,7 @@ from core.residents import service as residents
 from core.residents.service import Filters, ResidentForm
 from db.engine import read_session, write_session
 from db.models import AuditEvent, Household, Resident
-from tests.factories import make_resident_id, make_world, vault_for_tests
+from tests.factories import make_resident_id, make_world, register, save, vault_for_tests
 
 VAULT = vault_for_tests()
 ZHANG_ID = make_resident_id("19800101", "011")
@@ -25,7 +25,7 @@ def add(engine, actor, **fields):
               "relation": "户主", "tags": ["elderly_alone"]}
     values.update(fields)
     with write_session(engine) as session:
-        return residents.create(session, actor, VAULT, ResidentForm(**values)).id
+        return register(session, actor, VAULT, ResidentForm(**values)).id
 
 
 def world_and_worker(engine):
@@ -45,7 +45,7 @@ def test_create_derives_birth_and_sex_and_encrypts_the_id(engine):
     with read_session(engine) as session:
         resident = session.get(Resident, resident_id)
         assert (resident.birth_date, resident.sex) == (date(1980, 1, 1), "M")
-        assert resident.id_masked == "110***********" + ZHANG_ID[-4:]
+        assert resident.id_masked == "**************" + ZHANG_ID[-4:]
         assert ZHANG_ID not in (resident.id_enc or "") and VAULT.decrypt(resident.id_enc) == ZHANG_ID
         assert (resident.name_pinyin, resident.name_initials) == ("zhangwei", "zw")
         household = session.get(Household, resident.household_id)
@@ -77,7 +77,7 @@ def test_same_name_and_birth_date_asks_for_confirmation(engine):
         add(engine, worker, grid_id=grid, id_number="", birth_date="1980-01-01", sex="男", phone="")
     assert warned.value.matches[0]["name"] == "张伟"
     with write_session(engine) as session:
-        residents.create(session, worker, VAULT, ResidentForm(name="张伟", birth_date="1980-01-01", sex="男", grid_id=grid),
+        register(session, worker, VAULT, ResidentForm(name="张伟", birth_date="1980-01-01", sex="男", grid_id=grid),
                          confirm_duplicate=True)
 
 
@@ -86,7 +86,7 @@ def test_bad_form_reports_every_field_and_writes_nothing(engine):
     before = counts(engine)
     with pytest.raises(InvalidMany) as refused:
         with write_session(engine) as session:
-            residents.create(session, worker, VAULT, ResidentForm(name="", id_number="110105198001010", phone="123",
+            register(session, worker, VAULT, ResidentForm(name="", id_number="110105198001010", phone="123",
                                                                    grid_id=None, tags=["vip"]))
     assert {e.field for e in refused.value.errors} == {"person_name", "id_number", "phone", "grid", "tags"}
     assert counts(engine) == before
@@ -192,11 +192,11 @@ def test_stale_update_is_refused_and_the_first_kept(engine, registry):
         form, version = residents.edit_form(session, worker, VAULT, zhang.id)
     form.notes = "first"
     with write_session(engine) as session:
-        residents.update(session, worker, VAULT, zhang.id, version, residents.keep_hidden_values(session, worker, VAULT, zhang.id, form))
+        save(session, worker, VAULT, zhang.id, version, residents.keep_hidden_values(session, worker, VAULT, zhang.id, form))
     form.notes = "second"
     with pytest.raises(StaleEdit):
         with write_session(engine) as session:
-            residents.update(session, worker, VAULT, zhang.id, version, residents.keep_hidden_values(session, worker, VAULT, zhang.id, form))
+            save(session, worker, VAULT, zhang.id, version, residents.keep_hidden_values(session, worker, VAULT, zhang.id, form))
     with read_session(engine) as session:
         kept = session.get(Resident, zhang.id)
         assert kept.notes == "first" and VAULT.decrypt(kept.id_enc) == make_resident_id("19800101", "011")
@@ -228,7 +228,7 @@ def test_detail_lists_household_members_and_history(engine, registry):
         shown = residents.detail(session, worker, zhang_id)
         events = residents.history(session, worker, zhang_id)
     assert sorted(m["name"] for m in shown["members"]) == ["张伟", "王芳"]
-    assert shown["phone_masked"] == "138****5678" and shown["id_masked"].startswith("110***")
+    assert shown["phone_masked"] == "138****5678" and shown["id_masked"].startswith("**************")
     assert [e["action"] for e in events] == ["resident_create"]
 
 
@@ -284,7 +284,7 @@ def test_export_audit_never_keeps_a_full_number_typed_into_the_search(engine, re
     with read_session(engine) as session:
         exported = json.loads(session.scalar(select(AuditEvent.after).where(AuditEvent.action == "export")))
     kept = re.sub(r"[\s-]", "", exported["query"])
-    assert kept == "110***********" + wanted[-4:]  # the birth date and region digits are gone
+    assert kept == "**************" + wanted[-4:]  # only the last 4: region and birth date gone
 
 
 def test_an_invalid_18_digit_search_counts_without_multiplying_rows(engine, registry):
@@ -335,7 +335,7 @@ def test_saving_the_same_values_writes_nothing_but_a_fixed_middle_digit_is_a_cha
         form, version = residents.edit_form(session, worker, VAULT, resident_id)
         form = residents.keep_hidden_values(session, worker, VAULT, resident_id, form)
     with pytest.raises(residents.NothingChanged), write_session(engine) as session:
-        residents.update(session, worker, VAULT, resident_id, version, form)
+        save(session, worker, VAULT, resident_id, version, form)
     with read_session(engine) as session:
         assert session.get(Resident, resident_id).version == version
         assert session.scalar(select(func.count()).select_from(AuditEvent)
@@ -345,7 +345,7 @@ def test_saving_the_same_values_writes_nothing_but_a_fixed_middle_digit_is_a_cha
                  if number != ZHANG_ID and number[-1] == ZHANG_ID[-1])
     form.id_number = fixed
     with write_session(engine) as session:
-        residents.update(session, worker, VAULT, resident_id, version, form)
+        save(session, worker, VAULT, resident_id, version, form)
     with read_session(engine) as session:
         assert VAULT.decrypt(session.get(Resident, resident_id).id_enc) == fixed
 
@@ -377,10 +377,10 @@ def test_a_worker_cannot_empty_a_registered_id_but_a_supervisor_can(engine):
             form.id_number, form.birth_date, form.sex = "", "1980-01-01", "男"  # without an ID, these are typed
         if refused:
             with pytest.raises(Invalid) as error, write_session(engine) as session:
-                residents.update(session, actor, VAULT, resident_id, version, form)
+                save(session, actor, VAULT, resident_id, version, form)
             assert (error.value.field, error.value.key) == ("id_number", "error.id.cannot_clear")
         else:
             with write_session(engine) as session:
-                residents.update(session, actor, VAULT, resident_id, version, form)
+                save(session, actor, VAULT, resident_id, version, form)
     with read_session(engine) as session:
         assert session.get(Resident, resident_id).id_hash is None  # removed by the supervisor only
