@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.base import audit, clock, validation
-from core.base.errors import Invalid, collect
+from core.base.errors import Forbidden, Invalid, NotFound, collect
 from core.base.paging import Page
 from core.base.permissions import Actor, can, require, sees_all_grids
 from core.base.records import guarded_flush, load_for_edit, load_visible
@@ -139,9 +139,10 @@ def _party(session: Session, actor: Actor, party: PartyInput, index: int) -> dic
     if party.side not in SIDES:
         raise Invalid(field_name, "error.party.side")
     if party.resident_id is not None:
-        resident = session.get(Resident, party.resident_id)
-        if resident is None or resident.deleted_at is not None:
-            raise Invalid(field_name, "error.party.no_such_resident")
+        try:  # a resident this user may not see is no party of theirs: the same answer as none at all
+            resident = load_visible(session, actor, "resident.view", Resident, party.resident_id)
+        except (NotFound, Forbidden):
+            raise Invalid(field_name, "error.party.no_such_resident") from None
         return {"resident_id": resident.id, "name": resident.name, "phone": "", "side": party.side}
     name = clean(party.name)
     if not name:

@@ -83,9 +83,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.base import audit, clock, validation
-from core.base.errors import Forbidden, Invalid, NotFound, collect
+from core.base.errors import Forbidden, Invalid, collect
 from core.base.permissions import Actor, can, require, sees_all_grids
-from core.base.records import guarded_flush, load_for_edit
+from core.base.records import guarded_flush, load_for_edit, load_visible
 from core.base.text import clean, clean_prose
 from db.models import AppMeta, FollowUp, Grid, MediationCase, Rating, RatingMonthSummary, SurveyToken, User
 
@@ -307,9 +307,7 @@ def _may_change(actor: Actor, rating: Rating) -> bool:
 
 def _load_live(session: Session, actor: Actor, rating_id: int, expected_version: int) -> Rating:
     require(actor, "satisfaction.record")
-    rating = session.get(Rating, rating_id)
-    if rating is None or rating.deleted_at is not None:
-        raise NotFound(object="rating", id=rating_id)
+    rating = load_visible(session, actor, "satisfaction.record", Rating, rating_id)
     if not _may_change(actor, rating):
         raise Forbidden(action="satisfaction.record")
     return load_for_edit(session, Rating, rating_id, expected_version)
@@ -437,9 +435,7 @@ def issue_token(session: Session, actor: Actor, secret: str, request: TokenReque
 def revoke_token(session: Session, actor: Actor, token_id: int, *, now: datetime | None = None) -> None:
     """A printed poster taken down, or a code shown to the wrong person: it stops working at once."""
     require(actor, "satisfaction.issue_token")
-    row = session.get(SurveyToken, token_id)
-    if row is None:
-        raise NotFound(object="survey_token", id=token_id)
+    row = load_visible(session, actor, "satisfaction.issue_token", SurveyToken, token_id)
     _require_issuer(actor, row)
     if row.revoked_at is None:
         row.revoked_at = now or clock.now()
@@ -450,9 +446,7 @@ def token_text(session: Session, actor: Actor, secret: str, token_id: int) -> st
     """The text of a code issued earlier, to show or print its QR code again (its issuer, or a
     supervisor/admin)."""
     require(actor, "satisfaction.issue_token")
-    row = session.get(SurveyToken, token_id)
-    if row is None:
-        raise NotFound(object="survey_token", id=token_id)
+    row = load_visible(session, actor, "satisfaction.issue_token", SurveyToken, token_id)
     _require_issuer(actor, row)
     return _token_text(secret, row)
 

@@ -409,3 +409,30 @@ def test_limits_come_from_settings():
     limits = mediations.Limits.from_settings(load(secrets={"follow_up_days": 7}, env={"LINLI_MEDIATION_MONTHS": "2"}))
     assert (limits.mediation_months, limits.judicial_confirmation_days, limits.follow_up_days) == (2, 30, 7)
     assert mediations.deadlines("agreed", date(2026, 1, 1), date(2026, 1, 10), date(2026, 1, 18), limits).follow_up_overdue
+
+
+def test_a_party_from_a_grid_the_worker_may_not_see_is_refused_and_nothing_written(engine):
+    """A resident of another grid is no party a worker can name: loaded through can(), answered as
+    'no such resident' (whether they exist is not told), the case not registered."""
+    from core.residents.service import ResidentForm
+    from db.models import CaseParty
+    from tests.factories import make_resident_id, vault_for_tests
+    from tests.factories import register as register_resident
+
+    world = make_world(engine)
+    with write_session(engine) as session:
+        elsewhere = register_resident(session, world.actors["supervisor"], vault_for_tests(), ResidentForm(
+            name="王秀英", id_number=make_resident_id("19470718", "013"), grid_id=world.grid_ids[1])).id
+    before = changes_count(engine)
+    data = case_input(engine, world, parties=[PartyInput(side="applicant", name="张三"),
+                                              PartyInput(side="respondent", resident_id=elsewhere)])
+    with pytest.raises((Invalid, InvalidMany)) as refused:
+        register(engine, world.actors["worker"], data)
+    errors = refused.value.errors if isinstance(refused.value, InvalidMany) else [refused.value]
+    assert [(e.field, e.key) for e in errors] == [("party_1", "error.party.no_such_resident")]
+    assert changes_count(engine) == before
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(CaseParty)) == 0
+    case = register(engine, world.actors["supervisor"], data)  # the supervisor sees every grid
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(CaseParty).where(CaseParty.case_id == case.id)) == 2
