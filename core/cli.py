@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from core.base import config_check, spreadsheets
+from core.base import config_check, file_safety, spreadsheets
 from core.base import settings as settings_module
 from core.base.errors import InvalidMany, LinliError
 from core.base.i18n import translate
@@ -43,7 +43,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     written = settings_module.write_default_secrets()
     if written:
         print(f"wrote fresh {', '.join(written)} to {settings_module.SECRETS_FILE} (keep it private, back it up)")
-    return cmd_migrate(args)
+    migrated = cmd_migrate(args)
+    for change in file_safety.tighten(_settings(args).database_url):
+        print(f"made private: {change}")
+    return migrated
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -62,9 +65,12 @@ def _safe_url(url: str) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Refuse a weak configuration and say why."""
-    problems = settings_module.problems(_settings(args)) + config_check.problems(config_check.read_config_file())
+    settings = _settings(args)
+    problems = settings_module.problems(settings) + config_check.problems(config_check.read_config_file())
     for problem in problems:
         print(f"REFUSED: {problem}", file=sys.stderr)
+    for warning in file_safety.too_open(settings.database_url):
+        print(f"WARNING: {warning}", file=sys.stderr)
     if not problems:
         print("configuration OK")
     return 1 if problems else 0
@@ -120,8 +126,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
         print(f"no database file at {source_path}", file=sys.stderr)
         return 2
     target = Path(args.output) if args.output else Path("backups") / f"linli-{datetime.now():%Y%m%d-%H%M%S}.db"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     backup_file(source_path, target)
+    target.chmod(0o600)  # also when --output names a file that existed
     print(f"backup written to {target}")
     return 0
 
@@ -242,6 +249,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    file_safety.private_umask()  # databases, backups and reports written from here: Linli's account only
     args = parser().parse_args(argv)
     return args.func(args)
 

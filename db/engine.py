@@ -44,7 +44,7 @@ def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> E
 def _sqlite_engine(url: str, *, foreign_keys: bool, echo: bool) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        Path(database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # residents' data: Linli's only
     engine = create_engine(
         url,
         echo=echo,

@@ -36,6 +36,15 @@ def fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(passwords, "ROUNDS", 4)
 
 
+@pytest.fixture(autouse=True)
+def umask_kept() -> Iterator[None]:
+    """The CLI sets a private umask for its process: put the test run's back after each test."""
+    kept = os.umask(0o022)
+    os.umask(kept)
+    yield
+    os.umask(kept)
+
+
 def pg_available() -> bool:
     try:
         engine = create_engine(PG_ADMIN_URL)

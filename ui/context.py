@@ -7,7 +7,7 @@ import sys
 import streamlit as st
 from sqlalchemy import Engine
 
-from core.base import config_check, keys
+from core.base import config_check, file_safety, keys
 from core.base import settings as settings_module
 from core.base.crypto import Vault
 from core.base.settings import Settings
@@ -46,7 +46,10 @@ def engine_for(url: str) -> Engine:
 
     The URL is the cache key, so AppTests with different databases never share one.
     """
+    file_safety.private_umask()  # the database, its -wal and -shm: readable by Linli's account only
     engine = make_engine(url)
+    for warning in file_safety.too_open(url):
+        print(f"WARNING: {warning}", file=sys.stderr, flush=True)
     admin = bootstrap.prepare(engine)
     if admin:
         print(bootstrap.admin_banner(*admin), file=sys.stdout, flush=True)
