@@ -12,15 +12,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
-from core.base import config_check, file_safety, spreadsheets
+from core.base import config_check, file_safety, keys, spreadsheets
 from core.base import settings as settings_module
 from core.base.errors import InvalidMany, LinliError
 from core.base.i18n import translate
 from core.office import bootstrap, users
 from db import migrate
-from db.engine import is_sqlite, make_engine, write_session
+from db.engine import database_trouble, is_sqlite, make_engine, write_session
 
 
 def _message(error: LinliError, language: str = "en") -> str:
@@ -38,8 +40,34 @@ def _settings(args: argparse.Namespace) -> settings_module.Settings:
     return loaded
 
 
+def _existing_engine(url: str) -> Engine | None:
+    """The database if it is there already; a SQLite file that does not exist is not created."""
+    if is_sqlite(url):
+        path = make_url(url).database or ""
+        if not path or path == ":memory:" or not Path(path.removeprefix("file:")).exists():
+            return None
+    return make_engine(url)
+
+
 def cmd_init(args: argparse.Namespace) -> int:
-    """Create .streamlit/secrets.toml with fresh keys if it is missing, then migrate."""
+    """Create .streamlit/secrets.toml with fresh keys if it is missing, then migrate.
+
+    New ID keys are never written for a database that holds ID numbers already: they could not
+    read them. Then only a missing cookie key is generated (it only logs everyone out)."""
+    settings = _settings(args)
+    existing = _existing_engine(settings.database_url)
+    holds_ids = existing is not None and keys.recorded_check(existing) is not None
+    if existing is not None:
+        existing.dispose()
+    if holds_ids and not (settings.id_encryption_key and settings.id_hash_key):
+        written = settings_module.write_default_secrets(only=("cookie_key",))
+        if written:
+            print(f"wrote a fresh cookie_key to {settings_module.SECRETS_FILE} (everyone logs in again)")
+        print(f"REFUSED: {_safe_url(settings.database_url)} holds ID numbers encrypted with id_encryption_key and "
+              f"id_hash_key, which are missing from {settings_module.SECRETS_FILE} and the environment. Restore that "
+              "file from your backup (it is backed up with the database). New keys were not written: they would "
+              "make every stored ID number unreadable.", file=sys.stderr)
+        return 3
     written = settings_module.write_default_secrets()
     if written:
         print(f"wrote fresh {', '.join(written)} to {settings_module.SECRETS_FILE} (keep it private, back it up)")
@@ -67,6 +95,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Refuse a weak configuration and say why."""
     settings = _settings(args)
     problems = settings_module.problems(settings) + config_check.problems(config_check.read_config_file())
+    existing = _existing_engine(settings.database_url)
+    if existing is not None:
+        mismatch = keys.mismatch(existing, settings)
+        existing.dispose()
+        if mismatch:
+            problems.append(f"{mismatch}: restore .streamlit/secrets.toml (or LINLI_ID_ENCRYPTION_KEY and "
+                            "LINLI_ID_HASH_KEY) from the backup made with this database; the server would refuse")
     for problem in problems:
         print(f"REFUSED: {problem}", file=sys.stderr)
     for warning in file_safety.too_open(settings.database_url):
@@ -151,7 +186,6 @@ def cmd_import_residents(args: argparse.Namespace) -> int:
     """Import a roster (.xlsx or .csv); prints a summary, writes the refusals to --report."""
     from collections import Counter
 
-    from core.base import keys
     from core.base.permissions import Actor
     from core.residents import imports
 
@@ -201,7 +235,6 @@ def cmd_import_residents(args: argparse.Namespace) -> int:
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from core import demo
-    from core.base import keys
 
     settings_module.write_default_secrets()
     settings = _settings(args)
@@ -248,10 +281,36 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+_TROUBLE = {
+    "disk_full": "the disk is full: free some space where the database and backups live, then run this again "
+                 "(what this command was writing was not kept)",
+    "read_only": "the database cannot be written (a read-only file or folder, or another account owns it): "
+                 "give the account that runs Linli write access to the data folder",
+    "locked": "the database stayed locked by another writer: run this again in a moment",
+    "unavailable": "the database cannot be opened or reached: check DATABASE_URL, the data folder, or that "
+                   "PostgreSQL is running",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. What commonly goes wrong underneath is said in one line with what to do,
+    and a non-zero exit code (3: keys, 4: the database or disk), never as a traceback."""
     file_safety.private_umask()  # databases, backups and reports written from here: Linli's account only
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except keys.KeyMismatch as exc:
+        print(f"refused: {exc}: the ID keys in .streamlit/secrets.toml (or LINLI_ID_ENCRYPTION_KEY, "
+              "LINLI_ID_HASH_KEY) are not those this database was written with; restore them from your backup",
+              file=sys.stderr)
+        return 3
+    except (DBAPIError, sqlite3.Error, OSError) as exc:
+        trouble = database_trouble(exc)
+        if trouble is None and not isinstance(exc, OSError):
+            raise
+        reason = _TROUBLE[trouble] if trouble else f"{exc.strerror or exc} ({getattr(exc, 'filename', '') or ''})"
+        print(f"failed: {reason}", file=sys.stderr)
+        return 4
 
 
 if __name__ == "__main__":

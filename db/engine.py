@@ -8,6 +8,7 @@ psycopg 3 with the same code.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,7 +44,7 @@ def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> E
 
 def _sqlite_engine(url: str, *, foreign_keys: bool, echo: bool) -> Engine:
     database = make_url(url).database
-    if database and database != ":memory:":
+    if database and database != ":memory:" and not database.startswith("file:"):  # file: is a URI, e.g. ?mode=ro
         Path(database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # residents' data: Linli's only
     engine = create_engine(
         url,
@@ -71,6 +72,23 @@ def _sqlite_engine(url: str, *, foreign_keys: bool, echo: bool) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def database_trouble(error: BaseException) -> str | None:
+    """What went wrong underneath a database error, in words the office can act on: "read_only"
+    (the file or its folder cannot be written), "disk_full", "unavailable" (the file cannot be
+    opened, PostgreSQL does not answer) or "locked"; None for anything else."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC or "disk is full" in text or "no space left" in text:
+        return "disk_full"
+    if "readonly database" in text or "read-only" in text or "read only" in text:
+        return "read_only"
+    if "database is locked" in text:
+        return "locked"
+    if ("unable to open database" in text or "connection refused" in text or "could not connect" in text
+            or "connection failed" in text or "server closed the connection" in text):
+        return "unavailable"
+    return None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

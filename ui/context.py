@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from core.base import config_check, file_safety, keys
 from core.base import settings as settings_module
 from core.base.crypto import Vault
 from core.base.settings import Settings
 from core.office import bootstrap
-from db.engine import make_engine, write_session
+from db.engine import database_trouble, make_engine, write_session
 from ui.i18n import t
+
+_log = logging.getLogger("linli")
 
 
 def _secrets() -> dict:
@@ -71,6 +75,14 @@ def vault_for(url: str, encryption_key: str, hash_key: str) -> Vault:
 
 def vault(settings: Settings) -> Vault:
     return vault_for(settings.database_url, settings.id_encryption_key, settings.id_hash_key)
+
+
+def database_failed(failure: DBAPIError) -> None:
+    """A database that cannot be written or reached: the user reads why and what to do in their
+    language (not Streamlit's English "This app has encountered an error"); the cause is logged."""
+    trouble = database_trouble(failure) or "other"
+    _log.error("database %s: %s", trouble, failure)
+    st.error(t(f"error.database.{trouble}"), icon=":material/database:")
 
 
 def vault_or_stop(settings: Settings) -> Vault:

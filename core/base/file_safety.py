@@ -32,7 +32,7 @@ def folders(database_url: str) -> list[Path]:
     url = make_url(database_url)
     found = [BACKUPS]
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        found.insert(0, Path(url.database).parent)
+        found.insert(0, Path(url.database.removeprefix("file:")).parent)
     return found
 
 

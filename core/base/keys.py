@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from core.base.crypto import KeyMismatch, Vault
@@ -10,7 +11,7 @@ from db.models import AppMeta
 
 CHECK_KEY = "id_key_check"
 
-__all__ = ["KeyMismatch", "vault_of", "check_database_key"]
+__all__ = ["KeyMismatch", "vault_of", "check_database_key", "recorded_check", "mismatch"]
 
 
 def vault_of(settings: Settings) -> Vault:
@@ -28,3 +29,30 @@ def check_database_key(session: Session, vault: Vault) -> None:
     hash_check = session.get(AppMeta, "id_hash_check")
     if hash_check is not None and hash_check.value != vault.lookup_hash("linli-hash-check"):
         raise KeyMismatch("the ID hash key does not match this database")
+
+
+def recorded_check(engine: Engine) -> str | None:
+    """The check value of the keys this database's ID numbers were written with; None for a
+    database that has none yet (new, or never opened by the app). Reads only."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(AppMeta.__tablename__):
+            return None
+        return connection.scalar(select(AppMeta.value).where(AppMeta.key == CHECK_KEY))
+
+
+def mismatch(engine: Engine, settings: Settings) -> str | None:
+    """Why these settings' ID keys cannot read this database, or None when they can (or it has none yet)."""
+    check = recorded_check(engine)
+    if check is None:
+        return None
+    if not (settings.id_encryption_key and settings.id_hash_key):
+        return "the database holds ID numbers encrypted with keys that are missing from the settings"
+    try:
+        vault_of(settings).verify_check_value(check)
+    except KeyMismatch:
+        return "id_encryption_key is not the key this database's ID numbers were encrypted with"
+    with engine.connect() as connection:
+        hash_check = connection.scalar(select(AppMeta.value).where(AppMeta.key == "id_hash_check"))
+    if hash_check is not None and hash_check != vault_of(settings).lookup_hash("linli-hash-check"):
+        return "id_hash_key is not the key this database's ID numbers were indexed with"
+    return None

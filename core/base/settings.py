@@ -154,14 +154,15 @@ def new_secret() -> str:
     return random_secrets.token_urlsafe(48)
 
 
-def write_default_secrets(path: Path = SECRETS_FILE) -> list[str]:
-    """Create the secrets file with fresh keys, or add the keys an older file lacks.
+def write_default_secrets(path: Path = SECRETS_FILE, *, only: tuple[str, ...] = _GENERATED_KEYS) -> list[str]:
+    """Create the secrets file with fresh keys, or add those of `only` an older file lacks.
 
-    Never replaces a key: a new encryption key would make stored ID numbers unreadable.
+    Never replaces a key: a new encryption key would make stored ID numbers unreadable (and
+    `init` does not even add one to a database that already holds some: see core.cli).
     Returns the names of the keys written.
     """
     existing = read_secrets_file(path)
-    missing = [name for name in _GENERATED_KEYS if not existing.get(name)]
+    missing = [name for name in _GENERATED_KEYS if name in only and not existing.get(name)]
     if not missing:
         return []
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,10 @@
 """Login, refusal, forced password change, logout and language, through the real app."""
 
 import json
+import os
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from core.office import auth, users
 from db.engine import read_session, write_session
@@ -149,3 +151,14 @@ def test_logout_deletes_the_cookie_until_the_browser_confirms_it(app_world, capf
     at.run()
     assert cookie_components(at) == {}
     assert "linli_auth" not in capfd.readouterr().out  # the library printed a KeyError on each delete
+
+
+def test_a_read_only_database_says_so_in_the_users_language_and_logs_the_cause(app_world, monkeypatch, caplog):
+    """Before: Streamlit's generic English "This app has encountered an error" at login."""
+    new_app().run()  # first start, on the writable file: keys recorded, administrator present
+    path = make_url(os.environ["DATABASE_URL"]).database
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///file:{path}?mode=ro&uri=true")  # as a file Linli may not write
+    at = login(new_app(), "worker1")
+    assert not at.exception
+    assert [e.value for e in at.error] == ["数据库目前只读，无法保存（包括登录）。请联系管理员：运行邻里的账户需要对数据目录有写权限。"]
+    assert "database read_only" in caplog.text and "readonly database" in caplog.text

@@ -132,3 +132,72 @@ def test_import_residents_on_a_fresh_database(sqlite_url, tmp_path, capsys):
     with read_session(make_engine(sqlite_url)) as session:
         assert session.scalar(select(func.count()).select_from(Grid)) == 3
         assert session.scalar(select(func.count()).select_from(Resident)) == 3
+
+
+def keys_recorded(url: str) -> None:
+    """The database as the app leaves it on first start: migrated, its ID keys' check value kept."""
+    from core.base import keys
+    from tests.factories import vault_for_tests
+
+    engine = make_engine(url)
+    cli.main(["migrate"])
+    with write_session(engine) as session:
+        keys.check_database_key(session, vault_for_tests())
+    engine.dispose()
+
+
+def test_a_key_mismatch_is_one_line_and_exit_3_not_a_traceback(sqlite_url, tmp_path, monkeypatch, capsys):
+    keys_recorded(sqlite_url)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("姓名,身份证号\n张三,\n", encoding="utf-8")
+    monkeypatch.setenv("LINLI_ID_ENCRYPTION_KEY", "another-key-than-the-one-this-database-was-written-with")
+    capsys.readouterr()
+    assert cli.main(["import-residents", str(roster)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("refused: ") and "restore them from your backup" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_full_disk_is_one_line_and_exit_4(sqlite_url, monkeypatch, capsys):
+    cli.main(["migrate"])
+
+    def full(source, target):  # noqa: ANN001 - what sqlite3 raises when the disk fills during a backup
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(cli, "backup_file", full)
+    capsys.readouterr()
+    assert cli.main(["backup"]) == 4
+    err = capsys.readouterr().err
+    assert err.startswith("failed: the disk is full") and len(err.strip().splitlines()) == 1
+
+
+def test_init_after_the_secrets_were_lost_refuses_new_id_keys_and_check_says_why(sqlite_url, monkeypatch, capsys):
+    from core.base import settings as settings_module
+
+    keys_recorded(sqlite_url)
+    for name in ("LINLI_ID_ENCRYPTION_KEY", "LINLI_ID_HASH_KEY", "LINLI_COOKIE_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(settings_module, "read_secrets_file", lambda path=None: {})  # the file is gone
+    written = []
+    monkeypatch.setattr(settings_module, "write_default_secrets",
+                        lambda only=("cookie_key", "id_encryption_key", "id_hash_key"): written.append(only) or list(only))
+    capsys.readouterr()
+    assert cli.main(["init"]) == 3
+    out = capsys.readouterr()
+    assert written == [("cookie_key",)]  # a new cookie key only logs everyone out; new ID keys would lose every ID
+    assert "REFUSED" in out.err and "Restore that file from your backup" in out.err
+    assert cli.main(["check"]) == 1
+    assert "missing from the settings" in capsys.readouterr().err
+
+
+def test_check_compares_the_id_keys_with_the_database(sqlite_url, monkeypatch, capsys):
+    keys_recorded(sqlite_url)
+    capsys.readouterr()
+    assert cli.main(["check"]) == 0
+    monkeypatch.setenv("LINLI_ID_HASH_KEY", "a-hash-key-this-database-never-saw-" + "x" * 20)
+    assert cli.main(["check"]) == 1
+    assert "id_hash_key is not the key this database's ID numbers were indexed with" in capsys.readouterr().err
+
+
+def test_check_does_not_create_a_database_that_is_not_there(sqlite_url, tmp_path):
+    assert cli.main(["check"]) == 0
+    assert not (tmp_path / "cli.db").exists()

@@ -5,9 +5,9 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from db.engine import normalise_url, read_session, write_session
+from db.engine import database_trouble, make_engine, normalise_url, read_session, write_session
 from db.models import Grid
 
 
@@ -50,3 +50,24 @@ def test_concurrent_read_modify_write_loses_no_update_on_sqlite(engine):
         thread.join()
     with read_session(engine) as session:
         assert session.execute(text("SELECT n FROM counter")).scalar_one() == 100
+
+
+def test_what_went_wrong_underneath_is_named_for_the_office(tmp_path):
+    """database_trouble reads real driver errors: a full database, a read-only file, no server."""
+    path = tmp_path / "small.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x TEXT)"))
+    with engine.connect() as connection, pytest.raises(DBAPIError) as full:
+        connection.exec_driver_sql("PRAGMA max_page_count = 8")  # this connection's database cannot grow
+        connection.execute(text("INSERT INTO t VALUES (:x)"), [{"x": "居" * 1000}] * 100)
+    assert database_trouble(full.value) == "disk_full"
+    read_only = make_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with read_only.connect() as connection, pytest.raises(DBAPIError) as refused:
+        connection.execute(text("INSERT INTO t VALUES ('x')"))
+    assert database_trouble(refused.value) == "read_only"
+    gone = make_engine("postgresql+psycopg://linli@127.0.0.1:9/linli")  # nothing listens on port 9
+    with pytest.raises(DBAPIError) as unreachable:
+        gone.connect()
+    assert database_trouble(unreachable.value) == "unavailable"
+    assert database_trouble(ValueError("something else")) is None
