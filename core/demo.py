@@ -171,8 +171,14 @@ FACTS = ("楼上漏水，双方就维修费用争执", "装修噪音扰民，多
          "停车位占用纠纷", "赡养老人费用分担争议", "邻里间空调外机噪音纠纷", "物业费缴纳争议")
 
 
+# What ending a case asks for (core.mediation.service.transition), as a worker would fill it in.
+DEMO_REASONS = {"fail": {"note": "双方分歧过大，无法达成一致", "routes_explained": True},
+                "withdraw": {"note": "申请人自行和解，撤回申请"}, "refer": {"referred_to": "和平里派出所"}}
+
+
 def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
     """About a year of mediation cases in every state, so the lists, to-do and statistics have content."""
+    from core.mediation import agreements
     from core.mediation import service as mediations
     from db.models import Resident
 
@@ -193,7 +199,8 @@ def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
         people = rng.sample(residents_by_grid.get(grid_id, []), k=2) if len(residents_by_grid.get(grid_id, [])) >= 2 else []
         parties = ([mediations.PartyInput(side="applicant", resident_id=people[0]),
                     mediations.PartyInput(side="respondent", resident_id=people[1])] if people
-                   else [mediations.PartyInput(side="applicant", name="王大爷")])
+                   else [mediations.PartyInput(side="applicant", name="王大爷"),
+                         mediations.PartyInput(side="respondent", name="楼下商户")])
         at = _on(intake, 9)
         case = mediations.register(session, actor, mediations.CaseInput(
             intake_date=intake, source=rng.choice(mediations.SOURCES), type_id=rng.choice(kinds), grid_id=grid_id,
@@ -206,15 +213,20 @@ def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
             day = min(today, day + timedelta(days=rng.randint(1, max(2, min(age, 20)))))
             when = _on(day, 15)
             if step == "agree":
-                mediations.record_agreement(session, actor, case.id, case.version, mediations.AgreementInput(
-                    agreed_on=day, written=rng.random() < 0.7, terms="双方同意按协商方案解决，相互谅解",
-                    amount=rng.choice((0, 300, 800, 1500))), now=when)
+                written = rng.random() < 0.7
+                amount = rng.choice((0, 300, 800, 1500))
+                agreements.record_agreement(session, actor, case.id, case.version, agreements.AgreementInput(
+                    agreed_on=day, written=written, declined_written=not written and amount > 0,
+                    responsibilities="双方均有不当之处，被申请人负主要责任", terms="双方同意按协商方案解决，相互谅解",
+                    amount=amount, performance_deadline=day + timedelta(days=10) if written else None,
+                    performance_manner="现金" if written else "", performance_place="社区居委会" if written else ""),
+                    now=when)
             elif step == "follow_up":
-                mediations.record_follow_up(session, actor, case.id, case.version, mediations.FollowUpInput(
+                agreements.record_follow_up(session, actor, case.id, case.version, agreements.FollowUpInput(
                     visited_on=day, performed=rng.choice(("yes", "yes", "partly")),
                     satisfaction=rng.choice((3, 4, 5, 5))), now=when)
             else:
-                mediations.transition(session, actor, case.id, case.version, step, now=when)
+                mediations.transition(session, actor, case.id, case.version, step, now=when, **DEMO_REASONS.get(step, {}))
             session.flush()
 
 

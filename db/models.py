@@ -272,14 +272,33 @@ class MediationCase(Base):
 
 
 class CaseParty(Base):
+    """A party: a resident (their details read from the registry), an outside person, or an
+    organisation; a person may act through an agent or guardian (代理人/监护人)."""
+
     __tablename__ = "case_parties"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(12), default="person")  # person | organisation
     name: Mapped[str] = mapped_column(String(50))  # the outside person's name, or the resident's at intake
     phone: Mapped[str] = mapped_column(String(11), default="")
     side: Mapped[str] = mapped_column(String(20))  # applicant | respondent | other
+    # An outside person, as far as known (each unknown one prints as a blank line).
+    sex: Mapped[str] = mapped_column(String(1), default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    ethnicity: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    id_enc: Mapped[str | None] = mapped_column(Text)  # AES-GCM, as a resident's
+    id_masked: Mapped[str] = mapped_column(String(18), default="")
+    # An organisation.
+    org_code: Mapped[str] = mapped_column(String(18), default="")  # 统一社会信用代码
+    representative: Mapped[str] = mapped_column(String(50), default="")
+    representative_role: Mapped[str] = mapped_column(String(12), default="")  # legal | principal
+    # Who acts for a person.
+    agent_kind: Mapped[str] = mapped_column(String(10), default="")  # agent | guardian
+    agent_name: Mapped[str] = mapped_column(String(50), default="")
+    agent_phone: Mapped[str] = mapped_column(String(11), default="")
 
 
 class CaseSession(Base):
@@ -295,17 +314,29 @@ class CaseSession(Base):
 
 
 class Agreement(Base):
+    """An agreement, one version per time the case was settled: a reopened case that settles
+    again adds round 2 (再次调解) and marks the earlier one superseded, which stays in the file."""
+
     __tablename__ = "agreements"
     __table_args__ = (Index("ix_agreements_agreed_on", "agreed_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
     agreed_on: Mapped[date] = mapped_column(Date)
     written: Mapped[bool] = mapped_column(Boolean)
+    declined_written: Mapped[bool] = mapped_column(Boolean, default=False)  # oral, by the parties' choice
+    responsibilities: Mapped[str] = mapped_column(Text, default="")  # 各方责任
     terms: Mapped[str] = mapped_column(Text)
     amount_fen: Mapped[int] = mapped_column(Integer, default=0)
     performance_deadline: Mapped[date | None] = mapped_column(Date)
     performance_manner: Mapped[str] = mapped_column(String(200), default="")
+    performance_place: Mapped[str] = mapped_column(String(200), default="")
+    judicial_applied_on: Mapped[date | None] = mapped_column(Date)  # 司法确认, 人民调解法 art. 33
+    judicial_court: Mapped[str] = mapped_column(String(100), default="")
+    judicial_result: Mapped[str] = mapped_column(String(12), default="")  # confirmed | rejected
+    judicial_decided_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -318,12 +349,14 @@ class FollowUp(Base):
     performed: Mapped[str] = mapped_column(String(10))  # yes | partly | no
     satisfaction: Mapped[int] = mapped_column(Integer)  # 1–5
     note: Mapped[str] = mapped_column(Text, default="")
+    advised_court: Mapped[bool] = mapped_column(Boolean, default=False)  # told of 司法确认 / litigation
     recorded_by: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class CaseStateChange(Base):
     __tablename__ = "case_state_changes"
+    __table_args__ = (Index("ix_case_state_changes_to_at", "to_state", "at"),)  # failures by date
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -333,6 +366,7 @@ class CaseStateChange(Base):
     from_state: Mapped[str] = mapped_column(String(20))
     to_state: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[str] = mapped_column(Text, default="")  # JSON: what the action asked for (routes told, to whom)
 
 
 class Course(Base):

@@ -33,7 +33,9 @@ class FieldErrors:
     def show(self, error: LinliError) -> None:
         errors = error.errors if isinstance(error, InvalidMany) else [error]
         for each in errors:
-            slot = self._slots.get(each.field) if isinstance(each, Invalid) else None
+            # "party_1.id_number" is written into the slot of party_1 when it has none of its own
+            slot = (self._slots.get(each.field) or self._slots.get(each.field.split(".")[0])
+                    if isinstance(each, Invalid) else None)
             (slot or st).error(error_text(each), icon=":material/error:")
 
 

@@ -70,8 +70,9 @@ def error_text(error: LinliError) -> str:
     reason = t(error.key, **{name: plain(value) if isinstance(value, str) else value
                              for name, value in error.params.items()})
     if isinstance(error, Invalid):
-        if error.field.startswith("party_"):  # the n-th party of a case
-            label = t("field.party", n=int(error.field.split("_")[1]) + 1)
+        if error.field.startswith("party_"):  # the n-th party of a case, and which of its details
+            party, _, detail = error.field.partition(".")
+            label = t("field.party", n=int(party.split("_")[1]) + 1) + (f" · {t('field.' + detail)}" if detail else "")
         elif error.field.startswith("row_"):  # the n-th row of a roster
             label = t("field.row", n=int(error.field.split("_")[1]))
         else:

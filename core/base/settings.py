@@ -14,6 +14,7 @@
 | mediation limit, months | LINLI_MEDIATION_MONTHS     | mediation_months     | 1                        |
 | judicial window, days | LINLI_JUDICIAL_DAYS          | judicial_days        | 30                       |
 | follow-up due, days   | LINLI_FOLLOW_UP_DAYS         | follow_up_days       | 15                       |
+| … after performance deadline | LINLI_FOLLOW_UP_AFTER_DEADLINE_DAYS | follow_up_after_deadline_days | 0  |
 | exact ID lookups/hour | LINLI_ID_LOOKUPS_PER_HOUR    | id_lookups_per_hour  | 20 (roles without reveal) |
 | import ID lookups/day | LINLI_IMPORT_ID_LOOKUPS_PER_DAY | import_id_lookups_per_day | 5000              |
 """
@@ -53,6 +54,8 @@ class Settings:
     mediation_months: int = 1
     judicial_days: int = 30
     follow_up_days: int = 15
+    # The follow-up visit is due no earlier than this many days after the performance deadline.
+    follow_up_after_deadline_days: int = 0
     # Different ID numbers a user without resident.reveal may look up exactly (core.residents.lookups).
     id_lookups_per_hour: int = 20
     import_id_lookups_per_day: int = 5000
@@ -89,6 +92,7 @@ _FIELDS: dict[str, tuple[str, type]] = {
     "mediation_months": ("LINLI_MEDIATION_MONTHS", int),
     "judicial_days": ("LINLI_JUDICIAL_DAYS", int),
     "follow_up_days": ("LINLI_FOLLOW_UP_DAYS", int),
+    "follow_up_after_deadline_days": ("LINLI_FOLLOW_UP_AFTER_DEADLINE_DAYS", int),
     "id_lookups_per_hour": ("LINLI_ID_LOOKUPS_PER_HOUR", int),
     "import_id_lookups_per_day": ("LINLI_IMPORT_ID_LOOKUPS_PER_DAY", int),
     "public_base_url": ("LINLI_PUBLIC_BASE_URL", str),
@@ -138,8 +142,9 @@ def problems(settings: Settings) -> list[str]:
     if settings.cookie_expiry_hours <= 0 or settings.cookie_expiry_hours > 24 * 7:
         found.append("cookie_expiry_hours must be more than 0 and at most 168 (one week)")
     if not (1 <= settings.mediation_months <= 12 and 1 <= settings.judicial_days <= 365
-            and 1 <= settings.follow_up_days <= 365):
-        found.append("mediation_months must be 1-12, judicial_days and follow_up_days 1-365")
+            and 1 <= settings.follow_up_days <= 365 and 0 <= settings.follow_up_after_deadline_days <= 365):
+        found.append("mediation_months must be 1-12, judicial_days and follow_up_days 1-365, "
+                     "follow_up_after_deadline_days 0-365")
     if settings.lockout_failures < 1 or settings.lockout_minutes < 1 or settings.lockout_window_minutes < 1:
         found.append("lockout settings must be positive")
     if not (1 <= settings.id_lookups_per_hour <= 1000 and 1 <= settings.import_id_lookups_per_day <= 1_000_000):

@@ -5,32 +5,41 @@ Numbers are per year (2026-0001), given out inside the registering transaction, 
 are neither gaps nor duplicates when two workers register at the same moment.
 
 Time limits: a case still open one month after intake is overdue (人民调解工作若干规定
-art. 33), or after the extension both parties agreed to; an agreement opens the 30-day
-window to apply jointly for judicial confirmation (人民调解法 art. 33); a follow-up visit is
-due within a configurable number of days of the agreement.
+art. 33), or after the extension both parties agreed to; a written agreement opens the 30-day
+window to apply jointly for judicial confirmation (人民调解法 art. 33); a follow-up visit is due
+when performance can be seen (core.mediation.agreements).
+
+Ending a case without an agreement asks for its reason (transition): 调解不成 records that the
+parties were told they may seek arbitration, administrative or judicial remedies (人民调解法 art.
+26); 转介 records to whom; 撤回 and a reopening record why.
+
+Parties: core.mediation.parties. Agreements, 司法确认 and follow-ups: core.mediation.agreements.
+Statistics: core.mediation.statistics.
 """
 
 from __future__ import annotations
 
 import calendar
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.base import audit, clock, validation
-from core.base.errors import Forbidden, Invalid, NotFound, collect
+from core.base.crypto import Vault
+from core.base.errors import Invalid, collect
 from core.base.paging import Page
 from core.base.permissions import Actor, can, require, sees_all_grids
 from core.base.records import guarded_flush, load_for_edit, load_visible
 from core.base.text import clean, clean_prose
-from core.residents import identity
-from core.satisfaction import service as satisfaction
+from core.mediation import parties
+from core.mediation.parties import PartyInput
 from db.models import (
     Agreement,
     CaseCounter,
@@ -49,8 +58,7 @@ SOURCES = ("application", "initiative", "police", "court", "government", "other"
 # 当事人申请, 主动调解, 公安移送, 法院委托, 政府交办, 其他
 STATES = ("received", "in_mediation", "agreed", "failed", "referred", "withdrawn", "followed_up", "closed")
 OPEN_STATES = ("received", "in_mediation")
-SIDES = ("applicant", "respondent", "other")
-PERFORMED = ("yes", "partly", "no")
+SIDES = parties.SIDES
 
 # action → (states it may start from, state it leads to, permission)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
@@ -61,7 +69,15 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "withdraw": (("received", "in_mediation"), "withdrawn", "mediation.edit"),
     "follow_up": (("agreed",), "followed_up", "mediation.edit"),
     "close": (("followed_up", "failed", "referred", "withdrawn"), "closed", "mediation.edit"),
-    "reopen": (("closed", "failed", "referred", "withdrawn"), "in_mediation", "mediation.reopen"),
+    # A follow-up that found the agreement not performed may lead to mediating again.
+    "reopen": (("closed", "failed", "referred", "withdrawn", "followed_up"), "in_mediation", "mediation.reopen"),
+}
+# What each action asks for besides the move: (a reason in `note`, details that must be given).
+_REASONS: dict[str, tuple[bool, tuple[str, ...]]] = {
+    "fail": (True, ("routes_explained",)),  # 人民调解法 art. 26
+    "refer": (False, ("referred_to",)),
+    "withdraw": (True, ()),
+    "reopen": (True, ()),
 }
 # Actions that need their own record first: an agreement, a follow-up visit.
 _RECORDED_ACTIONS = {"agree", "follow_up"}
@@ -74,10 +90,15 @@ class Limits:
     mediation_months: int = 1
     judicial_confirmation_days: int = 30
     follow_up_days: int = 15
+    follow_up_after_deadline_days: int = 0  # the visit waits this long past the performance deadline
 
     @classmethod
     def from_settings(cls, settings: Any) -> Limits:
-        return cls(settings.mediation_months, settings.judicial_days, settings.follow_up_days)
+        return cls(settings.mediation_months, settings.judicial_days, settings.follow_up_days,
+                   settings.follow_up_after_deadline_days)
+
+
+DEFAULT_LIMITS = Limits()
 
 
 def add_months(day: date, months: int) -> date:
@@ -93,14 +114,6 @@ def allowed_actions(actor: Actor, case: Any) -> list[str]:
 
 
 # --- input ---------------------------------------------------------------------------------------
-
-@dataclass
-class PartyInput:
-    side: str = "applicant"
-    resident_id: int | None = None
-    name: str = ""
-    phone: str = ""
-
 
 @dataclass
 class CaseInput:
@@ -128,27 +141,10 @@ def yuan_to_fen(value: str | Decimal | int | float | None, field_name: str) -> i
     return int(amount * 100)
 
 
-def _one_of(value: str, allowed: tuple[str, ...], field_name: str, key: str) -> str:
+def one_of(value: str, allowed: tuple[str, ...], field_name: str, key: str) -> str:
     if value not in allowed:
         raise Invalid(field_name, key)
     return value
-
-
-def _party(session: Session, actor: Actor, party: PartyInput, index: int) -> dict[str, Any]:
-    field_name = f"party_{index}"
-    if party.side not in SIDES:
-        raise Invalid(field_name, "error.party.side")
-    if party.resident_id is not None:
-        try:  # a resident this user may not see is no party of theirs: the same answer as none at all
-            resident = load_visible(session, actor, "resident.view", Resident, party.resident_id)
-        except (NotFound, Forbidden):
-            raise Invalid(field_name, "error.party.no_such_resident") from None
-        return {"resident_id": resident.id, "name": resident.name, "phone": "", "side": party.side}
-    name = clean(party.name)
-    if not name:
-        raise Invalid(field_name, "error.party.needs_name")
-    return {"resident_id": None, "name": identity.name(name, field=field_name),
-            "phone": validation.mobile(party.phone, field=field_name), "side": party.side}
 
 
 # --- numbering -----------------------------------------------------------------------------------
@@ -170,23 +166,22 @@ def next_number(session: Session, year: int) -> str:
 
 # --- register and move ---------------------------------------------------------------------------
 
-def register(session: Session, actor: Actor, data: CaseInput, *, limits: Limits = Limits(),
-             now: datetime | None = None) -> MediationCase:
+def register(session: Session, actor: Actor, data: CaseInput, *, vault: Vault | None = None,
+             limits: Limits = Limits(), now: datetime | None = None) -> MediationCase:
+    """A new case in state 受理. `vault` encrypts an outside party's ID number, when one is given."""
     require(actor, "mediation.edit")
     now = now or clock.now()
     today = now.date()
-    intake, source, type_id, grid_id, mediator_id, facts, claimed = collect([
+    intake, source, type_id, grid_id, mediator_id, facts, claimed, cleaned = collect([
         lambda: validation.past_or_today(data.intake_date, "intake_date", today),
-        lambda: _one_of(data.source, SOURCES, "source", "error.source.unknown"),
+        lambda: one_of(data.source, SOURCES, "source", "error.source.unknown"),
         lambda: _dispute_type(session, data.type_id),
         lambda: _grid(session, actor, data.grid_id),
         lambda: _mediator(session, data.mediator_id or actor.id),
         lambda: validation.required_text(data.facts, "facts", 2000),
         lambda: yuan_to_fen(data.amount_claimed, "amount_claimed"),
+        lambda: parties.clean_parties(session, actor, vault, data.parties),
     ])
-    if not data.parties:
-        raise Invalid("parties", "error.party.none")
-    parties = collect([lambda p=p, i=i: _party(session, actor, p, i) for i, p in enumerate(data.parties)])
     case = MediationCase(
         number=next_number(session, intake.year), year=intake.year, intake_date=intake, source=source,
         type_id=type_id, grid_id=grid_id, mediator_id=mediator_id, facts=facts, state="received",
@@ -195,10 +190,10 @@ def register(session: Session, actor: Actor, data: CaseInput, *, limits: Limits 
     )
     session.add(case)
     session.flush()
-    session.add_all(CaseParty(case_id=case.id, **party) for party in parties)
+    session.add_all(CaseParty(case_id=case.id, **party) for party in cleaned)
     _record_change(session, actor, case, "", "received", "", now)
     audit.record(session, actor, "case_create", object_type="case", object_id=case.id,
-                 after={"number": case.number, "type_id": type_id, "grid_id": grid_id, "parties": len(parties)}, now=now)
+                 after={"number": case.number, "type_id": type_id, "grid_id": grid_id, "parties": len(cleaned)}, now=now)
     return case
 
 
@@ -224,23 +219,24 @@ def _mediator(session: Session, user_id: int) -> int:
     return user.id
 
 
-def _load(session: Session, actor: Actor, action: str, case_id: int) -> MediationCase:
+def load_case(session: Session, actor: Actor, action: str, case_id: int) -> MediationCase:
     return load_visible(session, actor, action, MediationCase, case_id)
 
 
 def _record_change(session: Session, actor: Actor, case: MediationCase, from_state: str, to_state: str, note: str,
-                   now: datetime) -> None:
+                   now: datetime, details: dict[str, Any] | None = None) -> None:
     session.add(CaseStateChange(case_id=case.id, at=now, actor_id=actor.id, actor_username=actor.username,
-                                from_state=from_state, to_state=to_state, note=note))
+                                from_state=from_state, to_state=to_state, note=note,
+                                details=json.dumps(details, ensure_ascii=False) if details else ""))
 
 
-def _move(session: Session, actor: Actor, case_id: int, expected_version: int, action: str, note: str,
-          now: datetime) -> MediationCase:
+def move(session: Session, actor: Actor, case_id: int, expected_version: int, action: str, note: str,
+         now: datetime, details: dict[str, Any] | None = None) -> MediationCase:
     if action not in TRANSITIONS:
         raise Invalid("action", "error.case.unknown_action")
     starts, to_state, permission = TRANSITIONS[action]
     require(actor, permission)
-    case = _load(session, actor, permission, case_id)
+    case = load_case(session, actor, permission, case_id)
     case = load_for_edit(session, MediationCase, case_id, expected_version)
     if case.state not in starts:
         raise Invalid("state", "error.case.transition", action=action, state=case.state)
@@ -253,85 +249,38 @@ def _move(session: Session, actor: Actor, case_id: int, expected_version: int, a
             case.closed_on = now.date()
         if action == "reopen":
             case.closed_on = case.concluded_on = None
-    _record_change(session, actor, case, from_state, to_state, clean_prose(note)[:500], now)
+    _record_change(session, actor, case, from_state, to_state, clean_prose(note)[:500], now, details)
     audit.record(session, actor, f"case_{action}", object_type="case", object_id=case.id,
-                 before={"state": from_state}, after={"state": to_state}, now=now)
+                 before={"state": from_state}, after={"state": to_state, **(details or {})}, now=now)
     return case
 
 
 def transition(session: Session, actor: Actor, case_id: int, expected_version: int, action: str, note: str = "",
-               *, now: datetime | None = None) -> MediationCase:
-    """start, fail, refer, withdraw, close, reopen. Agreement and follow-up have their own calls."""
+               *, routes_explained: bool = False, referred_to: str = "", now: datetime | None = None
+               ) -> MediationCase:
+    """start, fail, refer, withdraw, close, reopen. Agreement and follow-up have their own calls
+    (core.mediation.agreements).
+
+    Ending without an agreement, and reopening, ask for what the office must be able to show:
+    调解不成 a reason and that the parties were told they may seek arbitration, administrative or
+    judicial remedies (人民调解法 art. 26: 人民调解员应当告知当事人可以依法通过仲裁、行政、司法等途径
+    维护自己的权利); 转介 to whom; 撤回 and 重新调解 why."""
     if action in _RECORDED_ACTIONS:
         raise Invalid("action", "error.case.needs_record", action=action)
-    return _move(session, actor, case_id, expected_version, action, note, now or clock.now())
-
-
-@dataclass
-class AgreementInput:
-    agreed_on: date | str | None = None
-    written: bool = True
-    terms: str = ""
-    amount: str | Decimal | int | float = 0
-    performance_deadline: date | str | None = None
-    performance_manner: str = ""
-
-
-def record_agreement(session: Session, actor: Actor, case_id: int, expected_version: int, data: AgreementInput,
-                     *, now: datetime | None = None) -> MediationCase:
-    now = now or clock.now()
-    agreed_on, terms, amount, deadline = collect([
-        lambda: validation.past_or_today(data.agreed_on, "agreed_on", now.date()),
-        lambda: validation.required_text(data.terms, "terms", 4000),
-        lambda: yuan_to_fen(data.amount, "amount"),
-        lambda: validation.parse_date(data.performance_deadline, "performance_deadline"),
+    needs_note, needs = _REASONS.get(action, (False, ()))
+    given = {"routes_explained": bool(routes_explained), "referred_to": clean_prose(referred_to)[:100]}
+    collect([
+        lambda: validation.required_text(note, "note", 500) if needs_note else None,
+        lambda: None if "routes_explained" not in needs or given["routes_explained"]
+        else _refuse("routes_explained", "error.case.routes_not_explained"),
+        lambda: validation.required_text(referred_to, "referred_to", 100) if "referred_to" in needs else None,
     ])
-    if deadline is not None and deadline < agreed_on:
-        raise Invalid("performance_deadline", "error.agreement.deadline_before")
-    case = _move(session, actor, case_id, expected_version, "agree", "", now)
-    if case.intake_date > agreed_on:
-        raise Invalid("agreed_on", "error.agreement.before_intake")
-    session.add(Agreement(case_id=case.id, agreed_on=agreed_on, written=bool(data.written), terms=terms,
-                          amount_fen=amount, performance_deadline=deadline,
-                          performance_manner=clean_prose(data.performance_manner)[:200], created_at=now))
-    case.concluded_on = agreed_on
-    return case
+    details = {name: given[name] for name in needs}
+    return move(session, actor, case_id, expected_version, action, note, now or clock.now(), details or None)
 
 
-@dataclass
-class FollowUpInput:
-    visited_on: date | str | None = None
-    performed: str = "yes"
-    satisfaction: int | str | None = None
-    note: str = ""
-
-
-def record_follow_up(session: Session, actor: Actor, case_id: int, expected_version: int, data: FollowUpInput,
-                     *, now: datetime | None = None) -> MediationCase:
-    now = now or clock.now()
-    visited_on, performed, score = collect([
-        lambda: validation.past_or_today(data.visited_on, "visited_on", now.date()),
-        lambda: _one_of(data.performed, PERFORMED, "performed", "error.follow_up.performed"),
-        lambda: _satisfaction(data.satisfaction),
-    ])
-    case = _move(session, actor, case_id, expected_version, "follow_up", "", now)
-    visit = FollowUp(case_id=case.id, visited_on=visited_on, performed=performed, satisfaction=score,
-                     note=clean_prose(data.note)[:1000], recorded_by=actor.id, created_at=now)
-    session.add(visit)
-    session.flush()
-    # The visit's score is also a satisfaction rating (channel mediation_follow_up), in this transaction.
-    satisfaction.follow_up_rating(session, actor, visit, case, now=now)
-    return case
-
-
-def _satisfaction(value: int | str | None) -> int:
-    try:
-        score = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise Invalid("satisfaction", "error.satisfaction.range") from None
-    if not 1 <= score <= 5:
-        raise Invalid("satisfaction", "error.satisfaction.range")
-    return score
+def _refuse(field: str, key: str) -> None:
+    raise Invalid(field, key)
 
 
 def log_session(session: Session, actor: Actor, case_id: int, *, held_on: date | str | None, present: str,
@@ -339,7 +288,7 @@ def log_session(session: Session, actor: Actor, case_id: int, *, held_on: date |
     """A mediation session: date, who was present, what happened. Only while the case is in mediation."""
     require(actor, "mediation.edit")
     now = now or clock.now()
-    case = _load(session, actor, "mediation.edit", case_id)
+    case = load_case(session, actor, "mediation.edit", case_id)
     if case.state != "in_mediation":
         raise Invalid("state", "error.case.not_in_mediation")
     day = validation.past_or_today(held_on, "held_on", now.date())
@@ -361,7 +310,7 @@ def extend(session: Session, actor: Actor, case_id: int, expected_version: int, 
     """Both parties agreed to continue: the case is overdue only after the new date."""
     require(actor, "mediation.edit")
     now = now or clock.now()
-    _load(session, actor, "mediation.edit", case_id)
+    load_case(session, actor, "mediation.edit", case_id)
     case = load_for_edit(session, MediationCase, case_id, expected_version)
     if case.state not in OPEN_STATES:
         raise Invalid("state", "error.case.not_open")
@@ -382,19 +331,38 @@ def extend(session: Session, actor: Actor, case_id: int, expected_version: int, 
 
 # --- time limits ---------------------------------------------------------------------------------
 
+def current_agreement(session: Session, case_id: int) -> Agreement | None:
+    """The case's agreement in force: the latest, not superseded (core.mediation.agreements)."""
+    return session.scalar(select(Agreement).where(Agreement.case_id == case_id, Agreement.superseded_at.is_(None))
+                          .order_by(Agreement.round.desc()).limit(1))
+
+
+def follow_up_due(agreed_on: date, performance_deadline: date | None, limits: Limits = Limits()) -> date:
+    """When the follow-up visit is due: the later of agreement + the follow-up days and the
+    performance deadline (+ limits.follow_up_after_deadline_days), so that performance can be
+    seen (人民调解工作若干规定 art. 36: 回访 to see whether the agreement is performed)."""
+    due = agreed_on + timedelta(days=limits.follow_up_days)
+    if performance_deadline is not None:
+        due = max(due, performance_deadline + timedelta(days=limits.follow_up_after_deadline_days))
+    return due
+
+
 @dataclass(frozen=True)
 class Deadlines:
     overdue: bool
     due_date: date | None  # mediation deadline while open
-    judicial_confirmation_until: date | None  # after an agreement
+    judicial_confirmation_until: date | None  # after a written agreement (人民调解法 art. 33)
     follow_up_due: date | None  # after an agreement, until the visit
     follow_up_overdue: bool
 
 
-def deadlines(state: str, due_date: date, agreed_on: date | None, today: date, limits: Limits = Limits()) -> Deadlines:
+def deadlines(state: str, due_date: date, agreement: Agreement | None, today: date, limits: Limits = Limits()
+              ) -> Deadlines:
     is_open = state in OPEN_STATES
-    judicial = agreed_on + timedelta(days=limits.judicial_confirmation_days) if agreed_on else None
-    follow_up = agreed_on + timedelta(days=limits.follow_up_days) if agreed_on and state == "agreed" else None
+    judicial = (agreement.agreed_on + timedelta(days=limits.judicial_confirmation_days)
+                if agreement is not None and agreement.written and not agreement.judicial_applied_on else None)
+    follow_up = (follow_up_due(agreement.agreed_on, agreement.performance_deadline, limits)
+                 if agreement is not None and state == "agreed" else None)
     return Deadlines(
         overdue=is_open and today > due_date,
         due_date=due_date if is_open else None,
@@ -411,26 +379,25 @@ def my_todo(session: Session, actor: Actor, *, today: date | None = None, limits
     today = today or clock.now().date()
     rows = session.execute(
         select(MediationCase.id, MediationCase.number, MediationCase.state, MediationCase.due_date,
-               Agreement.agreed_on)
-        .outerjoin(Agreement, Agreement.case_id == MediationCase.id)
+               Agreement.agreed_on, Agreement.performance_deadline)
+        .outerjoin(Agreement, (Agreement.case_id == MediationCase.id) & Agreement.superseded_at.is_(None))
         .where(MediationCase.mediator_id == actor.id, MediationCase.deleted_at.is_(None),
                MediationCase.state.in_((*OPEN_STATES, "agreed")))
         .order_by(MediationCase.due_date)
     )
     todo = []
-    for case_id, number, state, due_date, agreed_on in rows:
-        limits_now = deadlines(state, due_date, agreed_on, today, limits)
+    for case_id, number, state, due_date, agreed_on, performance_deadline in rows:
         if state in OPEN_STATES and due_date <= today + timedelta(days=within_days):
-            todo.append({"id": case_id, "number": number, "kind": "overdue" if limits_now.overdue else "due_soon",
+            todo.append({"id": case_id, "number": number, "kind": "overdue" if today > due_date else "due_soon",
                          "date": due_date})
-        elif state == "agreed" and limits_now.follow_up_due:
+        elif state == "agreed" and agreed_on is not None:
+            visit = follow_up_due(agreed_on, performance_deadline, limits)
             todo.append({"id": case_id, "number": number,
-                         "kind": "follow_up_overdue" if limits_now.follow_up_overdue else "follow_up",
-                         "date": limits_now.follow_up_due})
+                         "kind": "follow_up_overdue" if today > visit else "follow_up", "date": visit})
     return sorted(todo, key=lambda item: item["date"])
 
 
-# --- lists and statistics ------------------------------------------------------------------------
+# --- lists ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class CaseFilters:
@@ -441,9 +408,12 @@ class CaseFilters:
     date_from: date | None = None
     date_to: date | None = None
     overdue: bool = False
+    text: str = ""  # a case number (2026-0001, or part of it) or a party's name
 
 
-def _scoped(query, actor: Actor):  # noqa: ANN001, ANN202
+def scoped(query, actor: Actor):  # noqa: ANN001, ANN202
+    """The cases this user may see, in SQL: every grid's for a supervisor, else their grids' and
+    those they mediate."""
     query = query.where(MediationCase.deleted_at.is_(None))
     if not sees_all_grids(actor):
         query = query.where(or_(MediationCase.grid_id.in_(sorted(actor.grid_ids) or [-1]),
@@ -467,13 +437,19 @@ def _case_conditions(filters: CaseFilters, today: date) -> list:
         conditions.append(MediationCase.intake_date <= filters.date_to)
     if filters.overdue:
         conditions += [MediationCase.state.in_(OPEN_STATES), MediationCase.due_date < today]
+    text = clean(filters.text)
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(MediationCase.number.like(pattern, escape="\\"), exists().where(
+            CaseParty.case_id == MediationCase.id,
+            or_(CaseParty.name.ilike(pattern, escape="\\"), CaseParty.agent_name.ilike(pattern, escape="\\")))))
     return conditions
 
 
 def count_cases(session: Session, actor: Actor, filters: CaseFilters, *, today: date | None = None) -> int:
     require(actor, "mediation.view")
     conditions = _case_conditions(filters, today or clock.now().date())
-    return session.scalar(_scoped(select(func.count(MediationCase.id)), actor).where(*conditions)) or 0
+    return session.scalar(scoped(select(func.count(MediationCase.id)), actor).where(*conditions)) or 0
 
 
 def list_cases(session: Session, actor: Actor, filters: CaseFilters, *, page: int = 1, page_size: int = 50,
@@ -484,7 +460,7 @@ def list_cases(session: Session, actor: Actor, filters: CaseFilters, *, page: in
     conditions = _case_conditions(filters, today)
     if total is None:
         total = count_cases(session, actor, filters, today=today)
-    query = _scoped(
+    query = scoped(
         select(MediationCase.id, MediationCase.number, MediationCase.intake_date, MediationCase.state,
                MediationCase.due_date, MediationCase.version, DisputeType.name.label("type"), Grid.name.label("grid"),
                User.display_name.label("mediator"))
@@ -498,101 +474,71 @@ def list_cases(session: Session, actor: Actor, filters: CaseFilters, *, page: in
     return Page(rows, total)
 
 
-def _months(first: date, last: date) -> list[tuple[int, int]]:
-    months, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append((year, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
-def monthly_statistics(session: Session, actor: Actor, first_month: date, last_month: date) -> list[dict[str, Any]]:
-    """Per month: received, concluded, agreements, success rate, amounts agreed — every month
-    in the range, a month without cases as zeros. Aggregated in SQL."""
-    require(actor, "mediation.statistics")
-    start = first_month.replace(day=1)
-    end = add_months(last_month.replace(day=1), 1)
-    year_of, month_of = func.extract("year", MediationCase.intake_date), func.extract("month", MediationCase.intake_date)
-    received = {(int(y), int(m)): n for y, m, n in session.execute(
-        _scoped(select(year_of, month_of, func.count()), actor)
-        .where(MediationCase.intake_date >= start, MediationCase.intake_date < end).group_by(year_of, month_of))}
-    c_year, c_month = func.extract("year", MediationCase.concluded_on), func.extract("month", MediationCase.concluded_on)
-    concluded: dict[tuple[int, int], list[int]] = {}
-    for y, m, state, n in session.execute(
-        _scoped(select(c_year, c_month, MediationCase.state, func.count()), actor)
-        .where(MediationCase.concluded_on >= start, MediationCase.concluded_on < end)
-        .group_by(c_year, c_month, MediationCase.state)):
-        entry = concluded.setdefault((int(y), int(m)), [0, 0])
-        entry[0] += n
-        if state != "failed":  # agreed, and those that went on to follow-up and closing
-            entry[1] += n
-    a_year, a_month = func.extract("year", Agreement.agreed_on), func.extract("month", Agreement.agreed_on)
-    amounts = {(int(y), int(m)): int(total or 0) for y, m, total in session.execute(
-        _scoped(select(a_year, a_month, func.sum(Agreement.amount_fen))
-                .join(MediationCase, MediationCase.id == Agreement.case_id), actor)
-        .where(Agreement.agreed_on >= start, Agreement.agreed_on < end).group_by(a_year, a_month))}
-    table = []
-    for key in _months(start, end - timedelta(days=1)):
-        done, agreed = concluded.get(key, [0, 0])
-        table.append({"month": f"{key[0]}-{key[1]:02d}", "received": received.get(key, 0), "concluded": done,
-                      "agreements": agreed, "success_rate": round(agreed / done, 4) if done else None,
-                      "amount_agreed": Decimal(amounts.get(key, 0)) / 100})
-    return table
-
-
-def statistics_by(session: Session, actor: Actor, dimension: str, first_month: date, last_month: date
-                  ) -> list[dict[str, Any]]:
-    """Cases received per month and source (or type), in SQL, for the charts and the table."""
-    require(actor, "mediation.statistics")
-    start, end = first_month.replace(day=1), add_months(last_month.replace(day=1), 1)
-    year_of, month_of = func.extract("year", MediationCase.intake_date), func.extract("month", MediationCase.intake_date)
-    key = MediationCase.source if dimension == "source" else DisputeType.name
-    query = _scoped(select(year_of, month_of, key, func.count()), actor)
-    if dimension != "source":
-        query = query.join(DisputeType, DisputeType.id == MediationCase.type_id)
-    rows = session.execute(query.where(MediationCase.intake_date >= start, MediationCase.intake_date < end)
-                           .group_by(year_of, month_of, key))
-    return [{"month": f"{int(y)}-{int(m):02d}", dimension: value, "cases": n} for y, m, value, n in rows]
-
-
 # --- one case -------------------------------------------------------------------------------------
+
+def _party_view(party: CaseParty, resident: Resident | None) -> dict[str, Any]:
+    """A party as the case screen shows it (phones and ID numbers masked)."""
+    phone = resident.phone if resident is not None else party.phone
+    return {"id": party.id, "side": party.side, "kind": party.kind, "name": party.name,
+            "resident_id": party.resident_id, "phone": validation.mask_phone(phone) if phone else "",
+            "id_masked": resident.id_masked if resident is not None else party.id_masked,
+            "org_code": party.org_code, "representative": party.representative,
+            "representative_role": party.representative_role, "agent_kind": party.agent_kind,
+            "agent_name": party.agent_name}
+
+
+def _agreement_view(agreement: Agreement) -> dict[str, Any]:
+    return {"id": agreement.id, "round": agreement.round, "current": agreement.superseded_at is None,
+            "superseded_at": agreement.superseded_at, "agreed_on": agreement.agreed_on, "written": agreement.written,
+            "declined_written": agreement.declined_written, "responsibilities": agreement.responsibilities,
+            "terms": agreement.terms, "amount": Decimal(agreement.amount_fen) / 100,
+            "performance_deadline": agreement.performance_deadline, "performance_manner": agreement.performance_manner,
+            "performance_place": agreement.performance_place, "judicial_applied_on": agreement.judicial_applied_on,
+            "judicial_court": agreement.judicial_court, "judicial_result": agreement.judicial_result,
+            "judicial_decided_on": agreement.judicial_decided_on}
+
 
 def case_detail(session: Session, actor: Actor, case_id: int, *, today: date | None = None,
                 limits: Limits = Limits()) -> dict[str, Any]:
-    """A case as its screen shows it: facts, parties (phones masked), agreement, time limits and
-    one timeline of state changes, sessions and follow-up visits, newest first."""
+    """A case as its screen shows it: facts, parties (phones and IDs masked), its agreements (the
+    current one, and those superseded by a later round), time limits and one timeline of state
+    changes, sessions and follow-up visits, newest first, naming people as they are called."""
     require(actor, "mediation.view")
-    case = _load(session, actor, "mediation.view", case_id)
+    case = load_case(session, actor, "mediation.view", case_id)
     today = today or clock.now().date()
-    agreement = session.scalar(select(Agreement).where(Agreement.case_id == case.id))
-    parties = [{"side": p.side, "name": p.name, "resident_id": p.resident_id,
-                "phone": validation.mask_phone(p.phone) if p.phone else ""}
-               for p in session.scalars(select(CaseParty).where(CaseParty.case_id == case.id).order_by(CaseParty.id))]
+    agreements = list(session.scalars(select(Agreement).where(Agreement.case_id == case.id)
+                                      .order_by(Agreement.round.desc())))
+    current = next((a for a in agreements if a.superseded_at is None), None)
+    rows = session.execute(select(CaseParty, Resident).outerjoin(Resident, Resident.id == CaseParty.resident_id)
+                           .where(CaseParty.case_id == case.id).order_by(CaseParty.id)).all()
+    names = dict(session.execute(select(User.id, User.display_name)).all())
     timeline: list[dict[str, Any]] = []
     for change in session.scalars(select(CaseStateChange).where(CaseStateChange.case_id == case.id)):
         timeline.append({"at": change.at, "kind": "state", "from": change.from_state, "to": change.to_state,
-                         "by": change.actor_username, "text": change.note})
+                         "by": names.get(change.actor_id) or change.actor_username, "text": change.note,
+                         "details": json.loads(change.details) if change.details else {}})
     for record in session.scalars(select(CaseSession).where(CaseSession.case_id == case.id)):
         timeline.append({"at": datetime.combine(record.held_on, datetime.min.time()), "kind": "session",
-                         "by": "", "text": f"{record.present}：{record.summary}"})
+                         "by": names.get(record.recorded_by, ""), "text": f"{record.present}：{record.summary}"})
     for visit in session.scalars(select(FollowUp).where(FollowUp.case_id == case.id)):
         timeline.append({"at": datetime.combine(visit.visited_on, datetime.min.time()), "kind": "follow_up",
-                         "by": "", "text": visit.note, "performed": visit.performed, "satisfaction": visit.satisfaction})
+                         "by": names.get(visit.recorded_by, ""), "text": visit.note, "performed": visit.performed,
+                         "satisfaction": visit.satisfaction, "advised_court": visit.advised_court})
     timeline.sort(key=lambda item: item["at"], reverse=True)
     kind = session.get(DisputeType, case.type_id)
-    mediator = session.get(User, case.mediator_id)
     grid = session.get(Grid, case.grid_id)
+    last_visit = session.scalar(select(FollowUp.performed).where(FollowUp.case_id == case.id)
+                                .order_by(FollowUp.id.desc()).limit(1))
     return {
         "id": case.id, "version": case.version, "number": case.number, "state": case.state,
         "intake_date": case.intake_date, "source": case.source, "type": kind.name if kind else "",
-        "grid": grid.name if grid else "", "mediator": mediator.display_name if mediator else "",
+        "grid": grid.name if grid else "", "mediator": names.get(case.mediator_id, ""),
         "facts": case.facts, "amount_claimed": Decimal(case.amount_claimed_fen) / 100, "extended": case.extended,
-        "parties": parties, "timeline": timeline,
-        "agreement": None if agreement is None else {
-            "agreed_on": agreement.agreed_on, "written": agreement.written, "terms": agreement.terms,
-            "amount": Decimal(agreement.amount_fen) / 100, "performance_deadline": agreement.performance_deadline,
-            "performance_manner": agreement.performance_manner},
-        "deadlines": deadlines(case.state, case.due_date, agreement.agreed_on if agreement else None, today, limits),
+        "parties": [_party_view(party, resident) for party, resident in rows], "timeline": timeline,
+        "agreement": None if current is None else _agreement_view(current),
+        "earlier_agreements": [_agreement_view(a) for a in agreements if a is not current],
+        "last_visit_performed": last_visit,
+        "deadlines": deadlines(case.state, case.due_date, current, today, limits),
         "actions": allowed_actions(actor, case),
     }
 
@@ -642,11 +588,3 @@ def save_dispute_type(session: Session, actor: Actor, *, name: str, type_id: int
 def all_dispute_types(session: Session, actor: Actor) -> list[DisputeType]:
     require(actor, "mediation.types")
     return list(session.scalars(select(DisputeType).order_by(DisputeType.sort_order)))
-
-
-def pivot(rows: list[dict[str, Any]], dimension: str, months: list[str]) -> tuple[list[str], list[list[Any]]]:
-    """statistics_by rows as a table: one row per source (or type), one column per month, zeros filled."""
-    values = sorted({row[dimension] for row in rows})
-    counts = {(row[dimension], row["month"]): row["cases"] for row in rows}
-    return values, [[value, *(counts.get((value, month), 0) for month in months),
-                     sum(counts.get((value, month), 0) for month in months)] for value in values]

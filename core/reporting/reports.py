@@ -41,6 +41,7 @@ from core.base.exports import Percent, cell_styles, write_cell
 from core.base.i18n import DEFAULT_LANGUAGE, translate
 from core.base.permissions import Actor, can, require, sees_all_grids
 from core.mediation import service as mediations
+from core.mediation import statistics as mediation_statistics
 from core.residents import service as residents
 from core.satisfaction import service as satisfaction
 from core.training import service as training
@@ -173,18 +174,20 @@ def _residents_sheet(session: Session, actor: Actor, as_of: date, t: Any) -> She
 
 
 def _mediation_sheet(session: Session, actor: Actor, first: date, t: Any) -> Sheet:
-    month = mediations.monthly_statistics(session, actor, first, first)[0]
+    month = mediation_statistics.monthly_statistics(session, actor, first, first)[0]
     rows: list[list[Any]] = [
         [t("report.figure"), t("report.value")],
         [t("report.cases_received"), month["received"]],
         [t("report.cases_concluded"), month["concluded"]],
         [t("report.cases_agreed"), month["agreements"]],
+        [t("report.re_mediations"), month["re_mediations"]],
+        [t("report.cases_settled"), month["settled"]],
         [t("report.success_rate"), _percent(month["success_rate"])],
         [t("report.amount_agreed"), float(month["amount_agreed"])],
         [],
         [t("report.dispute_type"), t("report.cases_received")],
     ]
-    by_type = mediations.statistics_by(session, actor, "type", first, first)
+    by_type = mediation_statistics.statistics_by(session, actor, "type", first, first)
     rows += [[row["type"], row["cases"]] for row in sorted(by_type, key=lambda r: (-r["cases"], r["type"]))]
     return t("report.sheet.mediation"), rows
 

@@ -48,7 +48,26 @@ errors.slot("parties")
 
 side = st.radio(t("case_new.side"), mediations.SIDES, horizontal=True, key=translated_choice("case_new_side"),
                 format_func=lambda s: t(f"side.{s}"))
-registry, outside = st.tabs([t("case_new.from_registry"), t("case_new.outside_person")])
+registry, outside, organisation = st.tabs([t("case_new.from_registry"), t("case_new.outside_person"),
+                                          t("case_new.organisation")])
+
+
+def agent_fields(prefix: str) -> dict[str, str]:
+    """Who acts for this person, if anyone: an agent (代理人) or a guardian (监护人, e.g. of a minor)."""
+    with st.expander(t("case_new.agent"), icon=":material/supervisor_account:"):
+        kind = st.radio(t("field.agent_kind"), ["", "agent", "guardian"], horizontal=True,
+                        format_func=lambda k: t(f"agent_kind.{k}") if k else t("common.none"),
+                        key=translated_choice(f"{prefix}_agent_kind"))
+        name = st.text_input(t("field.agent_name"), max_chars=50, key=f"{prefix}_agent_name")
+        phone = st.text_input(t("field.agent_phone"), max_chars=20, key=f"{prefix}_agent_phone")
+    return {"agent_kind": kind, "agent_name": name, "agent_phone": phone}
+
+
+def add_party(party: dict, label: str) -> None:
+    st.session_state[PARTIES].append({"side": side, **party, "label": label})
+    st.rerun()
+
+
 with registry:
     query = st.text_input(t("residents.search"), key="case_new_query", placeholder=t("residents.search_hint"))
     matches, refused = [], None
@@ -64,18 +83,40 @@ with registry:
     elif matches:
         chosen = st.selectbox(t("case_new.pick_resident"), matches, key="case_new_match",
                               format_func=lambda r: f"{r['name']} · {r['age']} · {r['grid']} · {r['id_masked']}")
+        acting = agent_fields("case_new_resident")
         if st.button(t("case_new.add_party"), key="case_new_add_resident"):
-            st.session_state[PARTIES].append({"side": side, "resident_id": chosen["id"],
-                                              "label": f"{chosen['name']}（{chosen['grid']}）"})
-            st.rerun()
+            add_party({"resident_id": chosen["id"], **acting}, f"{chosen['name']}（{chosen['grid']}）")
     elif query:
         st.caption(t("residents.none"))
 with outside:
     name = st.text_input(t("field.person_name"), key="case_new_outside_name", max_chars=50)
     phone = st.text_input(t("field.phone"), key="case_new_outside_phone", max_chars=20)
+    with st.expander(t("case_new.more_details"), icon=":material/badge:"):
+        st.caption(t("case_new.more_details_hint"))
+        id_number = st.text_input(t("field.id_number"), key="case_new_outside_id", max_chars=25)
+        left, right = st.columns(2)
+        sex = left.selectbox(t("field.sex"), ["", "M", "F"], key=translated_choice("case_new_outside_sex"),
+                             format_func=lambda v: t(f"sex.{v}") if v else t("common.none"))
+        birth = right.date_input(t("field.birth_date"), value=None, format=DATE_FORMAT, min_value=date(1900, 1, 1),
+                                 max_value=date.today(), key="case_new_outside_birth")
+        ethnicity = left.text_input(t("field.ethnicity"), key="case_new_outside_ethnicity", max_chars=20)
+        address = right.text_input(t("field.address"), key="case_new_outside_address", max_chars=200)
+    acting = agent_fields("case_new_outside")
     if st.button(t("case_new.add_party"), key="case_new_add_outside"):
-        st.session_state[PARTIES].append({"side": side, "name": name, "phone": phone, "label": name or "—"})
-        st.rerun()
+        add_party({"name": name, "phone": phone, "id_number": id_number, "sex": sex, "birth_date": birth,
+                   "ethnicity": ethnicity, "address": address, **acting}, name or "—")
+with organisation:
+    org_name = st.text_input(t("field.organisation"), key="case_new_org_name", max_chars=50)
+    left, right = st.columns(2)
+    org_code = left.text_input(t("field.org_code"), key="case_new_org_code", max_chars=20,
+                               help=t("case_new.org_code_help"))
+    org_phone = right.text_input(t("field.phone"), key="case_new_org_phone", max_chars=20)
+    representative = left.text_input(t("field.representative"), key="case_new_org_rep", max_chars=50)
+    role = right.radio(t("case_new.representative_role"), ["legal", "principal"], horizontal=True,
+                       format_func=lambda r: t(f"representative_role.{r}"), key=translated_choice("case_new_org_role"))
+    if st.button(t("case_new.add_party"), key="case_new_add_organisation"):
+        add_party({"kind": "organisation", "name": org_name, "org_code": org_code, "phone": org_phone,
+                   "representative": representative, "representative_role": role}, org_name or "—")
 
 # --- the case ------------------------------------------------------------------------------------
 st.subheader(t("case_new.case"))
@@ -86,7 +127,8 @@ with left:
     source = st.selectbox(t("field.source"), mediations.SOURCES, format_func=lambda s: t(f"source.{s}"),
                           key=translated_choice("case_new_source"))
     errors.slot("source")
-    type_id = st.selectbox(t("field.type"), list(kinds), format_func=kinds.get, key="case_new_type")
+    type_id = st.selectbox(t("field.type"), list(kinds), format_func=kinds.get, key="case_new_type", index=None,
+                           placeholder=t("common.choose"))  # chosen, never left at the first type
     errors.slot("type")
 with right:
     grid_id = st.selectbox(t("field.grid"), list(grids), format_func=grids.get, key="case_new_grid")
@@ -102,19 +144,20 @@ for index in range(len(st.session_state[PARTIES])):
     errors.slot(f"party_{index}")
 
 if st.button(t("case_new.submit"), type="primary", key="case_new_submit"):
-    parties = [mediations.PartyInput(side=p["side"], resident_id=p.get("resident_id"), name=p.get("name", ""),
-                                     phone=p.get("phone", "")) for p in st.session_state[PARTIES]]
+    parties = [mediations.PartyInput(**{k: v for k, v in p.items() if k != "label"}) for p in st.session_state[PARTIES]]
     data = mediations.CaseInput(intake_date=intake, source=source, type_id=type_id, grid_id=grid_id,
                                 mediator_id=mediator_id, facts=facts, amount_claimed=amount, parties=parties)
     try:
         with write_session(engine) as session:
-            case = mediations.register(session, me, data, limits=mediations.Limits.from_settings(settings()))
+            case = mediations.register(session, me, data, vault=keys, limits=mediations.Limits.from_settings(settings()))
         st.session_state[PARTIES] = []
         # An empty form for the next case: facts left behind invite registering them twice.
         # The intake date goes back to today; grid, type, source and mediator are kept (often the same).
         empty_fields_next_run({"case_new_facts": "", "case_new_amount": "0", "case_new_query": "",
-                               "case_new_outside_name": "", "case_new_outside_phone": "",
-                               "case_new_intake": date.today()})
+                               "case_new_outside_name": "", "case_new_outside_phone": "", "case_new_outside_id": "",
+                               "case_new_outside_ethnicity": "", "case_new_outside_address": "",
+                               "case_new_org_name": "", "case_new_org_code": "", "case_new_org_phone": "",
+                               "case_new_org_rep": "", "case_new_intake": date.today()})
         st.session_state["case_new_notice"] = t("case_new.created", number=case.number)
         st.rerun()
     except LinliError as exc:

@@ -1,5 +1,7 @@
-"""Mediation statistics (调解统计): per month received, concluded, agreements, success rate and
-amounts; cases by source and by type; charts and an .xlsx download. Aggregated in SQL."""
+"""Mediation statistics (调解统计): per month received, concluded, agreements (of which re-mediated),
+cases settled, success rate and amounts, with a total that counts each case once; cases by source
+and by type; charts and an .xlsx download. Every figure is defined in core.mediation.statistics
+and said by the "?" of its column. Aggregated in SQL."""
 
 from datetime import date
 
@@ -8,6 +10,7 @@ import streamlit as st
 
 from core.base import audit, exports
 from core.mediation import service as mediations
+from core.mediation import statistics as mediation_statistics
 from db.engine import read_session
 from ui.charts import draw
 from ui.i18n import translator
@@ -31,41 +34,51 @@ if first > last:
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def statistics_at(database: str, mark: int, scope: tuple, first: date, last: date, _engine, _actor
-                  ) -> tuple[list, list, list]:
+                  ) -> tuple[list, dict, list, list]:
     """The statistics as of one audit high-water mark (every case write is audited): a rerun with
     nothing new reads one row instead of aggregating every case of the range again."""
     with read_session(_engine) as session:
-        return (mediations.monthly_statistics(session, _actor, first, last),
-                mediations.statistics_by(session, _actor, "source", first, last),
-                mediations.statistics_by(session, _actor, "type", first, last))
+        return (mediation_statistics.monthly_statistics(session, _actor, first, last),
+                mediation_statistics.range_totals(session, _actor, first, last),
+                mediation_statistics.statistics_by(session, _actor, "source", first, last),
+                mediation_statistics.statistics_by(session, _actor, "type", first, last))
 
 
 engine = db()
 with read_session(engine) as session:
     mark = audit.high_water(session)
 scope = (me.role, me.id, tuple(sorted(me.grid_ids)))
-monthly, by_source, by_type = statistics_at(database_key(engine), mark, scope, first, last, engine, me)
+monthly, totals, by_source, by_type = statistics_at(database_key(engine), mark, scope, first, last, engine, me)
 
-headers = [t("stats.month"), t("stats.received"), t("stats.concluded"), t("stats.agreements"), t("stats.success_rate"),
-           t("stats.amount")]
-rows = [[r["month"], r["received"], r["concluded"], r["agreements"],
-         "—" if r["success_rate"] is None else f"{r['success_rate']:.0%}", f"{r['amount_agreed']:,.2f}"] for r in monthly]
-st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch")
+FIGURES = ("received", "concluded", "agreements", "re_mediations", "settled", "success_rate", "amount")
+headers = [t("stats.month"), *(t(f"stats.{figure}") for figure in FIGURES)]
+
+
+def shown(row: dict) -> list:
+    rate = "—" if row["success_rate"] is None else f"{row['success_rate']:.0%}"
+    return [row["received"], row["concluded"], row["agreements"], row["re_mediations"], row["settled"], rate,
+            f"{row['amount_agreed']:,.2f}"]
+
+
+rows = [[r["month"], *shown(r)] for r in monthly] + [[t("stats.total_row"), *shown(totals)]]
+st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch",
+             column_config={t(f"stats.{figure}"): st.column_config.Column(help=t(f"stats.help.{figure}"))
+                            for figure in FIGURES})
 
 for row in by_source:
     row["source"] = t(f"source.{row['source']}")
 months = [r["month"] for r in monthly]
-_, source_rows = mediations.pivot(by_source, "source", months)
-_, type_rows = mediations.pivot(by_type, "type", months)
+_, source_rows = mediation_statistics.pivot(by_source, "source", months)
+_, type_rows = mediation_statistics.pivot(by_type, "type", months)
 source_headers = [t("field.source"), *months, t("stats.total")]
 type_headers = [t("field.type"), *months, t("stats.total")]
 with st.expander(t("stats.tables_by")):
     st.dataframe(pd.DataFrame(source_rows, columns=source_headers), hide_index=True, width="stretch")
     st.dataframe(pd.DataFrame(type_rows, columns=type_headers), hide_index=True, width="stretch")
 # The sheet holds numbers (a supervisor sums and charts them); the table above shows text.
-sheet_rows = [[r["month"], r["received"], r["concluded"], r["agreements"],
+sheet_rows = [[label, r["received"], r["concluded"], r["agreements"], r["re_mediations"], r["settled"],
                None if r["success_rate"] is None else exports.Percent(r["success_rate"]), r["amount_agreed"]]
-              for r in monthly]
+              for label, r in [*((r["month"], r) for r in monthly), (t("stats.total_row"), totals)]]
 workbook = exports.write_workbook([(t("stats.title"), headers, sheet_rows),
                                    (t("stats.by_source"), source_headers, source_rows),
                                    (t("stats.by_type"), type_headers, type_rows)])

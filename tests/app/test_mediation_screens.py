@@ -1,6 +1,7 @@
 """Mediation screens through the real app: register, move through the states, to-do, statistics."""
 
 import json
+import os
 from datetime import date
 
 from sqlalchemy import func, select
@@ -9,6 +10,13 @@ from core.mediation import service as mediations
 from db.engine import read_session
 from db.models import CaseStateChange, MediationCase
 from tests.app.conftest import login, new_app, open_url, texts
+
+
+def neighbour_type() -> int:
+    from db.engine import make_engine
+
+    with read_session(make_engine(os.environ["DATABASE_URL"])) as session:
+        return next(k for k, name in mediations.dispute_types(session).items() if name == "邻里")
 
 
 def register_through_the_screen(at, *, facts="楼上漏水，双方就维修费用争执", intake=None):
@@ -20,6 +28,7 @@ def register_through_the_screen(at, *, facts="楼上漏水，双方就维修费�
     at.radio(key="case_new_side").set_value("respondent").run()
     at.text_input(key="case_new_outside_name").input("李四")
     at.button(key="case_new_add_outside").click().run()
+    at.selectbox(key="case_new_type").set_value(neighbour_type())  # no type is chosen for the worker
     at.text_area(key="case_new_facts").input(facts)
     at.button(key="case_new_submit").click().run()
     return at
@@ -49,8 +58,14 @@ def test_worker_registers_and_runs_a_case_to_the_end(app_world):
     at.button(key=next(b.key for b in at.button if b.label == "开始调解")).click().run()
     assert "已完成：开始调解" in texts(at)
     at = open_case(at)
-    agree_form = [f for f in at.text_area if f.label == "协议内容"]
-    agree_form[0].input("李四承担维修费 800 元")
+    next(f for f in at.text_area if f.label == "协议内容").input("李四承担维修费 800 元")
+    next(b for b in at.button if b.label == "达成协议").click().run()
+    # A written agreement needs what 人民调解法 art. 29 lists: each refusal beside its field.
+    assert {e.value.split("：")[0] for e in at.error} == {"各方责任", "履行方式", "履行地点", "履行期限"}
+    next(f for f in at.text_area if f.label == "各方责任").input("李四家水管老化，负全部责任")
+    next(f for f in at.text_input if f.label == "履行方式").input("现金")
+    next(f for f in at.text_input if f.label == "履行地点").input("和平里社区居委会")
+    next(f for f in at.date_input if f.label == "履行期限").set_value(date.today())
     next(b for b in at.button if b.label == "达成协议").click().run()
     assert "已完成：达成协议" in texts(at)
     at = open_case(at)
@@ -79,7 +94,8 @@ def test_statistics_charts_read_aggregated_rows_only(app_world):
     at = open_url(login(new_app(), "supervisor1"), "mediation-stats")
     assert not at.exception
     table = at.dataframe[0].value
-    assert list(table["受理"])[-1] == 1 and len(table) == 12  # twelve months, the empty ones as zeros
+    assert list(table["受理"])[-2] == 1 and len(table) == 13  # twelve months (the empty ones as zeros), the total
+    assert list(table["月份"])[-1] == "合计（案件只计一次）"
     # Altair charts come back as unknown elements: read their spec from the proto.
     charts = at.get("vega_lite_chart")
     assert len(charts) == 3
@@ -91,7 +107,7 @@ def test_statistics_charts_read_aggregated_rows_only(app_world):
     this_month, a_year_ago = at.selectbox(key="stats_to").value, at.selectbox(key="stats_from").value
     assert this_month == date.today().replace(day=1) and at.selectbox(key="stats_from").options[0] == f"{this_month:%Y-%m}"
     at.selectbox(key="stats_to").set_value(a_year_ago).run()
-    assert len(at.dataframe[0].value) == 1
+    assert len(at.dataframe[0].value) == 2
     at.selectbox(key="stats_from").set_value(this_month).run()
     assert [e.value for e in at.error] == ["起始月份不能晚于截止月份。"] and not at.dataframe
     at.selectbox(key="stats_from").set_value(a_year_ago)
@@ -100,7 +116,7 @@ def test_statistics_charts_read_aggregated_rows_only(app_world):
     # Kept figures are dropped as soon as anything is written: a new case shows on the next rerun.
     register_through_the_screen(login(new_app(), "worker1"), facts="装修噪音")
     at.run()
-    assert list(at.dataframe[0].value["受理"])[-1] == 2
+    assert list(at.dataframe[0].value["受理"])[-2] == 2
 
 
 def test_worker_to_do_lists_an_overdue_case(app_world):
@@ -115,7 +131,8 @@ def test_worker_to_do_lists_an_overdue_case(app_world):
     with write_session(app_world.engine) as session:
         mediations.register(session, world.actors["worker"], CaseInput(
             intake_date=mediations.clock.now().date() - timedelta(days=45), source="initiative", type_id=kind,
-            grid_id=world.grid_ids[0], facts="噪音扰民", parties=[PartyInput(name="王五")]))
+            grid_id=world.grid_ids[0], facts="噪音扰民",
+            parties=[PartyInput(name="王五"), PartyInput(side="respondent", name="赵六")]))
     at = open_url(login(new_app(), "worker1"), "my-todo")
     assert "1 项已超期" in texts(at)
     assert list(at.dataframe[0].value["事项"]) == ["调解已超期"]
@@ -130,7 +147,7 @@ def test_statistics_download_has_the_monthly_and_breakdown_sheets(app_world):
     at = open_url(login(new_app(), "supervisor1"), "mediation-stats")
     data = at.get("download_button")[0]
     assert data is not None
-    months = list(at.dataframe[0].value["月份"])
+    months = list(at.dataframe[0].value["月份"])[:-1]  # and the total row
     assert len(at.dataframe) == 3  # monthly, by source, by type
     by_source = at.dataframe[1].value
     assert list(by_source.columns) == ["案件来源", *months, "合计"] and list(by_source["合计"]) == [1]

@@ -1,6 +1,12 @@
-"""A mediation case in a real browser: intake → session → agreement → follow-up → close."""
+"""A mediation case in a real browser, as the law asks: intake → sessions → written agreement and its
+协议书 → follow-up → reopening → a new agreement → statistics."""
 
+import io
+from datetime import date
+
+import openpyxl
 import pytest
+from docx import Document
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.test_login_journey import log_in
@@ -48,14 +54,53 @@ def open_expander(page: Page, label: str) -> None:
     idle(page)
 
 
-def test_intake_session_agreement_follow_up_close(server, page: Page):
+def choose(page: Page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+
+
+def log_session(page: Page, server, present: str, summary: str) -> None:
+    open_first_case(page, server)
+    open_expander(page, "记录一次调解")
+    page.get_by_role("textbox", name="在场人员").fill(present)
+    page.get_by_role("textbox", name="调解情况").fill(summary)
+    submit(page, page.get_by_role("button", name="保存").first, "已记录调解情况。")
+
+
+def written_agreement(page: Page, server, terms: str, amount: str) -> None:
+    open_first_case(page, server)
+    open_expander(page, "达成协议")
+    page.get_by_role("textbox", name="各方责任").fill("楼上住户水管老化导致漏水，负全部责任")
+    page.get_by_role("textbox", name="协议内容").fill(terms)
+    page.get_by_role("textbox", name="协议金额（元）").fill(amount)
+    page.get_by_role("textbox", name="履行方式").fill("现金")
+    page.get_by_role("textbox", name="履行地点").fill("和平里社区居委会")
+    deadline = page.get_by_test_id("stDateInput").filter(has_text="履行期限").locator("input")
+    deadline.fill(date.today().isoformat())
+    deadline.press("Escape")  # typed, the calendar pop-up closes
+    submit(page, page.get_by_role("button", name="达成协议"), "已完成：达成协议")
+
+
+def test_intake_sessions_agreement_document_follow_up_reopen_new_agreement_statistics(server, browser, page: Page,
+                                                                                       tmp_path):
+    """The issue's journey: intake → two sessions → a written agreement → its 协议书 downloaded and
+    read → a follow-up finding 未履行 → reopened by a supervisor → a new agreement → statistics
+    count one case settled (one 再次调解), not two."""
     page.goto(f"{server.url}/case-new")
     log_in(page, "worker1")
     expect(page.get_by_role("heading", name="登记矛盾纠纷")).to_be_visible()
     page.get_by_role("tab", name="非本社区人员").click()
-    page.get_by_role("textbox", name="姓名").fill("赵老汉")
+    page.get_by_role("textbox", name="姓名", exact=True).fill("赵老汉")
     page.get_by_role("button", name="添加当事人").click()
     expect(page.get_by_text("申请人 · 赵老汉")).to_be_visible()
+    page.get_by_text("被申请人", exact=True).click()
+    idle(page)
+    page.get_by_role("tab", name="非本社区人员").click()  # the rerun showed the first tab again
+    page.get_by_role("textbox", name="姓名", exact=True).fill("钱大嫂")
+    page.get_by_role("button", name="添加当事人").click()
+    expect(page.get_by_text("被申请人 · 钱大嫂")).to_be_visible()
+    choose(page, "纠纷类型", "邻里")
     page.get_by_role("textbox", name="事实经过").fill(FACTS)
     page.get_by_role("button", name="登记案件").click()
     expect(page.get_by_text("已登记案件")).to_be_visible()
@@ -68,22 +113,47 @@ def test_intake_session_agreement_follow_up_close(server, page: Page):
     assert facts.inner_text() == f"事实经过：{FACTS}"  # copies as typed, too
     expect(facts.locator("a")).to_have_count(0)
     submit(page, page.get_by_role("button", name="开始调解"), "已完成：开始调解")
-
-    open_first_case(page, server)
-    open_expander(page, "记录一次调解")
-    page.get_by_role("textbox", name="在场人员").fill("赵老汉、网格员")
-    page.get_by_role("textbox", name="调解情况").fill("现场查看漏水点")
-    submit(page, page.get_by_role("button", name="保存").first, "已记录调解情况。")
-
-    open_first_case(page, server)
-    open_expander(page, "达成协议")
-    page.get_by_role("textbox", name="协议内容").fill("楼上住户承担维修费 800 元")
-    submit(page, page.get_by_role("button", name="达成协议"), "已完成：达成协议")
+    log_session(page, server, "赵老汉、钱大嫂、网格员", "现场查看漏水点")
+    log_session(page, server, "赵老汉、钱大嫂", "双方就维修费用协商")
+    written_agreement(page, server, "钱大嫂承担维修费 800 元", "800")
 
     open_first_case(page, server)
     expect(page.get_by_text("可共同申请司法确认至")).to_be_visible()
-    open_expander(page, "回访")
-    submit(page, page.get_by_role("button", name="回访"), "已完成：回访")
+    page.get_by_role("button", name="生成人民调解协议书").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载人民调解协议书（.docx）").click()
+    document = Document(io.BytesIO(download.value.path().read_bytes()))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "人民调解协议书" in text and "申请人：赵老汉" in text and "被申请人：钱大嫂" in text
+    assert "钱大嫂承担维修费 800 元" in text and "本协议一式3份" in text and "和平里社区人民调解委员会（印）" in text
 
     open_first_case(page, server)
-    submit(page, page.get_by_role("button", name="结案"), "已完成：结案")
+    open_expander(page, "回访")
+    page.get_by_text("未履行", exact=True).click()
+    page.get_by_text("已告知当事人可申请司法确认或向人民法院起诉").click()
+    submit(page, page.get_by_role("button", name="回访"), "已完成：回访")
+
+    supervisor = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    supervisor.goto(f"{server.url}/cases")
+    log_in(supervisor, "supervisor1")
+    open_first_case(supervisor, server)
+    expect(supervisor.get_by_text("回访发现未履行")).to_be_visible()
+    supervisor.get_by_role("button", name="重新打开").click()
+    supervisor.get_by_role("textbox", name="原因").fill("回访发现未履行，双方同意再次调解")
+    number = page.get_by_role("heading", level=3).first.inner_text().split(" · ")[0]
+    submit(supervisor, supervisor.get_by_role("button", name=f"确认重新打开：{number}"), "已完成：重新打开")
+
+    written_agreement(page, server, "钱大嫂分两期支付 600 元", "600")
+    open_first_case(page, server)
+    expect(page.get_by_text("此前的协议（1 份，已被再次调解取代）")).to_be_visible()
+
+    supervisor.goto(f"{server.url}/mediation-stats")
+    expect(supervisor.get_by_role("heading", name="调解统计")).to_be_visible()
+    with supervisor.expect_download() as download:
+        supervisor.get_by_role("button", name="下载统计表（.xlsx）").click()
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).worksheets[0]
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    total = dict(zip(header, rows[-1], strict=True))
+    assert total["月份"] == "合计（案件只计一次）"
+    assert (total["达成协议"], total["其中再次调解"], total["调解成功（件）"]) == (2, 1, 1)
+    supervisor.context.close()

@@ -42,7 +42,8 @@ def test_audit_rows_read_as_words_with_the_case_number(engine):
         kind = session.scalar(select(DisputeType.id).where(DisputeType.name == "邻里"))
         case = mediations.register(session, worker, CaseInput(
             intake_date=date.today(), source="application", type_id=kind, grid_id=world.grid_ids[0],
-            facts="楼上漏水", parties=[PartyInput(side="applicant", name="张三")]))
+            facts="楼上漏水", parties=[PartyInput(side="applicant", name="张三"),
+                                       PartyInput(side="respondent", name="李四")]))
         audit.record(session, worker, "case_transition", object_type="case", object_id=case.id,
                      before={"state": "followed_up"}, after={"state": "closed", "active": False, "tags": ["dibao"]})
     with read_session(engine) as session:

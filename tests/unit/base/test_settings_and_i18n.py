@@ -5,6 +5,7 @@ import pytest
 
 from core.base import audit, config_check, settings
 from core.base.i18n import LANGUAGES, catalogue, translate
+from core.mediation import agreements
 from core.mediation import service as mediations
 from core.residents import service as residents
 from core.training import service as training
@@ -128,7 +129,7 @@ def test_every_key_the_code_uses_exists(language):
     wanted = {key for key in wanted if not re.fullmatch(r"field\.(party|row)_\d+", key)} | {"field.party", "field.row"}
     wanted |= {f"case_state.{s}" for s in mediations.STATES} | {f"case_action.{a}" for a in mediations.TRANSITIONS}
     wanted |= {f"source.{s}" for s in mediations.SOURCES} | {f"side.{s}" for s in mediations.SIDES}
-    wanted |= {f"performed.{p}" for p in mediations.PERFORMED}
+    wanted |= {f"performed.{p}" for p in agreements.PERFORMED}
     wanted |= {f"todo.kind.{k}" for k in ("overdue", "due_soon", "follow_up", "follow_up_overdue")}
     wanted |= {f"attendance.{s}" for s in training.STATUSES} | {f"level.{lv}" for lv in training.LEVELS}
     assert len(wanted) > 80

@@ -8,8 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from core.base.errors import Forbidden, Invalid, InvalidMany, StaleEdit
+from core.mediation import agreements
 from core.mediation import service as mediations
-from core.mediation.service import AgreementInput, CaseInput, FollowUpInput, PartyInput
+from core.mediation import statistics as mediation_statistics
+from core.mediation.agreements import AgreementInput, FollowUpInput
+from core.mediation.service import CaseInput, PartyInput
 from db.engine import make_engine, read_session, write_session
 from db.models import Agreement, AuditEvent, CaseStateChange, DisputeType, MediationCase
 from tests.factories import make_world
@@ -41,23 +44,31 @@ def version_of(engine, case_id):
         return session.get(MediationCase, case_id).version
 
 
-def move(engine, actor, case_id, action, now=NOW):
+# What each ending asks for, given as a worker fills it in (人民调解法 art. 26 for 调解不成).
+REASONS = {"fail": {"note": "双方分歧过大，无法达成协议", "routes_explained": True},
+           "refer": {"referred_to": "和平里派出所"}, "withdraw": {"note": "申请人撤回申请"},
+           "reopen": {"note": "回访发现未履行，重新调解"}}
+
+
+def move(engine, actor, case_id, action, now=NOW, **given):
     with write_session(engine) as session:
-        return mediations.transition(session, actor, case_id, version_of(engine, case_id), action, now=now).state
+        return mediations.transition(session, actor, case_id, version_of(engine, case_id), action,
+                                     **{**REASONS.get(action, {}), **given}, now=now).state
 
 
 def agree(engine, actor, case_id, **changes):
-    values = {"agreed_on": "2026-11-20", "terms": "李四承担维修费 800 元，12 月 10 日前付清", "amount": "800",
-              "performance_deadline": "2026-12-10", "performance_manner": "现金"}
+    values = {"agreed_on": "2026-11-20", "responsibilities": "漏水系李四家水管老化所致，李四负主要责任",
+              "terms": "李四承担维修费 800 元，12 月 10 日前付清", "amount": "800",
+              "performance_deadline": "2026-12-10", "performance_manner": "现金", "performance_place": "和平里社区居委会"}
     values.update(changes)
     with write_session(engine) as session:
-        return mediations.record_agreement(session, actor, case_id, version_of(engine, case_id),
+        return agreements.record_agreement(session, actor, case_id, version_of(engine, case_id),
                                            AgreementInput(**values), now=NOW).state
 
 
 def follow_up(engine, actor, case_id, score=5):
     with write_session(engine) as session:
-        return mediations.record_follow_up(session, actor, case_id, version_of(engine, case_id),
+        return agreements.record_follow_up(session, actor, case_id, version_of(engine, case_id),
                                            FollowUpInput(visited_on="2026-11-28", performed="yes", satisfaction=score),
                                            now=NOW).state
 
@@ -189,7 +200,12 @@ def test_a_worker_sees_a_case_of_another_grid_they_mediate(engine):
         ({"facts": "  "}, "facts"),
         ({"type_id": 9999}, "type"),
         ({"parties": [PartyInput(side="applicant")]}, "party_0"),  # neither resident nor name
-        ({"parties": [PartyInput(side="applicant", name="王五", phone="123")]}, "party_0"),
+        ({"parties": [PartyInput(side="applicant", name="王五", phone="123"), PartyInput(side="respondent", name="李四")]},
+         "party_0.phone"),
+        # 人民调解法 art. 17, 若干规定 art. 22: a dispute has two opposing sides.
+        ({"parties": [PartyInput(side="applicant", name="王五")]}, "parties"),
+        ({"parties": [PartyInput(side="respondent", name="王五"), PartyInput(side="respondent", name="李四")]},
+         "parties"),
     ],
 )
 def test_bad_intake_is_refused_at_the_field_and_nothing_written(engine, changes, field):
@@ -242,9 +258,15 @@ def test_two_saves_from_the_same_version_the_second_is_refused(engine):
         mediations.transition(session, world.actors["worker"], case.id, loaded, "start", now=NOW)
     with pytest.raises(StaleEdit):
         with write_session(engine) as session:
-            mediations.transition(session, world.actors["supervisor"], case.id, loaded, "withdraw", now=NOW)
+            mediations.transition(session, world.actors["supervisor"], case.id, loaded, "withdraw", "撤回", now=NOW)
     with read_session(engine) as session:
         assert session.get(MediationCase, case.id).state == "in_mediation"
+
+
+def agreement_on(day: date, **fields) -> Agreement:
+    """An agreement as deadlines() reads it (not saved)."""
+    return Agreement(**{"agreed_on": day, "written": True, "performance_deadline": None, "judicial_applied_on": None,
+                        **fields})
 
 
 def test_time_limits_with_a_frozen_clock(engine):
@@ -255,7 +277,7 @@ def test_time_limits_with_a_frozen_clock(engine):
     assert not mediations.deadlines("in_mediation", due, None, date(2026, 2, 28), limits).overdue
     assert mediations.deadlines("in_mediation", due, None, date(2026, 3, 1), limits).overdue
     assert not mediations.deadlines("failed", due, None, date(2026, 3, 1), limits).overdue
-    after = mediations.deadlines("agreed", due, date(2026, 2, 10), date(2026, 2, 26), limits)
+    after = mediations.deadlines("agreed", due, agreement_on(date(2026, 2, 10)), date(2026, 2, 26), limits)
     assert after.judicial_confirmation_until == date(2026, 3, 12)
     assert after.follow_up_due == date(2026, 2, 25) and after.follow_up_overdue
 
@@ -286,31 +308,35 @@ def test_monthly_statistics_include_empty_months(engine):
         mediations.transition(session, worker, september.id, version_of(engine, september.id), "start",
                               now=datetime(2026, 9, 6))
     with write_session(engine) as session:
-        mediations.record_agreement(session, worker, september.id, version_of(engine, september.id),
-                                    AgreementInput(agreed_on="2026-09-20", terms="赔偿", amount="1200.50"),
+        agreements.record_agreement(session, worker, september.id, version_of(engine, september.id),
+                                    AgreementInput(agreed_on="2026-09-20", terms="赔偿", amount="1200.50",
+                                                   responsibilities="楼上负全责", performance_deadline="2026-09-30",
+                                                   performance_manner="转账", performance_place="居委会"),
                                     now=datetime(2026, 9, 20))
     failed = register(engine, worker, case_input(engine, world, intake_date="2026-09-10"), now=datetime(2026, 9, 10))
     with write_session(engine) as session:
         mediations.transition(session, worker, failed.id, version_of(engine, failed.id), "start", now=datetime(2026, 9, 11))
     with write_session(engine) as session:
-        mediations.transition(session, worker, failed.id, version_of(engine, failed.id), "fail", now=datetime(2026, 11, 3))
+        mediations.transition(session, worker, failed.id, version_of(engine, failed.id), "fail", **REASONS["fail"],
+                              now=datetime(2026, 11, 3))
     register(engine, worker, case_input(engine, world, intake_date="2026-11-02"))
     with read_session(engine) as session:
-        table = mediations.monthly_statistics(session, supervisor, date(2026, 9, 1), date(2026, 11, 1))
-        by_source = mediations.statistics_by(session, supervisor, "source", date(2026, 9, 1), date(2026, 11, 1))
+        table = mediation_statistics.monthly_statistics(session, supervisor, date(2026, 9, 1), date(2026, 11, 1))
+        by_source = mediation_statistics.statistics_by(session, supervisor, "source", date(2026, 9, 1), date(2026, 11, 1))
+    zeros = {"re_mediations": 0}
     assert table == [
-        {"month": "2026-09", "received": 2, "concluded": 1, "agreements": 1, "success_rate": 1.0,
-         "amount_agreed": Decimal("1200.50")},
-        {"month": "2026-10", "received": 0, "concluded": 0, "agreements": 0, "success_rate": None,
-         "amount_agreed": Decimal("0")},
-        {"month": "2026-11", "received": 1, "concluded": 1, "agreements": 0, "success_rate": 0.0,
-         "amount_agreed": Decimal("0")},
+        {"month": "2026-09", "received": 2, "agreements": 1, "settled": 1, "concluded": 1, "failed": 0,
+         "success_rate": 1.0, "amount_agreed": Decimal("1200.50"), **zeros},
+        {"month": "2026-10", "received": 0, "agreements": 0, "settled": 0, "concluded": 0, "failed": 0,
+         "success_rate": None, "amount_agreed": Decimal("0"), **zeros},
+        {"month": "2026-11", "received": 1, "agreements": 0, "settled": 0, "concluded": 1, "failed": 1,
+         "success_rate": 0.0, "amount_agreed": Decimal("0"), **zeros},
     ]
     assert sorted((r["month"], r["source"], r["cases"]) for r in by_source) == [
         ("2026-09", "application", 2), ("2026-11", "application", 1)]
     with pytest.raises(Forbidden):
         with read_session(engine) as session:
-            mediations.monthly_statistics(session, worker, date(2026, 9, 1), date(2026, 11, 1))
+            mediation_statistics.monthly_statistics(session, worker, date(2026, 9, 1), date(2026, 11, 1))
 
 
 def test_twenty_concurrent_registrations_get_twenty_consecutive_numbers(engine, backend):
@@ -378,27 +404,10 @@ def test_admin_edits_dispute_types_and_retired_ones_are_not_offered(engine):
         session.delete(session.get(DisputeType, added.id))
 
 
-def test_the_written_agreement_opens_as_docx_with_parties_and_terms(engine):
-    import io
-
-    from docx import Document
-
-    from core.mediation import agreement_doc
-
-    world = make_world(engine)
-    case_id = reach(engine, world, "agreed")
-    with read_session(engine) as session:
-        detail = mediations.case_detail(session, world.actors["worker"], case_id)
-    document = Document(io.BytesIO(agreement_doc.agreement_docx(detail, "和平里社区人民调解委员会")))
-    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
-    assert "人民调解协议书" in text and "张三" in text and "李四" in text
-    assert "李四承担维修费 800 元" in text and "人民币 800.00 元" in text and "三十日内" in text
-
-
 def test_pivot_fills_every_month_with_zeros():
     rows = [{"month": "2026-09", "source": "police", "cases": 2}, {"month": "2026-11", "source": "police", "cases": 1},
             {"month": "2026-11", "source": "court", "cases": 4}]
-    values, table = mediations.pivot(rows, "source", ["2026-09", "2026-10", "2026-11"])
+    values, table = mediation_statistics.pivot(rows, "source", ["2026-09", "2026-10", "2026-11"])
     assert values == ["court", "police"]
     assert table == [["court", 0, 0, 4, 4], ["police", 2, 0, 1, 3]]
 
@@ -408,7 +417,8 @@ def test_limits_come_from_settings():
 
     limits = mediations.Limits.from_settings(load(secrets={"follow_up_days": 7}, env={"LINLI_MEDIATION_MONTHS": "2"}))
     assert (limits.mediation_months, limits.judicial_confirmation_days, limits.follow_up_days) == (2, 30, 7)
-    assert mediations.deadlines("agreed", date(2026, 1, 1), date(2026, 1, 10), date(2026, 1, 18), limits).follow_up_overdue
+    assert mediations.deadlines("agreed", date(2026, 1, 1), agreement_on(date(2026, 1, 10)), date(2026, 1, 18),
+                                limits).follow_up_overdue
 
 
 def test_a_party_from_a_grid_the_worker_may_not_see_is_refused_and_nothing_written(engine):

@@ -8,6 +8,7 @@ import pytest
 
 from core.base.errors import Forbidden
 from core.base.i18n import translate
+from core.mediation import agreements
 from core.mediation import service as mediations
 from core.office import users
 from core.reporting import reports
@@ -52,7 +53,8 @@ def month(engine):
             at = datetime.combine(intake, datetime.min.time()).replace(hour=9)
             return mediations.register(session, worker, mediations.CaseInput(
                 intake_date=intake, source="application", type_id=kind, grid_id=grid, facts="噪音扰民",
-                parties=[mediations.PartyInput(name="王大爷")]), now=at)
+                parties=[mediations.PartyInput(name="王大爷"),
+                                                  mediations.PartyInput(side="respondent", name="装修队")]), now=at)
 
         case(date(2026, 4, 1))  # still received, overdue since 1 May
         case(date(2026, 6, 2))
@@ -60,8 +62,10 @@ def month(engine):
         session.flush()
         mediations.transition(session, worker, agreed.id, agreed.version, "start", now=datetime(2026, 6, 6, 9))
         session.flush()
-        mediations.record_agreement(session, worker, agreed.id, agreed.version, mediations.AgreementInput(
-            agreed_on="2026-06-08", terms="道歉并限时施工", amount="300"), now=datetime(2026, 6, 8, 9))
+        agreements.record_agreement(session, worker, agreed.id, agreed.version, agreements.AgreementInput(
+            agreed_on="2026-06-08", responsibilities="装修队未按规定时间施工", terms="道歉并限时施工", amount="300",
+            performance_deadline="2026-06-30", performance_manner="现金", performance_place="居委会"),
+            now=datetime(2026, 6, 8, 9))
 
         course = training.create_course(session, trainer, training.CourseInput(
             title="调解实务", topic="调解", starts_at=datetime(2026, 6, 1, 9), ends_at=datetime(2026, 6, 4, 17),

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.base.errors import Forbidden, Invalid, InvalidMany, StaleEdit
+from core.mediation import agreements
 from core.mediation import service as mediations
 from core.satisfaction import service as satisfaction
 from core.satisfaction.service import RatingFilters, RatingInput
@@ -266,13 +267,14 @@ def test_a_follow_up_visit_records_a_rating_in_its_transaction(engine, world):
         kind = next(iter(mediations.dispute_types(session)))
         case = mediations.register(session, worker, mediations.CaseInput(
             intake_date="2026-05-01", source="application", type_id=kind, grid_id=world.grid_ids[0],
-            facts="楼上漏水", parties=[mediations.PartyInput(name="王大爷")]), now=at)
+            facts="楼上漏水", parties=[mediations.PartyInput(name="王大爷"),
+                                     mediations.PartyInput(side="respondent", name="楼上住户")]), now=at)
         mediations.transition(session, worker, case.id, case.version, "start", now=at)
         session.flush()
-        mediations.record_agreement(session, worker, case.id, case.version, mediations.AgreementInput(
-            agreed_on="2026-05-03", terms="赔偿维修费"), now=NOW)
+        agreements.record_agreement(session, worker, case.id, case.version, agreements.AgreementInput(
+            agreed_on="2026-05-03", written=False, terms="楼上住户道歉"), now=NOW)
         session.flush()
-        mediations.record_follow_up(session, worker, case.id, case.version, mediations.FollowUpInput(
+        agreements.record_follow_up(session, worker, case.id, case.version, agreements.FollowUpInput(
             visited_on="2026-05-20", performed="partly", satisfaction="2", note="住户李某仍有意见"), now=NOW)
     with read_session(engine) as session:
         rating = session.scalar(select(Rating))
@@ -286,7 +288,7 @@ def test_a_follow_up_visit_records_a_rating_in_its_transaction(engine, world):
 
 def test_a_refused_follow_up_writes_no_rating(engine, world):
     with pytest.raises(InvalidMany), write_session(engine) as session:
-        mediations.record_follow_up(session, world.actors["worker"], 1, 1, mediations.FollowUpInput(
+        agreements.record_follow_up(session, world.actors["worker"], 1, 1, agreements.FollowUpInput(
             visited_on="2026-05-20", satisfaction="9"), now=NOW)
     assert count(engine, Rating) == 0
 

@@ -1,0 +1,152 @@
+"""Mediation statistics: one definition of each figure, counted from dated events so that a
+month's figures stay as they were on its last day.
+
+- received: cases taken in (受理) in the month, by intake date.
+- agreements: agreements reached in the month (调解成功件数); a case settled again after it was
+  reopened counts again, and `re_mediations` says how many of them were such a round 2+ (再次调解).
+- settled: different cases that reached an agreement in the month.
+- concluded: different cases that reached an agreement or failed (调解不成) in the month. A case
+  withdrawn (撤回) or referred (转介) is not concluded by mediation and is in neither count.
+- success_rate = settled ÷ concluded. A case that failed is never counted as settled (a case
+  that failed, was reopened and settled within the same month is settled once, concluded once).
+- amount_agreed: the amounts of the month's agreements still in force at the month's end (an
+  agreement superseded later in the same month by a new round is not counted twice).
+
+Each figure is counted from agreements (agreed_on) and state changes to 调解不成 (their date):
+a later reopening or a new agreement changes later months, never one already past. Over a range,
+`range_totals` counts different cases across the whole range, so that a case settled twice
+(round 1 in one month, round 2 in another) is two agreements but one case settled.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Integer, case, cast, func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from core.base.permissions import Actor, require
+from core.mediation.service import add_months, scoped
+from db.models import Agreement, CaseStateChange, DisputeType, MediationCase
+
+
+def _months(first: date, last: date) -> list[tuple[int, int]]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _month_index(column: Any) -> Any:
+    """year * 12 + month of a date or timestamp column, in SQL (both databases)."""
+    return cast(func.extract("year", column), Integer) * 12 + cast(func.extract("month", column), Integer)
+
+
+def _bounds(first_month: date, last_month: date) -> tuple[date, date, datetime, datetime]:
+    start = first_month.replace(day=1)
+    end = add_months(last_month.replace(day=1), 1)
+    return start, end, datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
+
+
+def _agreements(actor: Actor, start: date, end: date) -> Any:
+    return scoped(select(Agreement.case_id, Agreement.agreed_on, Agreement.round, Agreement.amount_fen,
+                         Agreement.superseded_at).join(MediationCase, MediationCase.id == Agreement.case_id), actor
+                  ).where(Agreement.agreed_on >= start, Agreement.agreed_on < end)
+
+
+def _failures(actor: Actor, start_at: datetime, end_at: datetime) -> Any:
+    return scoped(select(CaseStateChange.case_id, CaseStateChange.at)
+                  .join(MediationCase, MediationCase.id == CaseStateChange.case_id), actor
+                  ).where(CaseStateChange.to_state == "failed", CaseStateChange.at >= start_at,
+                          CaseStateChange.at < end_at)
+
+
+def _key(index: int) -> tuple[int, int]:
+    return (index - 1) // 12, (index - 1) % 12 + 1
+
+
+def monthly_statistics(session: Session, actor: Actor, first_month: date, last_month: date) -> list[dict[str, Any]]:
+    """Every month of the range (a month without cases as zeros), figures as defined above; in SQL."""
+    require(actor, "mediation.statistics")
+    start, end, start_at, end_at = _bounds(first_month, last_month)
+    intake = _month_index(MediationCase.intake_date)
+    received = {_key(int(m)): n for m, n in session.execute(
+        scoped(select(intake, func.count()), actor)
+        .where(MediationCase.intake_date >= start, MediationCase.intake_date < end).group_by(intake))}
+
+    agreements = _agreements(actor, start, end).subquery()
+    month = _month_index(agreements.c.agreed_on)
+    # In force at the month's end: not superseded, or superseded in a later month.
+    in_force = (agreements.c.superseded_at.is_(None)) | (_month_index(agreements.c.superseded_at) > month)
+    settled: dict[tuple[int, int], tuple[int, int, int, int]] = {
+        _key(int(m)): (n, int(again or 0), cases, int(amount or 0)) for m, n, again, cases, amount in session.execute(
+            select(month, func.count(), func.sum(case((agreements.c.round > 1, 1), else_=0)),
+                   func.count(func.distinct(agreements.c.case_id)),
+                   func.sum(case((in_force, agreements.c.amount_fen), else_=0)))
+            .group_by(month))}
+
+    failures = _failures(actor, start_at, end_at).subquery()
+    events = union_all(
+        select(agreements.c.case_id, _month_index(agreements.c.agreed_on).label("month"), literal(1).label("won")),
+        select(failures.c.case_id, _month_index(failures.c.at).label("month"), literal(0).label("won")),
+    ).subquery()
+    concluded = {_key(int(m)): n for m, n in session.execute(
+        select(events.c.month, func.count(func.distinct(events.c.case_id))).group_by(events.c.month))}
+
+    table = []
+    for key in _months(start, end - timedelta(days=1)):
+        count, again, cases, amount = settled.get(key, (0, 0, 0, 0))
+        done = concluded.get(key, 0)
+        table.append({"month": f"{key[0]}-{key[1]:02d}", "received": received.get(key, 0), "agreements": count,
+                      "re_mediations": again, "settled": cases, "concluded": done, "failed": done - cases,
+                      "success_rate": round(cases / done, 4) if done else None,
+                      "amount_agreed": Decimal(amount) / 100})
+    return table
+
+
+def range_totals(session: Session, actor: Actor, first_month: date, last_month: date) -> dict[str, Any]:
+    """The same figures over the whole range, cases counted once across it: a case settled in two
+    rounds is two agreements, one case settled; its amount is that of the agreement in force at
+    the range's end."""
+    require(actor, "mediation.statistics")
+    start, end, start_at, end_at = _bounds(first_month, last_month)
+    received = session.scalar(scoped(select(func.count()), actor)
+                              .where(MediationCase.intake_date >= start, MediationCase.intake_date < end)) or 0
+    agreements = _agreements(actor, start, end).subquery()
+    in_force = agreements.c.superseded_at.is_(None) | (agreements.c.superseded_at >= end_at)
+    count, again, cases, amount = session.execute(select(
+        func.count(), func.sum(case((agreements.c.round > 1, 1), else_=0)),
+        func.count(func.distinct(agreements.c.case_id)), func.sum(case((in_force, agreements.c.amount_fen), else_=0)),
+    )).one()
+    failures = _failures(actor, start_at, end_at).subquery()
+    events = union_all(select(agreements.c.case_id), select(failures.c.case_id)).subquery()
+    done = session.scalar(select(func.count(func.distinct(events.c.case_id)))) or 0
+    return {"received": received, "agreements": count, "re_mediations": int(again or 0), "settled": cases,
+            "concluded": done, "failed": done - cases, "success_rate": round(cases / done, 4) if done else None,
+            "amount_agreed": Decimal(int(amount or 0)) / 100}
+
+
+def statistics_by(session: Session, actor: Actor, dimension: str, first_month: date, last_month: date
+                  ) -> list[dict[str, Any]]:
+    """Cases received per month and source (or type), in SQL, for the charts and the table."""
+    require(actor, "mediation.statistics")
+    start, end, _, _ = _bounds(first_month, last_month)
+    month = _month_index(MediationCase.intake_date)
+    key = MediationCase.source if dimension == "source" else DisputeType.name
+    query = scoped(select(month, key, func.count()), actor)
+    if dimension != "source":
+        query = query.join(DisputeType, DisputeType.id == MediationCase.type_id)
+    rows = session.execute(query.where(MediationCase.intake_date >= start, MediationCase.intake_date < end)
+                           .group_by(month, key))
+    return [{"month": "{}-{:02d}".format(*_key(int(m))), dimension: value, "cases": n} for m, value, n in rows]
+
+
+def pivot(rows: list[dict[str, Any]], dimension: str, months: list[str]) -> tuple[list[str], list[list[Any]]]:
+    """statistics_by rows as a table: one row per source (or type), one column per month, zeros filled."""
+    values = sorted({row[dimension] for row in rows})
+    counts = {(row[dimension], row["month"]): row["cases"] for row in rows}
+    return values, [[value, *(counts.get((value, month), 0) for month in months),
+                     sum(counts.get((value, month), 0) for month in months)] for value in values]
