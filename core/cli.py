@@ -56,19 +56,20 @@ def cmd_init(args: argparse.Namespace) -> int:
     read them. Then only a missing cookie key is generated (it only logs everyone out)."""
     settings = _settings(args)
     existing = _existing_engine(settings.database_url)
-    holds_ids = existing is not None and keys.recorded_check(existing) is not None
+    holds_ids = existing is not None and keys.holds_encrypted_ids(existing)
     if existing is not None:
         existing.dispose()
-    if holds_ids and not (settings.id_encryption_key and settings.id_hash_key):
+    if holds_ids:  # whatever provides the ID keys today, init never writes new ones for this database
         written = settings_module.write_default_secrets(only=("cookie_key",))
         if written:
             print(f"wrote a fresh cookie_key to {settings_module.SECRETS_FILE} (everyone logs in again)")
+    if holds_ids and not (settings.id_encryption_key and settings.id_hash_key):
         print(f"REFUSED: {_safe_url(settings.database_url)} holds ID numbers encrypted with id_encryption_key and "
               f"id_hash_key, which are missing from {settings_module.SECRETS_FILE} and the environment. Restore that "
               "file from your backup (it is backed up with the database). New keys were not written: they would "
               "make every stored ID number unreadable.", file=sys.stderr)
         return 3
-    written = settings_module.write_default_secrets()
+    written = [] if holds_ids else settings_module.write_default_secrets()
     if written:
         print(f"wrote fresh {', '.join(written)} to {settings_module.SECRETS_FILE} (keep it private, back it up)")
     migrated = cmd_migrate(args)

@@ -132,3 +132,42 @@ def _declare_size(data: bytearray, name: bytes, size: int) -> None:
                 struct.pack_into("<I", data, header + size_at, size)
                 break
             header = data.find(signature, header + 4)
+
+
+def amplified(rows: int = 20_000, columns: int = 26, length: int = 100) -> bytes:
+    """Every cell of a rows x columns sheet points at one shared string of `length` characters:
+    a small file that makes whoever reads it hold rows x columns x length characters."""
+    letters = [chr(ord("A") + i) for i in range(columns)]
+    table = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+             f'<si><t>{"居" * length}</t></si></sst>').encode()
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>0</v></c>' for c in letters) + "</row>"
+                   for r in range(1, rows + 1))
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet '
+             'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f'<dimension ref="A1:{letters[-1]}{rows}"/><sheetData>{body}</sheetData></worksheet>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        archive.writestr("xl/sharedStrings.xml", table)
+    return out.getvalue()
+
+
+def encrypted() -> bytes:
+    """A workbook whose sheet part is marked encrypted (zip general-purpose flag bit 0)."""
+    data = bytearray(workbook(HEADER, dimension="A1:C1"))
+    name = b"xl/worksheets/sheet1.xml"
+    for signature, length_at, name_at, flags_at in ((b"PK\x03\x04", 26, 30, 6), (b"PK\x01\x02", 28, 46, 8)):
+        header = data.find(signature)
+        while header != -1:
+            length = struct.unpack_from("<H", data, header + length_at)[0]
+            if data[header + name_at:header + name_at + length] == name:
+                flags = struct.unpack_from("<H", data, header + flags_at)[0]
+                struct.pack_into("<H", data, header + flags_at, flags | 1)
+                break
+            header = data.find(signature, header + 4)
+    return bytes(data)

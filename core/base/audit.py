@@ -230,7 +230,13 @@ def snapshot_values(snapshot: str) -> dict[str, Any] | None:
         values = json.loads(snapshot)
     except ValueError:
         return None
-    return values if isinstance(values, dict) else None
+    if not isinstance(values, dict):
+        return None
+    # Rows written before the mask kept only the last 4 (migration 0008) hold 110***********0131;
+    # the row stays as written (append-only), but is read with today's mask.
+    if isinstance(values.get("id_number"), str) and values["id_number"]:
+        values["id_number"] = validation.mask_id(values["id_number"])
+    return values
 
 
 def readable(snapshot: str, language: str, names: dict[str, dict[int, str]] | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from core.base.crypto import KeyMismatch, Vault
@@ -56,3 +56,14 @@ def mismatch(engine: Engine, settings: Settings) -> str | None:
     if hash_check is not None and hash_check != vault_of(settings).lookup_hash("linli-hash-check"):
         return "id_hash_key is not the key this database's ID numbers were indexed with"
     return None
+
+
+def holds_encrypted_ids(engine: Engine) -> bool:
+    """Whether this database holds anything the ID keys protect: their check value, or an
+    encrypted ID number (of a resident or a party). Reads only."""
+    if recorded_check(engine) is not None:
+        return True
+    with engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        return any(connection.scalar(text(f"SELECT 1 FROM {table} WHERE id_enc IS NOT NULL LIMIT 1"))
+                   for table in ("residents", "case_parties") if table in tables)

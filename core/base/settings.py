@@ -16,6 +16,7 @@
 | follow-up due, days   | LINLI_FOLLOW_UP_DAYS         | follow_up_days       | 15                       |
 | … after performance deadline | LINLI_FOLLOW_UP_AFTER_DEADLINE_DAYS | follow_up_after_deadline_days | 0  |
 | exact ID lookups/hour | LINLI_ID_LOOKUPS_PER_HOUR    | id_lookups_per_hour  | 20 (roles without reveal) |
+| exact ID lookups/day  | LINLI_ID_LOOKUPS_PER_DAY     | id_lookups_per_day   | 60                       |
 | import ID lookups/day | LINLI_IMPORT_ID_LOOKUPS_PER_DAY | import_id_lookups_per_day | 5000              |
 """
 
@@ -58,6 +59,7 @@ class Settings:
     follow_up_after_deadline_days: int = 0
     # Different ID numbers a user without resident.reveal may look up exactly (core.residents.lookups).
     id_lookups_per_hour: int = 20
+    id_lookups_per_day: int = 60
     import_id_lookups_per_day: int = 5000
     # The address residents' phones open from a rating QR code, e.g. https://rate.example.org
     # (a public-only instance, see README). Empty: the address staff use for Linli.
@@ -94,6 +96,7 @@ _FIELDS: dict[str, tuple[str, type]] = {
     "follow_up_days": ("LINLI_FOLLOW_UP_DAYS", int),
     "follow_up_after_deadline_days": ("LINLI_FOLLOW_UP_AFTER_DEADLINE_DAYS", int),
     "id_lookups_per_hour": ("LINLI_ID_LOOKUPS_PER_HOUR", int),
+    "id_lookups_per_day": ("LINLI_ID_LOOKUPS_PER_DAY", int),
     "import_id_lookups_per_day": ("LINLI_IMPORT_ID_LOOKUPS_PER_DAY", int),
     "public_base_url": ("LINLI_PUBLIC_BASE_URL", str),
     "public_only": ("LINLI_PUBLIC_ONLY", _flag),
@@ -147,8 +150,10 @@ def problems(settings: Settings) -> list[str]:
                      "follow_up_after_deadline_days 0-365")
     if settings.lockout_failures < 1 or settings.lockout_minutes < 1 or settings.lockout_window_minutes < 1:
         found.append("lockout settings must be positive")
-    if not (1 <= settings.id_lookups_per_hour <= 1000 and 1 <= settings.import_id_lookups_per_day <= 1_000_000):
-        found.append("id_lookups_per_hour must be 1-1000 and import_id_lookups_per_day 1-1000000")
+    if not (1 <= settings.id_lookups_per_hour <= settings.id_lookups_per_day <= 10_000
+            and 1 <= settings.import_id_lookups_per_day <= 1_000_000):
+        found.append("id_lookups_per_hour must be 1 to id_lookups_per_day (at most 10000), "
+                     "import_id_lookups_per_day 1-1000000")
     if settings.public_base_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", settings.public_base_url):
         found.append("public_base_url must be an http(s) address such as https://rate.example.org")
     return found

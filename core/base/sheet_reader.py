@@ -1,7 +1,7 @@
 """Reads the first sheet of a workbook in a child process that may die without harm.
 
-Run by core.base.spreadsheets as `python -I sheet_reader.py ROWS COLUMNS MEMORY_BYTES CPU_SECONDS`,
-the workbook on stdin. python-calamine builds the sheet's whole rows x columns grid in Rust
+Run by core.base.spreadsheets as
+`python -I sheet_reader.py ROWS COLUMNS MEMORY_BYTES CPU_SECONDS TEXT_CHARS`, the workbook on stdin. python-calamine builds the sheet's whole rows x columns grid in Rust
 before anything can be checked; a grid too large for memory aborts the process (an allocation
 failure is not an exception). Here that process is this child, under an address-space and CPU
 limit, never the server.
@@ -32,9 +32,10 @@ def refuse(key: str, **params: int) -> None:
 
 
 def main() -> None:
-    max_rows, max_columns, memory, cpu_seconds = (int(value) for value in sys.argv[1:5])
+    max_rows, max_columns, memory, cpu_seconds, text_chars = (int(value) for value in sys.argv[1:6])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file holding the roster
     data = sys.stdin.buffer.read()
 
     from python_calamine import CalamineWorkbook
@@ -50,7 +51,12 @@ def main() -> None:
     if rows > max_rows or columns > max_columns:
         refuse("error.import.sheet_too_large", rows=rows, columns=columns, max_rows=max_rows,
                max_columns=max_columns)
-    sys.stdout.buffer.write(pickle.dumps(sheet.to_python(skip_empty_area=False), protocol=pickle.HIGHEST_PROTOCOL))
+    rows = sheet.to_python(skip_empty_area=False)
+    # What the server will hold: a small file can point 5 million cells at one long shared string.
+    text = sum(len(cell) for row in rows for cell in row if isinstance(cell, str))
+    if text > text_chars:
+        refuse("error.import.too_much_text", characters=text, max_characters=text_chars)
+    sys.stdout.buffer.write(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 if __name__ == "__main__":

@@ -11,13 +11,14 @@ import csv
 import io
 import json
 import logging
+import os
 import pickle
 import re
 import signal
 import subprocess
 import sys
+import threading
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -82,6 +83,7 @@ class SheetLimits:
     unpacked_bytes: int = 200 * 1024 * 1024  # all of a workbook's parts, decompressed
     seconds: int = 60  # the child reading a workbook is stopped after this much CPU or waiting
     memory_bytes: int = 3 * 1024 * 1024 * 1024  # the child's address space
+    text_chars: int = 50_000_000  # the text of all cells: what the server will hold of the sheet
 
 
 _READER = Path(__file__).with_name("sheet_reader.py")
@@ -89,6 +91,17 @@ _REFUSED = 3  # sheet_reader's exit code for a refusal it explains
 _MAX_PARTS = 2000  # parts in a workbook's zip; Excel writes a few dozen
 _HEAD = 64 * 1024  # how much of a part is read to find what it declares
 _log = logging.getLogger("linli.spreadsheets")
+# One workbook parsed at a time per server process: each child may take up to memory_bytes.
+_READERS = threading.BoundedSemaphore(1)
+# What the child may send back: cells as python-calamine gives them, nothing that runs code.
+_CELL_TYPES = {("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta")}
+
+
+class _CellsOnly(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _CELL_TYPES:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not a cell")
 
 
 def read_rows(data: bytes, filename: str, limits: SheetLimits) -> list[list[Any]]:
@@ -110,13 +123,22 @@ def read_rows(data: bytes, filename: str, limits: SheetLimits) -> list[list[Any]
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
         except csv.Error:
             dialect = csv.excel
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
-        except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit
-            raise ImportRefused("error.import.unreadable_csv") from exc
-        _check_size(len(rows), max(map(len, rows), default=0), limits)
-        return rows
+        return _csv_rows(text, dialect, limits)
     raise ImportRefused("error.import.file_type")
+
+
+def _csv_rows(text: str, dialect: Any, limits: SheetLimits) -> list[list[str]]:
+    """Rows read one by one, stopped at the first beyond the limits: a 20 MB file of empty lines
+    is 20 million rows, which as a list once took 1.6 GB before it could be counted."""
+    rows: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+            if len(row) > limits.columns or len(rows) >= limits.rows:  # lines counted as C counts them
+                _check_size(max(len(rows) + 1, text.count("\n")), max([len(row), *map(len, rows[:1])]), limits)
+            rows.append(row)
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit
+        raise ImportRefused("error.import.unreadable_csv") from exc
+    return rows
 
 
 def _check_size(rows: int, columns: int, limits: SheetLimits) -> None:
@@ -138,7 +160,7 @@ def _check_workbook(data: bytes, limits: SheetLimits) -> None:
     try:
         sheet = _first_sheet_part(archive)
         dimension = _DIMENSION.search(_head_of(archive, sheet)) if sheet else None
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error) as exc:
+    except Exception as exc:  # noqa: BLE001 - encrypted parts, unknown compression, bad names: all unreadable
         raise ImportRefused("error.import.unreadable_workbook") from exc
     if dimension:  # A1:T1048576, or one cell; absent or false, the child's own check still holds
         last = dimension[1].decode().replace("$", "").split(":")[-1].upper()
@@ -179,22 +201,33 @@ def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
 
 def _read_in_child(data: bytes, limits: SheetLimits) -> list[list[Any]]:
     command = [sys.executable, "-I", str(_READER), str(limits.rows), str(limits.columns), str(limits.memory_bytes),
-               str(limits.seconds)]
+               str(limits.seconds), str(limits.text_chars)]
+    # The child gets no environment: none of Linli's keys or database address reach the parser.
+    if not _READERS.acquire(timeout=limits.seconds):
+        raise ImportRefused("error.import.reader_busy")
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=limits.seconds + 5, check=False)
+        done = subprocess.run(command, input=data, capture_output=True, timeout=limits.seconds + 5, check=False,
+                              env={"PATH": os.defpath, "LANG": "C.UTF-8"})
     except subprocess.TimeoutExpired:
         raise ImportRefused("error.import.sheet_too_slow", seconds=limits.seconds) from None
+    finally:
+        _READERS.release()
     if done.returncode == 0:
-        return pickle.loads(done.stdout)  # noqa: S301 - our own child's answer, built of plain cells
+        try:
+            return _CellsOnly(io.BytesIO(done.stdout)).load()
+        except (pickle.UnpicklingError, EOFError, ValueError) as exc:
+            raise ImportRefused("error.import.unreadable_workbook") from exc
     if done.returncode == _REFUSED:
         answer = json.loads(done.stdout)
         raise ImportRefused(answer["key"], **answer["params"])
     # Killed by its limits, or the parser itself failed: the child is gone, the server is not.
-    _log.warning("spreadsheet reader ended with %s: %s", done.returncode,
-                 done.stderr.decode(errors="replace").strip().splitlines()[:1])
+    cause = done.stderr.decode(errors="replace").strip().splitlines()
+    _log.warning("spreadsheet reader ended with %s: %s", done.returncode, cause[:1])
     if done.returncode == -signal.SIGXCPU:
         raise ImportRefused("error.import.sheet_too_slow", seconds=limits.seconds)
-    raise ImportRefused("error.import.sheet_too_large_to_read", megabytes=limits.memory_bytes // (1024 * 1024))
+    if done.returncode in (-signal.SIGABRT, -signal.SIGKILL) or any("MemoryError" in line for line in cause[-3:]):
+        raise ImportRefused("error.import.sheet_too_large_to_read", megabytes=limits.memory_bytes // (1024 * 1024))
+    raise ImportRefused("error.import.unreadable_workbook")
 
 
 def columns_of(header: list[Any], aliases: dict[str, str]) -> dict[str, int]:

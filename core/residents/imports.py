@@ -210,10 +210,13 @@ def import_residents(
                         good.append((line, grid_id, prepared))
                 report.problems.extend(Problem(line, *problem) for problem in problems)
             hashes = [prepared[0] for _, _, prepared in good if prepared[0]]
-            registered = _registered(session, hashes) if registry_has_ids else set()
+            registered = _registered(session, hashes) if registry_has_ids else {}
             if registered:
                 registered_any = True
-                if counted:
+                if counted:  # "already registered" of someone this user may not see: a search's answer
+                    lookups.charge_answers_elsewhere(session, actor, {
+                        id_hash for id_hash, grid in registered.items() if not can(actor, "resident.view", grid)},
+                        limits=lookup_limits, now=now)
                     answered_registered += [prepared[3][7] for _, _, prepared in good if prepared[0] in registered]
                 report.problems.extend(Problem(line, "id_number", "error.import.already_registered")
                                        for line, _, prepared in good if prepared[0] in registered)
@@ -302,15 +305,16 @@ def _checked_blocks(context: CheckContext, body: list[list[Any]]) -> Iterator[tu
 
 
 # One expanding parameter: SQLAlchemy would otherwise coerce each of 100k hashes as a literal.
-_REGISTERED = select(Resident.id_hash).where(Resident.id_hash.in_(bindparam("hashes", expanding=True)))
+_REGISTERED = select(Resident.id_hash, Resident.grid_id).where(
+    Resident.id_hash.in_(bindparam("hashes", expanding=True)))
 
 
-def _registered(session: Session, hashes: list[str]) -> set[str]:
-    """Those of these ID hashes already registered."""
-    registered: set[str] = set()
+def _registered(session: Session, hashes: list[str]) -> dict[str, int]:
+    """Those of these ID hashes already registered → the grid each is registered in."""
+    registered: dict[str, int] = {}
     for start in range(0, len(hashes), 900):
         chunk = hashes[start:start + 900]
-        registered.update(session.scalars(_REGISTERED, {"hashes": chunk}))
+        registered.update((id_hash, grid) for id_hash, grid in session.execute(_REGISTERED, {"hashes": chunk}))
     return registered
 
 

@@ -9,8 +9,12 @@ So each such lookup, by a role without `resident.reveal`, is
 - audited, with the number masked (one row per lookup; an import check writes one row for its
   file, with how many numbers it looked up and which were already registered);
 - counted per user in the database, through two doors with their own limits: searches and
-  duplicate checks (`per_hour` different numbers an hour), and roster imports (`import_per_day`
-  different numbers a day, so that a grid's roster imports but a file of candidates does not).
+  duplicate checks (`per_hour` different numbers an hour, `per_day` a day), and roster imports
+  (`import_per_day` different numbers a day, so that a grid's roster imports);
+- and an import's answer "already registered" for a resident of a grid the user does not see —
+  the same answer a search for that number would give — is counted at the search door too, so
+  that a file of candidates recovers no more numbers than searches would: past the limit the
+  whole check is refused and says nothing.
 
 Looking up a number again within the window costs nothing: it tells nothing new. A role that may
 reveal ID numbers is not counted: it can read them anyway (and each reveal is audited).
@@ -35,7 +39,7 @@ from core.base.permissions import Actor, can
 from core.base.spreadsheets import ImportRefused
 from core.base.text import clean
 from core.residents import identity
-from db.models import IdLookup
+from db.models import IdLookup, User
 
 SEARCH, IMPORT = "search", "import"
 _WINDOWS = {SEARCH: timedelta(hours=1), IMPORT: timedelta(days=1)}
@@ -48,6 +52,7 @@ class LookupLimits:
     import_id_lookups_per_day)."""
 
     per_hour: int = 20
+    per_day: int = 60
     import_per_day: int = 5000
 
 
@@ -80,10 +85,13 @@ def note(session: Session, actor: Actor, vault: Vault, text: str | None, *, fiel
         return
     now = now or clock.now()
     id_hash = vault.lookup_hash(number)
+    _serialise(session, actor)
     if _already(session, actor, SEARCH, [id_hash], now):
         return
     if _used(session, actor, SEARCH, now) >= limits.per_hour:
         raise Invalid(field, "error.id_lookup.limit", limit=limits.per_hour)  # not looked up: nothing to audit
+    if _used(session, actor, SEARCH, now, window=timedelta(days=1)) >= limits.per_day:
+        raise Invalid(field, "error.id_lookup.day_limit", limit=limits.per_day)
     _add(session, actor, SEARCH, [id_hash], now)
     audit.record(session, actor, "resident_id_lookup", object_type="resident",
                  after={"id_number": number, "field": field}, now=now)
@@ -102,6 +110,7 @@ def charge_import(session: Session, actor: Actor, id_hashes: set[str], *,
     if not id_hashes or not counted(actor):
         return 0
     now = now or clock.now()
+    _serialise(session, actor)
     new = sorted(id_hashes - _already(session, actor, IMPORT, sorted(id_hashes), now))
     left = max(limits.import_per_day - _used(session, actor, IMPORT, now), 0)
     if len(new) > left:  # refused before any number is looked up: nothing to audit
@@ -109,6 +118,22 @@ def charge_import(session: Session, actor: Actor, id_hashes: set[str], *,
                             limit=limits.import_per_day)
     _add(session, actor, IMPORT, new, now)
     return len(new)
+
+
+def charge_answers_elsewhere(session: Session, actor: Actor, id_hashes: set[str], *,
+                             limits: LookupLimits = DEFAULT_LIMITS, now: datetime | None = None) -> None:
+    """An import check is about to say "already registered" of residents in grids this user does
+    not see: the answer a search would give, so it is counted at the search door; past its hourly
+    or daily limit the whole check is refused, saying nothing of which numbers were found."""
+    if not id_hashes or not counted(actor):
+        return
+    now = now or clock.now()
+    _serialise(session, actor)
+    new = sorted(id_hashes - _already(session, actor, SEARCH, sorted(id_hashes), now))
+    if (_used(session, actor, SEARCH, now) + len(new) > limits.per_hour
+            or _used(session, actor, SEARCH, now, window=timedelta(days=1)) + len(new) > limits.per_day):
+        raise ImportRefused("error.import.registered_elsewhere_limit", limit=limits.per_hour)
+    _add(session, actor, SEARCH, new, now)
 
 
 def record_import_answers(session: Session, actor: Actor, *, filename: str, looked_up: int, new: int,
@@ -131,9 +156,17 @@ def _already(session: Session, actor: Actor, door: str, id_hashes: list[str], no
     return found
 
 
-def _used(session: Session, actor: Actor, door: str, now: datetime) -> int:
+def _used(session: Session, actor: Actor, door: str, now: datetime, *, window: timedelta | None = None) -> int:
     return session.scalar(select(func.count(func.distinct(IdLookup.id_hash))).where(
-        IdLookup.user_id == actor.id, IdLookup.door == door, IdLookup.looked_at > now - _WINDOWS[door])) or 0
+        IdLookup.user_id == actor.id, IdLookup.door == door,
+        IdLookup.looked_at > now - (window or _WINDOWS[door]))) or 0
+
+
+def _serialise(session: Session, actor: Actor) -> None:
+    """One user's count-then-add at a time: on PostgreSQL (READ COMMITTED) two tabs could both read
+    19 and both add, so the user's row is locked until the transaction ends. SQLite's write
+    transactions (BEGIN IMMEDIATE) are serial already."""
+    session.execute(select(User.id).where(User.id == actor.id).with_for_update())
 
 
 def _add(session: Session, actor: Actor, door: str, id_hashes: list[str], now: datetime) -> None:

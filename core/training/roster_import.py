@@ -40,7 +40,7 @@ STATUS_WORDS: dict[str, str] = {
 }
 _NO_HOURS = ("excused", "absent")
 # A course roster: a few hundred names at most; a sheet beyond is refused before its cells are read.
-SHEET_LIMITS = SheetLimits(rows=5_000, columns=30)
+SHEET_LIMITS = SheetLimits(rows=5_000, columns=30, text_chars=5_000_000)
 
 
 @dataclass

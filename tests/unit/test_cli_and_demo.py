@@ -201,3 +201,17 @@ def test_check_compares_the_id_keys_with_the_database(sqlite_url, monkeypatch, c
 def test_check_does_not_create_a_database_that_is_not_there(sqlite_url, tmp_path):
     assert cli.main(["check"]) == 0
     assert not (tmp_path / "cli.db").exists()
+
+
+def test_init_writes_no_id_keys_to_the_file_for_a_database_that_holds_ids_even_with_keys_in_the_env(
+        sqlite_url, monkeypatch, capsys):
+    """The keys may come from the environment today; the secrets file must not gain other ones."""
+    from core.base import settings as settings_module
+
+    keys_recorded(sqlite_url)
+    monkeypatch.setattr(settings_module, "read_secrets_file", lambda path=None: {})
+    written = []
+    monkeypatch.setattr(settings_module, "write_default_secrets",
+                        lambda only=("cookie_key", "id_encryption_key", "id_hash_key"): written.append(only) or [])
+    assert cli.main(["init"]) == 0
+    assert written == [("cookie_key",)]

@@ -17,7 +17,7 @@ from ui.session import settings
 
 def limits() -> lookups.LookupLimits:
     current = settings()
-    return lookups.LookupLimits(per_hour=current.id_lookups_per_hour,
+    return lookups.LookupLimits(per_hour=current.id_lookups_per_hour, per_day=current.id_lookups_per_day,
                                 import_per_day=current.import_id_lookups_per_day)
 
 

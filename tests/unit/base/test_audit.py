@@ -117,3 +117,22 @@ def test_a_resident_registration_reads_with_grid_and_address_names(engine):
     shown = audit.readable(row["after"], "zh-CN", row["names"], row["object_type"])
     assert "姓名：张伟" in shown and "网格：第一网格" in shown and "地址：和平里小区3号楼2单元301" in shown
     assert "_id" not in shown and "名称" not in shown
+
+
+def test_every_key_an_audit_row_is_written_with_reads_as_words():
+    """The audit screen names each value by its field: a key without a label showed as "new_today：25"."""
+    import re
+    from pathlib import Path
+
+    from core.base.i18n import LANGUAGES, translate
+
+    core_dir = Path(audit.__file__).parents[1]
+    written = set()
+    for path in core_dir.rglob("*.py"):
+        for call in re.findall(r"audit\.record(?:_on)?\((.*?)\)\n", path.read_text(), flags=re.S):
+            for block in re.findall(r"(?:before|after)=\{([^{}]*)\}", call):
+                written.update(re.findall(r'"([a-z_]+)":', block))
+    assert written and "new_today" in written
+    for language in LANGUAGES:
+        missing = sorted(key for key in written if translate(language, f"field.{key}") == f"field.{key}")
+        assert missing == [], (language, missing)

@@ -136,3 +136,42 @@ def test_cells_come_back_with_their_types():
     rows = read_rows(out.getvalue(), "roster.xlsx", LIMITS)
     assert rows[1][0] == "张三" and isinstance(rows[1][1], float) and rows[1][3] == 3
     assert rows[1][2] in (date(1949, 12, 31), datetime(1949, 12, 31))
+
+
+def test_a_small_file_that_amplifies_into_much_text_is_refused_by_the_child():
+    """436 KB pointing every cell at one long shared string once added 1.2 GB to the server."""
+    error = refusal(hostile_sheets.amplified(), limits=SheetLimits(rows=200_000, columns=60, text_chars=10_000_000))
+    assert (error.key, error.params["max_characters"]) == ("error.import.too_much_text", 10_000_000)
+    assert error.params["characters"] == 20_000 * 26 * 100
+
+
+def test_an_encrypted_part_is_unreadable_not_a_crash():
+    assert refusal(hostile_sheets.encrypted()).key == "error.import.unreadable_workbook"
+
+
+def test_the_childs_answer_is_read_as_cells_only(monkeypatch):
+    """A parser bug that made the child write a pickle of anything else would not run it here."""
+    import pickle
+    from pathlib import Path
+
+    def answered(command, **kwargs):
+        return subprocess.CompletedProcess(command, 0, stdout=pickle.dumps([[Path("/etc/passwd")]]), stderr=b"")
+    monkeypatch.setattr(spreadsheets.subprocess, "run", answered)
+    assert refusal(hostile_sheets.workbook(hostile_sheets.HEADER)).key == "error.import.unreadable_workbook"
+
+
+def test_the_child_gets_none_of_linlis_environment(monkeypatch):
+    seen = {}
+    real_run = subprocess.run
+
+    def spy(command, **kwargs):
+        seen.update(kwargs.get("env") or {"inherited": "everything"})
+        return real_run(command, **kwargs)
+    monkeypatch.setattr(spreadsheets.subprocess, "run", spy)
+    read_rows(hostile_sheets.workbook(hostile_sheets.HEADER), "roster.xlsx", LIMITS)
+    assert not any(name.startswith(("LINLI_", "DATABASE")) for name in seen) and "inherited" not in seen
+
+
+def test_a_csv_of_twenty_million_empty_lines_is_refused_without_holding_them():
+    error = refusal(b"\n" * 20_000_000, "roster.csv")
+    assert (error.key, error.params["rows"]) == ("error.import.sheet_too_large", 20_000_000)

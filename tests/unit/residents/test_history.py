@@ -83,3 +83,21 @@ def test_a_worker_cannot_read_the_history_of_another_grid(engine):
             name="外网格人", id_number=make_resident_id("19700707", "022"), grid_id=world.grid_ids[1])).id
     with read_session(engine) as session, pytest.raises(Forbidden):
         resident_history.changes(session, worker, other)
+
+
+def test_an_id_masked_the_old_way_in_the_audit_trail_reads_with_todays_mask(engine):
+    """Audit rows are append-only: one written before migration 0008 keeps 110***********0131, which
+    beside the birth date leaves 3 digits to guess. The history reads it with today's mask."""
+    from datetime import datetime
+
+    from db.models import AuditEvent
+
+    world, worker, resident_id = registered(engine)
+    with write_session(engine) as session:
+        session.add(AuditEvent(at=datetime(2026, 11, 1), actor_id=worker.id, actor_username=worker.username,
+                               action="resident_update", object_type="resident", object_id=str(resident_id),
+                               before='{"id_number": "110***********0131"}', after='{"id_number": "110***********0422"}'))
+    with read_session(engine) as session:
+        seen = [c for c in resident_history.changes(session, worker, resident_id) if c.field == "id_number"]
+    old = next(change for change in seen if change.after and change.after.endswith("0422"))
+    assert (old.before, old.after) == ("**************0131", "**************0422")

@@ -178,3 +178,62 @@ def test_an_import_check_is_audited_once_with_what_it_answered_and_checking_agai
 def test_a_supervisor_import_is_not_counted(engine, world):
     import_check(engine, world.actors["supervisor"], roster(candidates(30)))
     assert audit_rows(engine, "resident_id_lookup_import") == []
+
+
+def test_an_import_of_people_registered_elsewhere_says_no_more_than_searches_would(engine, world):
+    """The reviewer's probe: a dry-run import answering "already registered" for residents of grids
+    the worker does not see is the search's oracle; past the search door's limit the whole check
+    is refused and shows nothing."""
+    elsewhere = [make_resident_id("19500101", f"{n:03d}") for n in range(100, 125)]
+    with write_session(engine) as session:
+        for number in elsewhere:
+            register(session, world.actors["supervisor"], VAULT, ResidentForm(
+                name="他处居民", id_number=number, grid_id=world.grid_ids[1], address="和平里9号"),
+                confirm_duplicate=True)
+    with pytest.raises(ImportRefused) as refused:
+        import_check(engine, world.actors["worker"], roster(elsewhere))  # 25 + SECRET's grid: over 20
+    assert refused.value.key == "error.import.registered_elsewhere_limit"
+    assert audit_rows(engine, "resident_id_lookup_import") == []
+    report = import_check(engine, world.actors["worker"], roster(elsewhere[:5]))  # within the limit: answered
+    assert [p.key for p in report.problems] == ["error.import.already_registered"] * 5
+    search_as(engine, world.actors["worker"], elsewhere[0])  # counted once already: free
+    assert len(audit_rows(engine, "resident_id_lookup")) == 0
+
+
+def test_a_days_limit_holds_across_hours(engine, world):
+    worker = world.actors["worker"]
+    limits = lookups.LookupLimits(per_hour=20, per_day=30)
+    numbers = candidates(40)
+    for hour, batch in enumerate((numbers[:20], numbers[20:30])):
+        for number in batch:
+            with write_session(engine) as session:
+                lookups.note(session, worker, VAULT, number, field="query", limits=limits,
+                             now=NOW + timedelta(hours=2 * hour))
+    with pytest.raises(Invalid) as refused, write_session(engine) as session:
+        lookups.note(session, worker, VAULT, numbers[30], field="query", limits=limits, now=NOW + timedelta(hours=5))
+    assert (refused.value.key, refused.value.params) == ("error.id_lookup.day_limit", {"limit": 30})
+
+
+def test_two_tabs_at_once_cannot_pass_the_limit(engine, world):
+    """Count-then-add under one lock per user: without it, PostgreSQL let 12 of 20 concurrent
+    lookups through a limit of 5."""
+    import threading
+
+    worker, numbers, refused = world.actors["worker"], candidates(20), []
+    limits = lookups.LookupLimits(per_hour=5, per_day=60)
+    start = threading.Barrier(len(numbers))
+
+    def look(number):
+        start.wait()
+        try:
+            with write_session(engine) as session:
+                lookups.note(session, worker, VAULT, number, field="query", limits=limits, now=NOW)
+        except Invalid:
+            refused.append(number)
+
+    threads = [threading.Thread(target=look, args=(number,)) for number in numbers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(refused) == 15 and len(audit_rows(engine, "resident_id_lookup")) == 5
