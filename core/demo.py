@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -19,7 +20,7 @@ from core.office import communities, users
 from core.residents import imports
 from core.residents.identity import check_digit
 from db.engine import write_session
-from db.models import Community, Grid, User
+from db.models import Community, Grid, MediationCase, User
 
 COMMUNITY = "和平里社区"
 GRIDS = ("第一网格", "第二网格", "第三网格", "第四网格")
@@ -120,6 +121,7 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
                 _residents(session, vault)
                 _backdate_residents(session, rng)
                 _cases(session, rng)
+                _showcase_cases(session, vault)
                 _training(session, rng)
             _ratings(session, rng)
     return accounts
@@ -228,6 +230,76 @@ def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
             else:
                 mediations.transition(session, actor, case.id, case.version, step, now=when, **DEMO_REASONS.get(step, {}))
             session.flush()
+
+
+def _showcase_cases(session, vault: Vault) -> None:  # noqa: ANN001
+    """Three cases that show what the law asks, told as they happened: a property company as a party
+    with a written agreement confirmed by a court (司法确认); a case whose agreement was not
+    performed, reopened by the supervisor and settled again (再次调解); a child with a guardian."""
+    from core.mediation import agreements, parties
+    from core.mediation import service as mediations
+    from core.mediation.parties import PartyInput
+
+    today = clock.now().date()
+    staff = {u.username: users.actor_of(u) for u in session.scalars(select(User))}
+    worker, supervisor = staff["li.wgy"], staff["wang.zhuren"]
+    grid = session.scalar(select(Grid.id).where(Grid.name == "第一网格"))
+    kinds = {name: kind for kind, name in mediations.dispute_types(session).items()}
+
+    def case(days_ago: int, kind: str, facts: str, parties: list[PartyInput]) -> int:
+        registered = mediations.register(session, worker, mediations.CaseInput(
+            intake_date=today - timedelta(days=days_ago), source="application", type_id=kinds[kind], grid_id=grid,
+            facts=facts, parties=parties), vault=vault, now=_on(today - timedelta(days=days_ago), 9))
+        session.flush()
+        step(registered.id, days_ago, "start")
+        return registered.id
+
+    def version(case_id: int) -> int:
+        session.flush()
+        return session.scalar(select(MediationCase.version).where(MediationCase.id == case_id))
+
+    def step(case_id: int, days_ago: int, action: str, actor: Any = worker, **given: Any) -> None:
+        mediations.transition(session, actor, case_id, version(case_id), action, now=_on(today - timedelta(
+            days=days_ago), 10), **{**DEMO_REASONS.get(action, {}), **given})
+
+    def agree(case_id: int, days_ago: int, **fields: Any) -> None:
+        day = today - timedelta(days=days_ago)
+        agreements.record_agreement(session, worker, case_id, version(case_id), agreements.AgreementInput(**{
+            "agreed_on": day, "performance_deadline": day + timedelta(days=10), "performance_manner": "银行转账",
+            "performance_place": "和平里社区居委会", **fields}), now=_on(day, 16))
+
+    def visit(case_id: int, days_ago: int, performed: str, **fields: Any) -> None:
+        day = today - timedelta(days=days_ago)
+        agreements.record_follow_up(session, worker, case_id, version(case_id), agreements.FollowUpInput(
+            visited_on=day, performed=performed, satisfaction=4 if performed == "yes" else 2, **fields),
+            now=_on(day, 15))
+
+    company = case(70, "物业", "小区电梯停运两周，业主要求物业公司减免物业费", [
+        PartyInput(side="applicant", name="陈淑华", phone="13911112222", address="和平里小区7号楼1单元502"),
+        PartyInput(side="respondent", kind="organisation", name="顺达物业管理有限公司", org_code="91110105MA01ABCD1" + parties.org_code_check("91110105MA01ABCD1"),
+                   representative="赵立新", representative_role="legal", phone="13800003333")])
+    agree(company, 60, responsibilities="物业公司未及时维修电梯，负主要责任", terms="物业公司减免当季物业费 600 元",
+          amount="600")
+    agreements.record_judicial_confirmation(session, worker, company, agreements.JudicialInput(
+        applied_on=today - timedelta(days=55), court="北京市东城区人民法院", result="confirmed",
+        decided_on=today - timedelta(days=40)), now=_on(today - timedelta(days=40), 11))
+    visit(company, 45, "yes")
+
+    again = case(50, "邻里", "楼上漏水损坏楼下吊顶，就维修费用争执", [
+        PartyInput(side="applicant", name="周建华", phone="13700004444"),
+        PartyInput(side="respondent", name="吴桂兰", phone="13600005555")])
+    agree(again, 44, responsibilities="吴桂兰家水管老化漏水，负全部责任", terms="吴桂兰承担维修费 1500 元", amount="1500")
+    visit(again, 30, "no", advised_court=True, note="吴桂兰称经济困难，未付款")
+    step(again, 28, "reopen", supervisor, note="回访发现未履行，双方同意再次调解")
+    agree(again, 20, responsibilities="吴桂兰家水管老化漏水，负全部责任", terms="吴桂兰分三期承担维修费 1500 元",
+          amount="1500")
+
+    child = case(12, "损害赔偿", "儿童在小区玩耍时撞伤老人，就医药费发生纠纷", [
+        PartyInput(side="applicant", name="孙老太", phone="13500006666"),
+        PartyInput(side="respondent", name="郑小宇", birth_date=today.replace(year=today.year - 10), sex="M",
+                   agent_kind="guardian", agent_name="郑国强", agent_phone="13400007777")])
+    agree(child, 5, written=False, declined_written=True, responsibilities="", terms="郑国强当面支付医药费 300 元，双方和好",
+          amount="300", performance_manner="", performance_place="", performance_deadline=None)
 
 
 def _training(session, rng: random.Random) -> None:  # noqa: ANN001

@@ -56,6 +56,12 @@ class PartyInput:
     agent_phone: str = ""
 
 
+def org_code_check(first17: str) -> str:
+    """The check character of a 统一社会信用代码's first 17 characters (GB 32100-2015)."""
+    total = sum(_CODE_CHARS.index(char) * weight for char, weight in zip(first17, _CODE_WEIGHTS, strict=True))
+    return _CODE_CHARS[(31 - total % 31) % 31]
+
+
 def org_code(value: str | None, field: str) -> str:
     """A 统一社会信用代码 (GB 32100-2015), or "" when none was given."""
     text = clean(value).upper().replace(" ", "")
@@ -63,8 +69,7 @@ def org_code(value: str | None, field: str) -> str:
         return ""
     if len(text) != 18 or any(char not in _CODE_CHARS for char in text):
         raise Invalid(field, "error.party.org_code")
-    total = sum(_CODE_CHARS.index(char) * weight for char, weight in zip(text, _CODE_WEIGHTS, strict=False))
-    if _CODE_CHARS[(31 - total % 31) % 31] != text[17]:
+    if org_code_check(text[:17]) != text[17]:
         raise Invalid(field, "error.party.org_code")
     return text
 

@@ -154,3 +154,81 @@ def test_statistics_download_has_the_monthly_and_breakdown_sheets(app_world):
     from core.base import exports
     book = openpyxl.load_workbook(io.BytesIO(exports.write_workbook([("a", ["x"], [["=1"]]), ("b", ["y"], [])])))
     assert book.sheetnames == ["a", "b"] and book["a"]["A2"].value == "'=1"
+
+
+def buttons(at) -> list[str]:
+    return [b.label for b in at.button if b.key and b.key.startswith("case_") and not b.key.startswith("case_new")]
+
+
+def test_ending_a_case_asks_its_reason_then_a_confirmation_naming_the_case(app_world):
+    """调解不成: the reason, and that the parties were told of other routes (人民调解法 art. 26)."""
+    at = register_through_the_screen(login(new_app(), "worker1"))
+    at = open_case(at)
+    at.button(key=next(b.key for b in at.button if b.label == "开始调解")).click().run()
+    at = open_case(at)
+    at.button(key=next(b.key for b in at.button if b.label == "调解不成")).click().run()
+    number = f"{mediations.clock.now().year}-0001"
+    confirm = next(b for b in at.button if b.label == f"确认调解不成：{number}")
+    confirm.click().run()
+    assert {e.value.split("：")[0] for e in at.error} == {"说明", "已告知其他解决途径"}
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(MediationCase.state)) == "in_mediation"
+    next(t for t in at.text_area if t.label == "说明").input("双方分歧过大")
+    next(c for c in at.checkbox if c.label.startswith("已告知当事人可以依法通过仲裁")).check()
+    next(b for b in at.button if b.label == f"确认调解不成：{number}").click().run()
+    assert "已完成：调解不成" in texts(at)
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(MediationCase.state)) == "failed"
+    at = open_case(at)
+    assert "已告知其他解决途径" in texts(at) and "worker one" in texts(at)  # the timeline names people
+
+
+def test_a_search_by_party_name_or_number_opens_the_one_case_found(app_world):
+    at = register_through_the_screen(login(new_app(), "worker1"))
+    open_url(at, "cases")
+    at.text_input(key="cases_text").input("李四").run()
+    assert at.subheader and at.subheader[0].value.startswith(f"{mediations.clock.now().year}-0001")
+    at.text_input(key="cases_text").input("无此人").run()
+    assert "没有符合条件的案件。" in texts(at) and not at.subheader
+
+
+def test_a_to_do_row_opens_its_case(app_world):
+    from datetime import timedelta
+
+    from core.mediation.service import CaseInput, PartyInput
+    from db.engine import write_session
+
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        case = mediations.register(session, world.actors["worker"], CaseInput(
+            intake_date=mediations.clock.now().date() - timedelta(days=45), source="initiative",
+            type_id=neighbour_type(), grid_id=world.grid_ids[0], facts="噪音扰民",
+            parties=[PartyInput(name="王五"), PartyInput(side="respondent", name="赵六")]))
+    at = open_url(login(new_app(), "worker1"), "my-todo")
+    at.session_state["todo_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert at.text_input(key="cases_text").value == case.number
+    assert at.subheader and at.subheader[0].value.startswith(case.number)
+
+
+def test_after_a_visit_finding_no_performance_only_a_supervisor_may_reopen(app_world):
+    from core.mediation import agreements
+    from db.engine import write_session
+    from tests.unit.mediation.test_law import WRITTEN
+
+    at = register_through_the_screen(login(new_app(), "worker1"))
+    worker = app_world.world.actors["worker"]
+    today = mediations.clock.now().date()
+    with write_session(app_world.engine) as session:
+        case = session.scalar(select(MediationCase))
+        mediations.transition(session, worker, case.id, case.version, "start")
+        session.flush()
+        agreements.record_agreement(session, worker, case.id, case.version, agreements.AgreementInput(
+            agreed_on=today, performance_deadline=today, **WRITTEN))
+        session.flush()
+        agreements.record_follow_up(session, worker, case.id, case.version, agreements.FollowUpInput(
+            visited_on=today, performed="no", satisfaction=2))
+    at = open_case(at)
+    assert buttons(at) == ["结案"] and any("回访发现未履行" in w.value for w in at.warning)
+    supervisor = open_case(login(new_app(), "supervisor1"))
+    assert buttons(supervisor) == ["结案", "重新打开"]

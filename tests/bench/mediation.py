@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from core.base import audit
 from core.mediation import service as mediations
 from db.engine import write_session
-from db.models import Agreement, DisputeType, MediationCase
+from db.models import Agreement, CaseStateChange, DisputeType, MediationCase
 from tests.bench.apps import logged_in_app
 from tests.bench.residents import _fresh_database
 
@@ -26,7 +26,7 @@ def _fill_cases(engine, world, count: int) -> None:  # noqa: ANN001
     with write_session(engine) as session:
         kinds = list(session.scalars(select(DisputeType.id)))
         worker = world.actors["worker"]
-        rows, agreements = [], []
+        rows, agreements, failures = [], [], []
         for index in range(count):
             intake = today - timedelta(days=rng.randint(0, 700))
             state = rng.choice(mediations.STATES)
@@ -38,11 +38,17 @@ def _fill_cases(engine, world, count: int) -> None:  # noqa: ANN001
                              "received", "in_mediation", "withdrawn", "referred") else None,
                          "created_by": worker.id, "created_at": datetime.now(), "updated_at": datetime.now(),
                          "version": 1})
+            if state == "failed":  # statistics count failures from these rows
+                failures.append({"case_id": index + 1, "at": datetime.combine(intake + timedelta(days=10),
+                                                                              datetime.min.time()),
+                                 "actor_id": worker.id, "actor_username": worker.username, "from_state": "in_mediation",
+                                 "to_state": "failed", "note": "分歧过大", "details": '{"routes_explained": true}'})
             if state in ("agreed", "followed_up", "closed"):
                 agreements.append({"case_id": index + 1, "agreed_on": intake + timedelta(days=10), "written": True,
                                    "terms": "协议", "amount_fen": rng.choice((0, 50000)), "created_at": datetime.now()})
         session.execute(insert(MediationCase), rows)
         session.execute(insert(Agreement), agreements)
+        session.execute(insert(CaseStateChange), failures)
 
 
 def _median_rerun(url: str, path: str, runs: int = 15, before_each=None) -> tuple[float, list[int]]:  # noqa: ANN001

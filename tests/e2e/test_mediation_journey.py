@@ -139,7 +139,7 @@ def test_intake_sessions_agreement_document_follow_up_reopen_new_agreement_stati
     open_first_case(supervisor, server)
     expect(supervisor.get_by_text("回访发现未履行")).to_be_visible()
     supervisor.get_by_role("button", name="重新打开").click()
-    supervisor.get_by_role("textbox", name="原因").fill("回访发现未履行，双方同意再次调解")
+    supervisor.get_by_role("textbox", name="说明").fill("回访发现未履行，双方同意再次调解")
     number = page.get_by_role("heading", level=3).first.inner_text().split(" · ")[0]
     submit(supervisor, supervisor.get_by_role("button", name=f"确认重新打开：{number}"), "已完成：重新打开")
 

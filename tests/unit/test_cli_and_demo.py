@@ -11,7 +11,7 @@ from core import cli, demo
 from core.base import clock
 from core.office import users
 from db.engine import make_engine, read_session, write_session
-from db.models import AuditEvent, Course, Grid, MediationCase, Rating, Resident, User
+from db.models import Agreement, AuditEvent, CaseParty, Course, Grid, MediationCase, Rating, Resident, User
 
 
 @pytest.fixture
@@ -96,8 +96,14 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine, monke
         assert not worker.must_change_password and len(worker.grids) == 1
         assert session.scalar(select(func.count()).select_from(Resident)) == demo.RESIDENTS
         states = set(session.scalars(select(MediationCase.state)))
-        assert session.scalar(select(func.count()).select_from(MediationCase)) == 70
+        assert session.scalar(select(func.count()).select_from(MediationCase)) == 70 + 3  # and the showcase
         assert {"received", "in_mediation", "agreed", "closed"} <= states
+        # What the law asks, to be seen: an organisation, a guardian, a round 2, an oral one, 司法确认.
+        assert session.scalar(select(func.count()).select_from(CaseParty).where(CaseParty.kind == "organisation"))
+        assert session.scalar(select(func.count()).select_from(CaseParty).where(CaseParty.agent_kind == "guardian"))
+        assert session.scalar(select(func.count()).select_from(Agreement).where(Agreement.round == 2))
+        assert session.scalar(select(func.count()).select_from(Agreement).where(Agreement.declined_written))
+        assert session.scalar(select(func.count()).select_from(Agreement).where(Agreement.judicial_result == "confirmed"))
         assert session.scalar(select(func.count()).select_from(Course)) == 10
         # Nothing happens later today than now (the audit showed 15:00 at 14:08).
         assert session.scalar(select(func.max(AuditEvent.at))) <= clock.now()

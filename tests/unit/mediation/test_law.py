@@ -13,7 +13,7 @@ from core.base.errors import Invalid, InvalidMany
 from core.mediation import agreements, statistics
 from core.mediation import service as mediations
 from core.mediation.agreements import AgreementInput, FollowUpInput, JudicialInput
-from core.mediation.parties import PartyInput, org_code
+from core.mediation.parties import PartyInput, org_code, org_code_check
 from db.engine import read_session, write_session
 from db.models import Agreement, CaseParty, CaseStateChange
 from tests.factories import make_resident_id, make_world, vault_for_tests
@@ -126,8 +126,8 @@ def test_an_agreement_superseded_within_its_month_is_not_counted_twice_in_the_am
 # --- parties ------------------------------------------------------------------------------------
 
 def test_an_organisation_and_an_outside_person_with_an_agent_are_parties(engine, world):
-    code = "91110105MA01ABCD1X"[:17]
-    valid = next(code + c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if _valid_code(code + c))
+    valid = "91110105MA01ABCD1" + org_code_check("91110105MA01ABCD1")
+    assert _valid_code(valid) and not _valid_code(valid[:17] + ("0" if valid[17] != "0" else "1"))
     data = case_input(engine, world, parties=[
         PartyInput(side="applicant", name="王小明", id_number=make_resident_id("20120301", "021"), address="和平里5号",
                    agent_kind="guardian", agent_name="王建国", agent_phone="13900001111"),
