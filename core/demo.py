@@ -175,7 +175,8 @@ FACTS = ("楼上漏水，双方就维修费用争执", "装修噪音扰民，多
 
 # What ending a case asks for (core.mediation.service.transition), as a worker would fill it in.
 DEMO_REASONS = {"fail": {"note": "双方分歧过大，无法达成一致", "routes_explained": True},
-                "withdraw": {"note": "申请人自行和解，撤回申请"}, "refer": {"referred_to": "和平里派出所"}}
+                "withdraw": {"note": "申请人自行和解，撤回申请"},
+                "refer": {"note": "涉及治安管理，移交处理", "referred_to": "和平里派出所"}}
 
 
 def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
@@ -296,7 +297,7 @@ def _showcase_cases(session, vault: Vault) -> None:  # noqa: ANN001
 
     child = case(12, "损害赔偿", "儿童在小区玩耍时撞伤老人，就医药费发生纠纷", [
         PartyInput(side="applicant", name="孙老太", phone="13500006666"),
-        PartyInput(side="respondent", name="郑小宇", birth_date=today.replace(year=today.year - 10), sex="M",
+        PartyInput(side="respondent", name="郑小宇", birth_date=date(today.year - 10, today.month, min(today.day, 28)), sex="M",
                    agent_kind="guardian", agent_name="郑国强", agent_phone="13400007777")])
     agree(child, 5, written=False, declined_written=True, responsibilities="", terms="郑国强当面支付医药费 300 元，双方和好",
           amount="300", performance_manner="", performance_place="", performance_deadline=None)

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.base import audit, clock, validation
@@ -37,7 +37,17 @@ from core.base.text import clean, clean_prose
 from core.mediation import service
 from core.mediation.service import Limits, yuan_to_fen
 from core.satisfaction import service as satisfaction
-from db.models import Agreement, CaseParty, Community, FollowUp, Grid, Household, MediationCase, Resident
+from db.models import (
+    Agreement,
+    CaseParty,
+    CaseStateChange,
+    Community,
+    FollowUp,
+    Grid,
+    Household,
+    MediationCase,
+    Resident,
+)
 
 PERFORMED = ("yes", "partly", "no")
 JUDICIAL_RESULTS = ("confirmed", "rejected")  # 裁定确认有效, 裁定驳回申请
@@ -91,8 +101,16 @@ def record_agreement(session: Session, actor: Actor, case_id: int, expected_vers
     case = service.move(session, actor, case_id, expected_version, "agree", "", now)
     if case.intake_date > agreed_on:
         raise Invalid("agreed_on", "error.agreement.before_intake")
-    earlier = session.scalar(select(Agreement.round).where(Agreement.case_id == case.id)
-                             .order_by(Agreement.round.desc()).limit(1)) or 0
+    previous = session.execute(select(Agreement.round, Agreement.agreed_on).where(Agreement.case_id == case.id)
+                               .order_by(Agreement.round.desc()).limit(1)).first()
+    earlier = previous.round if previous else 0
+    if previous:  # round 2 comes after round 1 and after the case was reopened
+        reopened = session.scalar(select(func.max(CaseStateChange.at)).where(
+            CaseStateChange.case_id == case.id, CaseStateChange.from_state != "received",
+            CaseStateChange.to_state == "in_mediation"))
+        not_before = max(previous.agreed_on, reopened.date() if reopened else previous.agreed_on)
+        if agreed_on < not_before:
+            raise Invalid("agreed_on", "error.agreement.before_reopening", date=not_before.isoformat())
     session.execute(update(Agreement).where(Agreement.case_id == case.id, Agreement.superseded_at.is_(None))
                     .values(superseded_at=now))
     session.add(Agreement(
@@ -123,7 +141,7 @@ def record_judicial_confirmation(session: Session, actor: Actor, case_id: int, d
     require(actor, "mediation.edit")
     now = now or clock.now()
     case = service.load_case(session, actor, "mediation.edit", case_id)
-    agreement = service.current_agreement(session, case.id)
+    agreement = service.agreement_in_force(session, case)
     if agreement is None or not agreement.written:
         raise Invalid("judicial", "error.judicial.needs_written")
     applied_on, court, decided_on = collect([
@@ -200,13 +218,14 @@ def document(session: Session, actor: Actor, vault: Vault, case_id: int, *, limi
 
     A resident's details come from the registry; an outside party's from what was recorded; an
     unknown detail is None and prints as a blank line. Contact numbers print in full (the parties
-    sign the document). ID numbers print in full only for a user who may reveal them, and that
-    is audited; for anyone else each is None, a blank line to fill in by hand.
+    sign the document) where the phone rule lets this user see them: a resident's for their grid's
+    worker and the supervisor. ID numbers print in full only for a user who may reveal them. Each
+    print is audited on the case, and on each resident whose number it printed.
     """
     require(actor, "mediation.view")
     now = now or clock.now()
     case = service.case_detail(session, actor, case_id, today=now.date(), limits=limits)
-    if case["agreement"] is None or not case["agreement"]["written"]:
+    if case["agreement"] is None or not case["agreement"]["written"] or not case["agreement_in_force"]:
         raise Invalid("agreement", "error.agreement.no_written")
     reveal = can(actor, "resident.reveal")
     community = session.scalar(select(Community.name).join(Grid, Grid.community_id == Community.id)
@@ -216,22 +235,30 @@ def document(session: Session, actor: Actor, vault: Vault, case_id: int, *, limi
                            .outerjoin(Resident, Resident.id == CaseParty.resident_id)
                            .outerjoin(Household, Household.id == Resident.household_id)
                            .where(CaseParty.case_id == case_id).order_by(CaseParty.id)).all()
-    people, revealed = [], 0
+    people, ids_printed, phones_printed = [], [], []
     for party, resident, address in rows:
         source = resident if resident is not None else party
-        encrypted = source.id_enc
-        id_number = vault.decrypt(encrypted) if reveal and encrypted else None
-        revealed += id_number is not None
+        id_number = vault.decrypt(source.id_enc) if reveal and source.id_enc else None
+        # A resident's phone as the phone rule allows: their grid's worker and the supervisor.
+        phone = source.phone if resident is None or can(actor, "resident.view", resident.grid_id) else ""
+        if resident is not None:
+            ids_printed += [resident.id] if id_number else []
+            phones_printed += [resident.id] if phone else []
         people.append({
             "side": party.side, "kind": party.kind, "name": party.name,
             "sex": source.sex or None, "birth_date": source.birth_date,
             "ethnicity": source.ethnicity or None,
             "address": (address if resident is not None else party.address) or None,
-            "phone": source.phone or None, "id_number": id_number,
+            "phone": phone or None, "id_number": id_number,
             "org_code": party.org_code or None, "representative": party.representative or None,
             "representative_role": party.representative_role or "legal",
             "agent_kind": party.agent_kind, "agent_name": party.agent_name or None,
             "agent_phone": party.agent_phone or None})
     audit.record(session, actor, "agreement_print", object_type="case", object_id=case_id,
-                 after={"round": case["agreement"]["round"], "id_numbers_printed": revealed}, now=now)
+                 after={"round": case["agreement"]["round"], "id_numbers_printed": len(ids_printed) + sum(
+                     1 for party, resident, _ in rows if resident is None and reveal and party.id_enc),
+                        "residents_id_printed": ids_printed, "residents_phone_printed": phones_printed}, now=now)
+    for resident_id in sorted(set(ids_printed) | set(phones_printed)):  # each resident's history shows it
+        audit.record(session, actor, "reveal", object_type="resident", object_id=resident_id,
+                     after={"field": "agreement_print", "reason": f"人民调解协议书 {case['number']}"}, now=now)
     return {**case, "parties": people, "committee": f"{community}人民调解委员会"}

@@ -75,7 +75,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
 # What each action asks for besides the move: (a reason in `note`, details that must be given).
 _REASONS: dict[str, tuple[bool, tuple[str, ...]]] = {
     "fail": (True, ("routes_explained",)),  # 人民调解法 art. 26
-    "refer": (False, ("referred_to",)),
+    "refer": (True, ("referred_to",)),
     "withdraw": (True, ()),
     "reopen": (True, ()),
 }
@@ -276,6 +276,12 @@ def transition(session: Session, actor: Actor, case_id: int, expected_version: i
         lambda: validation.required_text(referred_to, "referred_to", 100) if "referred_to" in needs else None,
     ])
     details = {name: given[name] for name in needs}
+    if action == "reopen":
+        case = load_case(session, actor, "mediation.reopen", case_id)
+        performed = session.scalar(select(FollowUp.performed).where(FollowUp.case_id == case.id)
+                                   .order_by(FollowUp.id.desc()).limit(1))
+        if case.state == "followed_up" and performed == "yes":
+            raise Invalid("state", "error.case.reopen_performed")
     return move(session, actor, case_id, expected_version, action, note, now or clock.now(), details or None)
 
 
@@ -337,6 +343,22 @@ def current_agreement(session: Session, case_id: int) -> Agreement | None:
                           .order_by(Agreement.round.desc()).limit(1))
 
 
+def agreement_in_force(session: Session, case: MediationCase) -> Agreement | None:
+    """The current agreement while it stands as the case's outcome: the case is settled (agreed,
+    followed up, or closed after that), and no failure, withdrawal or referral came after it (a
+    case reopened and then failed keeps its old agreement in the file, but it is not in force
+    for printing or 司法确认)."""
+    if case.state not in ("agreed", "followed_up", "closed"):
+        return None
+    agreement = current_agreement(session, case.id)
+    if agreement is None:
+        return None
+    later = session.scalar(select(func.count()).select_from(CaseStateChange).where(
+        CaseStateChange.case_id == case.id, CaseStateChange.at > agreement.created_at,
+        CaseStateChange.to_state.in_(("failed", "withdrawn", "referred", "in_mediation"))))
+    return None if later else agreement
+
+
 def follow_up_due(agreed_on: date, performance_deadline: date | None, limits: Limits = Limits()) -> date:
     """When the follow-up visit is due: the later of agreement + the follow-up days and the
     performance deadline (+ limits.follow_up_after_deadline_days), so that performance can be
@@ -358,6 +380,7 @@ class Deadlines:
 
 def deadlines(state: str, due_date: date, agreement: Agreement | None, today: date, limits: Limits = Limits()
               ) -> Deadlines:
+    """`agreement`: the one in force (agreement_in_force), or None."""
     is_open = state in OPEN_STATES
     judicial = (agreement.agreed_on + timedelta(days=limits.judicial_confirmation_days)
                 if agreement is not None and agreement.written and not agreement.judicial_applied_on else None)
@@ -529,6 +552,10 @@ def case_detail(session: Session, actor: Actor, case_id: int, *, today: date | N
     grid = session.get(Grid, case.grid_id)
     last_visit = session.scalar(select(FollowUp.performed).where(FollowUp.case_id == case.id)
                                 .order_by(FollowUp.id.desc()).limit(1))
+    in_force = agreement_in_force(session, case)
+    actions = allowed_actions(actor, case)
+    if case.state == "followed_up" and last_visit == "yes":  # performed: nothing to mediate again
+        actions = [action for action in actions if action != "reopen"]
     return {
         "id": case.id, "version": case.version, "number": case.number, "state": case.state,
         "intake_date": case.intake_date, "source": case.source, "type": kind.name if kind else "",
@@ -537,9 +564,9 @@ def case_detail(session: Session, actor: Actor, case_id: int, *, today: date | N
         "parties": [_party_view(party, resident) for party, resident in rows], "timeline": timeline,
         "agreement": None if current is None else _agreement_view(current),
         "earlier_agreements": [_agreement_view(a) for a in agreements if a is not current],
-        "last_visit_performed": last_visit,
-        "deadlines": deadlines(case.state, case.due_date, current, today, limits),
-        "actions": allowed_actions(actor, case),
+        "last_visit_performed": last_visit, "agreement_in_force": in_force is not None,
+        "deadlines": deadlines(case.state, case.due_date, in_force, today, limits),
+        "actions": actions,
     }
 
 

@@ -4,16 +4,20 @@ month's figures stay as they were on its last day.
 - received: cases taken in (受理) in the month, by intake date.
 - agreements: agreements reached in the month (调解成功件数); a case settled again after it was
   reopened counts again, and `re_mediations` says how many of them were such a round 2+ (再次调解).
-- settled: different cases that reached an agreement in the month.
 - concluded: different cases that reached an agreement or failed (调解不成) in the month. A case
   withdrawn (撤回) or referred (转介) is not concluded by mediation and is in neither count.
-- success_rate = settled ÷ concluded. A case that failed is never counted as settled (a case
-  that failed, was reopened and settled within the same month is settled once, concluded once).
+- settled: of those, the cases whose last conclusion in the month was an agreement. A case that
+  failed last is never counted as settled (settled, reopened and failed within the month: failed;
+  failed, reopened and settled: settled), and each case counts once.
+- success_rate = settled ÷ concluded.
 - amount_agreed: the amounts of the month's agreements still in force at the month's end (an
   agreement superseded later in the same month by a new round is not counted twice).
 
-Each figure is counted from agreements (agreed_on) and state changes to 调解不成 (their date):
-a later reopening or a new agreement changes later months, never one already past. Over a range,
+Each figure is counted from dated events — agreements and state changes to 调解不成 — in the
+month they were known: an agreement in the month it was reached, or the month it was recorded
+if that was later (so a September settlement entered on 2 October counts in October, and
+September's figures, complete on its last day, never change). A later reopening or a new
+agreement changes later months, never one already past. Over a range,
 `range_totals` counts different cases across the whole range, so that a case settled twice
 (round 1 in one month, round 2 in another) is two agreements but one case settled.
 """
@@ -51,21 +55,48 @@ def _bounds(first_month: date, last_month: date) -> tuple[date, date, datetime, 
     return start, end, datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
 
 
-def _agreements(actor: Actor, start: date, end: date) -> Any:
-    return scoped(select(Agreement.case_id, Agreement.agreed_on, Agreement.round, Agreement.amount_fen,
-                         Agreement.superseded_at).join(MediationCase, MediationCase.id == Agreement.case_id), actor
-                  ).where(Agreement.agreed_on >= start, Agreement.agreed_on < end)
+def _counted_in(agreed_on: Any, created_at: Any) -> Any:
+    """The month an agreement is counted in: the month it was reached, or the month it was recorded
+    when that came later (a settlement of 30 September entered on 2 October is October's: the
+    September figures were complete on 30 September and stay so)."""
+    reached, recorded = _month_index(agreed_on), _month_index(created_at)
+    return case((recorded > reached, recorded), else_=reached)
+
+
+def _agreements(actor: Actor, first: int, last: int) -> Any:
+    month = _counted_in(Agreement.agreed_on, Agreement.created_at)
+    return scoped(select(Agreement.case_id, month.label("month"), Agreement.created_at.label("at"), Agreement.round,
+                         Agreement.amount_fen, Agreement.superseded_at)
+                  .join(MediationCase, MediationCase.id == Agreement.case_id), actor
+                  ).where(month >= first, month <= last)
 
 
 def _failures(actor: Actor, start_at: datetime, end_at: datetime) -> Any:
-    return scoped(select(CaseStateChange.case_id, CaseStateChange.at)
+    return scoped(select(CaseStateChange.case_id, _month_index(CaseStateChange.at).label("month"),
+                         CaseStateChange.at)
                   .join(MediationCase, MediationCase.id == CaseStateChange.case_id), actor
                   ).where(CaseStateChange.to_state == "failed", CaseStateChange.at >= start_at,
                           CaseStateChange.at < end_at)
 
 
+def _outcomes(agreements: Any, failures: Any, *, by_month: bool) -> Any:
+    """Each case's last conclusion (per month, or over the range): settled if that was an agreement.
+    A case settled, reopened and then failed in the same period is failed, never settled."""
+    events = union_all(
+        select(agreements.c.case_id, agreements.c.month, agreements.c.at, literal(1).label("won")),
+        select(failures.c.case_id, failures.c.month, failures.c.at, literal(0).label("won")),
+    ).subquery()
+    partition = [events.c.case_id, events.c.month] if by_month else [events.c.case_id]
+    last = func.row_number().over(partition_by=partition, order_by=events.c.at.desc()).label("last")
+    return select(events.c.case_id, events.c.month, events.c.won, last).subquery()
+
+
 def _key(index: int) -> tuple[int, int]:
     return (index - 1) // 12, (index - 1) % 12 + 1
+
+
+def _index(day: date) -> int:
+    return day.year * 12 + day.month
 
 
 def monthly_statistics(session: Session, actor: Actor, first_month: date, last_month: date) -> list[dict[str, Any]]:
@@ -77,32 +108,27 @@ def monthly_statistics(session: Session, actor: Actor, first_month: date, last_m
         scoped(select(intake, func.count()), actor)
         .where(MediationCase.intake_date >= start, MediationCase.intake_date < end).group_by(intake))}
 
-    agreements = _agreements(actor, start, end).subquery()
-    month = _month_index(agreements.c.agreed_on)
-    # In force at the month's end: not superseded, or superseded in a later month.
-    in_force = (agreements.c.superseded_at.is_(None)) | (_month_index(agreements.c.superseded_at) > month)
-    settled: dict[tuple[int, int], tuple[int, int, int, int]] = {
-        _key(int(m)): (n, int(again or 0), cases, int(amount or 0)) for m, n, again, cases, amount in session.execute(
-            select(month, func.count(), func.sum(case((agreements.c.round > 1, 1), else_=0)),
-                   func.count(func.distinct(agreements.c.case_id)),
+    agreements = _agreements(actor, _index(start), _index(end) - 1).subquery()
+    # In force at the month's end: not superseded, or superseded by one counted in a later month.
+    in_force = (agreements.c.superseded_at.is_(None)) | (_month_index(agreements.c.superseded_at) > agreements.c.month)
+    reached: dict[tuple[int, int], tuple[int, int, int]] = {
+        _key(int(m)): (n, int(again or 0), int(amount or 0)) for m, n, again, amount in session.execute(
+            select(agreements.c.month, func.count(), func.sum(case((agreements.c.round > 1, 1), else_=0)),
                    func.sum(case((in_force, agreements.c.amount_fen), else_=0)))
-            .group_by(month))}
+            .group_by(agreements.c.month))}
 
-    failures = _failures(actor, start_at, end_at).subquery()
-    events = union_all(
-        select(agreements.c.case_id, _month_index(agreements.c.agreed_on).label("month"), literal(1).label("won")),
-        select(failures.c.case_id, _month_index(failures.c.at).label("month"), literal(0).label("won")),
-    ).subquery()
-    concluded = {_key(int(m)): n for m, n in session.execute(
-        select(events.c.month, func.count(func.distinct(events.c.case_id))).group_by(events.c.month))}
+    outcomes = _outcomes(agreements, _failures(actor, start_at, end_at).subquery(), by_month=True)
+    concluded = {_key(int(m)): (done, int(won or 0)) for m, done, won in session.execute(
+        select(outcomes.c.month, func.count(), func.sum(outcomes.c.won)).where(outcomes.c.last == 1)
+        .group_by(outcomes.c.month))}
 
     table = []
     for key in _months(start, end - timedelta(days=1)):
-        count, again, cases, amount = settled.get(key, (0, 0, 0, 0))
-        done = concluded.get(key, 0)
+        count, again, amount = reached.get(key, (0, 0, 0))
+        done, settled = concluded.get(key, (0, 0))
         table.append({"month": f"{key[0]}-{key[1]:02d}", "received": received.get(key, 0), "agreements": count,
-                      "re_mediations": again, "settled": cases, "concluded": done, "failed": done - cases,
-                      "success_rate": round(cases / done, 4) if done else None,
+                      "re_mediations": again, "settled": settled, "concluded": done, "failed": done - settled,
+                      "success_rate": round(settled / done, 4) if done else None,
                       "amount_agreed": Decimal(amount) / 100})
     return table
 
@@ -110,22 +136,21 @@ def monthly_statistics(session: Session, actor: Actor, first_month: date, last_m
 def range_totals(session: Session, actor: Actor, first_month: date, last_month: date) -> dict[str, Any]:
     """The same figures over the whole range, cases counted once across it: a case settled in two
     rounds is two agreements, one case settled; its amount is that of the agreement in force at
-    the range's end."""
+    the range's end; its outcome is its last conclusion in the range."""
     require(actor, "mediation.statistics")
     start, end, start_at, end_at = _bounds(first_month, last_month)
     received = session.scalar(scoped(select(func.count()), actor)
                               .where(MediationCase.intake_date >= start, MediationCase.intake_date < end)) or 0
-    agreements = _agreements(actor, start, end).subquery()
+    agreements = _agreements(actor, _index(start), _index(end) - 1).subquery()
     in_force = agreements.c.superseded_at.is_(None) | (agreements.c.superseded_at >= end_at)
-    count, again, cases, amount = session.execute(select(
+    count, again, amount = session.execute(select(
         func.count(), func.sum(case((agreements.c.round > 1, 1), else_=0)),
-        func.count(func.distinct(agreements.c.case_id)), func.sum(case((in_force, agreements.c.amount_fen), else_=0)),
-    )).one()
-    failures = _failures(actor, start_at, end_at).subquery()
-    events = union_all(select(agreements.c.case_id), select(failures.c.case_id)).subquery()
-    done = session.scalar(select(func.count(func.distinct(events.c.case_id)))) or 0
-    return {"received": received, "agreements": count, "re_mediations": int(again or 0), "settled": cases,
-            "concluded": done, "failed": done - cases, "success_rate": round(cases / done, 4) if done else None,
+        func.sum(case((in_force, agreements.c.amount_fen), else_=0)))).one()
+    outcomes = _outcomes(agreements, _failures(actor, start_at, end_at).subquery(), by_month=False)
+    done, settled = session.execute(select(func.count(), func.sum(outcomes.c.won)).where(outcomes.c.last == 1)).one()
+    settled = int(settled or 0)
+    return {"received": received, "agreements": count, "re_mediations": int(again or 0), "settled": settled,
+            "concluded": done, "failed": done - settled, "success_rate": round(settled / done, 4) if done else None,
             "amount_agreed": Decimal(int(amount or 0)) / 100}
 
 

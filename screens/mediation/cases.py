@@ -118,7 +118,9 @@ def agreement_lines(agreement: dict) -> None:
 if case["agreement"]:
     agreement = case["agreement"]
     agreement_lines(agreement)
-    if agreement["written"]:
+    if not case["agreement_in_force"]:
+        st.caption(t("cases.agreement_not_in_force"))
+    elif agreement["written"]:
         # Prepared on request: printing it is audited (it may hold full ID numbers).
         if st.button(t("cases.prepare_agreement"), key=f"agreement_prepare_{case['id']}", icon=":material/description:"):
             with write_session(engine) as session:
@@ -140,7 +142,7 @@ if "agree" in case["actions"]:
     forms.agreement_form(engine, me, case)
 if "follow_up" in case["actions"]:
     forms.follow_up_form(engine, me, case)
-if (case["agreement"] and case["agreement"]["written"] and case["state"] in ("agreed", "followed_up", "closed")
+if (case["agreement"] and case["agreement"]["written"] and case["agreement_in_force"]
         and can(me, "mediation.edit")):  # the service checks the case is theirs
     forms.judicial_form(engine, me, case, limits_set)
 if case["state"] in mediations.OPEN_STATES:

@@ -57,8 +57,8 @@ def _ending_panel(engine: Engine, me: Actor, case: dict[str, Any], action: str) 
             referred_to = st.text_input(t("field.referred_to"), max_chars=100, placeholder=t("cases.refer_hint"),
                                         key=f"ending_to_{case['id']}")
             errors.slot("referred_to")
-        note = st.text_area(t("field.note"), max_chars=500, key=f"ending_note_{case['id']}",
-                            placeholder=t("cases.reason") if action != "refer" else "")
+        note = st.text_area(t("field.note"), max_chars=500, key=f"ending_note_{case['id']}_{action}",
+                            placeholder=t("cases.reason"))
         errors.slot("note")
         routes = False
         if action == "fail":

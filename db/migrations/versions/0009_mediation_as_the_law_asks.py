@@ -60,6 +60,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Before 0009 a case held one agreement: going back would delete every superseded one (the
+    # file of a re-mediated case) and renumber the rest. Refuse rather than lose them.
+    superseded = op.get_bind().execute(sa.text("SELECT count(*) FROM agreements WHERE superseded_at IS NOT NULL"))
+    if superseded.scalar():
+        raise RuntimeError("cannot downgrade below 0009: superseded agreements would be lost")
     with op.batch_alter_table("follow_ups") as batch:
         batch.drop_column("advised_court")
     with op.batch_alter_table("case_state_changes") as batch:
@@ -69,8 +74,7 @@ def downgrade() -> None:
         for column in ("agent_phone", "agent_name", "agent_kind", "representative_role", "representative", "org_code",
                        "id_masked", "id_enc", "address", "ethnicity", "birth_date", "sex", "kind"):
             batch.drop_column(column)
-    # Only the current agreement of each case can stay under the unique constraint again.
-    op.execute("DELETE FROM agreements WHERE superseded_at IS NOT NULL")
+    # Parties' details (organisations, agents, outside persons' IDs) go with their columns.
     with op.batch_alter_table("agreements") as batch:
         batch.drop_index("ix_agreements_case_id")
         for column in ("judicial_decided_on", "judicial_result", "judicial_court", "judicial_applied_on",

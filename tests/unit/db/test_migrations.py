@@ -72,3 +72,34 @@ def test_stored_id_masks_keep_only_their_last_4_after_the_upgrade(fresh_database
         assert masks == ["**************0131", ""]
     finally:
         engine.dispose()
+
+
+def test_going_back_below_0009_refuses_to_lose_a_re_mediated_cases_earlier_agreement(fresh_database_url):
+    import pytest
+
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine)
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO communities (id, name, address, created_at, version) "
+                                    "VALUES (1, '和平里社区', '', '2026-01-01 00:00:00', 1)"))
+            connection.execute(text("INSERT INTO grids (id, community_id, name, description, created_at, version) "
+                                    "VALUES (1, 1, '第一网格', '', '2026-01-01 00:00:00', 1)"))
+            connection.execute(text("INSERT INTO users (id, username, display_name, password_hash, role, active, "
+                                    "must_change_password, language, created_at, version) VALUES (1, 'w', 'w', 'x', "
+                                    "'worker', true, false, 'zh-CN', '2026-01-01 00:00:00', 1)"))
+            connection.execute(text(
+                "INSERT INTO cases (id, number, year, intake_date, source, type_id, grid_id, mediator_id, facts, state, "
+                "amount_claimed_fen, due_date, extended, created_by, created_at, updated_at, version) VALUES (1, "
+                "'2026-0001', 2026, '2026-09-01', 'application', 1, 1, 1, '漏水', 'agreed', 0, '2026-10-01', false, 1, "
+                "'2026-09-01 00:00:00', '2026-09-01 00:00:00', 1)"))
+            for number, superseded in ((1, "'2026-10-02 00:00:00'"), (2, "NULL")):
+                connection.execute(text(
+                    "INSERT INTO agreements (case_id, round, superseded_at, agreed_on, written, terms, amount_fen, "
+                    f"created_at) VALUES (1, {number}, {superseded}, '2026-09-10', true, '赔偿', 0, '2026-09-10 00:00:00')"))
+        with pytest.raises(Exception, match="superseded agreements would be lost"):
+            migrate.downgrade(engine, "0008")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM agreements")).scalar() == 2
+    finally:
+        engine.dispose()

@@ -17,7 +17,7 @@ from core.mediation import service as mediations
 from core.mediation.parties import PartyInput
 from core.residents.service import ResidentForm
 from db.engine import read_session, write_session
-from db.models import AuditEvent
+from db.models import AuditEvent, Resident
 from tests.factories import make_resident_id, make_world, vault_for_tests
 from tests.factories import register as register_resident
 from tests.unit.mediation.test_law import agree, at, move, new_case, version_of
@@ -129,7 +129,6 @@ def test_only_a_written_agreement_in_force_is_printed(engine):
     with pytest.raises(Invalid) as refused, write_session(engine) as session:
         agreements.document(session, world.actors["worker"], VAULT, case_id)
     assert refused.value.key == "error.agreement.no_written"
-    assert version_of(engine, case_id)  # the case itself is untouched
 
 
 def test_a_round_2_agreement_prints_its_own_terms(engine, printed_case):
@@ -143,3 +142,20 @@ def test_a_round_2_agreement_prints_its_own_terms(engine, printed_case):
           performance_deadline="2026-11-30")
     text = text_of(printed(engine, supervisor, case_id))
     assert "李四分两期支付 600 元" in text and "李四承担维修费 800 元" not in text
+
+
+def test_a_worker_prints_the_phones_of_their_grids_residents_only_and_each_print_shows_in_their_history(
+        engine, printed_case):
+    """The phone rule: a resident's number is the grid's worker's and the supervisor's to see."""
+    world, case_id = printed_case
+    with write_session(engine) as session:  # the resident moves to a grid the worker does not see
+        resident = session.scalar(select(Resident).where(Resident.name == "王秀英"))
+        resident.grid_id = world.grid_ids[1]
+    text = text_of(printed(engine, world.actors["worker"], case_id))  # the worker mediates the case
+    assert "13812345678" not in text and "13900001111" in text  # the guardian's, typed by the worker
+    text = text_of(printed(engine, world.actors["supervisor"], case_id))
+    assert "13812345678" in text
+    with read_session(engine) as session:
+        reveals = session.scalars(select(AuditEvent.after).where(AuditEvent.action == "reveal",
+                                                                AuditEvent.object_id == str(resident.id))).all()
+    assert [json.loads(after)["field"] for after in reveals] == ["agreement_print"]

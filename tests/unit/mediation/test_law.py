@@ -304,3 +304,63 @@ def test_a_case_can_be_found_by_number_or_party_name(engine, world):
         assert found(first.number) == [first.number]
         assert found("钱七") == ["2026-0002"] and found("张") == [first.number]
         assert found("100%_") == []
+
+
+def test_a_case_whose_agreement_was_performed_is_not_reopened(engine, world):
+    worker, supervisor = world.actors["worker"], world.actors["supervisor"]
+    case_id = new_case(engine, world)
+    agree(engine, worker, case_id, "2026-09-10")
+    visit(engine, worker, case_id, "2026-09-26", performed="yes")
+    with read_session(engine) as session:
+        assert mediations.case_detail(session, supervisor, case_id)["actions"] == ["close"]
+    with pytest.raises(Invalid) as refused:
+        move(engine, supervisor, case_id, "reopen", "2026-09-27")
+    assert refused.value.key == "error.case.reopen_performed"
+
+
+def test_an_agreement_recorded_after_its_month_counts_in_the_month_it_was_recorded(engine, world):
+    """September's figures were complete on 30 September: a settlement of that day entered on
+    2 October counts in October, and the amount is not counted twice."""
+    worker, supervisor = world.actors["worker"], world.actors["supervisor"]
+    case_id = new_case(engine, world)
+    agree(engine, worker, case_id, "2026-09-10")
+    visit(engine, worker, case_id, "2026-09-20", performed="no")
+    move(engine, supervisor, case_id, "reopen", "2026-09-25")
+    september_as_filed = month(engine, supervisor, "2026-09-01")
+    with write_session(engine) as session:
+        agreements.record_agreement(session, worker, case_id, version_of(engine, case_id), AgreementInput(
+            agreed_on="2026-09-30", performance_deadline="2026-10-30", **{**WRITTEN, "amount": "600"}),
+            now=at("2026-10-02"))
+    september, october = month(engine, supervisor, "2026-09-01", "2026-10-01")
+    assert [september] == september_as_filed and september["amount_agreed"] == Decimal("800")
+    assert (october["agreements"], october["re_mediations"], october["amount_agreed"]) == (1, 1, Decimal("600"))
+
+
+def test_a_new_round_cannot_be_dated_before_the_earlier_one_or_the_reopening(engine, world):
+    worker, supervisor = world.actors["worker"], world.actors["supervisor"]
+    case_id = new_case(engine, world)
+    agree(engine, worker, case_id, "2026-09-20")
+    visit(engine, worker, case_id, "2026-10-01", performed="no")
+    move(engine, supervisor, case_id, "reopen", "2026-10-07")
+    with pytest.raises(Invalid) as refused:
+        agree(engine, worker, case_id, "2026-09-05")
+    assert (refused.value.field, refused.value.params) == ("agreed_on", {"date": "2026-10-07"})
+
+
+def test_settled_then_reopened_and_failed_is_failed_and_its_old_agreement_is_not_in_force(engine, world):
+    """A failed case is never counted as settled; its superseded-in-fact agreement is neither
+    printed nor confirmed by a court."""
+    worker, supervisor = world.actors["worker"], world.actors["supervisor"]
+    case_id = new_case(engine, world)
+    agree(engine, worker, case_id, "2026-09-05")
+    visit(engine, worker, case_id, "2026-09-15", performed="no")
+    move(engine, supervisor, case_id, "reopen", "2026-09-16")
+    move(engine, worker, case_id, "fail", "2026-09-25")
+    [row] = month(engine, supervisor, "2026-09-01")
+    assert (row["agreements"], row["settled"], row["failed"], row["success_rate"]) == (1, 0, 1, 0.0)
+    with read_session(engine) as session:
+        detail = mediations.case_detail(session, worker, case_id, today=date(2026, 9, 26))
+    assert not detail["agreement_in_force"] and detail["deadlines"].judicial_confirmation_until is None
+    with pytest.raises(Invalid), write_session(engine) as session:
+        agreements.record_judicial_confirmation(session, worker, case_id, JudicialInput(
+            applied_on="2026-09-26", court="东城区人民法院"), now=at("2026-09-26"))

@@ -46,7 +46,7 @@ def version_of(engine, case_id):
 
 # What each ending asks for, given as a worker fills it in (人民调解法 art. 26 for 调解不成).
 REASONS = {"fail": {"note": "双方分歧过大，无法达成协议", "routes_explained": True},
-           "refer": {"referred_to": "和平里派出所"}, "withdraw": {"note": "申请人撤回申请"},
+           "refer": {"note": "涉及治安问题", "referred_to": "和平里派出所"}, "withdraw": {"note": "申请人撤回申请"},
            "reopen": {"note": "回访发现未履行，重新调解"}}
 
 
@@ -66,10 +66,10 @@ def agree(engine, actor, case_id, **changes):
                                            AgreementInput(**values), now=NOW).state
 
 
-def follow_up(engine, actor, case_id, score=5):
+def follow_up(engine, actor, case_id, score=5, performed="yes"):
     with write_session(engine) as session:
         return agreements.record_follow_up(session, actor, case_id, version_of(engine, case_id),
-                                           FollowUpInput(visited_on="2026-11-28", performed="yes", satisfaction=score),
+                                           FollowUpInput(visited_on="2026-11-28", performed=performed, satisfaction=score),
                                            now=NOW).state
 
 
@@ -125,7 +125,7 @@ def reach(engine, world, state):
         if action == "agree":
             agree(engine, worker, case.id)
         elif action == "follow_up":
-            follow_up(engine, worker, case.id)
+            follow_up(engine, worker, case.id, performed="no")  # not performed: it may be mediated again
         else:
             move(engine, supervisor, case.id, action)
     return case.id
