@@ -289,6 +289,11 @@ def _showcase_cases(session, vault: Vault) -> None:  # noqa: ANN001
     again = case(50, "邻里", "楼上漏水损坏楼下吊顶，就维修费用争执", [
         PartyInput(side="applicant", name="周建华", phone="13700004444"),
         PartyInput(side="respondent", name="吴桂兰", phone="13600005555")])
+    for days_ago, place, said in ((48, "和平里社区调解室", "双方陈述漏水经过，周建华要求赔偿吊顶维修费 1500 元"),
+                                  (45, "周建华家中", "现场查看吊顶受损情况，吴桂兰认可漏水责任")):
+        mediations.log_session(session, worker, again, held_on=today - timedelta(days=days_ago), place=place,
+                               present="周建华、吴桂兰、网格员李秀英", summary=said,
+                               now=_on(today - timedelta(days=days_ago), 11))
     agree(again, 44, responsibilities="吴桂兰家水管老化漏水，负全部责任", terms="吴桂兰承担维修费 1500 元", amount="1500")
     visit(again, 30, "no", advised_court=True, note="吴桂兰称经济困难，未付款")
     step(again, 28, "reopen", supervisor, note="回访发现未履行，双方同意再次调解")

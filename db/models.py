@@ -307,6 +307,7 @@ class CaseSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(100), default="")
     present: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[int] = mapped_column(Integer)

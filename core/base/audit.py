@@ -58,6 +58,7 @@ ACTIONS = (
     "case_agreement_supersede",
     "case_judicial",
     "agreement_print",
+    "case_file_print",
     "dispute_type_save",
     "course_create",
     "roster_save",

@@ -33,7 +33,7 @@ HEADING_FONT, TEXT_FONT = "宋体", "仿宋"
 BLACK = RGBColor(0, 0, 0)
 
 
-def _fonts(run: Any, east_asian: str, size: float, *, bold: bool = False) -> None:
+def set_fonts(run: Any, east_asian: str, size: float, *, bold: bool = False) -> None:
     """Set a run's fonts: python-docx's font.name sets only the Western ones, so the East-Asian
     font (w:eastAsia) is written into rFonts as well."""
     run.font.name = "Times New Roman"
@@ -44,7 +44,7 @@ def _fonts(run: Any, east_asian: str, size: float, *, bold: bool = False) -> Non
     fonts.set(qn("w:eastAsia"), east_asian)
 
 
-def _paragraph(document: Any, text: str = "", *, font: str = TEXT_FONT, size: float = 14, bold: bool = False,
+def paragraph(document: Any, text: str = "", *, font: str = TEXT_FONT, size: float = 14, bold: bool = False,
                align: Any = None, indent: bool = False) -> Any:
     paragraph = document.add_paragraph()
     if align is not None:
@@ -53,12 +53,12 @@ def _paragraph(document: Any, text: str = "", *, font: str = TEXT_FONT, size: fl
         paragraph.paragraph_format.first_line_indent = Pt(size * 2)  # two characters, as offices indent
     paragraph.paragraph_format.space_after = Pt(4)
     if text:
-        _fonts(paragraph.add_run(text), font, size, bold=bold)
+        set_fonts(paragraph.add_run(text), font, size, bold=bold)
     return paragraph
 
 
-def _heading(document: Any, text: str) -> None:
-    _paragraph(document, text, font=HEADING_FONT, size=15, bold=True)
+def heading(document: Any, text: str) -> None:
+    paragraph(document, text, font=HEADING_FONT, size=15, bold=True)
 
 
 def _page_numbers(section: Any) -> None:
@@ -67,7 +67,7 @@ def _page_numbers(section: Any) -> None:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for piece in ("第 ", "PAGE", " 页 共 ", "NUMPAGES", " 页"):
         run = paragraph.add_run()
-        _fonts(run, TEXT_FONT, 10.5)
+        set_fonts(run, TEXT_FONT, 10.5)
         if piece in ("PAGE", "NUMPAGES"):
             for kind, text in (("begin", None), (None, f" {piece} "), ("end", None)):
                 if kind:
@@ -83,7 +83,7 @@ def _page_numbers(section: Any) -> None:
             run.text = piece
 
 
-def _or_blank(value: Any) -> str:
+def or_blank(value: Any) -> str:
     if value is None or value == "":
         return BLANK
     if isinstance(value, date):
@@ -95,27 +95,24 @@ def party_line(party: dict[str, Any]) -> str:
     """A party's basic information as the 协议书 lists it (法 art. 29 (一))."""
     side = SIDE_LABELS.get(party["side"], party["side"])
     if party["kind"] == "organisation":
-        return (f"{side}：{party['name']}，统一社会信用代码：{_or_blank(party['org_code'])}，"
-                f"{ROLE_LABELS.get(party['representative_role'], '法定代表人')}：{_or_blank(party['representative'])}，"
-                f"联系电话：{_or_blank(party['phone'])}")
+        return (f"{side}：{party['name']}，统一社会信用代码：{or_blank(party['org_code'])}，"
+                f"{ROLE_LABELS.get(party['representative_role'], '法定代表人')}：{or_blank(party['representative'])}，"
+                f"联系电话：{or_blank(party['phone'])}")
     sex = SEX_LABELS.get(party["sex"] or "")
-    return (f"{side}：{party['name']}，性别：{_or_blank(sex)}，出生日期：{_or_blank(party['birth_date'])}，"
-            f"民族：{_or_blank(party['ethnicity'])}，住址：{_or_blank(party['address'])}，"
-            f"联系电话：{_or_blank(party['phone'])}，身份证号码：{_or_blank(party['id_number'])}")
+    return (f"{side}：{party['name']}，性别：{or_blank(sex)}，出生日期：{or_blank(party['birth_date'])}，"
+            f"民族：{or_blank(party['ethnicity'])}，住址：{or_blank(party['address'])}，"
+            f"联系电话：{or_blank(party['phone'])}，身份证号码：{or_blank(party['id_number'])}")
 
 
 def agent_line(party: dict[str, Any]) -> str | None:
     if not party.get("agent_name"):
         return None
     return (f"{AGENT_LABELS.get(party['agent_kind'], '委托代理人')}：{party['agent_name']}，"
-            f"联系电话：{_or_blank(party['agent_phone'])}")
+            f"联系电话：{or_blank(party['agent_phone'])}")
 
 
-def agreement_docx(case: dict[str, Any]) -> bytes:
-    """`case` as core.mediation.agreements.document returns it (a written current agreement)."""
-    agreement = case["agreement"]
-    if agreement is None or not agreement["written"]:
-        raise ValueError("the case has no written agreement")
+def new_document() -> Any:
+    """An empty A4 document as offices file them: margins, page numbers in the footer."""
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -123,46 +120,74 @@ def agreement_docx(case: dict[str, Any]) -> bytes:
     section.top_margin = section.bottom_margin = Cm(2.54)
     section.left_margin = section.right_margin = Cm(2.8)
     _page_numbers(section)
+    return document
 
-    _paragraph(document, "人民调解协议书", font=HEADING_FONT, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(document, f"编号：{case['number']}", size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
 
-    _heading(document, "当事人基本情况")
+def title(document: Any, text: str, number: str | None = None) -> None:
+    paragraph(document, text, font=HEADING_FONT, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    if number:
+        paragraph(document, f"编号：{number}", size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+def write_agreement(document: Any, case: dict[str, Any], agreement: dict[str, Any]) -> None:
+    """The 协议书 of one written agreement, appended to `document`."""
+    title(document, "人民调解协议书", case["number"])
+    heading(document, "当事人基本情况")
     for party in case["parties"]:
-        _paragraph(document, party_line(party))
+        paragraph(document, party_line(party))
         agent = agent_line(party)
         if agent:
-            _paragraph(document, agent)
+            paragraph(document, agent)
 
-    _heading(document, "纠纷的主要事实、争议事项及各方责任")
-    _paragraph(document, case["facts"], indent=True)
-    _paragraph(document, agreement["responsibilities"] or BLANK, indent=True)
+    heading(document, "纠纷的主要事实、争议事项及各方责任")
+    paragraph(document, case["facts"], indent=True)
+    paragraph(document, agreement["responsibilities"] or BLANK, indent=True)
 
-    _heading(document, "经人民调解委员会调解，当事人自愿达成如下协议")
-    _paragraph(document, agreement["terms"], indent=True)
+    heading(document, "经人民调解委员会调解，当事人自愿达成如下协议")
+    paragraph(document, agreement["terms"], indent=True)
     if agreement["amount"]:
-        _paragraph(document, f"协议涉及金额：人民币 {agreement['amount']:,.2f} 元。", indent=True)
+        paragraph(document, f"协议涉及金额：人民币 {agreement['amount']:,.2f} 元。", indent=True)
 
-    _heading(document, "履行方式、地点、期限")
-    _paragraph(document, f"履行方式：{_or_blank(agreement['performance_manner'])}")
-    _paragraph(document, f"履行地点：{_or_blank(agreement['performance_place'])}")
-    _paragraph(document, f"履行期限：{_or_blank(agreement['performance_deadline'])}前履行完毕")
+    heading(document, "履行方式、地点、期限")
+    paragraph(document, f"履行方式：{or_blank(agreement['performance_manner'])}")
+    paragraph(document, f"履行地点：{or_blank(agreement['performance_place'])}")
+    paragraph(document, f"履行期限：{or_blank(agreement['performance_deadline'])}前履行完毕")
 
     copies = len(case["parties"]) + 1
-    _paragraph(document, f"本协议一式{copies}份，当事人各执一份，人民调解委员会留存一份。", indent=True)
-    _paragraph(document, "本协议自各方当事人签名、盖章或者按指印，人民调解员签名并加盖人民调解委员会印章之日起生效。"
+    paragraph(document, f"本协议一式{copies}份，当事人各执一份，人民调解委员会留存一份。", indent=True)
+    paragraph(document, "本协议自各方当事人签名、盖章或者按指印，人民调解员签名并加盖人民调解委员会印章之日起生效。"
                "当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。", indent=True)
-    _paragraph(document)
-    for party in case["parties"]:
+    paragraph(document)
+    party_signatures(document, case["parties"])
+    paragraph(document, f"人民调解员（签名）：{BLANK}{BLANK}")
+    paragraph(document)
+    paragraph(document, f"{case['committee']}（印）", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    paragraph(document, chinese_date(agreement["agreed_on"]), align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+def party_signatures(document: Any, parties: list[dict[str, Any]]) -> None:
+    for party in parties:
         side = SIDE_LABELS.get(party["side"], party["side"])
-        _paragraph(document, f"{side}（签名、盖章或按指印）：{BLANK}{BLANK}")
+        paragraph(document, f"{side}（签名、盖章或按指印）：{BLANK}{BLANK}")
         if party.get("agent_name"):
-            _paragraph(document, f"{AGENT_LABELS.get(party['agent_kind'], '委托代理人')}（签名）：{BLANK}{BLANK}")
-    _paragraph(document, f"人民调解员（签名）：{BLANK}{BLANK}")
-    _paragraph(document)
-    _paragraph(document, f"{case['committee']}（印）", align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _paragraph(document, f"{agreement['agreed_on'].year}年{agreement['agreed_on'].month}月{agreement['agreed_on'].day}日",
-               align=WD_ALIGN_PARAGRAPH.RIGHT)
+            paragraph(document, f"{AGENT_LABELS.get(party['agent_kind'], '委托代理人')}（签名）：{BLANK}{BLANK}")
+
+
+def chinese_date(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else f"{BLANK}年{BLANK}月{BLANK}日"
+
+
+def to_bytes(document: Any) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def agreement_docx(case: dict[str, Any]) -> bytes:
+    """`case` as core.mediation.agreements.document returns it (a written current agreement)."""
+    agreement = case["agreement"]
+    if agreement is None or not agreement["written"]:
+        raise ValueError("the case has no written agreement")
+    document = new_document()
+    write_agreement(document, case, agreement)
+    return to_bytes(document)

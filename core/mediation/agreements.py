@@ -212,7 +212,7 @@ def _satisfaction(value: int | str | None) -> int:
 
 
 def document(session: Session, actor: Actor, vault: Vault, case_id: int, *, limits: Limits = service.DEFAULT_LIMITS,
-             now: datetime | None = None) -> dict[str, Any]:
+             now: datetime | None = None, require_written: bool = True) -> dict[str, Any]:
     """What the 人民调解协议书 of the case's current written agreement prints (人民调解法 art. 29,
     若干规定 art. 35): the case, its committee's name, and each party's basic information.
 
@@ -225,7 +225,8 @@ def document(session: Session, actor: Actor, vault: Vault, case_id: int, *, limi
     require(actor, "mediation.view")
     now = now or clock.now()
     case = service.case_detail(session, actor, case_id, today=now.date(), limits=limits)
-    if case["agreement"] is None or not case["agreement"]["written"] or not case["agreement_in_force"]:
+    if require_written and (case["agreement"] is None or not case["agreement"]["written"]
+                            or not case["agreement_in_force"]):
         raise Invalid("agreement", "error.agreement.no_written")
     reveal = can(actor, "resident.reveal")
     community = session.scalar(select(Community.name).join(Grid, Grid.community_id == Community.id)
@@ -255,7 +256,7 @@ def document(session: Session, actor: Actor, vault: Vault, case_id: int, *, limi
             "agent_kind": party.agent_kind, "agent_name": party.agent_name or None,
             "agent_phone": party.agent_phone or None})
     audit.record(session, actor, "agreement_print", object_type="case", object_id=case_id,
-                 after={"round": case["agreement"]["round"], "id_numbers_printed": len(ids_printed) + sum(
+                 after={"round": case["agreement"]["round"] if case["agreement"] else 0, "id_numbers_printed": len(ids_printed) + sum(
                      1 for party, resident, _ in rows if resident is None and reveal and party.id_enc),
                         "residents_id_printed": ids_printed, "residents_phone_printed": phones_printed}, now=now)
     for resident_id in sorted(set(ids_printed) | set(phones_printed)):  # each resident's history shows it

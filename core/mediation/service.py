@@ -290,7 +290,7 @@ def _refuse(field: str, key: str) -> None:
 
 
 def log_session(session: Session, actor: Actor, case_id: int, *, held_on: date | str | None, present: str,
-                summary: str, now: datetime | None = None) -> CaseSession:
+                summary: str, place: str = "", now: datetime | None = None) -> CaseSession:
     """A mediation session: date, who was present, what happened. Only while the case is in mediation."""
     require(actor, "mediation.edit")
     now = now or clock.now()
@@ -303,8 +303,9 @@ def log_session(session: Session, actor: Actor, case_id: int, *, held_on: date |
     summary = clean_prose(summary)
     if not summary:
         raise Invalid("summary", "error.required")
-    record = CaseSession(case_id=case.id, held_on=day, present=clean_prose(present)[:200], summary=summary[:4000],
-                         recorded_by=actor.id, created_at=now)
+    record = CaseSession(case_id=case.id, held_on=day, place=clean_prose(place)[:100],
+                         present=clean_prose(present)[:200], summary=summary[:4000], recorded_by=actor.id,
+                         created_at=now)
     session.add(record)
     audit.record(session, actor, "case_session", object_type="case", object_id=case.id,
                  after={"held_on": day}, now=now)
@@ -558,7 +559,8 @@ def case_detail(session: Session, actor: Actor, case_id: int, *, today: date | N
         actions = [action for action in actions if action != "reopen"]
     return {
         "id": case.id, "version": case.version, "number": case.number, "state": case.state,
-        "intake_date": case.intake_date, "source": case.source, "type": kind.name if kind else "",
+        "intake_date": case.intake_date, "closed_on": case.closed_on, "source": case.source,
+        "type": kind.name if kind else "",
         "grid": grid.name if grid else "", "mediator": names.get(case.mediator_id, ""),
         "facts": case.facts, "amount_claimed": Decimal(case.amount_claimed_fen) / 100, "extended": case.extended,
         "parties": [_party_view(party, resident) for party, resident in rows], "timeline": timeline,

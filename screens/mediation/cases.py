@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.base.permissions import can, sees_all_grids
-from core.mediation import agreement_doc, agreements
+from core.mediation import agreement_doc, agreements, case_file
 from core.mediation import service as mediations
 from core.residents import service as residents
 from db.engine import read_session, write_session
@@ -133,6 +133,14 @@ if case["earlier_agreements"]:
         for earlier in case["earlier_agreements"]:
             agreement_lines(earlier)
             st.caption(t("cases.superseded_on", date=f"{earlier['superseded_at']:%Y-%m-%d}"))
+
+# The case file (卷宗, 人民调解法 art. 27): prepared on request, printing it is audited.
+if st.button(t("cases.prepare_case_file"), key=f"file_prepare_{case['id']}", icon=":material/folder_open:"):
+    with write_session(engine) as session:
+        filed = case_file.content(session, me, keys, case["id"])
+    st.download_button(t("cases.download_case_file"), case_file.case_file_docx(filed),
+                       file_name=f"人民调解卷宗-{case['number']}.docx", key="case_file_docx", on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 show_notice(forms.NOTICE)
 forms.action_buttons(engine, me, case)

@@ -232,3 +232,15 @@ def test_after_a_visit_finding_no_performance_only_a_supervisor_may_reopen(app_w
     assert buttons(at) == ["结案"] and any("回访发现未履行" in w.value for w in at.warning)
     supervisor = open_case(login(new_app(), "supervisor1"))
     assert buttons(supervisor) == ["结案", "重新打开"]
+
+
+def test_the_case_file_is_prepared_on_request_and_its_printing_audited(app_world):
+    from db.models import AuditEvent
+
+    at = open_case(register_through_the_screen(login(new_app(), "worker1")))
+    assert not at.get("download_button")  # nothing printed, nothing audited, until asked
+    at.button(key=next(b.key for b in at.button if b.label == "生成人民调解卷宗")).click().run()
+    assert [d.proto.label for d in at.get("download_button")] == ["下载人民调解卷宗（.docx）"]
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action == "case_file_print")) == 1

@@ -146,6 +146,13 @@ def test_intake_sessions_agreement_document_follow_up_reopen_new_agreement_stati
     written_agreement(page, server, "钱大嫂分两期支付 600 元", "600")
     open_first_case(page, server)
     expect(page.get_by_text("此前的协议（1 份，已被再次调解取代）")).to_be_visible()
+    page.get_by_role("button", name="生成人民调解卷宗").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载人民调解卷宗（.docx）").click()
+    filed = Document(io.BytesIO(download.value.path().read_bytes()))
+    titles = [p.text for p in filed.paragraphs if p.runs and p.runs[0].font.size and p.runs[0].font.size.pt == 22]
+    assert titles == ["卷内文书目录", "人民调解受理登记表", "调解笔录", "调解笔录", "人民调解协议书", "人民调解协议书",
+                      "回访记录", "卷宗备考表"]
 
     supervisor.goto(f"{server.url}/mediation-stats")
     expect(supervisor.get_by_role("heading", name="调解统计")).to_be_visible()

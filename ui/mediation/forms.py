@@ -177,12 +177,13 @@ def session_form(engine: Engine, me: Actor, case: dict[str, Any]) -> None:
             held_on = st.date_input(t("field.held_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today(),
                                     key=f"session_held_{case['id']}")
             errors.slot("held_on")
+            place = st.text_input(t("cases.place"), max_chars=100, key=f"session_place_{case['id']}")
             present = st.text_input(t("cases.present"), max_chars=200, key=f"session_present_{case['id']}")
             summary = st.text_area(t("field.summary"), max_chars=4000, key=f"session_summary_{case['id']}")
             errors.slot("summary")
             if st.form_submit_button(t("common.save")):
                 save_then_rerun(engine, errors, lambda session: mediations.log_session(
-                    session, me, case["id"], held_on=held_on, present=present, summary=summary),
+                    session, me, case["id"], held_on=held_on, present=present, summary=summary, place=place),
                     NOTICE, t("cases.session_logged"))
 
 
