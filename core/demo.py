@@ -300,6 +300,18 @@ def _showcase_cases(session, vault: Vault) -> None:  # noqa: ANN001
     agree(again, 20, responsibilities="吴桂兰家水管老化漏水，负全部责任", terms="吴桂兰分三期承担维修费 1500 元",
           amount="1500")
 
+    from core.mediation import judicial_office
+
+    judicial_office.record_prevention(session, worker, company, judicial_office.PreventionInput(
+        "petition", 15, "业主酝酿集体到街道上访，调解达成后平息"), now=_on(today - timedelta(days=60), 17))
+    judicial_office.record_prevention(session, worker, again, judicial_office.PreventionInput(
+        "crime", 2, "双方发生推搡并扬言报复，经及时调解未进一步冲突"), now=_on(today - timedelta(days=45), 17))
+    for days_ago in range(360, 0, -12):  # a year of 排查 by each worker in their grid
+        for username, grid_name in (("li.wgy", "第一网格"), ("zhang.wgy", "第二网格"), ("liu.wgy", "第三网格")):
+            judicial_office.log_screening(session, staff[username], judicial_office.ScreeningInput(
+                session.scalar(select(Grid.id).where(Grid.name == grid_name)), today - timedelta(days=days_ago),
+                (days_ago // 12 + len(username)) % 4, "入户走访排查"), now=_on(today - timedelta(days=days_ago), 18))
+
     child = case(12, "损害赔偿", "儿童在小区玩耍时撞伤老人，就医药费发生纠纷", [
         PartyInput(side="applicant", name="孙老太", phone="13500006666"),
         PartyInput(side="respondent", name="郑小宇", birth_date=date(today.year - 10, today.month, min(today.day, 28)), sex="M",

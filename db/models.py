@@ -370,6 +370,38 @@ class CaseStateChange(Base):
     details: Mapped[str] = mapped_column(Text, default="")  # JSON: what the action asked for (routes told, to whom)
 
 
+class CasePrevention(Base):
+    """A case whose mediation prevented an escalation the 司法所 counts (suicide, crime, group
+    petition, group fight), with how many persons were concerned."""
+
+    __tablename__ = "case_preventions"
+    __table_args__ = (UniqueConstraint("case_id", "kind", name="uq_case_preventions_case_kind"),
+                      Index("ix_case_preventions_recorded_at", "recorded_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))  # suicide | crime | petition | fight
+    persons: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DisputeScreening(Base):
+    """A worker's 排查 of a grid's disputes on a day: how many were found."""
+
+    __tablename__ = "dispute_screenings"
+    __table_args__ = (Index("ix_dispute_screenings_grid_on", "grid_id", "screened_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"))
+    screened_on: Mapped[date] = mapped_column(Date)
+    disputes: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Course(Base):
     __tablename__ = "courses"
     __table_args__ = (Index("ix_courses_starts", "starts_at"),)

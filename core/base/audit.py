@@ -59,6 +59,8 @@ ACTIONS = (
     "case_judicial",
     "agreement_print",
     "case_file_print",
+    "case_prevention",
+    "screening",
     "dispute_type_save",
     "course_create",
     "roster_save",

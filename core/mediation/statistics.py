@@ -65,14 +65,15 @@ def _counted_in(agreed_on: Any, created_at: Any) -> Any:
 
 def _agreements(actor: Actor, first: int, last: int) -> Any:
     month = _counted_in(Agreement.agreed_on, Agreement.created_at)
-    return scoped(select(Agreement.case_id, month.label("month"), Agreement.created_at.label("at"), Agreement.round,
-                         Agreement.amount_fen, Agreement.superseded_at)
+    return scoped(select(Agreement.case_id, MediationCase.type_id, month.label("month"),
+                         Agreement.created_at.label("at"), Agreement.round, Agreement.amount_fen,
+                         Agreement.superseded_at, Agreement.written, Agreement.id.label("agreement_id"))
                   .join(MediationCase, MediationCase.id == Agreement.case_id), actor
                   ).where(month >= first, month <= last)
 
 
 def _failures(actor: Actor, start_at: datetime, end_at: datetime) -> Any:
-    return scoped(select(CaseStateChange.case_id, _month_index(CaseStateChange.at).label("month"),
+    return scoped(select(CaseStateChange.case_id, MediationCase.type_id, _month_index(CaseStateChange.at).label("month"),
                          CaseStateChange.at)
                   .join(MediationCase, MediationCase.id == CaseStateChange.case_id), actor
                   ).where(CaseStateChange.to_state == "failed", CaseStateChange.at >= start_at,
@@ -83,12 +84,17 @@ def _outcomes(agreements: Any, failures: Any, *, by_month: bool) -> Any:
     """Each case's last conclusion (per month, or over the range): settled if that was an agreement.
     A case settled, reopened and then failed in the same period is failed, never settled."""
     events = union_all(
-        select(agreements.c.case_id, agreements.c.month, agreements.c.at, literal(1).label("won")),
-        select(failures.c.case_id, failures.c.month, failures.c.at, literal(0).label("won")),
+        select(agreements.c.case_id, agreements.c.type_id, agreements.c.month, agreements.c.at,
+               literal(1).label("won")),
+        select(failures.c.case_id, failures.c.type_id, failures.c.month, failures.c.at, literal(0).label("won")),
     ).subquery()
     partition = [events.c.case_id, events.c.month] if by_month else [events.c.case_id]
     last = func.row_number().over(partition_by=partition, order_by=events.c.at.desc()).label("last")
-    return select(events.c.case_id, events.c.month, events.c.won, last).subquery()
+    return select(events.c.case_id, events.c.type_id, events.c.month, events.c.won, last).subquery()
+
+
+# The same definitions, for core.mediation.judicial_office's table by dispute type.
+agreement_events, failure_events, outcomes, month_index, bounds = _agreements, _failures, _outcomes, _month_index, _bounds
 
 
 def _key(index: int) -> tuple[int, int]:

@@ -40,6 +40,7 @@ from core.base import clock
 from core.base.exports import Percent, cell_styles, write_cell
 from core.base.i18n import DEFAULT_LANGUAGE, translate
 from core.base.permissions import Actor, can, require, sees_all_grids
+from core.mediation import judicial_office
 from core.mediation import service as mediations
 from core.mediation import statistics as mediation_statistics
 from core.residents import service as residents
@@ -162,7 +163,8 @@ def monthly_workbook(session: Session, actor: Actor, month: date, *, language: s
     last = mediations.add_months(first, 1) - timedelta(days=1)
     as_of = min(last, today or clock.now().date())
     sheets = [_residents_sheet(session, actor, as_of, t), _mediation_sheet(session, actor, first, t),
-              _training_sheet(session, actor, as_of, t), _satisfaction_sheet(session, actor, first, t)]
+              _judicial_office_sheet(session, actor, first, t), _training_sheet(session, actor, as_of, t),
+              _satisfaction_sheet(session, actor, first, t)]
     return _write(sheets, title=t("report.title", month=f"{first.year}-{first.month:02d}"))
 
 
@@ -190,6 +192,20 @@ def _mediation_sheet(session: Session, actor: Actor, first: date, t: Any) -> She
     by_type = mediation_statistics.statistics_by(session, actor, "type", first, first)
     rows += [[row["type"], row["cases"]] for row in sorted(by_type, key=lambda r: (-r["cases"], r["type"]))]
     return t("report.sheet.mediation"), rows
+
+
+def _judicial_office_sheet(session: Session, actor: Actor, first: date, t: Any) -> Sheet:
+    """The month's table for the 司法所, by dispute type (core.mediation.judicial_office)."""
+    table = judicial_office.table(session, actor, first, first)
+
+    def cells(label: str, row: dict[str, Any]) -> list[Any]:
+        return [label, *(_percent(row[f]) if f == "success_rate" else float(row[f]) if f == "amount" else row[f]
+                         for f in judicial_office.FIGURES)]
+
+    rows = [[t("judicial.type"), *(t(f"judicial.figure.{figure}") for figure in judicial_office.FIGURES)]]
+    rows += [cells(row["type"], row) for row in table["rows"]] + [cells(t("judicial.total"), table["total"])]
+    rows += [[], [t("judicial.screenings", times=table["screenings"], disputes=table["screened_disputes"])]]
+    return t("report.sheet.judicial"), rows
 
 
 def _training_sheet(session: Session, actor: Actor, as_of: date, t: Any) -> Sheet:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.base.permissions import can, sees_all_grids
-from core.mediation import agreement_doc, agreements, case_file
+from core.mediation import agreement_doc, agreements, case_file, judicial_office
 from core.mediation import service as mediations
 from core.residents import service as residents
 from db.engine import read_session, write_session
@@ -155,6 +155,10 @@ if (case["agreement"] and case["agreement"]["written"] and case["agreement_in_fo
     forms.judicial_form(engine, me, case, limits_set)
 if case["state"] in mediations.OPEN_STATES:
     forms.extension_form(engine, me, case)
+if can(me, "mediation.edit"):
+    with read_session(engine) as session:
+        prevented = judicial_office.preventions_of(session, me, case["id"])
+    forms.prevention_form(engine, me, case, prevented)
 
 st.subheader(t("cases.timeline"))
 for item in case["timeline"]:

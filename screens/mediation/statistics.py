@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.base import audit, exports
+from core.mediation import judicial_office
 from core.mediation import service as mediations
 from core.mediation import statistics as mediation_statistics
 from db.engine import read_session
@@ -34,21 +35,22 @@ if first > last:
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def statistics_at(database: str, mark: int, scope: tuple, first: date, last: date, _engine, _actor
-                  ) -> tuple[list, dict, list, list]:
+                  ) -> tuple[list, dict, list, list, dict]:
     """The statistics as of one audit high-water mark (every case write is audited): a rerun with
     nothing new reads one row instead of aggregating every case of the range again."""
     with read_session(_engine) as session:
         return (mediation_statistics.monthly_statistics(session, _actor, first, last),
                 mediation_statistics.range_totals(session, _actor, first, last),
                 mediation_statistics.statistics_by(session, _actor, "source", first, last),
-                mediation_statistics.statistics_by(session, _actor, "type", first, last))
+                mediation_statistics.statistics_by(session, _actor, "type", first, last),
+                judicial_office.table(session, _actor, first, last))
 
 
 engine = db()
 with read_session(engine) as session:
     mark = audit.high_water(session)
 scope = (me.role, me.id, tuple(sorted(me.grid_ids)))
-monthly, totals, by_source, by_type = statistics_at(database_key(engine), mark, scope, first, last, engine, me)
+monthly, totals, by_source, by_type, bureau = statistics_at(database_key(engine), mark, scope, first, last, engine, me)
 
 FIGURES = ("received", "concluded", "agreements", "re_mediations", "settled", "success_rate", "amount")
 headers = [t("stats.month"), *(t(f"stats.{figure}") for figure in FIGURES)]
@@ -79,7 +81,31 @@ with st.expander(t("stats.tables_by")):
 sheet_rows = [[label, r["received"], r["concluded"], r["agreements"], r["re_mediations"], r["settled"],
                None if r["success_rate"] is None else exports.Percent(r["success_rate"]), r["amount_agreed"]]
               for label, r in [*((r["month"], r) for r in monthly), (t("stats.total_row"), totals)]]
+# The 司法所's table, by dispute type, for the chosen months together.
+bureau_headers = [t("judicial.type"), *(t(f"judicial.figure.{figure}") for figure in judicial_office.FIGURES)]
+
+
+def bureau_cells(label: str, row: dict) -> list:
+    return [label, *(None if figure == "success_rate" and row[figure] is None else
+                     exports.Percent(row[figure]) if figure == "success_rate" else row[figure]
+                     for figure in judicial_office.FIGURES)]
+
+
+bureau_rows = ([bureau_cells(row["type"], row) for row in bureau["rows"]]
+               + [bureau_cells(t("judicial.total"), bureau["total"])])
+st.subheader(t("judicial.title"))
+st.caption(t("judicial.caption"))
+help_of = {figure: t("judicial.help.prevention") if figure.startswith("prevent_") else t(f"judicial.help.{figure}")
+           for figure in judicial_office.FIGURES}
+st.dataframe(pd.DataFrame([[("—" if cell is None else f"{cell:.0%}" if isinstance(cell, exports.Percent) else cell)
+                            for cell in line] for line in bureau_rows], columns=bureau_headers),
+             hide_index=True, width="stretch",
+             column_config={t(f"judicial.figure.{figure}"): st.column_config.Column(help=help_of[figure])
+                            for figure in judicial_office.FIGURES})
+st.caption(t("judicial.screenings", times=bureau["screenings"], disputes=bureau["screened_disputes"]))
+
 workbook = exports.write_workbook([(t("stats.title"), headers, sheet_rows),
+                                   (t("judicial.title"), bureau_headers, bureau_rows),
                                    (t("stats.by_source"), source_headers, source_rows),
                                    (t("stats.by_type"), type_headers, type_rows)])
 st.download_button(t("stats.download"), workbook, file_name=f"mediation-statistics-{first:%Y%m}-{last:%Y%m}.xlsx",
@@ -92,7 +118,7 @@ with left:
          count_title=t("stats.received"), kind_title=t("field.source"))
 right.subheader(t("stats.by_type"))
 with right:
-    draw("cases_by_month_and_kind", by_type, "type", month_title=t("stats.month"), count_title=t("stats.received"),
-         kind_title=t("field.type"))
+    draw("cases_by_month_and_kind", judicial_office.type_chart_rows(by_type, other=t("stats.other_types")), "type",
+         month_title=t("stats.month"), count_title=t("stats.received"), kind_title=t("field.type"))
 st.subheader(t("stats.success_trend"))
 draw("success_rate_trend", monthly, month_title=t("stats.month"), rate_title=t("stats.success_rate"))

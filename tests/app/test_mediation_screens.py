@@ -100,8 +100,11 @@ def test_statistics_charts_read_aggregated_rows_only(app_world):
     charts = at.get("vega_lite_chart")
     assert len(charts) == 3
     specs = [json.loads(chart.proto.spec) for chart in charts]
-    assert [spec["mark"]["type"] if isinstance(spec["mark"], dict) else spec["mark"] for spec in specs] == [
-        "bar", "bar", "line"]
+    def marks(spec):
+        if "layer" in spec:
+            return [mark for layer in spec["layer"] for mark in marks(layer)]
+        return [spec["mark"]["type"] if isinstance(spec["mark"], dict) else spec["mark"]]
+    assert [marks(spec) for spec in specs] == [["bar"], ["bar"], ["line", "text"]]
     assert all(len(chart.proto.SerializeToString()) < 10_000 for chart in charts)  # aggregated rows only
     # The range is picked in months (2026-11, not a day); one month is one row; reversed is refused.
     this_month, a_year_ago = at.selectbox(key="stats_to").value, at.selectbox(key="stats_from").value
@@ -148,7 +151,9 @@ def test_statistics_download_has_the_monthly_and_breakdown_sheets(app_world):
     data = at.get("download_button")[0]
     assert data is not None
     months = list(at.dataframe[0].value["月份"])[:-1]  # and the total row
-    assert len(at.dataframe) == 3  # monthly, by source, by type
+    assert len(at.dataframe) == 4  # monthly, the 司法所 table, by source, by type
+    bureau = next(frame.value for frame in at.dataframe if "受理（件）" in frame.value.columns)
+    assert list(bureau["纠纷类型"])[-1] == "合计" and list(bureau["受理（件）"])[-1] == 1
     by_source = at.dataframe[1].value
     assert list(by_source.columns) == ["案件来源", *months, "合计"] and list(by_source["合计"]) == [1]
     from core.base import exports
@@ -244,3 +249,24 @@ def test_the_case_file_is_prepared_on_request_and_its_printing_audited(app_world
     with read_session(app_world.engine) as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent)
                               .where(AuditEvent.action == "case_file_print")) == 1
+
+
+def test_a_worker_logs_a_screening_and_the_supervisors_table_counts_it(app_world):
+    at = open_url(login(new_app(), "worker1"), "screenings")
+    at.number_input(key="screening_disputes").set_value(3)
+    at.text_input(key="screening_note").input("和平里 5 号楼")
+    next(b for b in at.button if b.label == "登记排查").click().run()
+    assert "已登记排查。" in texts(at) and list(at.dataframe[0].value["排查出纠纷数"]) == [3]
+    stats = open_url(login(new_app(), "supervisor1"), "mediation-stats")
+    assert "纠纷排查 1 次，排查出纠纷 3 件。" in texts(stats)
+
+
+def test_a_prevention_recorded_on_a_case_shows_there(app_world):
+    at = open_case(register_through_the_screen(login(new_app(), "worker1")))
+    at.number_input(key=next(n.key for n in at.number_input if n.key.startswith("prevention_persons_"))).set_value(5)
+    next(t for t in at.text_area if t.key.startswith("prevention_note_")).input("双方扬言械斗，及时劝阻")
+    at.selectbox(key=next(s.key for s in at.selectbox if "prevention_kind" in s.key)).set_value("fight")
+    next(b for b in at.button if b.label == "保存" and "prevention" in (b.form_id or "")).click().run()
+    assert "已登记。" in texts(at)
+    at = open_case(at)
+    assert "防止群体性械斗** · 涉及人数 5" in "\n".join(m.value for m in at.markdown)

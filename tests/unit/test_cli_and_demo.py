@@ -11,7 +11,19 @@ from core import cli, demo
 from core.base import clock
 from core.office import users
 from db.engine import make_engine, read_session, write_session
-from db.models import Agreement, AuditEvent, CaseParty, Course, Grid, MediationCase, Rating, Resident, User
+from db.models import (
+    Agreement,
+    AuditEvent,
+    CaseParty,
+    CasePrevention,
+    Course,
+    DisputeScreening,
+    Grid,
+    MediationCase,
+    Rating,
+    Resident,
+    User,
+)
 
 
 @pytest.fixture
@@ -104,6 +116,8 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine, monke
         assert session.scalar(select(func.count()).select_from(Agreement).where(Agreement.round == 2))
         assert session.scalar(select(func.count()).select_from(Agreement).where(Agreement.declined_written))
         assert session.scalar(select(func.count()).select_from(Agreement).where(Agreement.judicial_result == "confirmed"))
+        assert session.scalar(select(func.count()).select_from(CasePrevention)) == 2
+        assert session.scalar(select(func.count()).select_from(DisputeScreening)) == 90  # a year, three grids
         assert session.scalar(select(func.count()).select_from(Course)) == 10
         # Nothing happens later today than now (the audit showed 15:00 at 14:08).
         assert session.scalar(select(func.max(AuditEvent.at))) <= clock.now()

@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from core.base.permissions import Actor
-from core.mediation import agreements
+from core.mediation import agreements, judicial_office
 from core.mediation import service as mediations
 from ui.forms import DATE_FORMAT, FieldErrors, save_then_rerun
 from ui.i18n import t, translated_choice
@@ -212,3 +212,29 @@ def party_line(party: dict[str, Any]) -> str:
     if party["agent_name"]:
         text += f"（{t('agent_kind.' + party['agent_kind'])} {plain(party['agent_name'])}）"
     return text + (f" {plain(party['phone'])}" if party["phone"] else "")
+
+
+def prevention_form(engine: Engine, me: Actor, case: dict[str, Any], recorded: list[dict[str, Any]]) -> None:
+    """人民调解法 art. 25: an escalation the mediation prevented, with the persons concerned."""
+    errors = FieldErrors()
+    with st.expander(t("cases.prevention"), icon=":material/shield:"):
+        for row in recorded:
+            st.write(f"**{t('prevention.' + row['kind'])}** · {t('field.persons')} {row['persons']} · "
+                     f"{plain(row['note'])}")
+        if not recorded:
+            st.caption(t("cases.prevention_none"))
+        with st.form(f"prevention_{case['id']}", enter_to_submit=False, clear_on_submit=True):
+            left, right = st.columns([3, 1])
+            kind = left.selectbox(t("field.prevention"), judicial_office.PREVENTIONS,
+                                  format_func=lambda k: t(f"prevention.{k}"),
+                                  key=translated_choice(f"prevention_kind_{case['id']}"))
+            errors.slot("prevention")
+            persons = right.number_input(t("field.persons"), min_value=1, max_value=10_000, value=1, step=1,
+                                         key=f"prevention_persons_{case['id']}")
+            errors.slot("persons")
+            note = st.text_area(t("field.note"), max_chars=1000, key=f"prevention_note_{case['id']}")
+            errors.slot("note")
+            if st.form_submit_button(t("common.save")):
+                save_then_rerun(engine, errors, lambda session: judicial_office.record_prevention(
+                    session, me, case["id"], judicial_office.PreventionInput(kind, persons, note)),
+                    NOTICE, t("cases.prevention_saved"))

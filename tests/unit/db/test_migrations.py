@@ -12,7 +12,7 @@ TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login
           "app_meta", "households", "residents", "resident_tags", "dispute_types", "case_counters", "cases",
           "case_parties", "case_sessions", "agreements", "follow_ups", "case_state_changes", "courses",
           "course_participants", "attendance", "certificates", "staff_qualifications", "quota_settings",
-          "ratings", "survey_tokens", "rating_month_summary", "id_lookups"}
+          "ratings", "survey_tokens", "rating_month_summary", "id_lookups", "case_preventions", "dispute_screenings"}
 
 
 def test_upgrade_downgrade_upgrade(fresh_database_url):

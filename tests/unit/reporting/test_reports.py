@@ -97,8 +97,12 @@ def test_the_monthly_workbook_holds_the_months_figures(engine, month):
     def t(key):
         return translate("en", key)
 
-    assert book.sheetnames == [t("report.sheet.residents"), t("report.sheet.mediation"), t("report.sheet.training"),
-                               t("report.sheet.satisfaction")]
+    assert book.sheetnames == [t("report.sheet.residents"), t("report.sheet.mediation"), t("report.sheet.judicial"),
+                               t("report.sheet.training"), t("report.sheet.satisfaction")]
+    bureau = sheet_rows(book, t("report.sheet.judicial"))  # June's table for the 司法所, by dispute type
+    assert bureau[0][:3] == [t("judicial.type"), t("judicial.figure.received"), t("judicial.figure.settled")]
+    total = next(row for row in bureau if row and row[0] == t("judicial.total"))
+    assert total[1:3] == [2, 1]
     people = sheet_rows(book, t("report.sheet.residents"))
     assert lookup(people, t("report.all_residents"))[0] == 3  # one of four moved out on 10 June
     assert lookup(people, t("tag.elderly_alone"))[0] == 3
@@ -136,7 +140,7 @@ def test_no_cell_is_a_formula(engine, month):
     with read_session(engine) as session:
         data = reports.monthly_workbook(session, month.actors["admin"], date(2026, 6, 1), today=date(2026, 6, 30))
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["居民", "调解", "培训", "满意度"]
+    assert book.sheetnames == ["居民", "调解", "司法所报表", "培训", "满意度"]
     types = {cell.data_type for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None}
     assert types <= {"s", "n", "d"}  # text, numbers and dates; never a formula ("f")
 
