@@ -72,6 +72,17 @@ def past_or_today(value: date | str | None, field: str, today: date) -> date:
     return day
 
 
+def whole_number(value: int | str | None, field: str, low: int, high: int, key: str) -> int:
+    """A whole number from low to high, typed or given; else Invalid(field, key)."""
+    try:
+        number = int(str(value if value is not None else "").strip())
+    except ValueError:
+        raise Invalid(field, key) from None
+    if not low <= number <= high:
+        raise Invalid(field, key)
+    return number
+
+
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 

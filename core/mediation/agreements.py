@@ -184,7 +184,7 @@ def record_follow_up(session: Session, actor: Actor, case_id: int, expected_vers
     visited_on, performed, score = collect([
         lambda: validation.past_or_today(data.visited_on, "visited_on", now.date()),
         lambda: service.one_of(data.performed, PERFORMED, "performed", "error.follow_up.performed"),
-        lambda: _satisfaction(data.satisfaction),
+        lambda: validation.whole_number(data.satisfaction, "satisfaction", 1, 5, "error.satisfaction.range"),
     ])
     case = service.move(session, actor, case_id, expected_version, "follow_up", "", now)
     agreement = service.current_agreement(session, case.id)
@@ -198,17 +198,6 @@ def record_follow_up(session: Session, actor: Actor, case_id: int, expected_vers
     # The visit's score is also a satisfaction rating (channel mediation_follow_up), in this transaction.
     satisfaction.follow_up_rating(session, actor, visit, case, now=now)
     return case
-
-
-def _satisfaction(value: int | str | None) -> int:
-    try:
-        score = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise Invalid("satisfaction", "error.satisfaction.range") from None
-    if not 1 <= score <= 5:
-        raise Invalid("satisfaction", "error.satisfaction.range")
-    return score
-
 
 
 def document(session: Session, actor: Actor, vault: Vault, case_id: int, *, limits: Limits = service.DEFAULT_LIMITS,

@@ -53,7 +53,7 @@ def record_prevention(session: Session, actor: Actor, case_id: int, data: Preven
     case_row = service.load_case(session, actor, "mediation.edit", case_id)
     kind, persons, note = collect([
         lambda: service.one_of(data.kind, PREVENTIONS, "prevention", "error.prevention.kind"),
-        lambda: _persons(data.persons),
+        lambda: validation.whole_number(data.persons, "persons", 1, 10_000, "error.prevention.persons"),
         lambda: validation.required_text(data.note, "note", 1000),
     ])
     row = session.scalar(select(CasePrevention).where(CasePrevention.case_id == case_row.id,
@@ -66,16 +66,6 @@ def record_prevention(session: Session, actor: Actor, case_id: int, data: Preven
     audit.record(session, actor, "case_prevention", object_type="case", object_id=case_row.id, before=before,
                  after={"prevention": kind, "persons": persons, "note": note}, now=now)
     return row
-
-
-def _persons(value: int | str | None) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise Invalid("persons", "error.prevention.persons") from None
-    if not 1 <= number <= 10_000:
-        raise Invalid("persons", "error.prevention.persons")
-    return number
 
 
 def preventions_of(session: Session, actor: Actor, case_id: int) -> list[dict[str, Any]]:
@@ -100,7 +90,7 @@ def log_screening(session: Session, actor: Actor, data: ScreeningInput, *, now: 
     now = now or clock.now()
     screened_on, disputes, note = collect([
         lambda: validation.past_or_today(data.screened_on, "screened_on", now.date()),
-        lambda: _disputes(data.disputes),
+        lambda: validation.whole_number(data.disputes, "disputes", 0, 10_000, "error.screening.disputes"),
         lambda: clean_prose(data.note)[:1000],
     ])
     if data.grid_id is None or session.get(Grid, data.grid_id) is None:
@@ -114,16 +104,6 @@ def log_screening(session: Session, actor: Actor, data: ScreeningInput, *, now: 
     audit.record(session, actor, "screening", object_type="screening", object_id=row.id,
                  after={"grid_id": data.grid_id, "screened_on": screened_on, "disputes": disputes}, now=now)
     return row
-
-
-def _disputes(value: int | str | None) -> int:
-    try:
-        number = int(str(value if value is not None else "").strip())
-    except (TypeError, ValueError):
-        raise Invalid("disputes", "error.screening.disputes") from None
-    if not 0 <= number <= 10_000:
-        raise Invalid("disputes", "error.screening.disputes")
-    return number
 
 
 def recent_screenings(session: Session, actor: Actor, *, limit: int = 30) -> list[dict[str, Any]]:
