@@ -312,6 +312,16 @@ def _showcase_cases(session, vault: Vault) -> None:  # noqa: ANN001
                 session.scalar(select(Grid.id).where(Grid.name == grid_name)), today - timedelta(days=days_ago),
                 (days_ago // 12 + len(username)) % 4, "入户走访排查"), now=_on(today - timedelta(days=days_ago), 18))
 
+    from core.mediation import early_warning
+
+    for days_ago, facts in ((80, "5号楼2单元楼道堆物引发争吵"), (8, "5号楼2单元再次因堆物发生冲突，一方扬言报复")):
+        repeat = case(days_ago, "邻里", facts, [
+            PartyInput(side="applicant", name="冯德明", phone="13300008888", address="和平里小区5号楼2单元"),
+            PartyInput(side="respondent", name="钱玉芬", phone="13200009999", address="和平里小区5号楼2单元")])
+    early_warning.set_risk(session, worker, repeat, version(repeat), level="high", reason="一方扬言报复，双方多次冲突",
+                           reported_to="和平里派出所", reported_on=today - timedelta(days=7),
+                           now=_on(today - timedelta(days=7), 12))
+
     child = case(12, "损害赔偿", "儿童在小区玩耍时撞伤老人，就医药费发生纠纷", [
         PartyInput(side="applicant", name="孙老太", phone="13500006666"),
         PartyInput(side="respondent", name="郑小宇", birth_date=date(today.year - 10, today.month, min(today.day, 28)), sex="M",

@@ -245,7 +245,8 @@ class MediationCase(Base):
     __table_args__ = (Index("ix_cases_live_intake", "deleted_at", "intake_date", "id"),
                       Index("ix_cases_grid_state", "grid_id", "state"),
                       Index("ix_cases_mediator_state", "mediator_id", "state"),
-                      Index("ix_cases_live_concluded", "deleted_at", "concluded_on"))
+                      Index("ix_cases_live_concluded", "deleted_at", "concluded_on"),
+                      Index("ix_cases_risk_state", "risk_level", "state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(12), unique=True)  # 2026-0001
@@ -262,6 +263,12 @@ class MediationCase(Base):
     extended: Mapped[bool] = mapped_column(Boolean, default=False)
     concluded_on: Mapped[date | None] = mapped_column(Date)  # agreement or failure
     closed_on: Mapped[date | None] = mapped_column(Date)
+    # Early warning (人民调解法 art. 25): what registration found, and the risk of escalation.
+    repeat_warning: Mapped[str] = mapped_column(Text, default="")  # JSON, core.mediation.early_warning
+    risk_level: Mapped[str] = mapped_column(String(6), default="low")  # low | medium | high
+    risk_reason: Mapped[str] = mapped_column(Text, default="")
+    risk_reported_to: Mapped[str] = mapped_column(String(100), default="")  # 公安 / 有关部门, when high
+    risk_reported_on: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)

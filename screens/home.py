@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core.base.permissions import can
+from core.mediation import early_warning
 from core.mediation import service as mediations
 from core.office import communities
 from core.reporting import reports
@@ -89,6 +90,15 @@ if figures:
     st.download_button(t("home.monthly_report"), workbook, file_name=f"linli-report-{report_month:%Y-%m}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="home_monthly_report", on_click="ignore", icon=":material/download:", type="primary")
+
+if can(me, "mediation.statistics"):  # 人民调解法 art. 25: the supervisor sees every high-risk case
+    with read_session(engine) as session:
+        watched = early_warning.watch_list(session, me)
+    if watched:
+        st.subheader(t("watch.title"))
+        st.error(t("watch.home", count=len(watched), cases=t("common.list_separator").join(
+            f"{row['number']}（{plain(row['risk_reason'])}）" for row in watched[:5])), icon=":material/crisis_alert:")
+        st.page_link("screens/mediation/watch_list.py", label=t("watch.open"), icon=":material/crisis_alert:")
 
 if todo is not None:
     st.subheader(t("todo.title"))

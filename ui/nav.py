@@ -46,6 +46,8 @@ SCREENS: tuple[Screen, ...] = (
     Screen("screens/mediation/cases.py", "cases", "nav.cases", ":material/gavel:", "mediation.view", "nav.section.mediation"),
     Screen("screens/mediation/case_new.py", "case-new", "nav.case_new", ":material/add_circle:", "mediation.edit",
            "nav.section.mediation"),
+    Screen("screens/mediation/watch_list.py", "watch-list", "nav.watch_list", ":material/crisis_alert:",
+           "mediation.view", "nav.section.mediation"),
     Screen("screens/mediation/screenings.py", "screenings", "nav.screenings", ":material/search:", "mediation.edit",
            "nav.section.mediation"),
     Screen("screens/mediation/statistics.py", "mediation-stats", "nav.mediation_stats", ":material/bar_chart:",

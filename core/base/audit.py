@@ -61,6 +61,7 @@ ACTIONS = (
     "case_file_print",
     "case_prevention",
     "screening",
+    "case_risk",
     "dispute_type_save",
     "course_create",
     "roster_save",

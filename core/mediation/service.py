@@ -188,6 +188,10 @@ def register(session: Session, actor: Actor, data: CaseInput, *, vault: Vault | 
         amount_claimed_fen=claimed, due_date=add_months(intake, limits.mediation_months), extended=False,
         created_by=actor.id, created_at=now, updated_at=now,
     )
+    from core.mediation import early_warning  # it reads cases through this module's scope
+
+    # 人民调解法 art. 25: repeat disputes of these parties or addresses, kept with the case.
+    case.repeat_warning = early_warning.warning_for(session, early_warning.earlier_cases(session, cleaned, on=intake))
     session.add(case)
     session.flush()
     session.add_all(CaseParty(case_id=case.id, **party) for party in cleaned)
@@ -527,6 +531,8 @@ def case_detail(session: Session, actor: Actor, case_id: int, *, today: date | N
     """A case as its screen shows it: facts, parties (phones and IDs masked), its agreements (the
     current one, and those superseded by a later round), time limits and one timeline of state
     changes, sessions and follow-up visits, newest first, naming people as they are called."""
+    from core.mediation import early_warning
+
     require(actor, "mediation.view")
     case = load_case(session, actor, "mediation.view", case_id)
     today = today or clock.now().date()
@@ -568,7 +574,9 @@ def case_detail(session: Session, actor: Actor, case_id: int, *, today: date | N
         "earlier_agreements": [_agreement_view(a) for a in agreements if a is not current],
         "last_visit_performed": last_visit, "agreement_in_force": in_force is not None,
         "deadlines": deadlines(case.state, case.due_date, in_force, today, limits),
-        "actions": actions,
+        "actions": actions, "risk_level": case.risk_level, "risk_reason": case.risk_reason,
+        "risk_reported_to": case.risk_reported_to, "risk_reported_on": case.risk_reported_on,
+        "repeat_warning": early_warning.kept(session, actor, case),
     }
 
 

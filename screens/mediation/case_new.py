@@ -6,12 +6,14 @@ from datetime import date
 import streamlit as st
 
 from core.base.errors import LinliError
+from core.mediation import early_warning
 from core.mediation import service as mediations
 from core.residents import service as residents
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, FieldErrors, apply_field_resets, empty_fields_next_run, show_notice
 from ui.i18n import error_text, t, translated_choice
 from ui.markdown import plain
+from ui.mediation import forms
 from ui.residents import lookup
 from ui.session import actor, db, settings, vault
 
@@ -45,6 +47,10 @@ for index, party in enumerate(st.session_state[PARTIES]):
         st.session_state[PARTIES].pop(index)
         st.rerun()
 errors.slot("parties")
+if st.session_state[PARTIES]:  # 人民调解法 art. 25: earlier disputes of these parties or addresses
+    with read_session(engine) as session:
+        forms.repeat_warning(early_warning.check(session, me, [
+            mediations.PartyInput(**{k: v for k, v in p.items() if k != "label"}) for p in st.session_state[PARTIES]]))
 
 side = st.radio(t("case_new.side"), mediations.SIDES, horizontal=True, key=translated_choice("case_new_side"),
                 format_func=lambda s: t(f"side.{s}"))

@@ -98,6 +98,10 @@ if limits.follow_up_due:
     (right.warning if limits.follow_up_overdue else right.info)(t("cases.follow_up_due", date=limits.follow_up_due))
 if case["state"] == "followed_up" and case["last_visit_performed"] in ("partly", "no"):
     right.warning(t("cases.not_performed_next", performed=t("performed." + case["last_visit_performed"])))
+if case["risk_level"] == "high":
+    right.error(t("cases.risk_high_banner", reason=plain(case["risk_reason"]), to=plain(case["risk_reported_to"]),
+                  on=case["risk_reported_on"]), icon=":material/crisis_alert:")
+forms.repeat_warning(case["repeat_warning"])
 st.write(f"**{t('field.facts')}**{colon}{plain(case['facts'])}")
 
 
@@ -156,6 +160,8 @@ if (case["agreement"] and case["agreement"]["written"] and case["agreement_in_fo
 if case["state"] in mediations.OPEN_STATES:
     forms.extension_form(engine, me, case)
 if can(me, "mediation.edit"):
+    if case["state"] != "closed":
+        forms.risk_form(engine, me, case)
     with read_session(engine) as session:
         prevented = judicial_office.preventions_of(session, me, case["id"])
     forms.prevention_form(engine, me, case, prevented)

@@ -270,3 +270,44 @@ def test_a_prevention_recorded_on_a_case_shows_there(app_world):
     assert "已登记。" in texts(at)
     at = open_case(at)
     assert "防止群体性械斗** · 涉及人数 5" in "\n".join(m.value for m in at.markdown)
+
+
+def register_at(app_world, actor_name, address, grid=0):
+    from core.mediation.service import CaseInput, PartyInput
+    from db.engine import write_session
+
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        return mediations.register(session, world.actors[actor_name], CaseInput(
+            intake_date=mediations.clock.now().date(), source="application", type_id=neighbour_type(),
+            grid_id=world.grid_ids[grid], facts="噪音扰民",
+            parties=[PartyInput(name="住户甲", address=address), PartyInput(side="respondent", name="住户乙")])).number
+
+
+def test_the_new_case_form_warns_of_a_repeat_dispute_before_it_is_saved(app_world):
+    seen = register_at(app_world, "worker", "和平里小区9号楼")
+    elsewhere = register_at(app_world, "supervisor", "和平里小区9号楼", grid=1)
+    at = open_url(login(new_app(), "worker1"), "case-new")
+    at.tabs[1].text_input(key="case_new_outside_name").input("住户丙")
+    at.text_input(key="case_new_outside_address").input("和平里小区9号楼")
+    at.button(key="case_new_add_outside").click().run()
+    [warning] = [w.value for w in at.warning]
+    assert "已有 2 起纠纷" in warning and seen in warning and elsewhere not in warning
+    assert "另有 1 起在您无权查看的网格" in warning
+
+
+def test_a_high_risk_needs_its_report_and_shows_on_the_supervisors_home(app_world):
+    number = register_at(app_world, "worker", "和平里小区1号楼")
+    at = open_case(login(new_app(), "worker1"))
+    at.radio(key=next(r.key for r in at.radio if "risk_level" in r.key)).set_value("high")
+    next(t for t in at.text_area if t.key.startswith("risk_reason_")).input("一方扬言报复")
+    next(b for b in at.button if b.label == "保存" and "risk" in (b.form_id or "")).click().run()
+    assert {e.value.split("：")[0] for e in at.error} == {"已报告单位", "报告日期"}
+    next(t for t in at.text_input if t.key.startswith("risk_to_")).input("和平里派出所")
+    next(d for d in at.date_input if d.key.startswith("risk_on_")).set_value(date.today())
+    next(b for b in at.button if b.label == "保存" and "risk" in (b.form_id or "")).click().run()
+    assert "激化风险已保存。" in texts(at)
+    home = login(new_app(), "supervisor1")
+    assert any(f"{number}（一方扬言报复）" in e.value for e in home.error)
+    watch = open_url(login(new_app(), "worker1"), "watch-list")
+    assert list(watch.dataframe[0].value["案件编号"]) == [number]

@@ -491,3 +491,23 @@ def test_a_status_dated_before_a_corrected_birth_date_still_opens(app_world):
     at.run()
     assert not at.exception and at.subheader[0].value.startswith("李娜")
     assert next(d for d in at.date_input if d.label == "状态日期").value == date(2000, 1, 1)
+
+
+def test_a_residents_page_lists_the_cases_they_are_a_party_to(app_world):
+    from core.mediation import service as mediations
+    from core.mediation.service import CaseInput, PartyInput
+
+    seed(app_world)
+    world = app_world.world
+    with read_session(app_world.engine) as session:
+        resident_id = session.scalar(select(Resident.id).where(Resident.name == "张伟"))
+        kind = next(iter(mediations.dispute_types(session)))
+    with write_session(app_world.engine) as session:
+        case = mediations.register(session, world.actors["worker"], CaseInput(
+            intake_date=date.today(), source="application", type_id=kind, grid_id=world.grid_ids[0], facts="噪音",
+            parties=[PartyInput(resident_id=resident_id), PartyInput(side="respondent", name="楼上")]))
+    at = open_url(login(new_app(), "worker1"), "residents")
+    at.text_input(key="residents_query").input("张伟").run()
+    pick_first_row(at)
+    at.run()
+    assert f"**调解案件**：{case.number}（婚姻，申请人，受理）" in texts(at)

@@ -8,7 +8,10 @@ import openpyxl
 import pytest
 from docx import Document
 from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import func, select
 
+from db.engine import read_session
+from db.models import DisputeType, MediationCase
 from tests.e2e.test_login_journey import log_in
 
 pytestmark = pytest.mark.browser
@@ -164,3 +167,80 @@ def test_intake_sessions_agreement_document_follow_up_reopen_new_agreement_stati
     assert total["月份"] == "合计（案件只计一次）"
     assert (total["达成协议"], total["其中再次调解"], total["调解成功（件）"]) == (2, 1, 1)
     supervisor.context.close()
+
+
+def add_outside_party(page: Page, name: str, address: str = "") -> None:
+    page.get_by_role("tab", name="非本社区人员").click()
+    page.get_by_role("textbox", name="姓名", exact=True).fill(name)
+    if address:
+        details = page.get_by_test_id("stExpander").filter(has=page.locator("summary").get_by_text("更多信息"))
+        if details.locator("details").get_attribute("open") is None:
+            details.locator("summary").click()
+        page.get_by_role("textbox", name="地址", exact=True).fill(address)
+    page.get_by_role("button", name="添加当事人").click()
+    idle(page)
+
+
+def test_a_repeat_dispute_warns_a_high_risk_reaches_the_supervisor_and_the_months_table_counts_it(
+        server, browser, page: Page):
+    """Issue 17's journey: a second case at the address of an earlier one warns before it is saved;
+    a high risk with its report reaches the supervisor's home; the 卷宗 downloads; the 司法所 table of
+    the month counts the cases."""
+    address = "和平里小区12号楼3单元"
+    page.goto(f"{server.url}/case-new")
+    log_in(page, "worker1")
+    expect(page.get_by_role("heading", name="登记矛盾纠纷")).to_be_visible()
+    numbers = []
+    for round_ in range(2):
+        add_outside_party(page, f"住户{round_}", address)
+        page.get_by_text("被申请人", exact=True).click()
+        idle(page)
+        add_outside_party(page, f"楼上{round_}")
+        if round_:
+            warning = page.get_by_test_id("stAlert").filter(has_text="预警：近 12 个月内")
+            expect(warning).to_be_visible()
+            expect(warning).to_contain_text(numbers[0])
+        choose(page, "纠纷类型", "邻里")
+        page.get_by_role("textbox", name="事实经过").fill("楼道噪音扰民")
+        page.get_by_role("button", name="登记案件").click()
+        created = page.get_by_text("已登记案件")
+        expect(created).to_be_visible()
+        numbers.append(created.inner_text().split("已登记案件 ")[1].rstrip("。"))
+        page.get_by_text("申请人", exact=True).click()
+        idle(page)
+
+    page.goto(f"{server.url}/cases")
+    search = page.get_by_role("textbox", name="搜索案件")
+    search.fill(numbers[1])
+    search.press("Enter")
+    expect(page.get_by_text("预警：近 12 个月内")).to_be_visible()
+    open_expander(page, "激化风险：低")
+    page.get_by_text("高", exact=True).click()
+    page.get_by_role("textbox", name="风险原因").fill("一方扬言报复")
+    page.get_by_role("textbox", name="已报告单位").fill("和平里派出所")
+    reported = page.get_by_test_id("stDateInput").filter(has_text="报告日期").locator("input")
+    reported.fill(date.today().isoformat())
+    reported.press("Escape")
+    submit(page, page.get_by_role("button", name="保存").last, "激化风险已保存。")
+
+    supervisor = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    supervisor.goto(server.url)
+    log_in(supervisor, "supervisor1")
+    expect(supervisor.get_by_text(f"{numbers[1]}（一方扬言报复）")).to_be_visible()
+    supervisor.goto(f"{server.url}/mediation-stats")
+    expect(supervisor.get_by_role("heading", name="人民调解工作统计（报司法所）")).to_be_visible()
+    with supervisor.expect_download() as download:
+        supervisor.get_by_role("button", name="下载统计表（.xlsx）").click()
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    header, *rows = [list(row) for row in book["人民调解工作统计（报司法所）"].iter_rows(values_only=True)]
+    neighbours = dict(zip(header, next(row for row in rows if row[0] == "邻里"), strict=True))
+    with read_session(server.engine) as session:
+        this_month = date.today().replace(day=1)
+        expected = session.scalar(select(func.count()).select_from(MediationCase).where(
+            MediationCase.intake_date >= this_month, MediationCase.type_id == neighbours_type(session)))
+    assert neighbours["受理（件）"] == expected >= 2
+    supervisor.context.close()
+
+
+def neighbours_type(session) -> int:  # noqa: ANN001
+    return session.scalar(select(DisputeType.id).where(DisputeType.name == "邻里"))

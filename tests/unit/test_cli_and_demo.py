@@ -108,7 +108,7 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine, monke
         assert not worker.must_change_password and len(worker.grids) == 1
         assert session.scalar(select(func.count()).select_from(Resident)) == demo.RESIDENTS
         states = set(session.scalars(select(MediationCase.state)))
-        assert session.scalar(select(func.count()).select_from(MediationCase)) == 70 + 3  # and the showcase
+        assert session.scalar(select(func.count()).select_from(MediationCase)) == 70 + 5  # and the showcase
         assert {"received", "in_mediation", "agreed", "closed"} <= states
         # What the law asks, to be seen: an organisation, a guardian, a round 2, an oral one, 司法确认.
         assert session.scalar(select(func.count()).select_from(CaseParty).where(CaseParty.kind == "organisation"))
@@ -117,6 +117,8 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine, monke
         assert session.scalar(select(func.count()).select_from(Agreement).where(Agreement.declined_written))
         assert session.scalar(select(func.count()).select_from(Agreement).where(Agreement.judicial_result == "confirmed"))
         assert session.scalar(select(func.count()).select_from(CasePrevention)) == 2
+        assert session.scalar(select(func.count()).select_from(MediationCase).where(MediationCase.risk_level == "high"))
+        assert session.scalar(select(func.count()).select_from(MediationCase).where(MediationCase.repeat_warning != ""))
         assert session.scalar(select(func.count()).select_from(DisputeScreening)) == 90  # a year, three grids
         assert session.scalar(select(func.count()).select_from(Course)) == 10
         # Nothing happens later today than now (the audit showed 15:00 at 14:08).

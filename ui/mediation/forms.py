@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from core.base.permissions import Actor
-from core.mediation import agreements, judicial_office
+from core.mediation import agreements, early_warning, judicial_office
 from core.mediation import service as mediations
 from ui.forms import DATE_FORMAT, FieldErrors, save_then_rerun
 from ui.i18n import t, translated_choice
@@ -238,3 +238,42 @@ def prevention_form(engine: Engine, me: Actor, case: dict[str, Any], recorded: l
                 save_then_rerun(engine, errors, lambda session: judicial_office.record_prevention(
                     session, me, case["id"], judicial_office.PreventionInput(kind, persons, note)),
                     NOTICE, t("cases.prevention_saved"))
+
+
+def repeat_warning(warning: dict[str, Any] | None) -> None:
+    """人民调解法 art. 25: earlier disputes of these parties or addresses — those this user may see
+    by number, the others only counted."""
+    if not warning:
+        return
+    text = t("cases.repeat_warning", count=warning["count"])
+    if warning["visible"]:
+        text += t("cases.repeat_visible", cases=t("common.list_separator").join(
+            f"{c['number']}（{c['type']}，{t('case_state.' + c['state'])}）" for c in warning["visible"]))
+    if warning["hidden"]:
+        text += t("cases.repeat_hidden", count=warning["hidden"])
+    st.warning(text, icon=":material/warning:")
+
+
+def risk_form(engine: Engine, me: Actor, case: dict[str, Any]) -> None:
+    """激化风险: the level and why; high needs to whom it was reported and when (法 art. 25)."""
+    errors = FieldErrors()
+    with st.expander(t("cases.risk", level=t(f"risk.{case['risk_level']}")), icon=":material/crisis_alert:"):
+        with st.form(f"risk_{case['id']}", enter_to_submit=False):
+            level = st.radio(t("field.risk_level"), ["low", "medium", "high"], horizontal=True,
+                             index=["low", "medium", "high"].index(case["risk_level"]),
+                             format_func=lambda v: t(f"risk.{v}"), key=translated_choice(f"risk_level_{case['id']}"))
+            reason = st.text_area(t("field.risk_reason"), value=case["risk_reason"], max_chars=1000,
+                                  key=f"risk_reason_{case['id']}")
+            errors.slot("risk_reason")
+            left, right = st.columns(2)
+            reported_to = left.text_input(t("field.risk_reported_to"), value=case["risk_reported_to"], max_chars=100,
+                                          placeholder=t("cases.risk_reported_hint"), key=f"risk_to_{case['id']}")
+            errors.slot("risk_reported_to")
+            reported_on = right.date_input(t("field.risk_reported_on"), value=case["risk_reported_on"],
+                                           format=DATE_FORMAT, max_value=date.today(), key=f"risk_on_{case['id']}")
+            errors.slot("risk_reported_on")
+            st.caption(t("cases.risk_high_needs"))
+            if st.form_submit_button(t("common.save")):
+                save_then_rerun(engine, errors, lambda session: early_warning.set_risk(
+                    session, me, case["id"], case["version"], level=level, reason=reason, reported_to=reported_to,
+                    reported_on=reported_on), NOTICE, t("cases.risk_saved"))

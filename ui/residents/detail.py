@@ -14,6 +14,7 @@ from core.base import audit
 from core.base.crypto import Vault
 from core.base.errors import LinliError, NothingChanged, StaleEdit
 from core.base.permissions import Actor, can
+from core.mediation import early_warning
 from core.residents import history as resident_history
 from core.residents import service as residents
 from db.engine import read_session, write_session
@@ -62,6 +63,13 @@ def _details(t: Translate, me: Actor, engine: Engine, keys: Vault, person: dict[
     st.write(f"**{t('field.tags')}**{colon}" + (comma.join(t(f"tag.{tag}") for tag in person["tags"]) or "—"))
     if person["notes"]:
         st.write(f"**{t('field.notes')}**{colon}{plain(person['notes'])}")
+    if can(me, "mediation.view"):  # the cases they are a party to, as far as this user may see
+        with read_session(engine) as session:
+            cases = early_warning.cases_of_resident(session, me, person["id"])
+        st.write(f"**{t('residents.cases')}**{colon}" + (comma.join(
+            f"{c['number']}（{c['type']}，{t('side.' + c['side'])}，{t('case_state.' + c['state'])}"
+            f"{'，' + t('field.risk_level') + t('risk.high') if c['risk_level'] == 'high' else ''}）"
+            for c in cases) or t("residents.no_cases")))
     if can(me, "resident.reveal"):
         _reveal_form(t, me, engine, keys, person["id"])
 
