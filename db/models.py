@@ -345,6 +345,9 @@ class Agreement(Base):
     judicial_court: Mapped[str] = mapped_column(String(100), default="")
     judicial_result: Mapped[str] = mapped_column(String(12), default="")  # confirmed | rejected
     judicial_decided_on: Mapped[date | None] = mapped_column(Date)
+    # When those were recorded: a late entry counts in the month it was made (core.mediation.judicial_office).
+    judicial_applied_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    judicial_decided_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -391,7 +394,8 @@ class CasePrevention(Base):
     persons: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(Integer)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)  # the first recording: what the table counts by
+    corrected_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class DisputeScreening(Base):

@@ -162,6 +162,10 @@ def record_judicial_confirmation(session: Session, actor: Actor, case_id: int, d
         raise Invalid("judicial_decided_on", "error.judicial.decided_on")
     before = {"applied_on": agreement.judicial_applied_on, "court": agreement.judicial_court,
               "result": agreement.judicial_result}
+    if agreement.judicial_applied_on != applied_on:  # recorded now: the month the table counts it in
+        agreement.judicial_applied_recorded_at = now
+    if decided_on is not None and agreement.judicial_decided_on != decided_on:
+        agreement.judicial_decided_recorded_at = now
     agreement.judicial_applied_on, agreement.judicial_court = applied_on, court
     agreement.judicial_result, agreement.judicial_decided_on = result, decided_on
     audit.record(session, actor, "case_judicial", object_type="case", object_id=case.id, before=before,
@@ -200,8 +204,12 @@ def record_follow_up(session: Session, actor: Actor, case_id: int, expected_vers
     return case
 
 
+_PRINTED_AS = {"agreement_print": "人民调解协议书", "case_file_print": "人民调解卷宗"}
+
+
 def document(session: Session, actor: Actor, vault: Vault, case_id: int, *, limits: Limits = service.DEFAULT_LIMITS,
-             now: datetime | None = None, require_written: bool = True) -> dict[str, Any]:
+             now: datetime | None = None, require_written: bool = True, printed: str = "agreement_print"
+             ) -> dict[str, Any]:
     """What the 人民调解协议书 of the case's current written agreement prints (人民调解法 art. 29,
     若干规定 art. 35): the case, its committee's name, and each party's basic information.
 
@@ -218,6 +226,7 @@ def document(session: Session, actor: Actor, vault: Vault, case_id: int, *, limi
                             or not case["agreement_in_force"]):
         raise Invalid("agreement", "error.agreement.no_written")
     reveal = can(actor, "resident.reveal")
+    case_row = service.load_case(session, actor, "mediation.view", case_id)
     community = session.scalar(select(Community.name).join(Grid, Grid.community_id == Community.id)
                                .join(MediationCase, MediationCase.grid_id == Grid.id)
                                .where(MediationCase.id == case_id)) or ""
@@ -229,8 +238,10 @@ def document(session: Session, actor: Actor, vault: Vault, case_id: int, *, limi
     for party, resident, address in rows:
         source = resident if resident is not None else party
         id_number = vault.decrypt(source.id_enc) if reveal and source.id_enc else None
-        # A resident's phone as the phone rule allows: their grid's worker and the supervisor.
-        phone = source.phone if resident is None or can(actor, "resident.view", resident.grid_id) else ""
+        # A phone as the phone rule allows: a resident's for their grid's worker and the supervisor;
+        # an outside party's for whoever may work on the case (they took it down).
+        phone = source.phone if (can(actor, "resident.view", resident.grid_id) if resident is not None
+                                 else can(actor, "mediation.edit", case_row)) else ""
         if resident is not None:
             ids_printed += [resident.id] if id_number else []
             phones_printed += [resident.id] if phone else []
@@ -244,11 +255,11 @@ def document(session: Session, actor: Actor, vault: Vault, case_id: int, *, limi
             "representative_role": party.representative_role or "legal",
             "agent_kind": party.agent_kind, "agent_name": party.agent_name or None,
             "agent_phone": party.agent_phone or None})
-    audit.record(session, actor, "agreement_print", object_type="case", object_id=case_id,
+    audit.record(session, actor, printed, object_type="case", object_id=case_id,
                  after={"round": case["agreement"]["round"] if case["agreement"] else 0, "id_numbers_printed": len(ids_printed) + sum(
                      1 for party, resident, _ in rows if resident is None and reveal and party.id_enc),
                         "residents_id_printed": ids_printed, "residents_phone_printed": phones_printed}, now=now)
     for resident_id in sorted(set(ids_printed) | set(phones_printed)):  # each resident's history shows it
         audit.record(session, actor, "reveal", object_type="resident", object_id=resident_id,
-                     after={"field": "agreement_print", "reason": f"人民调解协议书 {case['number']}"}, now=now)
+                     after={"field": printed, "reason": f"{_PRINTED_AS[printed]} {case['number']}"}, now=now)
     return {**case, "parties": people, "committee": f"{community}人民调解委员会"}

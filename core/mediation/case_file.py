@@ -24,7 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.base import audit, clock
+from core.base import clock
 from core.base.crypto import Vault
 from core.base.permissions import Actor, require
 from core.mediation import agreements, service
@@ -57,7 +57,8 @@ def content(session: Session, actor: Actor, vault: Vault, case_id: int, *, now: 
     on ID numbers and phones, audited the same way), its sessions, every agreement, its visits."""
     require(actor, "mediation.view")
     now = now or clock.now()
-    case = agreements.document(session, actor, vault, case_id, now=now, require_written=False)
+    case = agreements.document(session, actor, vault, case_id, now=now, require_written=False,
+                               printed="case_file_print")  # audited there, on the case and each resident shown
     names = dict(session.execute(select(User.id, User.display_name)).all())
     sessions = [{"held_on": s.held_on, "place": s.place, "present": s.present, "summary": s.summary,
                  "recorded_by": names.get(s.recorded_by, "")}
@@ -69,8 +70,6 @@ def content(session: Session, actor: Actor, vault: Vault, case_id: int, *, now: 
                "advised_court": v.advised_court, "recorded_by": names.get(v.recorded_by, "")}
               for v in session.scalars(select(FollowUp).where(FollowUp.case_id == case_id)
                                        .order_by(FollowUp.visited_on, FollowUp.id))]
-    audit.record(session, actor, "case_file_print", object_type="case", object_id=case_id,
-                 after={"sessions": len(sessions), "agreements": len(rounds), "visits": len(visits)}, now=now)
     return {**case, "sessions": sessions, "agreements": rounds, "visits": visits, "printed_on": now.date()}
 
 
@@ -98,8 +97,10 @@ def _cover(document: Any, case: dict[str, Any]) -> None:
     applicants = "、".join(p["name"] for p in case["parties"] if p["side"] == "applicant")
     respondents = "、".join(p["name"] for p in case["parties"] if p["side"] == "respondent")
     current = case["agreement"]
+    endings = [item["to"] for item in case["timeline"] if item["kind"] == "state"
+               and item["to"] in ("failed", "withdrawn", "referred", "in_mediation")]  # newest first
     outcome = ("调解成功" if case["agreement_in_force"] else
-               {"failed": "调解不成", "withdrawn": "撤回", "referred": "转介"}.get(case["state"], "调解中"))
+               {"failed": "调解不成", "withdrawn": "撤回", "referred": "转介"}.get(endings[0] if endings else "", "调解中"))
     for label, value in (("案件编号", case["number"]), ("纠纷类型", case["type"]), ("申请人", applicants),
                          ("被申请人", respondents), ("受理日期", chinese_date(case["intake_date"])),
                          ("结案日期", chinese_date(case.get("closed_on"))), ("调解结果", outcome),
@@ -183,7 +184,7 @@ def _visits(document: Any, case: dict[str, Any]) -> None:
 
 def _notes(document: Any, case: dict[str, Any]) -> None:
     title(document, "卷宗备考表", case["number"])
-    documents = 1 + max(len(case["sessions"]), 1) + len(case["agreements"]) + max(len(case["visits"]), 1) + 1
+    documents = 1 + len(case["sessions"]) + len(case["agreements"]) + len(case["visits"]) + 1
     paragraph(document, f"本卷宗共有文书 {documents} 份（见卷内文书目录），由邻里系统于 "
                         f"{chinese_date(case['printed_on'])} 生成，经立卷人核对后签名归档。", indent=True)
     superseded = [a for a in case["agreements"] if not a["current"]]

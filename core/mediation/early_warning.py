@@ -92,7 +92,12 @@ def shown(session: Session, actor: Actor, case_ids: list[int]) -> dict[str, Any]
 def check(session: Session, actor: Actor, parties: list[PartyInput], *, on: date | None = None
           ) -> dict[str, Any] | None:
     """The warning the registration form shows while parties are added (before anything is saved):
-    each party as far as it can be read; nothing is refused here."""
+    each party as far as it can be read; nothing is refused here.
+
+    Only the cases this user may see are told here, not even counted otherwise: the form can be
+    retyped at will, and a count of cases elsewhere would tell whether a person or an address was
+    in a dispute in a grid the user may not see. Registering (audited) keeps the whole warning on
+    the case, where a supervisor reads it all and the user the count."""
     require(actor, "mediation.edit")
     readable = []
     for party in parties:
@@ -108,7 +113,10 @@ def check(session: Session, actor: Actor, parties: list[PartyInput], *, on: date
         except Invalid:
             phone = ""
         readable.append({"name": identity.name_form(party.name), "phone": phone, "address": clean(party.address)})
-    return shown(session, actor, earlier_cases(session, readable, on=on or clock.now().date()))
+    found = shown(session, actor, earlier_cases(session, readable, on=on or clock.now().date()))
+    if not found or not found["visible"]:
+        return None
+    return {"count": len(found["visible"]), "visible": found["visible"], "hidden": 0}
 
 
 def kept(session: Session, actor: Actor, case: MediationCase) -> dict[str, Any] | None:
@@ -126,6 +134,8 @@ def set_risk(session: Session, actor: Actor, case_id: int, expected_version: int
     now = now or clock.now()
     service.load_case(session, actor, "mediation.edit", case_id)
     case = load_for_edit(session, MediationCase, case_id, expected_version)
+    if case.risk_level == "high" and level != "high":  # off the supervisor's watch list: theirs to decide
+        require(actor, "mediation.reopen")
     high = level == "high"
     level, reason, reported_to, reported_on = collect([
         lambda: service.one_of(level, RISK_LEVELS, "risk_level", "error.risk.level"),
@@ -133,16 +143,16 @@ def set_risk(session: Session, actor: Actor, case_id: int, expected_version: int
         lambda: validation.required_text(reported_to, "risk_reported_to", 100, prose=False) if high else "",
         lambda: validation.past_or_today(reported_on, "risk_reported_on", now.date()) if high else None,
     ])
-    if reported_on is not None and reported_on < case.intake_date:
-        raise Invalid("risk_reported_on", "error.risk.reported_before_intake")
-    before = {"risk_level": case.risk_level, "risk_reason": case.risk_reason}
+    before = {"risk_level": case.risk_level, "risk_reason": case.risk_reason,
+              "risk_reported_to": case.risk_reported_to, "risk_reported_on": case.risk_reported_on}
     with guarded_flush(session):
         case.risk_level, case.risk_reason = level, clean_prose(reason)
-        case.risk_reported_to, case.risk_reported_on = reported_to, reported_on
+        if high:  # lowered, the case keeps to whom and when it was reported
+            case.risk_reported_to, case.risk_reported_on = reported_to, reported_on
         case.updated_at = now
     audit.record(session, actor, "case_risk", object_type="case", object_id=case.id, before=before,
-                 after={"risk_level": level, "risk_reason": case.risk_reason, "risk_reported_to": reported_to,
-                        "risk_reported_on": reported_on}, now=now)
+                 after={"risk_level": level, "risk_reason": case.risk_reason,
+                        "risk_reported_to": case.risk_reported_to, "risk_reported_on": case.risk_reported_on}, now=now)
     return case
 
 

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.base import audit, clock, validation
@@ -62,7 +62,11 @@ def record_prevention(session: Session, actor: Actor, case_id: int, data: Preven
     if row is None:
         row = CasePrevention(case_id=case_row.id, kind=kind)
         session.add(row)
-    row.persons, row.note, row.recorded_by, row.recorded_at = persons, note, actor.id, now
+    if before is None:
+        row.recorded_at = now  # the table counts it in the month first recorded, even after a correction
+    else:
+        row.corrected_at = now
+    row.persons, row.note, row.recorded_by = persons, note, actor.id
     audit.record(session, actor, "case_prevention", object_type="case", object_id=case_row.id, before=before,
                  after={"prevention": kind, "persons": persons, "note": note}, now=now)
     return row
@@ -116,61 +120,68 @@ def recent_screenings(session: Session, actor: Actor, *, limit: int = 30) -> lis
     return [dict(row._mapping) for row in session.execute(query)]
 
 
-def _in(column: Any, start: date, end: date) -> Any:
-    return (column >= start) & (column < end)
-
-
 def table(session: Session, actor: Actor, first_month: date, last_month: date) -> dict[str, Any]:
-    """The 司法所 table for the months first..last: one row per dispute type (every active type,
-    zeros included) and a 合计 row, each with FIGURES; and the screenings (not by type). In SQL."""
+    """The 司法所 table for the months first..last: one row per dispute type (every active type, and
+    a retired one that has cases in the months) and a 合计 row, each with FIGURES; and the
+    screenings (not by type). In SQL.
+
+    Each dated record counts in the month of its date, or the month it was recorded when that was
+    later (statistics.counted_month): a record entered late changes the month it was entered in,
+    never one already over. Settled cases split into written and oral by the agreement that
+    settled them, so written + oral = settled; the amount is that agreement's."""
     require(actor, "mediation.statistics")
     start, end, start_at, end_at = statistics.bounds(first_month, last_month)
     first, last = start.year * 12 + start.month, end.year * 12 + end.month - 1
     kinds = dict(session.execute(select(DisputeType.id, DisputeType.name).order_by(DisputeType.sort_order)).all())
-    rows: dict[Any, dict[str, Any]] = {kind: {name: 0 for name in FIGURES} for kind in kinds}
+    active = set(session.scalars(select(DisputeType.id).where(DisputeType.active.is_(True))))
+    rows: dict[Any, dict[str, Any]] = {kind: {name: 0 for name in FIGURES} for kind in kinds if kind in active}
+
+    def row_of(kind: Any) -> dict[str, Any]:
+        return rows.setdefault(kind, {name: 0 for name in FIGURES})
 
     def add(figure: str, query: Any) -> None:
         for kind, value in session.execute(query):
-            rows.setdefault(kind, {name: 0 for name in FIGURES})[figure] = value or 0
+            row_of(kind)[figure] = value or 0
 
-    received = service.scoped(select(MediationCase.type_id, func.count()), actor).where(
-        _in(MediationCase.intake_date, start, end)).group_by(MediationCase.type_id)
-    add("received", received)
+    def within(month: Any) -> Any:
+        return (month >= first) & (month <= last)
+
+    intake = statistics.intake_month()
+    add("received", service.scoped(select(MediationCase.type_id, func.count()), actor)
+        .where(within(intake)).group_by(MediationCase.type_id))
     add("parties", service.scoped(select(MediationCase.type_id, func.count(CaseParty.id)).join(
-        CaseParty, CaseParty.case_id == MediationCase.id), actor).where(
-        _in(MediationCase.intake_date, start, end)).group_by(MediationCase.type_id))
+        CaseParty, CaseParty.case_id == MediationCase.id), actor).where(within(intake)).group_by(MediationCase.type_id))
 
     agreements = statistics.agreement_events(actor, first, last).subquery()
-    in_force = agreements.c.superseded_at.is_(None) | (agreements.c.superseded_at >= end_at)
-    for kind, written, oral, amount in session.execute(select(
-            agreements.c.type_id, func.sum(case((agreements.c.written, 1), else_=0)),
-            func.sum(case((agreements.c.written, 0), else_=1)),
-            func.sum(case((in_force, agreements.c.amount_fen), else_=0))).group_by(agreements.c.type_id)):
-        row = rows.setdefault(kind, {name: 0 for name in FIGURES})
-        row["written"], row["oral"], row["amount"] = int(written or 0), int(oral or 0), int(amount or 0)
     outcomes = statistics.outcomes(agreements, statistics.failure_events(actor, start_at, end_at).subquery(),
                                    by_month=False)
-    for kind, done, won in session.execute(select(outcomes.c.type_id, func.count(), func.sum(outcomes.c.won))
-                                           .where(outcomes.c.last == 1).group_by(outcomes.c.type_id)):
-        row = rows.setdefault(kind, {name: 0 for name in FIGURES})
-        row["concluded"], row["settled"] = done, int(won or 0)
+    for kind, done, won, written, amount in session.execute(
+            select(outcomes.c.type_id, func.count(), func.sum(outcomes.c.won), func.sum(outcomes.c.written),
+                   func.sum(outcomes.c.won * outcomes.c.amount))
+            .where(outcomes.c.last == 1).group_by(outcomes.c.type_id)):
+        row = row_of(kind)
+        row["concluded"], row["settled"], row["written"] = done, int(won or 0), int(written or 0)
+        row["oral"], row["amount"] = row["settled"] - row["written"], int(amount or 0)
 
     by_case = service.scoped(select(MediationCase.type_id, func.count(func.distinct(Agreement.case_id))).join(
         Agreement, Agreement.case_id == MediationCase.id), actor)
-    add("judicial_applied", by_case.where(_in(Agreement.judicial_applied_on, start, end))
+    applied = statistics.counted_month(Agreement.judicial_applied_on, Agreement.judicial_applied_recorded_at)
+    decided = statistics.counted_month(Agreement.judicial_decided_on, Agreement.judicial_decided_recorded_at)
+    add("judicial_applied", by_case.where(Agreement.judicial_applied_on.is_not(None), within(applied))
         .group_by(MediationCase.type_id))
-    add("judicial_confirmed", by_case.where(_in(Agreement.judicial_decided_on, start, end),
-                                            Agreement.judicial_result == "confirmed").group_by(MediationCase.type_id))
+    add("judicial_confirmed", by_case.where(Agreement.judicial_result == "confirmed", within(decided))
+        .group_by(MediationCase.type_id))
+    visited = statistics.counted_month(FollowUp.visited_on, FollowUp.created_at)
     add("performed", service.scoped(select(MediationCase.type_id, func.count(func.distinct(FollowUp.case_id))).join(
         FollowUp, FollowUp.case_id == MediationCase.id), actor).where(
-        _in(FollowUp.visited_on, start, end), FollowUp.performed == "yes").group_by(MediationCase.type_id))
-    for kind_name in PREVENTIONS:
+        within(visited), FollowUp.performed == "yes").group_by(MediationCase.type_id))
+    for kind_name in PREVENTIONS:  # counted by when first recorded: a correction stays in its month
         query = service.scoped(select(MediationCase.type_id, func.count(), func.sum(CasePrevention.persons)).join(
             CasePrevention, CasePrevention.case_id == MediationCase.id), actor).where(
             CasePrevention.kind == kind_name, CasePrevention.recorded_at >= start_at,
             CasePrevention.recorded_at < end_at).group_by(MediationCase.type_id)
         for kind, cases, persons in session.execute(query):
-            row = rows.setdefault(kind, {name: 0 for name in FIGURES})
+            row = row_of(kind)
             row[f"prevent_{kind_name}_cases"], row[f"prevent_{kind_name}_persons"] = cases, int(persons or 0)
 
     lines = []
@@ -182,8 +193,8 @@ def table(session: Session, actor: Actor, first_month: date, last_month: date) -
     total = {name: sum((line[name] for line in lines), 0 if name != "amount" else Decimal(0))
              for name in (*FIGURES, "concluded") if name != "success_rate"}
     total["success_rate"] = round(total["settled"] / total["concluded"], 4) if total["concluded"] else None
-    screenings = select(func.count(), func.coalesce(func.sum(DisputeScreening.disputes), 0)).where(
-        _in(DisputeScreening.screened_on, start, end))
+    screened = statistics.counted_month(DisputeScreening.screened_on, DisputeScreening.created_at)
+    screenings = select(func.count(), func.coalesce(func.sum(DisputeScreening.disputes), 0)).where(within(screened))
     if not sees_all_grids(actor):
         screenings = screenings.where(DisputeScreening.grid_id.in_(sorted(actor.grid_ids) or [-1]))
     times, found = session.execute(screenings).one()

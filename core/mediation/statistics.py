@@ -10,11 +10,11 @@ month's figures stay as they were on its last day.
   failed last is never counted as settled (settled, reopened and failed within the month: failed;
   failed, reopened and settled: settled), and each case counts once.
 - success_rate = settled ÷ concluded.
-- amount_agreed: the amounts of the month's agreements still in force at the month's end (an
-  agreement superseded later in the same month by a new round is not counted twice).
+- amount_agreed: for each settled case, the amount of the agreement that settled it (an
+  agreement superseded within the month by a new round, or followed by a failure, is not counted).
 
-Each figure is counted from dated events — agreements and state changes to 调解不成 — in the
-month they were known: an agreement in the month it was reached, or the month it was recorded
+Each figure is counted from dated events — intakes, agreements and state changes to 调解不成 — in
+the month they were known: an agreement in the month it was reached, or the month it was recorded
 if that was later (so a September settlement entered on 2 October counts in October, and
 September's figures, complete on its last day, never change). A later reopening or a new
 agreement changes later months, never one already past. Over a range,
@@ -55,16 +55,21 @@ def _bounds(first_month: date, last_month: date) -> tuple[date, date, datetime, 
     return start, end, datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
 
 
-def _counted_in(agreed_on: Any, created_at: Any) -> Any:
-    """The month an agreement is counted in: the month it was reached, or the month it was recorded
+def counted_month(day: Any, recorded_at: Any) -> Any:
+    """The month a dated record is counted in: the month of its date, or the month it was recorded
     when that came later (a settlement of 30 September entered on 2 October is October's: the
-    September figures were complete on 30 September and stay so)."""
-    reached, recorded = _month_index(agreed_on), _month_index(created_at)
-    return case((recorded > reached, recorded), else_=reached)
+    September figures were complete on 30 September and stay so). A record without a recording
+    time (from before one was kept) counts by its date."""
+    of_day, recorded = _month_index(day), _month_index(recorded_at)
+    return case((recorded.is_not(None) & (recorded > of_day), recorded), else_=of_day)
+
+
+def intake_month() -> Any:
+    return counted_month(MediationCase.intake_date, MediationCase.created_at)
 
 
 def _agreements(actor: Actor, first: int, last: int) -> Any:
-    month = _counted_in(Agreement.agreed_on, Agreement.created_at)
+    month = counted_month(Agreement.agreed_on, Agreement.created_at)
     return scoped(select(Agreement.case_id, MediationCase.type_id, month.label("month"),
                          Agreement.created_at.label("at"), Agreement.round, Agreement.amount_fen,
                          Agreement.superseded_at, Agreement.written, Agreement.id.label("agreement_id"))
@@ -85,12 +90,15 @@ def _outcomes(agreements: Any, failures: Any, *, by_month: bool) -> Any:
     A case settled, reopened and then failed in the same period is failed, never settled."""
     events = union_all(
         select(agreements.c.case_id, agreements.c.type_id, agreements.c.month, agreements.c.at,
-               literal(1).label("won")),
-        select(failures.c.case_id, failures.c.type_id, failures.c.month, failures.c.at, literal(0).label("won")),
+               literal(1).label("won"), case((agreements.c.written, 1), else_=0).label("written"),
+               agreements.c.amount_fen.label("amount")),
+        select(failures.c.case_id, failures.c.type_id, failures.c.month, failures.c.at, literal(0).label("won"),
+               literal(0).label("written"), literal(0).label("amount")),
     ).subquery()
     partition = [events.c.case_id, events.c.month] if by_month else [events.c.case_id]
     last = func.row_number().over(partition_by=partition, order_by=events.c.at.desc()).label("last")
-    return select(events.c.case_id, events.c.type_id, events.c.month, events.c.won, last).subquery()
+    return select(events.c.case_id, events.c.type_id, events.c.month, events.c.won, events.c.written,
+                  events.c.amount, last).subquery()
 
 
 # The same definitions, for core.mediation.judicial_office's table by dispute type.
@@ -109,29 +117,28 @@ def monthly_statistics(session: Session, actor: Actor, first_month: date, last_m
     """Every month of the range (a month without cases as zeros), figures as defined above; in SQL."""
     require(actor, "mediation.statistics")
     start, end, start_at, end_at = _bounds(first_month, last_month)
-    intake = _month_index(MediationCase.intake_date)
+    first, last = _index(start), _index(end) - 1
+    intake = intake_month()
     received = {_key(int(m)): n for m, n in session.execute(
-        scoped(select(intake, func.count()), actor)
-        .where(MediationCase.intake_date >= start, MediationCase.intake_date < end).group_by(intake))}
+        scoped(select(intake, func.count()), actor).where(intake >= first, intake <= last).group_by(intake))}
 
-    agreements = _agreements(actor, _index(start), _index(end) - 1).subquery()
-    # In force at the month's end: not superseded, or superseded by one counted in a later month.
-    in_force = (agreements.c.superseded_at.is_(None)) | (_month_index(agreements.c.superseded_at) > agreements.c.month)
-    reached: dict[tuple[int, int], tuple[int, int, int]] = {
-        _key(int(m)): (n, int(again or 0), int(amount or 0)) for m, n, again, amount in session.execute(
-            select(agreements.c.month, func.count(), func.sum(case((agreements.c.round > 1, 1), else_=0)),
-                   func.sum(case((in_force, agreements.c.amount_fen), else_=0)))
+    agreements = _agreements(actor, first, last).subquery()
+    reached: dict[tuple[int, int], tuple[int, int]] = {
+        _key(int(m)): (n, int(again or 0)) for m, n, again in session.execute(
+            select(agreements.c.month, func.count(), func.sum(case((agreements.c.round > 1, 1), else_=0)))
             .group_by(agreements.c.month))}
 
     outcomes = _outcomes(agreements, _failures(actor, start_at, end_at).subquery(), by_month=True)
-    concluded = {_key(int(m)): (done, int(won or 0)) for m, done, won in session.execute(
-        select(outcomes.c.month, func.count(), func.sum(outcomes.c.won)).where(outcomes.c.last == 1)
-        .group_by(outcomes.c.month))}
+    # A case's last conclusion in the month decides it; the amount is that of the agreement that
+    # settled it (one superseded within the month, or followed by a failure, is not counted).
+    concluded = {_key(int(m)): (done, int(won or 0), int(amount or 0)) for m, done, won, amount in session.execute(
+        select(outcomes.c.month, func.count(), func.sum(outcomes.c.won), func.sum(outcomes.c.won * outcomes.c.amount))
+        .where(outcomes.c.last == 1).group_by(outcomes.c.month))}
 
     table = []
     for key in _months(start, end - timedelta(days=1)):
-        count, again, amount = reached.get(key, (0, 0, 0))
-        done, settled = concluded.get(key, (0, 0))
+        count, again = reached.get(key, (0, 0))
+        done, settled, amount = concluded.get(key, (0, 0, 0))
         table.append({"month": f"{key[0]}-{key[1]:02d}", "received": received.get(key, 0), "agreements": count,
                       "re_mediations": again, "settled": settled, "concluded": done, "failed": done - settled,
                       "success_rate": round(settled / done, 4) if done else None,
@@ -145,15 +152,15 @@ def range_totals(session: Session, actor: Actor, first_month: date, last_month: 
     the range's end; its outcome is its last conclusion in the range."""
     require(actor, "mediation.statistics")
     start, end, start_at, end_at = _bounds(first_month, last_month)
-    received = session.scalar(scoped(select(func.count()), actor)
-                              .where(MediationCase.intake_date >= start, MediationCase.intake_date < end)) or 0
-    agreements = _agreements(actor, _index(start), _index(end) - 1).subquery()
-    in_force = agreements.c.superseded_at.is_(None) | (agreements.c.superseded_at >= end_at)
-    count, again, amount = session.execute(select(
-        func.count(), func.sum(case((agreements.c.round > 1, 1), else_=0)),
-        func.sum(case((in_force, agreements.c.amount_fen), else_=0)))).one()
+    first, last = _index(start), _index(end) - 1
+    intake = intake_month()
+    received = session.scalar(scoped(select(func.count()), actor).where(intake >= first, intake <= last)) or 0
+    agreements = _agreements(actor, first, last).subquery()
+    count, again = session.execute(select(func.count(), func.sum(case((agreements.c.round > 1, 1), else_=0)))).one()
     outcomes = _outcomes(agreements, _failures(actor, start_at, end_at).subquery(), by_month=False)
-    done, settled = session.execute(select(func.count(), func.sum(outcomes.c.won)).where(outcomes.c.last == 1)).one()
+    done, settled, amount = session.execute(select(func.count(), func.sum(outcomes.c.won),
+                                                   func.sum(outcomes.c.won * outcomes.c.amount))
+                                            .where(outcomes.c.last == 1)).one()
     settled = int(settled or 0)
     return {"received": received, "agreements": count, "re_mediations": int(again or 0), "settled": settled,
             "concluded": done, "failed": done - settled, "success_rate": round(settled / done, 4) if done else None,

@@ -88,9 +88,14 @@ def test_printing_the_file_is_audited_and_a_worker_gets_blank_id_lines(engine, f
         assert session.scalar(select(AuditEvent.action).where(AuditEvent.action == "case_file_print"))
 
 
-def test_a_case_without_agreement_still_has_its_file(engine):
+def test_a_case_without_agreement_still_has_its_file_and_says_how_it_ended(engine):
     world = make_world(engine)
     case_id = new_case(engine, world)
     move(engine, world.actors["worker"], case_id, "fail", "2026-09-05")
+    move(engine, world.actors["worker"], case_id, "close", "2026-09-06")  # closed after failing: still 调解不成
     text = everything(opened(engine, world.actors["worker"], case_id))
     assert "调解结果：调解不成" in text and "本案未记录调解笔录。" in text and "本案尚无回访记录。" in text
+    assert "本卷宗共有文书 2 份" in text  # the register and the file notes; "（无）" placeholders are not documents
+    with read_session(engine) as session:
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("%_print"))).all()
+    assert actions == ["case_file_print"]  # a file, not an agreement, was printed

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core.base.errors import Invalid, InvalidMany
+from core.base.errors import Forbidden, Invalid, InvalidMany
 from core.mediation import early_warning
 from core.mediation import service as mediations
 from core.mediation.parties import PartyInput
@@ -88,18 +88,22 @@ def test_a_high_risk_needs_its_report_and_stays_on_the_watch_list_until_lowered_
     assert {e.field for e in refused.value.errors} == {"risk_reported_to", "risk_reported_on"}
     assert changes_count(engine) == before
 
-    def set_risk(level, **given):
+    def set_risk(level, by=worker, **given):
         with write_session(engine) as session:
-            early_warning.set_risk(session, worker, case.id, version_of(engine, case.id), level=level,
+            early_warning.set_risk(session, by, case.id, version_of(engine, case.id), level=level,
                                    now=at("2026-09-03"), **given)
 
     set_risk("high", reason="一方扬言报复", reported_to="和平里派出所", reported_on="2026-09-02")
     with read_session(engine) as session:
         assert [row["number"] for row in early_warning.watch_list(session, supervisor)] == [case.number]
         assert early_warning.watch_list(session, world.actors["admin"])  # every grid
-    set_risk("medium", reason="双方情绪缓和")
+    with pytest.raises(Forbidden):  # off the supervisor's list: the supervisor decides
+        set_risk("medium", reason="双方情绪缓和")
+    set_risk("medium", by=supervisor, reason="双方情绪缓和")
     with read_session(engine) as session:
         assert early_warning.watch_list(session, supervisor) == []
+        lowered = session.get(MediationCase, case.id)
+        assert (lowered.risk_reported_to, lowered.risk_reported_on) == ("和平里派出所", date(2026, 9, 2))  # kept
     set_risk("high", reason="再次冲突", reported_to="和平里派出所", reported_on="2026-09-03")
     move(engine, worker, case.id, "withdraw", "2026-09-04")
     move(engine, worker, case.id, "close", "2026-09-05")

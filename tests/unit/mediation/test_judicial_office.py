@@ -17,7 +17,7 @@ from db.engine import read_session, write_session
 from db.models import CasePrevention, DisputeScreening, DisputeType
 from tests.factories import make_world
 from tests.unit.mediation.test_law import agree, at, move, new_case, visit
-from tests.unit.mediation.test_service import case_input, changes_count, register
+from tests.unit.mediation.test_service import case_input, changes_count, register, version_of
 
 
 @pytest.fixture
@@ -136,3 +136,47 @@ def test_the_type_chart_keeps_the_top_types_and_sums_the_rest():
     kept = judicial_office.type_chart_rows(rows, top=7, other="其他")
     assert len({row["type"] for row in kept}) == 8
     assert next(r for r in kept if r["type"] == "其他")["cases"] == sum(range(1, 9))
+
+
+def test_late_entries_and_corrections_count_in_the_month_they_were_made(engine, world):
+    """Reviewer's finds: a correction, a backdated visit, a late 司法确认 and a late screening each
+    moved or changed a month already over."""
+    worker, supervisor = world.actors["worker"], world.actors["supervisor"]
+    case_id = new_case(engine, world)
+    agree(engine, worker, case_id, "2026-09-10")
+    prevent(engine, worker, case_id, "crime", 3, day="2026-09-15")
+    september = table(engine, supervisor)
+    prevent(engine, worker, case_id, "crime", 4, note="核实后为 4 人", day="2026-10-03")  # a correction
+    with write_session(engine) as session:  # all entered in October about September days
+        agreements.record_judicial_confirmation(session, worker, case_id, JudicialInput(
+            applied_on="2026-09-20", court="东城区人民法院"), now=at("2026-10-02"))
+        judicial_office.log_screening(session, worker, ScreeningInput(world.grid_ids[0], "2026-09-28", 2),
+                                      now=at("2026-10-02"))
+    with write_session(engine) as session:
+        agreements.record_follow_up(session, worker, case_id, version_of(engine, case_id), agreements.FollowUpInput(
+            visited_on="2026-09-29", performed="yes", satisfaction=5), now=at("2026-10-02"))
+    assert table(engine, supervisor) == {**september, "rows": [
+        {**row, "prevent_crime_persons": 4} if row["type"] == "邻里" else row for row in september["rows"]],
+        "total": {**september["total"], "prevent_crime_persons": 4}}  # only the corrected number changed
+    october = table(engine, supervisor, "2026-10-01")
+    neighbours = {row["type"]: row for row in october["rows"]}["邻里"]
+    assert (neighbours["judicial_applied"], neighbours["performed"], neighbours["prevent_crime_cases"]) == (1, 1, 0)
+    assert (october["screenings"], october["screened_disputes"]) == (1, 2)
+
+
+def test_written_and_oral_split_the_settled_cases_and_a_failed_case_has_no_amount(engine, world):
+    worker, supervisor = world.actors["worker"], world.actors["supervisor"]
+    twice = new_case(engine, world)
+    agree(engine, worker, twice, "2026-09-05")  # written, 800
+    visit(engine, worker, twice, "2026-09-08", performed="no")
+    move(engine, supervisor, twice, "reopen", "2026-09-09")
+    agree(engine, worker, twice, "2026-09-12", written=False, declined_written=True, amount="500", terms="当面付清",
+          responsibilities="", performance_manner="", performance_place="", performance_deadline=None)
+    failed = new_case(engine, world)
+    agree(engine, worker, failed, "2026-09-06")
+    visit(engine, worker, failed, "2026-09-10", performed="no")
+    move(engine, supervisor, failed, "reopen", "2026-09-11")
+    move(engine, worker, failed, "fail", "2026-09-20")
+    row = {row["type"]: row for row in table(engine, supervisor)["rows"]}["邻里"]
+    assert (row["settled"], row["written"], row["oral"], row["concluded"]) == (1, 0, 1, 2)
+    assert row["amount"] == Decimal("500")  # the agreement that settled it; none for the failed case

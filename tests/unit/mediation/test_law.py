@@ -358,6 +358,7 @@ def test_settled_then_reopened_and_failed_is_failed_and_its_old_agreement_is_not
     move(engine, worker, case_id, "fail", "2026-09-25")
     [row] = month(engine, supervisor, "2026-09-01")
     assert (row["agreements"], row["settled"], row["failed"], row["success_rate"]) == (1, 0, 1, 0.0)
+    assert row["amount_agreed"] == Decimal("0")  # its agreement no longer stands
     with read_session(engine) as session:
         detail = mediations.case_detail(session, worker, case_id, today=date(2026, 9, 26))
     assert not detail["agreement_in_force"] and detail["deadlines"].judicial_confirmation_until is None
