@@ -554,8 +554,9 @@ class Rating(Base):
 
 
 class RatingMonthSummary(Base):
-    """Live ratings counted per month × grid × category × channel × worker (0: none), kept up to
-    date in the same transaction as every rating write, so charts never read `ratings`."""
+    """Live ratings counted per month × grid × category × channel × worker (0: none) × independence
+    (resident | third_party | self, from who entered the rating), kept up to date in the same
+    transaction as every rating write, so charts never read `ratings`."""
 
     __tablename__ = "rating_month_summary"
     # SQLite keeps it clustered by the primary key (month first): a range of months is one contiguous read.
@@ -566,6 +567,7 @@ class RatingMonthSummary(Base):
     category: Mapped[str] = mapped_column(String(20), primary_key=True)
     channel: Mapped[str] = mapped_column(String(24), primary_key=True)
     worker_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    independence: Mapped[str] = mapped_column(String(12), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     score_sum: Mapped[int] = mapped_column(Integer, default=0)
     count_4_5: Mapped[int] = mapped_column(Integer, default=0)

@@ -45,6 +45,7 @@ from core.mediation import service as mediations
 from core.mediation import statistics as mediation_statistics
 from core.residents import service as residents
 from core.satisfaction import service as satisfaction
+from core.satisfaction.disclosure import withheld
 from core.training import service as training
 from db.models import CaseStateChange, MediationCase, Resident, resident_tags
 
@@ -226,22 +227,27 @@ def _training_sheet(session: Session, actor: Actor, as_of: date, t: Any) -> Shee
 
 
 def _satisfaction_sheet(session: Session, actor: Actor, first: date, t: Any) -> Sheet:
+    """The month's ratings overall, by category, by channel and by who gave the score, each group
+    with its count and 95% intervals; hidden as on the screen (core.satisfaction.disclosure)."""
     filters = satisfaction.RatingFilters(first_month=first, last_month=first)
-    header = [t("report.group"), t("report.ratings"), t("report.mean"), t("report.csat")]
+    header = [t("report.group"), t("report.ratings"), t("report.mean"), t("satisfaction.interval_low"),
+              t("satisfaction.interval_high"), t("report.csat"), t("satisfaction.interval_low"),
+              t("satisfaction.interval_high")]
 
     def line(label: str, figures: dict[str, Any]) -> list[Any]:
-        if figures["too_few"]:
-            return [label, figures["count"], t("satisfaction.too_few"), t("satisfaction.too_few")]
-        return [label, figures["count"], figures["mean"], _percent(figures["csat"])]
+        reason = withheld(figures)
+        if reason:
+            return [label, figures["count"], *[t(f"satisfaction.{reason}")] * 6]
+        return [label, figures["count"], figures["mean"], figures["mean_low"], figures["mean_high"],
+                _percent(figures["csat"]), _percent(figures["csat_low"]), _percent(figures["csat_high"])]
 
     rows: list[list[Any]] = [header, line(t("report.all_ratings"), satisfaction.overview(session, actor, filters,
                                                                                         today=first))]
-    rows += [[], [t("field.category"), *header[1:]]]
-    rows += [line(t(f"satisfaction.category.{row['category']}"), row)
-             for row in satisfaction.by_dimension(session, actor, filters, "category", today=first)]
-    rows += [[], [t("field.channel"), *header[1:]]]
-    rows += [line(t(f"satisfaction.channel.{row['channel']}"), row)
-             for row in satisfaction.by_dimension(session, actor, filters, "channel", today=first)]
+    for dimension, field_label in (("category", "field.category"), ("channel", "field.channel"),
+                                   ("independence", "satisfaction.independence")):
+        rows += [[], [t(field_label), *header[1:]]]
+        rows += [line(t(f"satisfaction.{dimension}.{row[dimension]}"), row)
+                 for row in satisfaction.by_dimension(session, actor, filters, dimension, today=first)]
     return t("report.sheet.satisfaction"), rows
 
 

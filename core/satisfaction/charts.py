@@ -12,30 +12,43 @@ _MEAN, _SECOND = "#1f77b4", "#2ca02c"
 
 
 def satisfaction_trend(rows: list[dict[str, Any]], *, month_title: str, mean_title: str, second_title: str,
-                       second: str = "csat") -> alt.LayerChart:
-    """Mean score per month (line, left axis 1–5) with CSAT (line, right axis, %) or the number of
-    ratings (bars), from monthly_trend rows. A month whose group is too small or empty has no mean:
-    the line has a gap there rather than a number."""
+                       second: str = "csat", interval_titles: tuple[str, str] = ("95% low", "95% high")
+                       ) -> alt.LayerChart:
+    """Mean score per month (line, left axis 1–5, its 95% interval as a band) with CSAT (line,
+    right axis, %) or the number of ratings (bars), from monthly_trend rows. A month whose group
+    is too small, hidden to protect another or empty has no mean: no point is drawn there and the
+    line has a gap, rather than a number a reader could take for a measurement."""
     if second not in ("csat", "count"):
         raise ValueError(f"second measure must be csat or count, not {second}")
-    frame = pd.DataFrame([{"month": r["month"], "mean": r["mean"], "csat": r["csat"], "count": r["count"]}
-                          for r in rows] or [{"month": "", "mean": None, "csat": None, "count": 0}])
+    frame = pd.DataFrame([{"month": r["month"], "mean": r["mean"], "csat": r["csat"], "count": r["count"],
+                           "mean_low": r.get("mean_low"), "mean_high": r.get("mean_high"),
+                           "csat_low": r.get("csat_low"), "csat_high": r.get("csat_high")} for r in rows]
+                         or [{"month": "", "mean": None, "csat": None, "count": 0, "mean_low": None, "mean_high": None,
+                              "csat_low": None, "csat_high": None}])
     base = alt.Chart(frame).encode(x=alt.X("month:N", title=month_title))
+    mean_axis = alt.Y("mean:Q", title=mean_title, scale=alt.Scale(domain=[1, 5]),
+                      axis=alt.Axis(titleColor=_MEAN, labelColor=_MEAN, orient="left"))
+    low_title, high_title = interval_titles
+    interval = [alt.Tooltip("mean_low:Q", format=".2f", title=low_title),
+                alt.Tooltip("mean_high:Q", format=".2f", title=high_title)]
+    # The band shares the line's scale and axis (one layer); months without a mean have none.
+    band = base.mark_area(opacity=0.15, color=_MEAN).encode(
+        y=alt.Y("mean_low:Q", title=mean_title, scale=alt.Scale(domain=[1, 5])), y2="mean_high:Q")
     # Two measures on two axes: each axis takes its line's colour, which tells them apart
     # without a legend (there is no series field to build one from).
     mean_line = base.mark_line(point=alt.OverlayMarkDef(color=_MEAN), color=_MEAN).encode(
-        y=alt.Y("mean:Q", title=mean_title, scale=alt.Scale(domain=[1, 5]),
-                axis=alt.Axis(titleColor=_MEAN, labelColor=_MEAN, orient="left")),
-        tooltip=["month", alt.Tooltip("mean:Q", format=".2f"), "count"])
+        y=mean_axis, tooltip=["month", alt.Tooltip("mean:Q", format=".2f"), *interval, "count"])
+    mean_layer = alt.layer(band, mean_line)
     if second == "csat":
         other = base.mark_line(point=alt.OverlayMarkDef(color=_SECOND), strokeDash=[4, 3], color=_SECOND).encode(
             y=alt.Y("csat:Q", title=second_title, scale=alt.Scale(domain=[0, 1]),
                     axis=alt.Axis(format="%", titleColor=_SECOND, labelColor=_SECOND, orient="right")),
-            tooltip=["month", alt.Tooltip("csat:Q", format=".0%"), "count"])
+            tooltip=["month", alt.Tooltip("csat:Q", format=".0%"), alt.Tooltip("csat_low:Q", format=".0%", title=low_title),
+                     alt.Tooltip("csat_high:Q", format=".0%", title=high_title), "count"])
     else:
         other = base.mark_bar(opacity=0.3, color="#7f7f7f").encode(
             y=alt.Y("count:Q", title=second_title), tooltip=["month", "count"])
-    return alt.layer(other, mean_line).resolve_scale(y="independent").properties(height=280)
+    return alt.layer(other, mean_layer).resolve_scale(y="independent").properties(height=280)
 
 
 def score_distribution(rows: list[dict[str, Any]], *, score_title: str, count_title: str,
@@ -54,12 +67,20 @@ def score_distribution(rows: list[dict[str, Any]], *, score_title: str, count_ti
 
 
 def category_heat_map(rows: list[dict[str, Any]], *, grid_title: str, category_title: str, mean_title: str,
-                      too_few_label: str, category_names: dict[str, str] | None = None) -> alt.LayerChart:
-    """Grid × category cells coloured by mean score; a cell with too few ratings is grey and labelled,
-    never coloured by a number."""
+                      too_few_label: str, hidden_label: str | None = None,
+                      category_names: dict[str, str] | None = None) -> alt.LayerChart:
+    """Grid × category cells coloured by mean score; a cell with too few ratings, or hidden so that
+    it cannot be worked out from its row and column (hidden_label), is grey and labelled, never
+    coloured by a number."""
     names = category_names or {}
+
+    def label(row: dict[str, Any]) -> str:
+        if row["mean"] is not None:
+            return f"{row['mean']:.2f}"
+        return hidden_label if row.get("protected") and hidden_label else too_few_label
+
     frame = pd.DataFrame([{"grid": r["grid"], "category": names.get(r["category"], r["category"]), "mean": r["mean"],
-                           "count": r["count"], "label": too_few_label if r["mean"] is None else f"{r['mean']:.2f}"}
+                           "count": r["count"], "label": label(r)}
                           for r in rows] or [{"grid": "", "category": "", "mean": None, "count": 0, "label": ""}])
     grids = list(dict.fromkeys(frame["grid"]))  # the rows' order (the office's), not the alphabet's
     base = alt.Chart(frame).encode(x=alt.X("category:N", title=category_title),

@@ -9,8 +9,20 @@ staff member concerned (optional), the day it was given and its channel:
 | visit, phone_survey  | a worker (own grids), supervisor, admin | record_rating()                       |
 | resident_qr          | the resident, logged out                | submit_public_rating()                |
 
+Who gave a rating decides how independent it is (its `independence`, derived from `recorded_by`):
+
+| independence | 居民自评 / 第三方/主管回访 / 工作人员记录                                           |
+|--------------|--------------------------------------------------------------------------------------|
+| resident     | the resident through a QR code (nobody recorded it)                                  |
+| third_party  | entered by someone other than the staff member it concerns (or it concerns nobody)   |
+| self         | entered by the staff member it concerns: a follow-up the case's own mediator recorded |
+
+Nobody may type in a visit or phone rating about themselves; a follow-up's score recorded by the
+case's own mediator stays allowed, and counts as self. Figures about a person (workers_table) use
+only ratings that person did not enter.
+
 Every write to `ratings` adjusts `rating_month_summary` in the same transaction (month × grid ×
-category × channel × worker, worker 0 = none), so that every figure below reads that small table
+category × channel × worker × independence, worker 0 = none), so that every figure below reads that small table
 and never the ratings: its size is bounded by those dimensions, not by the number of ratings
 (tests/bench/satisfaction.py measures 1,000 against 200,000).
 `rebuild_summary()` recomputes it from the ratings (bulk loads, and tests prove the two agree).
@@ -20,9 +32,10 @@ API for screens
 Recording (permission "satisfaction.record"; workers only in their own grids):
     record_rating(session, actor, RatingInput(...)) -> Rating
     edit_rating(session, actor, rating_id, expected_version, RatingInput(...)) -> Rating
-        visit and phone_survey ratings only, by their recorder (own grids) or a supervisor/admin
+        visit and phone_survey ratings only, by a supervisor/admin ("satisfaction.moderate"), audited:
+        a worker cannot change what was said about them
     delete_rating(session, actor, rating_id, expected_version) -> None
-        soft delete; a supervisor/admin ("satisfaction.moderate") may delete any, e.g. poster spam
+        soft delete by a supervisor/admin, e.g. poster spam; audited
 
 QR codes (permission "satisfaction.issue_token"; `secret` is the cookie key from settings):
     issue_token(session, actor, secret, TokenRequest(...)) -> IssuedToken   (.token goes in the URL)
@@ -38,20 +51,26 @@ used, other_grid, busy (a poster over its hourly limit); a bad score or comment 
 InvalidMany naming "score" or "comment", and leaves a single-use code unused.
 
 Reading (permission "satisfaction.view"; supervisors and admins), all from the summary:
-    RatingFilters(first_month, last_month, grid_id, category, channel, worker_id)
+    RatingFilters(first_month, last_month, grid_id, category, channel, worker_id, independence)
         months inclusive (any day of the month); worker_id 0 = ratings without a worker
     page_figures(session, actor, filters) -> Figures(overview, trend, distribution, heat_map, workers)
     overview / monthly_trend / score_distribution / heat_map / workers_table: the same, one at a time
-    by_dimension(session, actor, filters, "category" | "channel"); month_overview(session, actor, day)
-    low_ratings(session, actor, filters, limit=50): latest 1–2 ratings with comments, grid, worker
-        and, for a follow-up, the case id and number (the only reader of `ratings`)
+    by_dimension(session, actor, filters, "category" | "channel" | "independence")
+    month_overview(session, actor, day): one month's figures
+    low_ratings(session, actor, filters, limit=50, figures=None): latest 1–2 ratings with comments,
+        grid, worker and, for a follow-up, the case id and number (the only reader of `ratings`); a
+        grid, worker or category with fewer than MIN_GROUP ratings under the filters is not named
+        (None). Pass the page's Figures for the same filters to save reading the group sizes again.
     A range ending before it starts raises Invalid("last_month", "error.date_range.reversed").
 Charts: core.satisfaction.charts.satisfaction_trend / score_distribution / category_heat_map take these rows.
 
-Suppression: a group with fewer than MIN_GROUP ratings has mean and csat None and too_few True
-(its count stays: a count reveals nobody's score); a month without ratings has count 0, mean None
-and too_few False. The score distribution of a group under MIN_GROUP shows no counts at all.
-`csat` is the share of 4–5 ratings, 0–1 (format it as a percentage).
+Suppression (core.satisfaction.disclosure): a group with fewer than MIN_GROUP ratings has mean and
+csat None and too_few True (its count stays: a count reveals nobody's score); in each table (the
+trend's months, the workers, the heat map's rows and columns, by_dimension) a cell that alone would
+be hidden in a line whose total is known hides the smallest other cell too (protected True). A
+month without ratings has count 0, mean None and too_few False. The score distribution of a group
+under MIN_GROUP shows no counts at all. `csat` is the share of 4–5 ratings, 0–1 (format it as a
+percentage); mean_low/mean_high (t) and csat_low/csat_high (Wilson) are the 95% interval.
 """
 
 from __future__ import annotations
@@ -87,13 +106,14 @@ from core.base.errors import Forbidden, Invalid, collect
 from core.base.permissions import Actor, can, require, sees_all_grids
 from core.base.records import guarded_flush, load_for_edit, load_visible
 from core.base.text import clean, clean_prose
+from core.satisfaction.disclosure import MIN_GROUP, group_figures, protect
 from db.models import AppMeta, FollowUp, Grid, MediationCase, Rating, RatingMonthSummary, SurveyToken, User
 
 CATEGORIES = ("mediation", "visit", "service", "environment", "safety", "other")
 CHANNELS = ("mediation_follow_up", "visit", "phone_survey", "resident_qr")
 STAFF_CHANNELS = ("visit", "phone_survey")  # typed in by staff, and editable by them
 TOKEN_KINDS = ("single_use", "poster")
-MIN_GROUP = 5  # fewer ratings than this: no mean, no CSAT, no distribution
+INDEPENDENCE = ("resident", "third_party", "self")  # 居民自评, 第三方/主管回访, 工作人员记录
 COMMENT_MAX = 500
 LOW_SCORES = (1, 2)
 MAX_MONTHS = 60  # the longest range a chart shows
@@ -149,12 +169,15 @@ def _grid(session: Session, actor: Actor, grid_id: int | None, action: str) -> i
     return grid_id
 
 
-def _worker(session: Session, worker_id: int | None) -> int | None:
+def _worker(session: Session, worker_id: int | None, actor: Actor | None = None) -> int | None:
+    """The staff member a rating concerns; `actor`, when given, may not name themselves."""
     if worker_id in (None, 0, ""):
         return None
     user = session.get(User, worker_id)
     if user is None or not user.active or user.role not in ("worker", "supervisor", "admin"):
         raise Invalid("worker", "error.satisfaction.worker")
+    if actor is not None and user.id == actor.id:
+        raise Invalid("worker", "error.satisfaction.rate_self")
     return user.id
 
 
@@ -185,7 +208,7 @@ def _clean(session: Session, actor: Actor, data: RatingInput, today: date) -> _C
         lambda: parse_comment(data.comment),
         lambda: _category(data.category),
         lambda: _grid(session, actor, data.grid_id, "satisfaction.record"),
-        lambda: _worker(session, data.worker_id),
+        lambda: _worker(session, data.worker_id, actor),
         lambda: validation.past_or_today(data.rated_on, "rated_on", today),
     ])
     return _CleanRating(score, comment, category, grid_id, worker_id, rated_on)
@@ -194,13 +217,28 @@ def _clean(session: Session, actor: Actor, data: RatingInput, today: date) -> _C
 # --- the summary, kept on write ------------------------------------------------------------------
 
 _S = RatingMonthSummary
-_KEY = ("month", "grid_id", "category", "channel", "worker_id")
+_KEY = ("month", "grid_id", "category", "channel", "worker_id", "independence")
 _COUNTS = ("count", "score_sum", "count_4_5", "count_1", "count_2", "count_3", "count_4", "count_5")
+
+
+def independence_of(channel: str, recorded_by: int | None, worker_id: int | None) -> str:
+    """How independent a rating is of the person it concerns, from who entered it."""
+    if channel == "resident_qr" or recorded_by is None:
+        return "resident"
+    return "self" if recorded_by == worker_id else "third_party"
+
+
+def _independence_sql() -> Any:
+    """independence_of() on the ratings table, for the rebuild and the low-ratings list."""
+    return case((Rating.channel == literal("resident_qr"), literal("resident")),
+                (Rating.recorded_by.is_(None), literal("resident")),
+                (Rating.recorded_by == Rating.worker_id, literal("self")), else_=literal("third_party"))
 
 
 def _summary_key(rating: Rating) -> dict[str, Any]:
     return {"month": rating.rated_on.replace(day=1), "grid_id": rating.grid_id, "category": rating.category,
-            "channel": rating.channel, "worker_id": rating.worker_id or 0}
+            "channel": rating.channel, "worker_id": rating.worker_id or 0,
+            "independence": independence_of(rating.channel, rating.recorded_by, rating.worker_id)}
 
 
 _VERSION_KEY = "ratings_version"
@@ -251,15 +289,16 @@ def rebuild_summary(session: Session) -> int:
     session.execute(delete(_S))
     month = _month_of(session, Rating.rated_on)
     worker = func.coalesce(Rating.worker_id, 0)
+    independence = _independence_sql()
 
     def counted(condition: ColumnElement[bool]) -> Any:
         return func.sum(case((condition, 1), else_=0))
 
-    source = (select(month, Rating.grid_id, Rating.category, Rating.channel, worker, func.count(),
+    source = (select(month, Rating.grid_id, Rating.category, Rating.channel, worker, independence, func.count(),
                      func.sum(Rating.score), counted(Rating.score >= 4),
                      *(counted(Rating.score == k) for k in range(1, 6)))
               .where(Rating.deleted_at.is_(None))
-              .group_by(month, Rating.grid_id, Rating.category, Rating.channel, worker))
+              .group_by(month, Rating.grid_id, Rating.category, Rating.channel, worker, independence))
     session.execute(insert(_S).from_select([*_KEY, *_COUNTS], source))
     _bump_version(session)
     return session.scalar(select(func.count()).select_from(_S)) or 0
@@ -297,19 +336,11 @@ def record_rating(session: Session, actor: Actor, data: RatingInput, *, now: dat
     return rating
 
 
-def _may_change(actor: Actor, rating: Rating) -> bool:
-    """Supervisors and admins may change any rating in scope; staff their own typed-in ones."""
-    if can(actor, "satisfaction.moderate", rating):
-        return True
-    return (rating.channel in STAFF_CHANNELS and rating.recorded_by == actor.id
-            and can(actor, "satisfaction.record", rating))
-
-
 def _load_live(session: Session, actor: Actor, rating_id: int, expected_version: int) -> Rating:
-    require(actor, "satisfaction.record")
-    rating = load_visible(session, actor, "satisfaction.record", Rating, rating_id)
-    if not _may_change(actor, rating):
-        raise Forbidden(action="satisfaction.record")
+    """Only a supervisor or admin changes a rating once given: a worker who could edit or delete
+    the ratings about their work would make every figure about them their own."""
+    require(actor, "satisfaction.moderate")
+    load_visible(session, actor, "satisfaction.moderate", Rating, rating_id)
     return load_for_edit(session, Rating, rating_id, expected_version)
 
 
@@ -559,6 +590,7 @@ class RatingFilters:
     category: str = ""
     channel: str = ""
     worker_id: int | None = None  # 0: ratings that concern no staff member
+    independence: str = ""  # resident | third_party | self; "" all
 
 
 def _add_months(month: date, months: int) -> date:
@@ -584,7 +616,7 @@ def _months_between(first: date, last: date) -> int:
 
 
 def _scope_and_filters(actor: Actor, filters: RatingFilters, grid: Any, category: Any, channel: Any,
-                       worker: Any) -> list[ColumnElement[bool]]:
+                       worker: Any, independence: Any) -> list[ColumnElement[bool]]:
     """The actor's grids and the filters other than dates, on the summary or on ratings alike."""
     conditions = []
     if not sees_all_grids(actor):
@@ -597,128 +629,213 @@ def _scope_and_filters(actor: Actor, filters: RatingFilters, grid: Any, category
         conditions.append(channel == filters.channel)
     if filters.worker_id is not None:
         conditions.append(worker == filters.worker_id)
+    if filters.independence:
+        if filters.independence not in INDEPENDENCE:
+            raise Invalid("independence", "error.satisfaction.independence")
+        conditions.append(independence == filters.independence)
     return conditions
 
 
 def _conditions(actor: Actor, filters: RatingFilters, today: date | None) -> list[ColumnElement[bool]]:
     first, last = month_range(filters, today)
     return [_S.month >= first, _S.month <= last,
-            *_scope_and_filters(actor, filters, _S.grid_id, _S.category, _S.channel, _S.worker_id)]
+            *_scope_and_filters(actor, filters, _S.grid_id, _S.category, _S.channel, _S.worker_id, _S.independence)]
 
 
-_SUMS = (func.coalesce(func.sum(_S.count), 0), func.coalesce(func.sum(_S.score_sum), 0),
-         func.coalesce(func.sum(_S.count_4_5), 0))
+# The ratings of each score, 1–5: count, sum, CSAT, the mean's interval and the distribution all
+# follow from these five numbers, so one query per view serves every figure of that view.
+_SCORES = tuple(func.coalesce(func.sum(getattr(_S, f"count_{k}")), 0) for k in range(1, 6))
+_NO_RATINGS = (0, 0, 0, 0, 0)
 
 
-def group_figures(count: int, score_sum: int, count_4_5: int) -> dict[str, Any]:
-    """count, mean (2 decimals), csat (share of 4–5, 0–1) and too_few, suppressed under MIN_GROUP."""
-    count, score_sum, count_4_5 = int(count or 0), int(score_sum or 0), int(count_4_5 or 0)
-    shown = count >= MIN_GROUP
-    return {"count": count, "mean": round(score_sum / count, 2) if shown else None,
-            "csat": round(count_4_5 / count, 4) if shown else None, "too_few": 0 < count < MIN_GROUP}
+def _figures(counts: Any) -> dict[str, Any]:
+    """group_figures() of a group given its ratings of each score (1–5)."""
+    counts = [int(n or 0) for n in counts]
+    return group_figures(sum(counts), sum(k * n for k, n in enumerate(counts, start=1)), counts[3] + counts[4],
+                         sum(k * k * n for k, n in enumerate(counts, start=1)))
+
+
+def _distribution(counts: Any) -> list[dict[str, Any]]:
+    counts = [int(n or 0) for n in counts]
+    total = sum(counts)
+    shown = total >= MIN_GROUP
+    return [{"score": k, "count": n if shown else None, "share": round(n / total, 4) if shown else None,
+             "too_few": 0 < total < MIN_GROUP} for k, n in enumerate(counts, start=1)]
 
 
 def _month_text(month: date | str) -> str:
     return month[:7] if isinstance(month, str) else f"{month.year}-{month.month:02d}"
 
 
+def _month_counts(session: Session, actor: Actor, filters: RatingFilters, today: date | None
+                  ) -> dict[str, tuple[int, ...]]:
+    return {_month_text(month): tuple(counts) for month, *counts in session.execute(
+        select(_S.month, *_SCORES).where(*_conditions(actor, filters, today)).group_by(_S.month))}
+
+
+def _total(counts: Any) -> tuple[int, ...]:
+    return tuple(sum(column) for column in zip(*counts, strict=True)) if counts else _NO_RATINGS
+
+
 def overview(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None) -> dict[str, Any]:
     """All ratings matching the filters as one group."""
     require(actor, "satisfaction.view")
-    row = session.execute(select(*_SUMS).where(*_conditions(actor, filters, today))).one()
-    return group_figures(*row)
+    return _figures(session.execute(select(*_SCORES).where(*_conditions(actor, filters, today))).one())
+
+
+def _protected_line(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows that are the parts of one shown total: no hidden row is their total minus the others."""
+    protect(dict(enumerate(rows)), [range(len(rows))])
+    return rows
+
+
+def _trend(first: date, last: date, found: dict[str, tuple[int, ...]]) -> list[dict[str, Any]]:
+    rows = [{"month": month, **_figures(found.get(month, _NO_RATINGS))}
+            for month in (_month_text(_add_months(first, offset)) for offset in range(_months_between(first, last)))]
+    return _protected_line(rows)
 
 
 def monthly_trend(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None
                   ) -> list[dict[str, Any]]:
-    """One row per month of the range, oldest first; a month without ratings has count 0."""
+    """One row per month of the range, oldest first; a month without ratings has count 0. The
+    months add up to the overview, so they are protected as one line."""
     require(actor, "satisfaction.view")
     first, last = month_range(filters, today)
-    found = {_month_text(month): (n, total, high) for month, n, total, high in session.execute(
-        select(_S.month, *_SUMS).where(*_conditions(actor, filters, today)).group_by(_S.month))}
-    rows = []
-    for offset in range(_months_between(first, last)):
-        month = _month_text(_add_months(first, offset))
-        rows.append({"month": month, **group_figures(*found.get(month, (0, 0, 0)))})
-    return rows
+    return _trend(first, last, _month_counts(session, actor, filters, today))
 
 
 def score_distribution(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None
                        ) -> list[dict[str, Any]]:
     """Scores 1–5 with count and share; all None (too_few) when the group has under MIN_GROUP."""
     require(actor, "satisfaction.view")
-    counts = session.execute(select(*(func.coalesce(func.sum(getattr(_S, f"count_{k}")), 0) for k in range(1, 6)))
-                             .where(*_conditions(actor, filters, today))).one()
-    total = sum(int(n) for n in counts)
-    shown = total >= MIN_GROUP
-    return [{"score": k, "count": int(n) if shown else None, "share": round(int(n) / total, 4) if shown else None,
-             "too_few": 0 < total < MIN_GROUP} for k, n in zip(range(1, 6), counts, strict=True)]
+    return _distribution(session.execute(select(*_SCORES).where(*_conditions(actor, filters, today))).one())
 
 
 def heat_map(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None
              ) -> list[dict[str, Any]]:
-    """One row per grid × category that has ratings: grid name, category code and the figures."""
+    """One row per grid × category that has ratings: grid name, category code and the figures.
+    Each grid's row, each category's column and the whole map are protected lines."""
     require(actor, "satisfaction.view")
-    rows = session.execute(select(_S.grid_id, Grid.name, _S.category, *_SUMS).join(Grid, Grid.id == _S.grid_id)
-                           .where(*_conditions(actor, filters, today))
-                           .group_by(_S.grid_id, Grid.name, _S.category).order_by(_S.grid_id, _S.category))
-    return [{"grid_id": grid_id, "grid": name, "category": category, **group_figures(n, total, high)}
-            for grid_id, name, category, n, total, high in rows]
+    found = session.execute(select(_S.grid_id, _S.category, *_SCORES).where(*_conditions(actor, filters, today))
+                            .group_by(_S.grid_id, _S.category).order_by(_S.grid_id, _S.category)).all()
+    names = dict(session.execute(select(Grid.id, Grid.name).where(Grid.id.in_({row[0] for row in found} or {-1}))).all())
+    rows = [{"grid_id": grid_id, "grid": names.get(grid_id, ""), "category": category, **_figures(counts)}
+            for grid_id, category, *counts in found]
+    cells = {(row["grid_id"], row["category"]): row for row in rows}
+    by_grid: dict[int, list[tuple[int, str]]] = {}
+    by_category: dict[str, list[tuple[int, str]]] = {}
+    for key in cells:
+        by_grid.setdefault(key[0], []).append(key)
+        by_category.setdefault(key[1], []).append(key)
+    protect(cells, [*by_grid.values(), *by_category.values(), list(cells)])
+    return rows
+
+
+def _by_worker_and_independence(session: Session, actor: Actor, filters: RatingFilters, today: date | None
+                                ) -> dict[tuple[int, str], tuple[int, ...]]:
+    return {(worker_id, independence): tuple(counts) for worker_id, independence, *counts in session.execute(
+        select(_S.worker_id, _S.independence, *_SCORES).where(*_conditions(actor, filters, today))
+        .group_by(_S.worker_id, _S.independence))}
+
+
+def _workers_rows(session: Session, found: dict[tuple[int, str], tuple[int, ...]]) -> list[dict[str, Any]]:
+    """The workers table from counts by (worker, independence): only what others entered."""
+    others: dict[int, list[tuple[int, ...]]] = {}
+    for (worker_id, independence), counts in found.items():
+        if independence != "self":
+            others.setdefault(worker_id, []).append(counts)
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(sorted(others) or [-1]))).all())
+    table = [{"worker_id": worker_id, "name": names.get(worker_id, ""), **_figures(_total(counts))}
+             for worker_id, counts in others.items()]
+    return _protected_line(sorted(table, key=lambda row: (row["worker_id"] == 0, -row["count"], row["name"])))
+
+
+def _independence_rows(found: dict[tuple[int, str], tuple[int, ...]]) -> list[dict[str, Any]]:
+    by_source: dict[str, list[tuple[int, ...]]] = {}
+    for (_worker_id, independence), counts in found.items():
+        by_source.setdefault(independence, []).append(counts)
+    return _protected_line([{"independence": source, **_figures(_total(by_source[source]))}
+                            for source in sorted(by_source)])
 
 
 def workers_table(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None
                   ) -> list[dict[str, Any]]:
-    """One row per staff member concerned (worker_id 0, name "": ratings concerning nobody)."""
+    """One row per staff member concerned (worker_id 0, name "": ratings concerning nobody),
+    from the ratings that person did not enter: a self-entered rating says nothing about them."""
     require(actor, "satisfaction.view")
-    rows = session.execute(select(_S.worker_id, *_SUMS).where(*_conditions(actor, filters, today))
-                           .group_by(_S.worker_id))
-    figures = {worker_id: group_figures(n, total, high) for worker_id, n, total, high in rows}
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(sorted(figures) or [-1]))).all())
-    table = [{"worker_id": worker_id, "name": names.get(worker_id, ""), **values}
-             for worker_id, values in figures.items()]
-    return sorted(table, key=lambda row: (row["worker_id"] == 0, -row["count"], row["name"]))
+    return _workers_rows(session, _by_worker_and_independence(session, actor, filters, today))
 
 
 @dataclass(frozen=True)
 class Figures:
-    """Everything the satisfaction page draws, from one call."""
+    """Everything the satisfaction page draws, from one call (four reads of the summary)."""
 
     overview: dict[str, Any]
     trend: list[dict[str, Any]]
     distribution: list[dict[str, Any]]
     heat_map: list[dict[str, Any]]
     workers: list[dict[str, Any]]
+    independence: list[dict[str, Any]]
+    # ratings per grid, category and staff member under the filters: which the low list may name
+    group_counts: dict[str, dict[Any, int]]
 
 
 def page_figures(session: Session, actor: Actor, filters: RatingFilters, *, today: date | None = None) -> Figures:
     require(actor, "satisfaction.view")
-    month_range(filters, today)  # a reversed range is refused before any query
-    return Figures(overview(session, actor, filters, today=today), monthly_trend(session, actor, filters, today=today),
-                   score_distribution(session, actor, filters, today=today),
-                   heat_map(session, actor, filters, today=today), workers_table(session, actor, filters, today=today))
+    first, last = month_range(filters, today)  # a reversed range is refused before any query
+    months = _month_counts(session, actor, filters, today)
+    total = _total(list(months.values()))
+    cells = heat_map(session, actor, filters, today=today)
+    people = _by_worker_and_independence(session, actor, filters, today)
+    counts: dict[str, dict[Any, int]] = {"grid": {}, "category": {}, "worker": {}}
+    for cell in cells:
+        counts["grid"][cell["grid_id"]] = counts["grid"].get(cell["grid_id"], 0) + cell["count"]
+        counts["category"][cell["category"]] = counts["category"].get(cell["category"], 0) + cell["count"]
+    for (worker_id, _independence), scores in people.items():
+        counts["worker"][worker_id] = counts["worker"].get(worker_id, 0) + sum(scores)
+    return Figures(_figures(total), _trend(first, last, months), _distribution(total), cells,
+                   _workers_rows(session, people), _independence_rows(people), counts)
+
+
+def _small_groups(group_counts: dict[str, dict[Any, int]]) -> dict[str, set[Any]]:
+    return {name: {key for key, count in counts.items() if count < MIN_GROUP} for name, counts in group_counts.items()}
 
 
 def low_ratings(session: Session, actor: Actor, filters: RatingFilters, *, limit: int = 50,
-                today: date | None = None) -> list[dict[str, Any]]:
+                today: date | None = None, figures: Figures | None = None) -> list[dict[str, Any]]:
     """The latest 1–2 ratings matching the filters, newest first, to follow up: the only reader of
-    `ratings` itself, served by the partial index ix_ratings_low_recent and limited."""
+    `ratings` itself, served by the partial index ix_ratings_low_recent and limited. A grid,
+    worker or category with fewer than MIN_GROUP ratings under the filters is not named (None):
+    a low score beside a group of two is nearly that group's figure. `figures`, the page's for
+    the same filters, saves reading the group sizes again."""
     require(actor, "satisfaction.view")
     first, last = month_range(filters, today)
     # Written as the partial index ix_ratings_low_recent is, so that both databases use it.
     conditions = [Rating.score <= literal_column(str(max(LOW_SCORES))), Rating.deleted_at.is_(None), Rating.rated_on >= first,
                   Rating.rated_on < _add_months(last, 1)]
     conditions += _scope_and_filters(actor, filters, Rating.grid_id, Rating.category, Rating.channel,
-                                     func.coalesce(Rating.worker_id, 0))  # the summary files "none" as 0
+                                     func.coalesce(Rating.worker_id, 0),  # the summary files "none" as 0
+                                     _independence_sql())
     worker = User.display_name.label("worker")
     query = (select(Rating.id, Rating.version, Rating.rated_on, Rating.score, Rating.comment, Rating.category,
-                    Rating.channel, Grid.name.label("grid"), worker, MediationCase.id.label("case_id"),
+                    Rating.channel, Rating.grid_id, Rating.worker_id, Grid.name.label("grid"), worker,
+                    _independence_sql().label("independence"), MediationCase.id.label("case_id"),
                     MediationCase.number.label("case_number"))
              .join(Grid, Grid.id == Rating.grid_id)
              .outerjoin(User, User.id == Rating.worker_id)
              .outerjoin(FollowUp, (Rating.channel == literal("mediation_follow_up")) & (FollowUp.id == Rating.source_id))
              .outerjoin(MediationCase, MediationCase.id == FollowUp.case_id)
              .where(*conditions).order_by(Rating.rated_on.desc(), Rating.id.desc()).limit(limit))
-    return [dict(row._mapping) | {"worker": row.worker or ""} for row in session.execute(query)]
+    found = [dict(row._mapping) for row in session.execute(query)]
+    if not found:
+        return found
+    small = _small_groups((figures or page_figures(session, actor, filters, today=today)).group_counts)
+    for row in found:
+        row["worker"] = ("" if row["worker_id"] is None else None if row["worker_id"] in small["worker"]
+                         else row["worker"])
+        row["grid"] = None if row["grid_id"] in small["grid"] else row["grid"]
+        row["category"] = None if row["category"] in small["category"] else row["category"]
+    return found
 
 
 def month_overview(session: Session, actor: Actor, month: date) -> dict[str, Any]:
@@ -728,11 +845,12 @@ def month_overview(session: Session, actor: Actor, month: date) -> dict[str, Any
 
 def by_dimension(session: Session, actor: Actor, filters: RatingFilters, dimension: str, *,
                  today: date | None = None) -> list[dict[str, Any]]:
-    """Figures per category or per channel (for tables and the monthly report)."""
+    """Figures per category, channel or independence (for tables and the monthly report); the
+    rows add up to the overview, so they are protected as one line."""
     require(actor, "satisfaction.view")
-    if dimension not in ("category", "channel"):
+    if dimension not in ("category", "channel", "independence"):
         raise ValueError(f"unknown dimension {dimension}")
     column = getattr(_S, dimension)
-    rows = session.execute(select(column, *_SUMS).where(*_conditions(actor, filters, today)).group_by(column)
+    rows = session.execute(select(column, *_SCORES).where(*_conditions(actor, filters, today)).group_by(column)
                            .order_by(column))
-    return [{dimension: value, **group_figures(n, total, high)} for value, n, total, high in rows]
+    return _protected_line([{dimension: value, **_figures(counts)} for value, *counts in rows])

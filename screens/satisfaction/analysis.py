@@ -1,7 +1,9 @@
 """Satisfaction (满意度, supervisors and admins): for a range of months, a grid, a category, a
-channel and a worker — the monthly trend of the mean score with CSAT and counts, the score
-distribution, a grid × category heat map, a table of workers and the latest low ratings to
-follow up. Groups under five ratings read "too few". Each chart downloads as PNG, its data as CSV."""
+channel, a worker and who gave the score — the monthly trend of the mean score (with its 95%
+interval) and CSAT, the score distribution, a grid × category heat map, the figures by who gave
+the score, a table of workers (only ratings others entered) and the latest low ratings to follow
+up. Groups under five ratings read "too few"; a group that would give one away by subtraction
+reads "hidden". Each chart downloads as PNG, its data as CSV with the same cells hidden."""
 
 from datetime import date
 
@@ -14,6 +16,7 @@ from core.mediation.service import add_months
 from core.office import staff
 from core.residents import service as residents
 from core.satisfaction import service as satisfaction
+from core.satisfaction.disclosure import MIN_GROUP, interval, withheld
 from db.engine import read_session
 from ui.charts import draw
 from ui.forms import FieldErrors
@@ -33,7 +36,7 @@ with read_session(engine) as session:
     people = staff.active_staff(session)
 
 errors = FieldErrors()
-first_col, last_col, grid_col, category_col, channel_col, worker_col = st.columns(6)
+first_col, last_col, grid_col, category_col = st.columns(4)
 first = first_col.selectbox(t("satisfaction.first_month"), months, index=satisfaction.DEFAULT_MONTHS - 1,
                             format_func=lambda m: f"{m:%Y-%m}", key="sat_first")
 last = last_col.selectbox(t("satisfaction.last_month"), months, index=0, format_func=lambda m: f"{m:%Y-%m}",
@@ -43,15 +46,22 @@ grid = grid_col.selectbox(t("satisfaction.grid"), [ANY, *grids], key=translated_
 category = category_col.selectbox(t("satisfaction.category"), ["", *satisfaction.CATEGORIES],
                                   key=translated_choice("sat_category"),
                                   format_func=lambda c: t(f"satisfaction.category.{c}") if c else t("common.all"))
+channel_col, worker_col, independence_col, _ = st.columns(4)
 channel = channel_col.selectbox(t("field.channel"), ["", *satisfaction.CHANNELS], key=translated_choice("sat_channel"),
                                 format_func=lambda c: t(f"satisfaction.channel.{c}") if c else t("common.all"))
 worker = worker_col.selectbox(t("field.worker"), [ANY, 0, *people], key=translated_choice("sat_worker"),
                               format_func=lambda w: t("common.all") if w == ANY
                               else t("satisfaction.no_worker") if w == 0 else people[w])
+independence = independence_col.selectbox(
+    t("satisfaction.independence"), ["", *satisfaction.INDEPENDENCE], key=translated_choice("sat_independence"),
+    help=t("satisfaction.independence_help"),
+    format_func=lambda i: t(f"satisfaction.independence.{i}") if i else t("common.all"))
 errors.slot("first_month")
 errors.slot("last_month")
+errors.slot("independence")
 filters = satisfaction.RatingFilters(first_month=first, last_month=last, grid_id=unless_any(grid),
-                                     category=category, channel=channel, worker_id=unless_any(worker))
+                                     category=category, channel=channel, worker_id=unless_any(worker),
+                                     independence=independence)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
@@ -60,8 +70,8 @@ def figures_at(database: str, version: int, scope: tuple, filters: satisfaction.
     """The page's figures as of one data version, for one scope (role and grids) and filters:
     a rerun that changes nothing reads one row instead of running the figures' queries."""
     with read_session(_engine) as session:
-        return (satisfaction.page_figures(session, _actor, filters, today=today),
-                satisfaction.low_ratings(session, _actor, filters, limit=20, today=today))
+        figures = satisfaction.page_figures(session, _actor, filters, today=today)
+        return figures, satisfaction.low_ratings(session, _actor, filters, limit=20, today=today, figures=figures)
 
 
 try:
@@ -74,19 +84,45 @@ except LinliError as exc:
     st.stop()
 
 
-def score_text(value: float | None, too_few: bool, fmt: str = "{:.2f}") -> str:
-    if too_few:
-        return t("satisfaction.too_few")
-    return "—" if value is None else fmt.format(value)
+def score_text(figures: dict, which: str) -> str:
+    """A mean or CSAT as shown: the number, or why it is not shown."""
+    reason = withheld(figures)
+    if reason:
+        return t(f"satisfaction.{reason}")
+    value = figures[which]
+    if value is None:
+        return "—"
+    return f"{value:.0%}" if which == "csat" else f"{value:.2f}"
+
+
+def interval_text(figures: dict, which: str) -> str:
+    bounds = interval(figures, which)
+    if bounds is None:
+        return ""
+    return f"{bounds[0]:.0%}–{bounds[1]:.0%}" if which == "csat" else f"{bounds[0]:.2f}–{bounds[1]:.2f}"
+
+
+def figure_columns(figures: dict) -> dict:
+    """The columns every table and CSV of groups carries: n, mean and CSAT with their intervals."""
+    return {t("satisfaction.count"): figures["count"], t("satisfaction.mean"): score_text(figures, "mean"),
+            t("satisfaction.mean_interval"): interval_text(figures, "mean"),
+            t("satisfaction.csat"): score_text(figures, "csat"),
+            t("satisfaction.csat_interval"): interval_text(figures, "csat")}
 
 
 overall = figures.overview
 count_col, mean_col, csat_col = st.columns(3)
 count_col.metric(t("satisfaction.count"), overall["count"])
-mean_col.metric(t("satisfaction.mean"), score_text(overall["mean"], overall["too_few"]))
-csat_col.metric(t("satisfaction.csat"), score_text(overall["csat"], overall["too_few"], "{:.0%}"))
+mean_col.metric(t("satisfaction.mean"), score_text(overall, "mean"))
+csat_col.metric(t("satisfaction.csat"), score_text(overall, "csat"))
+if interval(overall, "mean") and interval(overall, "csat"):
+    st.caption(t("satisfaction.interval_caption", count=overall["count"], mean=interval_text(overall, "mean"),
+                 csat=interval_text(overall, "csat")))
+if worker not in (ANY, 0) and not independence:
+    st.caption(t("satisfaction.worker_includes_self"))
 if overall["count"] == 0:
     st.info(t("satisfaction.none"))  # the charts still draw: the months and grids stay on their axes
+st.caption(t("satisfaction.suppression_help", min=MIN_GROUP))
 
 category_names = {c: t(f"satisfaction.category.{c}") for c in satisfaction.CATEGORIES}
 
@@ -103,11 +139,10 @@ def downloads(name: str, chart: dict, frame: pd.DataFrame) -> None:
 
 st.subheader(t("satisfaction.trend"))
 trend = draw("satisfaction_trend", figures.trend, month_title=t("satisfaction.month"),
-             mean_title=t("satisfaction.mean"), second_title=t("satisfaction.csat"))
+             mean_title=t("satisfaction.mean"), second_title=t("satisfaction.csat"),
+             interval_titles=(t("satisfaction.interval_low"), t("satisfaction.interval_high")))
 downloads("satisfaction-trend", trend, pd.DataFrame(
-    [{t("satisfaction.month"): r["month"], t("satisfaction.count"): r["count"],
-      t("satisfaction.mean"): score_text(r["mean"], r["too_few"]),
-      t("satisfaction.csat"): score_text(r["csat"], r["too_few"], "{:.0%}")} for r in figures.trend]))
+    [{t("satisfaction.month"): r["month"], **figure_columns(r)} for r in figures.trend]))
 
 left, right = st.columns(2)
 with left:
@@ -122,26 +157,31 @@ with right:
     st.subheader(t("satisfaction.heat_map"))
     heat = draw("category_heat_map", figures.heat_map, grid_title=t("satisfaction.grid"),
                 category_title=t("satisfaction.category"), mean_title=t("satisfaction.mean"),
-                too_few_label=t("satisfaction.too_few"), category_names=category_names)
+                too_few_label=t("satisfaction.too_few"), hidden_label=t("satisfaction.hidden_short"),
+                category_names=category_names)
     downloads("satisfaction-grid-category", heat, pd.DataFrame(
         [{t("satisfaction.grid"): r["grid"], t("satisfaction.category"): category_names[r["category"]],
-          t("satisfaction.count"): r["count"], t("satisfaction.mean"): score_text(r["mean"], r["too_few"])}
-         for r in figures.heat_map]))
+          **figure_columns(r)} for r in figures.heat_map]))
+
+st.subheader(t("satisfaction.by_independence"))
+st.dataframe(pd.DataFrame([{t("satisfaction.independence"): t(f"satisfaction.independence.{r['independence']}"),
+                            **figure_columns(r)} for r in figures.independence]), hide_index=True, width="stretch")
 
 st.subheader(t("satisfaction.workers"))
-st.dataframe(pd.DataFrame([{t("field.worker"): r["name"] or t("satisfaction.no_worker"),
-                            t("satisfaction.count"): r["count"],
-                            t("satisfaction.mean"): score_text(r["mean"], r["too_few"]),
-                            t("satisfaction.csat"): score_text(r["csat"], r["too_few"], "{:.0%}")}
+st.caption(t("satisfaction.workers_caption"))
+st.dataframe(pd.DataFrame([{t("field.worker"): r["name"] or t("satisfaction.no_worker"), **figure_columns(r)}
                            for r in figures.workers]), hide_index=True, width="stretch")
 
 st.subheader(t("satisfaction.low"))
 if low:
+    unnamed = t("satisfaction.small_group")  # a group under MIN_GROUP ratings is not named beside a score
     st.dataframe(pd.DataFrame([{t("field.rated_on"): r["rated_on"], t("field.score"): r["score"],
-                                t("field.comment"): r["comment"], t("satisfaction.grid"): r["grid"],
-                                t("satisfaction.category"): category_names[r["category"]],
+                                t("field.comment"): r["comment"], t("satisfaction.grid"): r["grid"] or unnamed,
+                                t("satisfaction.category"): category_names.get(r["category"], unnamed),
                                 t("field.channel"): t(f"satisfaction.channel.{r['channel']}"),
-                                t("field.worker"): r["worker"], t("field.number"): r["case_number"] or ""}
+                                t("satisfaction.independence"): t(f"satisfaction.independence.{r['independence']}"),
+                                t("field.worker"): unnamed if r["worker"] is None else r["worker"],
+                                t("field.number"): r["case_number"] or ""}
                                for r in low]), hide_index=True, width="stretch",
                  # The comment is what a follow-up needs: the widest column, not cut to a few characters.
                  column_config={t("field.comment"): st.column_config.TextColumn(width="large")})

@@ -54,8 +54,9 @@ with record_tab:
         errors.slot("category")
         worker_col, day_col = st.columns(2)
         nobody = 0  # a selectbox shows None as an empty placeholder
-        worker = worker_col.selectbox(t("field.worker"), [nobody, *people], index=1 + list(people).index(me.id)
-                                      if me.id in people else 0,
+        # Nobody rates themselves: the figures about a person are what others said of their work.
+        others = [person for person in people if person != me.id]
+        worker = worker_col.selectbox(t("field.worker"), [nobody, *others], help=t("ratings.worker_help"),
                                       format_func=lambda w: t("satisfaction.no_worker") if w == nobody else people[w],
                                       key=translated_choice("rating_worker"))
         rated_on = day_col.date_input(t("field.rated_on"), format=DATE_FORMAT, value=date.today(), max_value=date.today(),

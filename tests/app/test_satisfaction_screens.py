@@ -1,7 +1,7 @@
 """Satisfaction screens through the real app: recording, QR codes, the public page, the charts
 and the home dashboard."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from streamlit.proto.LabelVisibility_pb2 import LabelVisibility
@@ -48,6 +48,61 @@ def test_supervisor_sees_figures_too_few_for_small_groups_and_low_ratings(app_wo
     assert metrics == {"评价数": "1", "平均分": "样本过少", "满意率（4–5 分）": "样本过少"}
 
 
+def seed_resident_ratings(app_world, scores, *, category="service"):
+    """Residents' own ratings through a poster code (nobody recorded them: 居民自评)."""
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        issued = satisfaction.issue_token(session, world.actors["supervisor"], "secret", satisfaction.TokenRequest(
+            kind="poster", grid_id=world.grid_ids[0], category=category, hourly_limit=100))
+        for score in scores:
+            satisfaction.submit_public_rating(session, "secret", issued.token, score=score, comment="等了很久")
+
+
+def table_with(at, column):
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def test_who_gave_the_score_a_cell_that_would_give_away_a_small_one_stays_hidden_and_is_labelled(app_world):
+    seed(app_world, [5, 4, 4, 3, 5, 4], grid=0)  # the supervisor about the worker: 第三方/主管回访
+    seed_resident_ratings(app_world, [1, 5])  # two residents' own: too few to show
+    at = open_url(login(new_app(), "supervisor1"), "satisfaction")
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["评价数"] == "8"
+    assert any("95% 区间" in caption.value for caption in at.caption)  # how sure the overall figure is
+    sources = table_with(at, "评价来源").set_index("评价来源")
+    assert sources.loc["居民自评", "平均分"] == "样本过少"
+    # all 8 − third party 6 would give the residents' 2 away: hidden too, and labelled as such
+    assert sources.loc["第三方/主管回访", "评价数"] == 6 and sources.loc["第三方/主管回访", "平均分"] == "已隐藏（防推算）"
+
+    low = table_with(at, "意见")
+    assert list(low["评分"]) == [1]
+    # the service category has 2 ratings: the low score is not named beside it
+    assert list(low["类别"]) == ["（样本过少，不显示）"] and list(low["评价来源"]) == ["居民自评"]
+
+    at.selectbox(key="sat_independence").select("third_party").run()
+    assert {m.label: m.value for m in at.metric} == {"评价数": "6", "平均分": "4.17", "满意率（4–5 分）": "83%"}
+    at.selectbox(key="sat_independence").select("resident").run()
+    assert {m.label: m.value for m in at.metric}["平均分"] == "样本过少"
+
+
+def test_the_workers_table_counts_only_ratings_others_entered(app_world):
+    world = app_world.world
+    seed(app_world, [5, 5, 4, 4, 5], grid=0)  # the supervisor about the worker
+    with write_session(app_world.engine) as session:  # entered by the worker about themselves, before this rule
+        now = datetime.now()
+        worker = world.actors["worker"].id
+        session.add_all([Rating(score=1, comment="", category="visit", grid_id=world.grid_ids[0], worker_id=worker,
+                                rated_on=date.today(), channel="visit", recorded_by=worker, created_at=now,
+                                updated_at=now) for _ in range(3)])
+        session.flush()
+        satisfaction.rebuild_summary(session)
+    at = open_url(login(new_app(), "supervisor1"), "satisfaction")
+    assert {m.label: m.value for m in at.metric}["评价数"] == "8"  # the page as a whole still counts them
+    workers = table_with(at, "相关工作人员").set_index("相关工作人员")
+    assert workers.loc["worker one", "评价数"] == 5 and workers.loc["worker one", "平均分"] == "4.60"
+    assert any("本人录入的评价不计入" in caption.value for caption in at.caption)
+
+
 def test_a_range_that_ends_before_it_starts_is_refused_at_the_field(app_world):
     seed(app_world, [5] * 5)
     at = open_url(login(new_app(), "supervisor1"), "satisfaction")
@@ -70,8 +125,12 @@ def test_worker_records_a_rating_and_a_missing_score_is_refused_with_nothing_wri
     with read_session(app_world.engine) as session:
         rating = session.scalars(select(Rating)).one()
     world = app_world.world
+    # Nobody is named unless chosen, and the worker typing cannot name themselves.
     assert (rating.score, rating.channel, rating.grid_id, rating.worker_id, rating.comment) == (
-        4, "visit", world.grid_ids[0], world.actors["worker"].id, "上门帮忙办理了高龄津贴")
+        4, "visit", world.grid_ids[0], None, "上门帮忙办理了高龄津贴")
+    options = at.selectbox(key="rating_worker").options
+    assert world.actors["worker"].display_name not in options
+    assert world.actors["supervisor"].display_name in options
 
 
 def test_a_qr_code_opens_a_public_page_without_login_that_rates_once(app_world):

@@ -50,10 +50,13 @@ def heat_rows(grids=10):
 def test_trend_encodes_months_mean_and_the_second_measure(second):
     rows = trend_rows()
     chart = charts.satisfaction_trend(rows, month_title="月份", mean_title="平均分", second_title="第二", second=second)
-    mean_layer, other_layer = layers(chart)[1], layers(chart)[0]
+    other_layer, (band, mean_layer) = layers(chart)[0], layers(chart)[1]["layer"]
     assert mean_layer["encoding"]["y"]["field"] == "mean" and mean_layer["encoding"]["y"]["scale"]["domain"] == [1, 5]
+    # the 95% interval is a band on the mean's own scale (one nested layer shares it)
+    assert (band["mark"]["type"], band["encoding"]["y"]["field"], band["encoding"]["y2"]["field"]) == (
+        "area", "mean_low", "mean_high")
     assert other_layer["encoding"]["y"]["field"] == second
-    assert all(layer["encoding"]["x"]["field"] == "month" for layer in layers(chart))
+    assert all(layer["encoding"]["x"]["field"] == "month" for layer in (other_layer, band, mean_layer))
     assert spec(chart)["resolve"]["scale"]["y"] == "independent"
     (data,) = datasets(chart)
     assert len(data) == len(rows)
@@ -92,6 +95,15 @@ def test_heat_map_colours_only_groups_large_enough_and_labels_the_rest():
     assert len(data) == len(rows)
     assert {d["label"] for d in data if d["mean"] is None} == {"样本过少"}
     assert "入户走访" in {d["category"] for d in data}
+
+
+def test_heat_map_labels_a_cell_hidden_to_protect_another_apart_from_one_with_too_few():
+    rows = [{"grid": "第一网格", "category": "visit", "mean": None, "count": 2, "too_few": True, "protected": False},
+            {"grid": "第一网格", "category": "safety", "mean": None, "count": 9, "too_few": False, "protected": True},
+            {"grid": "第一网格", "category": "other", "mean": 4.1, "count": 12, "too_few": False, "protected": False}]
+    chart = charts.category_heat_map(rows, grid_title="网格", category_title="类别", mean_title="平均分",
+                                     too_few_label="样本过少", hidden_label="已隐藏")
+    assert [d["label"] for d in datasets(chart)[0]] == ["样本过少", "已隐藏", "4.10"]
 
 
 def test_heat_map_rows_keep_the_offices_grid_order_not_the_alphabets():

@@ -10,16 +10,17 @@ from sqlalchemy import func, select
 from core.base.errors import Forbidden, Invalid, InvalidMany, StaleEdit
 from core.mediation import agreements
 from core.mediation import service as mediations
+from core.office import users
 from core.satisfaction import service as satisfaction
 from core.satisfaction.service import RatingFilters, RatingInput
 from db.engine import read_session, write_session
-from db.models import AuditEvent, Rating, RatingMonthSummary
+from db.models import AuditEvent, Rating, RatingMonthSummary, User
 from tests.factories import count, make_world
 
 NOW = datetime(2026, 6, 15, 10, 0)
 TODAY = NOW.date()
-# The fixture: April in grid A (visit, the worker concerned) has enough ratings to show;
-# May in grid B (service, nobody concerned) has too few; June has none.
+# The fixture: April in grid A (visit, the worker concerned, rated by the supervisor's visits) has
+# enough ratings to show; May in grid B (service, nobody concerned) has too few; June has none.
 APRIL = [5, 4, 4, 3, 1]
 MAY = [5, 2]
 RANGE = RatingFilters(first_month=date(2026, 3, 1), last_month=date(2026, 6, 30))
@@ -40,7 +41,7 @@ def seed_known(engine, world):
     supervisor, worker = world.actors["supervisor"], world.actors["worker"]
     grid_a, grid_b = world.grid_ids
     for day, score in enumerate(APRIL, start=1):
-        rate(engine, worker, score=score, grid_id=grid_a, worker_id=worker.id, rated_on=date(2026, 4, day))
+        rate(engine, supervisor, score=score, grid_id=grid_a, worker_id=worker.id, rated_on=date(2026, 4, day))
     for day, score in enumerate(MAY, start=1):
         rate(engine, supervisor, score=score, grid_id=grid_b, category="service", channel="phone_survey",
              rated_on=date(2026, 5, day))
@@ -71,10 +72,15 @@ def test_monthly_trend_mean_csat_counts_and_empty_months(engine, world):
     assert [row["month"] for row in trend] == ["2026-03", "2026-04", "2026-05", "2026-06"]
     march, april, may, june = trend
     assert (march["count"], march["mean"], march["too_few"]) == (0, None, False)
-    assert april == {"month": "2026-04", "count": len(APRIL), "mean": round(statistics.mean(APRIL), 2),
-                     "csat": csat(APRIL), "too_few": False}
-    assert may == {"month": "2026-05", "count": len(MAY), "mean": None, "csat": None, "too_few": True}
+    assert (may["count"], may["mean"], may["csat"], may["too_few"]) == (len(MAY), None, None, True)
     assert june["count"] == 0
+    # May alone hidden beside the range's total would be the total minus April: April hides too.
+    assert (april["count"], april["mean"], april["too_few"], april["protected"]) == (len(APRIL), None, False, True)
+    with read_session(engine) as session:
+        (april,) = satisfaction.monthly_trend(session, world.actors["supervisor"], RatingFilters(
+            first_month=date(2026, 4, 1), last_month=date(2026, 4, 1)), today=TODAY)
+    assert (april["month"], april["count"], april["mean"], april["csat"], april["too_few"]) == (
+        "2026-04", len(APRIL), round(statistics.mean(APRIL), 2), csat(APRIL), False)
 
 
 def test_overview_distribution_heat_map_and_workers(engine, world):
@@ -83,18 +89,22 @@ def test_overview_distribution_heat_map_and_workers(engine, world):
     every = APRIL + MAY
     with read_session(engine) as session:
         figures = satisfaction.page_figures(session, supervisor, RANGE, today=TODAY)
-    assert figures.overview == {"count": len(every), "mean": round(statistics.mean(every), 2), "csat": csat(every),
-                                "too_few": False}
+    overview = figures.overview
+    assert (overview["count"], overview["mean"], overview["csat"], overview["too_few"]) == (
+        len(every), round(statistics.mean(every), 2), csat(every), False)
     assert [row["count"] for row in figures.distribution] == [every.count(k) for k in range(1, 6)]
     assert sum(row["share"] for row in figures.distribution) == pytest.approx(1, abs=0.001)
     cells = {(row["grid_id"], row["category"]): row for row in figures.heat_map}
     grid_a, grid_b = world.grid_ids
     assert set(cells) == {(grid_a, "visit"), (grid_b, "service")}
-    assert cells[grid_a, "visit"]["mean"] == round(statistics.mean(APRIL), 2)
     assert cells[grid_b, "service"]["too_few"] and cells[grid_b, "service"]["mean"] is None
+    # Shown beside the overall 3.14, April's 3.40 would give May's two ratings away (22 − 17 = 5):
+    # it is hidden too, its count kept.
+    assert cells[grid_a, "visit"]["protected"] and cells[grid_a, "visit"]["mean"] is None
+    assert cells[grid_a, "visit"]["count"] == len(APRIL)
     workers = {row["worker_id"]: row for row in figures.workers}
     assert workers[worker.id]["count"] == len(APRIL) and workers[worker.id]["name"] == worker.display_name
-    assert workers[0]["count"] == len(MAY) and workers[0]["csat"] is None
+    assert workers[0]["count"] == len(MAY) and workers[0]["csat"] is None and workers[worker.id]["protected"]
 
 
 def test_a_group_under_five_shows_no_distribution(engine, world):
@@ -109,7 +119,8 @@ def test_a_group_under_five_shows_no_distribution(engine, world):
 
 @pytest.mark.parametrize(("filters", "expected"), [
     ({"grid_id": "a"}, APRIL), ({"category": "service"}, MAY), ({"channel": "phone_survey"}, MAY),
-    ({"worker_id": "worker"}, APRIL), ({"worker_id": 0}, MAY),
+    ({"worker_id": "worker"}, APRIL), ({"worker_id": 0}, MAY), ({"independence": "third_party"}, APRIL + MAY),
+    ({"independence": "self"}, []),
     ({"first_month": date(2026, 5, 1)}, MAY), ({"last_month": date(2026, 4, 30)}, APRIL),
 ])
 def test_filters_narrow_the_figures(engine, world, filters, expected):
@@ -151,14 +162,14 @@ def test_summary_equals_recomputation_after_inserts_edits_and_deletions(engine, 
             live.append(rate(engine, actor, score=rng.randint(1, 5), grid_id=grid,
                              category=rng.choice(satisfaction.CATEGORIES),
                              channel=rng.choice(satisfaction.STAFF_CHANNELS),
-                             worker_id=rng.choice((None, worker.id)),
+                             worker_id=rng.choice((None, supervisor.id if actor is worker else worker.id)),
                              rated_on=date(2026, rng.randint(1, 6), rng.randint(1, 14))))
         elif roll < 0.85:
             rating = rng.choice(live)
             with write_session(engine) as session:
                 edited = satisfaction.edit_rating(session, supervisor, rating.id, rating.version, RatingInput(
                     score=rng.randint(1, 5), category=rng.choice(satisfaction.CATEGORIES),
-                    grid_id=rng.choice(world.grid_ids), worker_id=rng.choice((None, worker.id)),
+                    grid_id=rng.choice(world.grid_ids), worker_id=rng.choice((None, worker.id, world.actors["admin"].id)),
                     rated_on=date(2026, rng.randint(1, 6), 2)), now=NOW)
             live[live.index(rating)] = edited
         else:
@@ -167,7 +178,9 @@ def test_summary_equals_recomputation_after_inserts_edits_and_deletions(engine, 
                 satisfaction.delete_rating(session, supervisor, rating.id, rating.version, now=NOW)
     maintained = summary_rows(engine)
     assert maintained and maintained == rebuilt_rows(engine)
-    assert sum(row[5] for row in maintained) == len(live)  # the count column
+    assert sum(row[6] for row in maintained) == len(live)  # the count column
+    # A worker's rating moved onto that worker by an edit becomes self-entered: independence follows.
+    assert {row[5] for row in maintained} == {"third_party", "self"}
 
 
 def test_a_deleted_rating_leaves_every_figure(engine, world):
@@ -198,10 +211,13 @@ def test_a_deleted_rating_leaves_every_figure(engine, world):
     ({"grid_id": 9999}, "grid", "error.grid.unknown"),
     ({"grid_id": "other"}, "grid", "error.grid.not_yours"),
     ({"worker_id": 9999}, "worker", "error.satisfaction.worker"),
+    ({"worker_id": "me"}, "worker", "error.satisfaction.rate_self"),
 ])
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(engine, world, fields, field, key):
     if fields.get("grid_id") == "other":
         fields["grid_id"] = world.grid_ids[1]  # not the worker's grid
+    if fields.get("worker_id") == "me":
+        fields["worker_id"] = world.actors["worker"].id  # a worker rating their own visit
     audit_before = count(engine, AuditEvent)
     with pytest.raises(InvalidMany) as refused:
         rate(engine, world.actors["worker"], **({"grid_id": world.grid_ids[0]} | fields))
@@ -224,7 +240,7 @@ def test_an_edit_from_a_stale_form_is_refused(engine, world):
     rating = rate(engine, world.actors["worker"], grid_id=world.grid_ids[0])
     edit = RatingInput(score=2, category="visit", grid_id=world.grid_ids[0], rated_on="2026-06-01")
     with write_session(engine) as session:
-        satisfaction.edit_rating(session, world.actors["worker"], rating.id, rating.version, edit, now=NOW)
+        satisfaction.edit_rating(session, world.actors["supervisor"], rating.id, rating.version, edit, now=NOW)
     before = summary_rows(engine)
     with pytest.raises(StaleEdit), write_session(engine) as session:
         satisfaction.edit_rating(session, world.actors["supervisor"], rating.id, rating.version,
@@ -251,11 +267,18 @@ def test_who_may_record_view_and_change(engine, world):
                 satisfaction.low_ratings(session, reader, RANGE, today=TODAY)
         assert satisfaction.overview(session, supervisor, RatingFilters(), today=TODAY)["count"] == 3
     edit = RatingInput(score=1, category="visit", grid_id=grid_a, rated_on="2026-06-01")
-    with pytest.raises(Forbidden), write_session(engine) as session:
-        satisfaction.edit_rating(session, worker, theirs.id, theirs.version, edit, now=NOW)
+    # A worker changes no rating once given, not even one they typed in: only a supervisor or admin does.
+    for rating in (theirs, own):
+        with pytest.raises(Forbidden), write_session(engine) as session:
+            satisfaction.edit_rating(session, worker, rating.id, rating.version, edit, now=NOW)
+        with pytest.raises(Forbidden), write_session(engine) as session:
+            satisfaction.delete_rating(session, worker, rating.id, rating.version, now=NOW)
     with write_session(engine) as session:
-        satisfaction.edit_rating(session, worker, own.id, own.version, edit, now=NOW)
+        satisfaction.edit_rating(session, supervisor, own.id, own.version, edit, now=NOW)
         satisfaction.delete_rating(session, supervisor, theirs.id, theirs.version, now=NOW)
+    with read_session(engine) as session:
+        audited = [e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.object_type == "rating"))]
+    assert audited.count("rating_edit") == 1 and audited.count("rating_delete") == 1
 
 
 # --- the mediation hook ------------------------------------------------------------------------------
@@ -300,14 +323,17 @@ def test_low_ratings_newest_first_limited_and_filtered(engine, world):
     for day in range(1, 8):
         rate(engine, supervisor, score=1 + day % 2, grid_id=world.grid_ids[day % 2], rated_on=date(2026, 6, day),
              comment=f"第{day}天")
-    rate(engine, supervisor, score=3, grid_id=world.grid_ids[0], rated_on=date(2026, 6, 9))
+    for day in range(10, 14):  # grid B reaches five ratings: it may be named
+        rate(engine, supervisor, score=3, grid_id=world.grid_ids[1], rated_on=date(2026, 6, day))
+    for day in (8, 9):  # and grid A too
+        rate(engine, supervisor, score=3, grid_id=world.grid_ids[0], rated_on=date(2026, 6, day))
     with read_session(engine) as session:
         rows = satisfaction.low_ratings(session, supervisor, RANGE, limit=5, today=TODAY)
         grid_a = satisfaction.low_ratings(session, supervisor, RatingFilters(grid_id=world.grid_ids[0]), today=TODAY)
     assert [row["rated_on"].day for row in rows] == [7, 6, 5, 4, 3]
     assert all(row["score"] <= 2 and row["comment"].startswith("第") for row in rows)
     assert {row["grid"] for row in grid_a} == {"第一网格"} and len(grid_a) == 3
-    assert count(engine, Rating) == 8
+    assert count(engine, Rating) == 13
 
 
 def test_rebuild_ignores_deleted_ratings_and_counts_rows(engine, world):
@@ -338,6 +364,12 @@ def test_the_demo_has_a_year_of_ratings_from_every_channel(engine):
     assert sum(channels.values()) >= demo.RATINGS
     assert low_with_comments >= 10 and tokens >= 2
     assert summary_rows(engine) == rebuilt_rows(engine)
+    # both kinds a supervisor must tell apart: residents' own, others', and the worker's own entries
+    with read_session(engine) as session:
+        sources = {row["independence"]: row["count"] for row in satisfaction.by_dimension(
+            session, users.actor_of(session.scalar(select(User).where(User.role == "supervisor"))),
+            RatingFilters(), "independence")}
+    assert set(sources) == set(satisfaction.INDEPENDENCE) and min(sources.values()) >= 100
 
 
 def test_the_data_version_moves_with_every_write_to_the_ratings(engine):
