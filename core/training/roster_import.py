@@ -102,9 +102,10 @@ def template_csv(session: Session, actor: Actor, course_id: int) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["用户名", "姓名", "出勤", "学时"])
-    for row in roster:
-        status = translate("zh-CN", f"attendance.{row['status']}")  # the words STATUS_WORDS reads back
-        writer.writerow([usernames.get(row["user_id"], ""), row["name"], status, f"{row['hours']:g}"])
+    for row in roster:  # a person not yet marked has both cells empty, and stays unmarked if left so
+        status = "" if row["status"] is None else translate("zh-CN", f"attendance.{row['status']}")  # STATUS_WORDS
+        hours = "" if row["hours"] is None else f"{row['hours']:g}"
+        writer.writerow([usernames.get(row["user_id"], ""), row["name"], status, hours])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -128,6 +129,8 @@ def import_roster(session: Session, actor: Actor, course_id: int, loaded_version
     for line, row in enumerate(rows[1:], start=2):
         if not any(clean(_text(cell)) for cell in row):
             continue
+        if not text(row, "status") and not text(row, "hours"):
+            continue  # a line of the template nobody marked: the person stays unmarked
         report.rows_read += 1
         problems: list[Invalid] = []
         user: tuple[int, str] | None = None

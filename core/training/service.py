@@ -39,6 +39,8 @@ from db.models import (
 STATUSES = ("present", "late", "excused", "absent")
 LEVELS = ("assistant", "social_worker", "senior", "none")
 CHECKIN_EARLY = timedelta(minutes=30)  # a check-in link opens this long before the course starts
+LATE_AFTER = timedelta(minutes=15)  # checked in later than this after the start: late, credited what is left
+CREDIT_STEP = 0.5  # hours are credited in half hours, rounded down
 
 
 # --- courses -------------------------------------------------------------------------------------
@@ -124,13 +126,15 @@ def _course(session: Session, course_id: int) -> Course:
 @dataclass(frozen=True)
 class RosterEntry:
     user_id: int
-    status: str
+    status: str | None  # None: not marked (a mark saved earlier is taken back)
     hours: float | str | None
 
 
 def load_roster(session: Session, actor: Actor, course_id: int) -> tuple[list[dict[str, Any]], int]:
-    """Everyone expected or already recorded, with status and hours (pre-filled from the course),
-    and the roster version the grid was loaded at."""
+    """Everyone expected or already recorded, with status and hours, and the roster version the
+    grid was loaded at. Nobody is marked until someone marks them: a person not yet recorded has
+    status None and hours None (not 出席 with the full hours, which one save would have recorded
+    for everyone)."""
     require(actor, "training.manage")
     course = _course(session, course_id)
     recorded = {a.user_id: a for a in session.scalars(select(Attendance).where(Attendance.course_id == course_id))}
@@ -142,8 +146,8 @@ def load_roster(session: Session, actor: Actor, course_id: int) -> tuple[list[di
     for user_id in sorted(expected | set(recorded), key=lambda uid: names.get(uid, "")):
         entry = recorded.get(user_id)
         rows.append({"user_id": user_id, "name": names.get(user_id, ""),
-                     "status": entry.status if entry else "present",
-                     "hours": entry.hours if entry else course.credit_hours})
+                     "status": entry.status if entry else None,
+                     "hours": entry.hours if entry else None})
     return rows, course.roster_version
 
 
@@ -168,7 +172,8 @@ _UPDATE_MARKS = (_ATTENDANCE.update().where(_ATTENDANCE.c.id == bindparam("row_i
 
 def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: int, entries: list[RosterEntry],
                 *, now: datetime | None = None) -> int:
-    """Save the whole roster in one transaction; refused if anyone saved it since it was loaded."""
+    """Save the whole roster in one transaction; refused if anyone saved it since it was loaded.
+    A line left unmarked (status None) records nothing, and takes back a mark saved before."""
     require(actor, "training.manage")
     now = now or clock.now()
     # Written through the Core on the session's connection, many rows per statement: the ORM's
@@ -185,13 +190,22 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
     existing = {user_id: row_id for _, _, user_id, row_id in known if user_id is not None}
     errors: list[Invalid] = []
     clean_entries: dict[int, tuple[str, float]] = {}
+    unmarked = [existing[entry.user_id] for entry in entries if entry.status is None and entry.user_id in existing]
     active = set(connection.execute(_ACTIVE_STAFF, {"ids": [e.user_id for e in entries] or [-1]}).scalars())
-    for line, entry in enumerate(entries, start=1):
+    for line, entry in enumerate(entries, start=1):  # lines as the trainer sees them, unmarked ones included
+        if entry.status is None:
+            continue
         if entry.user_id not in active:
             errors.append(Invalid(f"row_{line}", "error.course.unknown_participant"))
             continue
         if entry.status not in STATUSES:
             errors.append(Invalid(f"row_{line}", "error.attendance.status"))
+            continue
+        if entry.status in ("excused", "absent"):
+            clean_entries[entry.user_id] = (entry.status, 0.0)
+            continue
+        if entry.hours is None or (isinstance(entry.hours, str) and not entry.hours.strip()):
+            clean_entries[entry.user_id] = (entry.status, float(credit_hours))  # marked present: the course's hours
             continue
         try:
             hours = _hours(entry.hours, f"row_{line}", credit_hours)
@@ -201,7 +215,7 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
         if hours == 0 and entry.status in ("present", "late"):
             errors.append(Invalid(f"row_{line}", "error.hours.zero_for_present"))
             continue
-        clean_entries[entry.user_id] = (entry.status, 0.0 if entry.status in ("excused", "absent") else hours)
+        clean_entries[entry.user_id] = (entry.status, hours)
     if errors:
         raise InvalidMany(errors)
     # Compare-and-set on the roster version: the second of two saves from one version changes nothing.
@@ -217,8 +231,10 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
     insert_rows(connection, "attendance", _MARK_COLUMNS, fresh)
     if changed:
         connection.execute(_UPDATE_MARKS, changed)
+    if unmarked:
+        connection.execute(_ATTENDANCE.delete().where(_ATTENDANCE.c.id.in_(unmarked)))
     audit.record_on(connection, actor, "roster_save", object_type="course", object_id=course_id,
-                    after={"entries": len(clean_entries)}, now=now)
+                    after={"entries": len(clean_entries), "unmarked": len(unmarked)}, now=now)
     return loaded_version + 1
 
 
@@ -421,6 +437,19 @@ def _signature(secret: str, course_id: int, expires: int) -> str:
     return hmac.new(key, f"{course_id}.{expires}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def checkin_credit(starts_at: datetime, ends_at: datetime, credit_hours: float, checked_in: datetime) -> float:
+    """Hours a QR check-in earns: the whole course's credit up to LATE_AFTER past the start (a
+    person who is only a little late attended it); after that, the credit of the part still to
+    come — from check-in to the end, as a share of the course's credit hours — rounded down to the
+    half hour. Checking in a minute before the end earns nothing, not the full course."""
+    if checked_in <= starts_at + LATE_AFTER:
+        return float(credit_hours)
+    length = (ends_at - starts_at).total_seconds()
+    left = max((ends_at - checked_in).total_seconds(), 0.0)
+    earned = credit_hours * left / length if length > 0 else 0.0
+    return math.floor(earned / CREDIT_STEP + 1e-9) * CREDIT_STEP
+
+
 def checkin_token(secret: str, course: Course) -> str:
     """A signed token for this course, valid until the course ends."""
     expires = int(course.ends_at.timestamp())
@@ -449,13 +478,15 @@ def check_in(session: Session, actor: Actor, secret: str, token: str, *, now: da
                                                        Attendance.user_id == actor.id))
     if existing is not None and existing.status in ("present", "late"):
         raise Invalid("token", "error.checkin.already")
-    status = "late" if now > course.starts_at + timedelta(minutes=15) else "present"
+    status = "late" if now > course.starts_at + LATE_AFTER else "present"
+    hours = checkin_credit(course.starts_at, course.ends_at, course.credit_hours, now)
+    if hours <= 0:  # the last minutes of a course: nothing left to credit (the trainer may still mark them)
+        raise Invalid("token", "error.checkin.nothing_left", step=CREDIT_STEP)
     if existing is None:
-        session.add(Attendance(course_id=course_id, user_id=actor.id, status=status, hours=course.credit_hours,
+        session.add(Attendance(course_id=course_id, user_id=actor.id, status=status, hours=hours,
                                recorded_by=actor.id, recorded_at=now, course_starts_at=course.starts_at))
     else:
-        existing.status, existing.hours, existing.recorded_by, existing.recorded_at = (
-            status, course.credit_hours, actor.id, now)
+        existing.status, existing.hours, existing.recorded_by, existing.recorded_at = (status, hours, actor.id, now)
     # A check-in changes the roster: a grid loaded before it is stale.
     session.execute(update(Course).where(Course.id == course_id).values(roster_version=Course.roster_version + 1)
                     .execution_options(synchronize_session=False))

@@ -31,7 +31,7 @@ show_notice("courses_notice")
 
 with st.expander(t("courses.new"), icon=":material/add:", expanded=not courses):
     errors = FieldErrors()
-    with st.form("course_new"):
+    with st.form("course_new", enter_to_submit=False):  # Enter in a field must not create half a course
         title = st.text_input(t("field.title"), max_chars=100, key="course_new_title")
         errors.slot("title")
         topic = st.text_input(t("field.topic"), max_chars=50, key="course_new_topic")
@@ -78,26 +78,45 @@ st.session_state.setdefault(version_key, version)
 if st.session_state[version_key] != version:
     st.warning(t("courses.roster_changed"))
 
-status_labels = {s: t(f"attendance.{s}") for s in training.STATUSES}
-frame = pd.DataFrame([{"user_id": r["user_id"], t("field.person_name"): r["name"],
-                       t("courses.status"): status_labels[r["status"]], t("field.hours"): r["hours"]} for r in roster])
+status_labels = {None: t("attendance.unmarked"), **{s: t(f"attendance.{s}") for s in training.STATUSES}}
 st.subheader(t("courses.roster"))
+st.caption(t("courses.unmarked_help"))
+# Marking everyone present is one deliberate click (then correct the exceptions), never a default.
+all_present_key = f"roster_all_present_{chosen}_v{st.session_state[version_key]}"
+if any(r["status"] is None for r in roster) and st.button(t("courses.mark_all_present"), key=f"mark_all_{chosen}",
+                                                          icon=":material/done_all:"):
+    st.session_state[all_present_key] = True
+marking_all = bool(st.session_state.get(all_present_key))
+shown = [r if r["status"] is not None or not marking_all
+         else {**r, "status": "present", "hours": float(course["hours"])} for r in roster]
+
+
+def roster_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame([{"user_id": r["user_id"], t("field.person_name"): r["name"],
+                          t("courses.status"): status_labels[r["status"]], t("field.hours"): r["hours"]} for r in rows])
+
+
+saved_frame, frame = roster_frame(roster), roster_frame(shown)
+editor_key = f"roster_editor_{chosen}_v{st.session_state[version_key]}{'_all' if marking_all else ''}"
 if frame.empty:
     st.info(t("courses.no_roster"))
 else:
     edited = st.data_editor(
-        frame, hide_index=True, width="stretch", key=f"roster_editor_{chosen}_v{st.session_state[version_key]}",
+        frame, hide_index=True, width="stretch",
+        key=editor_key,
         disabled=["user_id", t("field.person_name")], column_config={
             "user_id": None,
             t("courses.status"): st.column_config.SelectboxColumn(options=list(status_labels.values()), required=True),
             t("field.hours"): st.column_config.NumberColumn(min_value=0.0, max_value=float(course["hours"]), step=0.5),
         })
-    unsaved = int((edited != frame).any(axis=1).sum())
+    # against what is saved (NaN, no hours yet, equals itself): marking everyone present is unsaved too
+    unsaved = int((edited.fillna(-1) != saved_frame.fillna(-1)).any(axis=1).sum())
     if unsaved:
         st.caption(t("courses.unsaved", count=unsaved))
     if st.button(t("courses.save_roster"), type="primary", key=f"save_roster_{chosen}"):
         by_label = {label: status for status, label in status_labels.items()}
-        entries = [training.RosterEntry(int(row["user_id"]), by_label[row[t("courses.status")]], row[t("field.hours")])
+        entries = [training.RosterEntry(int(row["user_id"]), by_label[row[t("courses.status")]],
+                                        None if pd.isna(row[t("field.hours")]) else row[t("field.hours")])
                    for _, row in edited.iterrows()]
         try:
             with write_session(engine) as session:

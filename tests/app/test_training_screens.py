@@ -26,7 +26,8 @@ def test_trainer_marks_the_roster_in_one_grid_and_the_worker_sees_the_hours(app_
     at = open_url(login(new_app(), "trainer1"), "courses")
     assert "应到 2 人" in texts(at)
     editor_key = next(k for k in at.session_state if str(k).startswith(f"roster_editor_{course.id}_v"))
-    # Row order is by name: supervisor one, worker one. The supervisor came for half the course.
+    # Row order is by name: supervisor one, worker one. Both start unmarked; the supervisor came
+    # for half the course, the worker was there (hours left empty: the course's).
     at.session_state[editor_key] = {"edited_rows": {0: {"出勤": "迟到", "学时": 1.5}}, "added_rows": [],
                                     "deleted_rows": []}
     at.button(key=f"save_roster_{course.id}").click().run()
@@ -34,6 +35,13 @@ def test_trainer_marks_the_roster_in_one_grid_and_the_worker_sees_the_hours(app_
     with read_session(app_world.engine) as session:
         marks = {a.user_id: (a.status, a.hours) for a in session.scalars(select(Attendance))}
     world = app_world.world
+    assert marks == {world.actors["supervisor"].id: ("late", 1.5)}  # saving one line marked nobody else
+    editor_key = next(k for k in at.session_state if str(k).startswith(f"roster_editor_{course.id}_v")
+                      and k != editor_key)
+    at.session_state[editor_key] = {"edited_rows": {1: {"出勤": "出席"}}, "added_rows": [], "deleted_rows": []}
+    at.button(key=f"save_roster_{course.id}").click().run()
+    with read_session(app_world.engine) as session:
+        marks = {a.user_id: (a.status, a.hours) for a in session.scalars(select(Attendance))}
     assert marks == {world.actors["supervisor"].id: ("late", 1.5), world.actors["worker"].id: ("present", 3.0)}
 
     at = open_url(login(new_app(), "worker1"), "my-training")

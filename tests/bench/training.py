@@ -133,7 +133,7 @@ def roster_save(emit, folder: Path, engine, world, repeats: int = 41) -> None:  
         with read_session(engine) as session:
             rows, version = training.load_roster(session, trainer, course_id)
         entries = [training.RosterEntry(r["user_id"], "late" if i % 10 == 0 else "present",
-                                        2.5 if i % 10 == 0 else r["hours"]) for i, r in enumerate(rows)]
+                                        2.5 if i % 10 == 0 else 3.0) for i, r in enumerate(rows)]  # rows start unmarked
         assert len(entries) == ROSTER
         loaded.append((course_id, version, entries))
 

@@ -1,8 +1,15 @@
 """Training in a real browser: a trainer creates a course, marks the roster, the worker sees the hours."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from core.training import service as training
+from db.engine import read_session, write_session
+from db.models import Attendance
+from tests.conftest import TEST_COOKIE_KEY
 from tests.e2e.test_login_journey import log_in
 
 pytestmark = pytest.mark.browser
@@ -24,8 +31,13 @@ def test_create_course_mark_roster_worker_sees_hours(server, page: Page, browser
     expect(page.get_by_text("已创建课程 入户走访沟通技巧")).to_be_visible()
     expect(page.get_by_text("应到 2 人")).to_be_visible()
 
-    # The roster grid is a canvas; rows are sorted by name, so row 1 is "supervisor one",
-    # who left early: open its hours cell (third column), type the hours, confirm.
+    # Nobody is marked until the trainer marks them: mark everyone present in one click, then
+    # correct the exception. The roster grid is a canvas; rows are sorted by name, so row 1 is
+    # "supervisor one", who left early: open its hours cell (third column), type the hours, confirm.
+    page.get_by_role("button", name="未标记的人全部设为出席").click()
+    expect(page.get_by_text("2 人的考勤尚未保存")).to_be_visible()
+    page.get_by_role("button", name="保存考勤").click()
+    expect(page.get_by_text("考勤已保存。")).to_be_visible()
     grid = page.get_by_test_id("stDataFrame").first
     expect(grid).to_be_visible()
     box = grid.bounding_box()
@@ -53,3 +65,26 @@ def test_create_course_mark_roster_worker_sees_hours(server, page: Page, browser
     log_in(supervisor, "supervisor1")
     expect(supervisor.get_by_test_id("stMetricValue").first).to_have_text("1.5")
     supervisor_context.close()
+
+
+def test_a_check_in_during_the_course_credits_the_part_still_to_come(server, page: Page):
+    """Fifty minutes late to a three-hour course: 2 h 10 min left, credited 2 h (rounded down to
+    the half hour), marked late; the trainer sees one person checked in."""
+    world = server.world
+    now = datetime.now().replace(second=0, microsecond=0)
+    with write_session(server.engine) as session:
+        course = training.create_course(session, world.actors["trainer"], training.CourseInput(
+            title="网格员安全培训", topic="安全", starts_at=now - timedelta(minutes=50),
+            ends_at=now + timedelta(minutes=130), credit_hours=3, participant_ids=[world.actors["admin"].id]),
+            now=now - timedelta(days=1))
+        link = f"{server.url}/checkin?code={training.checkin_token(TEST_COOKIE_KEY, course)}"
+    page.goto(link)
+    log_in(page, "admin1")
+    page.get_by_role("button", name="确认签到").click()
+    expect(page.get_by_text("已签到：网格员安全培训")).to_be_visible()
+    with read_session(server.engine) as session:
+        mark = session.scalars(select(Attendance).where(Attendance.course_id == course.id)).one()
+    assert (mark.status, mark.hours) == ("late", 2.0)
+    page.goto(f"{server.url}/my-training")
+    expect(page.get_by_role("heading", name="我的培训")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("2")  # hours this period

@@ -154,6 +154,9 @@ def test_the_template_lists_the_roster_and_uploads_back_unchanged(engine):
     with read_session(engine) as session:
         template = roster_import.template_csv(session, trainer, row.id)
     lines = template.decode("utf-8-sig").splitlines()
-    assert lines[0] == "用户名,姓名,出勤,学时" and "worker1,worker one,出席,3" in lines
-    report = upload(engine, trainer, row.id, version, template)
-    assert report.written and saved(engine) == {uid: ("present", 3.0) for uid in people.values()}
+    assert lines[0] == "用户名,姓名,出勤,学时" and "worker1,worker one,," in lines  # nobody marked yet
+    report = upload(engine, trainer, row.id, version, template)  # uploaded unchanged: still nobody marked
+    assert saved(engine) == {} and not report.written
+    filled = template.decode("utf-8-sig").replace("worker1,worker one,,", "worker1,worker one,出席,").encode("utf-8")
+    report = upload(engine, trainer, row.id, version, filled)  # the hours left empty: the course's
+    assert report.written and saved(engine) == {people["worker"]: ("present", 3.0)}

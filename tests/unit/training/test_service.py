@@ -75,7 +75,7 @@ def test_roster_save_is_one_transaction_and_a_stale_roster_is_refused(engine):
     row = course(engine, trainer, datetime(2026, 11, 20, 9, 0), participants=people)
     with read_session(engine) as session:
         roster, version = training.load_roster(session, trainer, row.id)
-    assert [r["hours"] for r in roster] == [3.0, 3.0, 3.0] and {r["status"] for r in roster} == {"present"}
+    assert [r["hours"] for r in roster] == [None] * 3 and {r["status"] for r in roster} == {None}  # unmarked
     with write_session(engine) as session:
         training.save_roster(session, trainer, row.id, version, [RosterEntry(people[0], "late", 2.5),
                                                                  RosterEntry(people[1], "absent", 3)])
@@ -148,7 +148,56 @@ def test_check_in_within_the_window_once_and_never_with_a_forged_code(engine):
     check(datetime(2026, 11, 20, 9, 40), who=world.actors["supervisor"])
     with read_session(engine) as session:
         marks = {a.user_id: (a.status, a.hours) for a in session.scalars(select(Attendance))}
-    assert marks == {worker.id: ("present", 3.0), world.actors["supervisor"].id: ("late", 3.0)}
+    # 40 minutes late to a 3-hour course: 2 h 20 left, credited 2 h (rounded down to the half hour)
+    assert marks == {worker.id: ("present", 3.0), world.actors["supervisor"].id: ("late", 2.0)}
+
+
+@pytest.mark.parametrize(("at", "status", "hours"), [
+    (datetime(2026, 11, 20, 8, 45), "present", 3.0),  # early
+    (datetime(2026, 11, 20, 9, 15), "present", 3.0),  # within the 15 minutes a start may slip
+    (datetime(2026, 11, 20, 9, 16), "late", 2.5),  # 2 h 44 left
+    (datetime(2026, 11, 20, 10, 30), "late", 1.5),
+    (datetime(2026, 11, 20, 11, 29), "late", 0.5),
+])
+def test_a_check_in_credits_what_was_attended_rounded_down_to_the_half_hour(engine, at, status, hours):
+    world = make_world(engine)
+    row = course(engine, world.actors["trainer"], datetime(2026, 11, 20, 9, 0))  # 9:00–12:00, 3 h
+    with write_session(engine) as session:
+        training.check_in(session, world.actors["worker"], SECRET, training.checkin_token(SECRET, row), now=at)
+    with read_session(engine) as session:
+        mark = session.scalars(select(Attendance)).one()
+    assert (mark.status, mark.hours) == (status, hours)
+
+
+def test_a_check_in_a_minute_before_the_end_earns_nothing_and_writes_nothing(engine):
+    world = make_world(engine)
+    row = course(engine, world.actors["trainer"], datetime(2026, 11, 20, 9, 0))
+    with pytest.raises(Invalid) as refused, write_session(engine) as session:
+        training.check_in(session, world.actors["worker"], SECRET, training.checkin_token(SECRET, row),
+                          now=datetime(2026, 11, 20, 11, 59))
+    assert (refused.value.field, refused.value.key) == ("token", "error.checkin.nothing_left")
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Attendance)) == 0
+
+
+def test_a_roster_starts_unmarked_and_saving_one_line_marks_only_that_person(engine):
+    world = make_world(engine)
+    trainer, worker, supervisor = world.actors["trainer"], world.actors["worker"], world.actors["supervisor"]
+    row = course(engine, trainer, datetime(2026, 11, 20, 9, 0), participants=[worker.id, supervisor.id])
+    with read_session(engine) as session:
+        roster, version = training.load_roster(session, trainer, row.id)
+    assert {(r["user_id"], r["status"], r["hours"]) for r in roster} == {(worker.id, None, None),
+                                                                         (supervisor.id, None, None)}
+    entries = [RosterEntry(r["user_id"], "present" if r["user_id"] == worker.id else None, None) for r in roster]
+    with write_session(engine) as session:
+        version = training.save_roster(session, trainer, row.id, version, entries)
+    with read_session(engine) as session:
+        marks = {a.user_id: (a.status, a.hours) for a in session.scalars(select(Attendance))}
+    assert marks == {worker.id: ("present", 3.0)}  # the course's hours; the other person stays unmarked
+    with write_session(engine) as session:  # set back to unmarked: the mark is taken back
+        training.save_roster(session, trainer, row.id, version, [RosterEntry(worker.id, None, None)])
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Attendance)) == 0
 
 
 def test_only_admin_changes_targets(engine):
@@ -407,10 +456,14 @@ def test_a_cleared_or_not_a_number_hours_cell_is_refused_at_its_row(engine):
     row = course(engine, trainer, datetime(2026, 11, 20, 9, 0), participants=[worker])
     with read_session(engine) as session:
         _, version = training.load_roster(session, trainer, row.id)
-    for cleared in (float("nan"), "nan", "inf", None):
+    for cleared in (float("nan"), "nan", "inf"):
         with pytest.raises(InvalidMany) as refused:
             with write_session(engine) as session:
                 training.save_roster(session, trainer, row.id, version, [RosterEntry(worker, "present", cleared)])
         assert [(e.field, e.key) for e in refused.value.errors] == [("row_1", "error.hours.format")]
     with read_session(engine) as session:
         assert session.scalars(select(Attendance)).all() == []
+    with write_session(engine) as session:  # marked present with no hours given: the course's hours
+        training.save_roster(session, trainer, row.id, version, [RosterEntry(worker, "present", None)])
+    with read_session(engine) as session:
+        assert [(a.status, a.hours) for a in session.scalars(select(Attendance))] == [("present", 3.0)]
