@@ -19,6 +19,7 @@ from core.base.permissions import Actor
 from core.office import communities, users
 from core.residents import imports
 from core.residents.identity import check_digit
+from core.training import categories
 from db.engine import write_session
 from db.models import Community, Grid, MediationCase, User
 
@@ -347,18 +348,23 @@ def _training(session, rng: random.Random) -> None:  # noqa: ANN001
         session.add(Certificate(user_id=staff[name].id, name="人民调解员证", number=f"TJ{rng.randint(10000, 99999)}",
                                 issued_on=today - timedelta(days=700), expires_on=today + timedelta(days=days)))
     learners = [staff[n].id for n in ("li.wgy", "zhang.wgy", "liu.wgy", "wang.zhuren")]
-    topics = (("人民调解法实务", "调解"), ("社区矛盾排查", "调解"), ("老年人关爱服务", "社会工作"),
-              ("个人信息保护法解读", "法律"), ("突发事件应急处置", "应急"), ("社区心理疏导", "社会工作"))
+    seeded = categories.SEEDED_IDS
+    # Only the social-work courses count toward a 社工's quota; the 应急演练 toward none.
+    topics = (("人民调解法实务", "调解", seeded["social_work"]), ("社区矛盾排查", "调解", seeded["annual"]),
+              ("老年人关爱服务", "社会工作", seeded["social_work"]), ("个人信息保护法解读", "法律", seeded["annual"]),
+              ("突发事件应急演练", "应急", seeded["other"]), ("社区心理疏导", "社会工作", seeded["social_work"]))
     for index in range(10):
-        title, topic = topics[index % len(topics)]
+        title, topic, category = topics[index % len(topics)]
         starts = datetime.combine(today - timedelta(days=30 * index + 3), datetime.min.time()).replace(hour=9)
         hours = rng.choice((3, 3, 6))  # a half day or a whole day
         course = training.create_course(session, trainer, training.CourseInput(
-            title=title, topic=topic, provider="街道社工站", place="社区活动室", starts_at=starts,
+            category_id=category, title=title, topic=topic, provider="街道社工站", place="社区活动室", starts_at=starts,
             ends_at=starts + timedelta(hours=hours + (2 if hours > 4 else 0)), credit_hours=hours,
             mandatory=index % 3 == 0,
             participant_ids=learners), now=starts - timedelta(days=7))
-        entries = [training.RosterEntry(uid, rng.choice(("present", "present", "present", "late", "excused")),
+        # 刘 (liu.wgy) misses most: the worker behind pace on 培训达标, with a mandatory course missed
+        entries = [training.RosterEntry(uid, "absent" if uid == staff["liu.wgy"].id and index % 4 else
+                                        rng.choice(("present", "present", "present", "late", "excused")),
                                         course.credit_hours) for uid in learners]
         training.save_roster(session, trainer, course.id, 0, entries, now=starts + timedelta(hours=3))
 

@@ -413,6 +413,23 @@ class DisputeScreening(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class CourseCategory(Base):
+    """What a course's hours count toward: the 社工 continuing-education quota, the office's (local)
+    quota, both or neither. The four seeded ones have a code; an admin may add, rename and retire."""
+
+    __tablename__ = "course_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    counts_social_work: Mapped[bool] = mapped_column(Boolean, default=False)
+    counts_local: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
 class Course(Base):
     __tablename__ = "courses"
     __table_args__ = (Index("ix_courses_starts", "starts_at"),)
@@ -427,6 +444,7 @@ class Course(Base):
     ends_at: Mapped[datetime] = mapped_column(DateTime)
     credit_hours: Mapped[float] = mapped_column(Float)
     mandatory: Mapped[bool] = mapped_column(Boolean, default=False)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("course_categories.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     # Bumped by every roster save: a roster loaded at an older value is stale.
@@ -446,7 +464,7 @@ course_participants = Table(
 class Attendance(Base):
     __tablename__ = "attendance"
     __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_attendance_course_user"),
-                      Index("ix_attendance_user_course_starts", "user_id", "course_starts_at", "hours"),
+                      Index("ix_attendance_user_course_starts", "user_id", "course_starts_at", "course_id", "hours"),
                       Index("ix_attendance_course_hours", "course_id", "hours"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -493,6 +511,7 @@ class QuotaSetting(Base):
     level: Mapped[str] = mapped_column(String(20), primary_key=True)  # assistant | social_worker | senior | none
     period_years: Mapped[int] = mapped_column(Integer)
     hours: Mapped[float] = mapped_column(Float)
+    first_year: Mapped[int | None] = mapped_column(Integer)  # the local quota's first period starts 1 January of it
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
 

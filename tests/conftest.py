@@ -105,7 +105,7 @@ def _truncate_all(engine: Engine) -> None:
         tables = connection.execute(
             # Reference data seeded by the migrations stays.
             text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                 "AND tablename NOT IN ('alembic_version', 'dispute_types', 'quota_settings')")
+                 "AND tablename NOT IN ('alembic_version', 'dispute_types', 'quota_settings', 'course_categories')")
         ).scalars().all()
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 

@@ -65,6 +65,8 @@ ACTIONS = (
     "dispute_type_save",
     "course_create",
     "roster_save",
+    "course_category_add",
+    "course_category_change",
     "checkin",
     "quota_change",
     "qualification_change",

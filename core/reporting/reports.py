@@ -131,8 +131,8 @@ def dashboard_figures(session: Session, actor: Actor, today: date | None = None)
                     KeyFigure("dashboard.cases_overdue", overdue_now,
                               _cases_open_on(session, last_month_end, overdue=True), "count", "cases")]
     if can(actor, "training.view_all"):
-        standing = training.compliance(session, actor, today=today)
-        share = round(sum(1 for row in standing if row["shortfall"] == 0) / len(standing), 4) if standing else None
+        standing = training.compliance(session, actor, today=today)  # quotas on track or met, of all quotas
+        share = round(sum(1 for row in standing if row["status"] != "behind") / len(standing), 4) if standing else None
         figures.append(KeyFigure("dashboard.training_compliance", share, None, "percent", "compliance"))
     if can(actor, "satisfaction.view"):
         this_month = satisfaction.month_overview(session, actor, today)
@@ -210,19 +210,23 @@ def _judicial_office_sheet(session: Session, actor: Actor, first: date, t: Any) 
 
 
 def _training_sheet(session: Session, actor: Actor, as_of: date, t: Any) -> Sheet:
+    """Each quota of each staff member who has one, as of the month's last day: hours credited by
+    then, what an even pace asks by then, on track / behind / met."""
     standing = training.compliance(session, actor, today=as_of)
-    compliant = sum(1 for row in standing if row["shortfall"] == 0)
+    on_pace = sum(1 for row in standing if row["status"] != "behind")
     rows: list[list[Any]] = [
         [t("report.figure"), t("report.value")],
-        [t("report.staff"), len(standing)],
-        [t("report.compliant"), compliant],
-        [t("report.compliance_rate"), Percent(compliant / len(standing)) if standing else None],
+        [t("report.staff"), len({row["user_id"] for row in standing})],
+        [t("report.quotas"), len(standing)],
+        [t("report.compliant"), on_pace],
+        [t("report.compliance_rate"), Percent(on_pace / len(standing)) if standing else None],
         [],
-        [t("report.name"), t("report.level"), t("report.period_end"), t("report.hours"), t("report.quota"),
-         t("report.shortfall")],
+        [t("report.name"), t("compliance.quota_kind"), t("report.level"), t("report.period_end"), t("report.hours"),
+         t("compliance.expected"), t("report.quota"), t("report.shortfall"), t("compliance.status")],
     ]
-    rows += [[row["name"], t(f"level.{row['level']}"), row["period_end"], row["hours"], row["quota"],
-              row["shortfall"]] for row in standing]
+    rows += [[row["name"], t(f"compliance.kind.{row['quota_kind']}"), t(f"level.{row['level']}"), row["period_end"],
+              row["hours"], row["expected"], row["quota"], row["shortfall"], t(f"compliance.pace.{row['status']}")]
+             for row in standing]
     return t("report.sheet.training"), rows
 
 

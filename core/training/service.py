@@ -25,11 +25,13 @@ from core.base.errors import Invalid, InvalidMany, NotFound, StaleEdit
 from core.base.permissions import Actor, require
 from core.base.text import clean
 from core.office import staff
+from core.training import categories
 from db.bulk import driver_timestamp, insert_rows
 from db.models import (
     Attendance,
     Certificate,
     Course,
+    CourseCategory,
     QuotaSetting,
     StaffQualification,
     User,
@@ -56,6 +58,7 @@ class CourseInput:
     credit_hours: float | str | None = None
     mandatory: bool = False
     participant_ids: list[int] = field(default_factory=list)
+    category_id: int | None = None  # core.training.categories: what its hours count toward
 
 
 def _hours(value: float | str | None, field_name: str, maximum: float) -> float:
@@ -95,6 +98,10 @@ def create_course(session: Session, actor: Actor, data: CourseInput, *, now: dat
     except Invalid as exc:
         errors.append(exc)
         hours = 0
+    try:
+        category_id = categories.active_category(session, data.category_id)
+    except Invalid as exc:
+        errors.append(exc)
     known = set(session.scalars(select(User.id).where(User.id.in_(data.participant_ids or [-1]), User.active.is_(True))))
     if set(data.participant_ids) - known:
         errors.append(Invalid("participants", "error.course.unknown_participant"))
@@ -103,7 +110,7 @@ def create_course(session: Session, actor: Actor, data: CourseInput, *, now: dat
     now = now or clock.now()
     course = Course(title=title[:100], topic=topic[:50], provider=clean(data.provider)[:100], trainer_id=actor.id,
                     place=clean(data.place)[:100], starts_at=data.starts_at, ends_at=data.ends_at, credit_hours=hours,
-                    mandatory=bool(data.mandatory), created_at=now, roster_version=0)
+                    mandatory=bool(data.mandatory), category_id=category_id, created_at=now, roster_version=0)
     session.add(course)
     session.flush()
     if data.participant_ids:
@@ -282,15 +289,25 @@ _PERIODS_SQL = {
 _STORED_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
-def _hours_in_periods(session: Session, periods: dict[int, tuple[date, date]]) -> dict[int, float]:
-    """Hours credited per person for courses that started within that person's own [first, last].
+def local_period_on(period_years: int, first_year: int | None, day: date) -> tuple[date, date]:
+    """The office's (local) quota period containing `day`: `period_years` calendar years, counted
+    from 1 January of `first_year` (a 3-year quota from 2026: 2026–2028, 2029–2031, …)."""
+    years = max(int(period_years or 1), 1)
+    base = first_year if first_year is not None else day.year
+    start_year = base + ((day.year - base) // years) * years
+    return date(start_year, 1, 1), date(start_year + years - 1, 12, 31)
+
+
+def _hours_in_periods(session: Session, periods: dict[int, tuple[date, date]], quota: str | None = None
+                      ) -> dict[int, float]:
+    """Hours credited per person for courses that started within that person's own [first, last];
+    with `quota` ("social_work" or "local"), only courses of a category that counts toward it.
 
     One query whatever the number of people: each person's attendance is a range scan of
-    ix_attendance_user_course_starts between their own dates.
+    ix_attendance_user_course_starts between their own dates (the index carries course_id, so the
+    category check needs no row of attendance itself).
     """
-    if not periods:
-        return {}
-    rows = []
+    rows = []  # asked even for nobody: the number of queries stays the same whoever is on staff
     for user_id, (first, last) in periods.items():
         starts, ends = _day_range(first, last)
         rows.append({"u": user_id, "starts": starts.strftime(_STORED_DATETIME), "ends": ends.strftime(_STORED_DATETIME)})
@@ -298,11 +315,14 @@ def _hours_in_periods(session: Session, periods: dict[int, tuple[date, date]]) -
     windows = (text(_PERIODS_SQL[session.get_bind().dialect.name]).bindparams(periods=payload)
                .columns(column("user_id", Integer), column("starts", DateTime), column("ends", DateTime))
                .subquery("periods"))
+    conditions = [Attendance.user_id == windows.c.user_id, Attendance.course_starts_at >= windows.c.starts,
+                  Attendance.course_starts_at < windows.c.ends]
+    if quota is not None:
+        conditions.append(Attendance.course_id.in_(
+            select(Course.id).where(Course.category_id.in_(categories.counting_ids(session, quota) or [-1]))))
     # A correlated sum per person rather than a join and GROUP BY: SQLite then adds up each
     # person's index range in place, ~5x faster at 50,000 rows (no sort of the joined rows).
-    in_period = (select(func.sum(Attendance.hours))
-                 .where(Attendance.user_id == windows.c.user_id, Attendance.course_starts_at >= windows.c.starts,
-                        Attendance.course_starts_at < windows.c.ends).scalar_subquery())
+    in_period = select(func.sum(Attendance.hours)).where(*conditions).scalar_subquery()
     totals = dict(session.execute(select(windows.c.user_id, in_period)).all())
     return {user_id: round(float(totals.get(user_id) or 0), 2) for user_id in periods}
 
@@ -311,49 +331,119 @@ def quotas(session: Session) -> dict[str, QuotaSetting]:
     return {q.level: q for q in session.scalars(select(QuotaSetting))}
 
 
-def compliance(session: Session, actor: Actor, *, today: date | None = None) -> list[dict[str, Any]]:
-    """Hours against quota for every active staff member in their current period, most short first.
+COMMUNITY_ROLES = ("worker", "supervisor")  # the office's own (local) quota is for its community staff
+PACE = ("met", "on_track", "behind")  # and, for a period that has ended: met | short
 
-    Three queries for any number of staff: the quota settings, the staff with their
-    qualifications, and one sum of everyone's hours in their own period.
-    """
+
+def pace_of(hours: float, quota: float, first: date, last: date, today: date) -> tuple[str, float]:
+    """(status, hours expected by today): met once the quota is reached; else on track while the
+    hours keep up with the share of the period elapsed (today counted), behind when they do not."""
+    length = (last - first).days + 1
+    elapsed = min(max((today - first).days + 1, 0), length)
+    expected = round(quota * elapsed / length, 2)
+    if hours >= quota:
+        return "met", expected
+    return ("on_track" if hours + 1e-9 >= expected else "behind"), expected
+
+
+def compliance(session: Session, actor: Actor, *, today: date | None = None) -> list[dict[str, Any]]:
+    """Every active staff member who has a quota, one row per quota (a 社工 has both), in the
+    current period as of `today`: hours, quota, expected by now, status (met / on_track /
+    behind), the previous period's outcome (met / short, None when they were not yet there),
+    and mandatory courses missed. Behind first, then most short.
+
+    A handful of queries for any number of staff (settings, people, one sum per quota and period
+    kind, the missed courses)."""
     require(actor, "training.view_all")
+    order = {"behind": 0, "on_track": 1, "met": 2}
     return sorted(_standings(session, User.active.is_(True), today or clock.now().date()),
-                  key=lambda row: (-row["shortfall"], row["name"]))
+                  key=lambda row: (order[row["status"]], -row["shortfall"], row["name"], row["quota_kind"]))
 
 
 def _standings(session: Session, who: Any, today: date) -> list[dict[str, Any]]:
-    """Standing (period, hours, quota, shortfall) of the users matching the `who` condition."""
+    """Standings of the users matching `who` that have a quota: the 社工 quota for the qualified
+    (periods from their registration date), the local quota for community staff (worker,
+    supervisor; the qualified among them too). Admins and trainers without a qualification have
+    none and are not listed."""
     settings = quotas(session)
+    local = settings["none"]
     people = session.execute(
-        select(User.id, User.display_name, StaffQualification.level, StaffQualification.registered_on)
+        select(User.id, User.display_name, User.role, User.created_at, StaffQualification.level,
+               StaffQualification.registered_on)
         .outerjoin(StaffQualification, StaffQualification.user_id == User.id).where(who)
         .order_by(User.display_name, User.id)).all()
-    rows = []
-    for user_id, name, level, registered_on in people:
+    rows: list[dict[str, Any]] = []
+    for user_id, name, role, created_at, level, registered_on in people:
         level = level or "none"
-        first, last = period_on(level, registered_on, settings[level].period_years, today)
-        rows.append({"user_id": user_id, "name": name, "level": level, "period_start": first, "period_end": last,
-                     "quota": settings[level].hours})
-    hours = _hours_in_periods(session, {row["user_id"]: (row["period_start"], row["period_end"]) for row in rows})
+        joined = created_at.date() if created_at else None
+        if level != "none" and registered_on is not None:
+            years = settings[level].period_years
+            first, last = period_on(level, registered_on, years, today)
+            previous = period_on(level, registered_on, years, first - timedelta(days=1))
+            rows.append({"quota_kind": "social_work", "quota": settings[level].hours, "period_start": first,
+                         "period_end": last, "previous": previous if registered_on <= previous[0] else None,
+                         "user_id": user_id, "name": name, "level": level})
+        if role in COMMUNITY_ROLES:
+            first, last = local_period_on(local.period_years, local.first_year, today)
+            previous = local_period_on(local.period_years, local.first_year, first - timedelta(days=1))
+            rows.append({"quota_kind": "local", "quota": local.hours, "period_start": first, "period_end": last,
+                         "previous": previous if joined is not None and joined <= previous[0] else None,
+                         "user_id": user_id, "name": name, "level": level})
+    for kind in ("social_work", "local"):
+        mine = [row for row in rows if row["quota_kind"] == kind]
+        # as of today: a course later in the period is not credited yet (a report for a past day stays as it was)
+        now = _hours_in_periods(session, {r["user_id"]: (r["period_start"], min(r["period_end"], today))
+                                          for r in mine}, kind)
+        before = _hours_in_periods(session, {r["user_id"]: r["previous"] for r in mine if r["previous"]}, kind)
+        for row in mine:
+            row["hours"] = now[row["user_id"]]
+            row["shortfall"] = round(max(row["quota"] - row["hours"], 0.0), 2)
+            row["status"], row["expected"] = pace_of(row["hours"], row["quota"], row["period_start"],
+                                                     row["period_end"], today)
+            previous = row.pop("previous")
+            row["previous_period_end"] = previous[1] if previous else None
+            row["previous_hours"] = before.get(row["user_id"]) if previous else None
+            row["previous_status"] = (None if previous is None
+                                      else "met" if row["previous_hours"] >= row["quota"] else "short")
+    missed = missed_mandatory(session, [row["user_id"] for row in rows], today)
     for row in rows:
-        row["hours"] = hours[row["user_id"]]
-        row["shortfall"] = round(max(row["quota"] - row["hours"], 0.0), 2)
+        row["missed"] = missed.get(row["user_id"], [])
     return rows
+
+
+def missed_mandatory(session: Session, user_ids: list[int], today: date) -> dict[int, list[dict[str, Any]]]:
+    """Mandatory courses that ended before `today`, to which the person was expected, and that
+    they did not attend (no mark, or absent; excused is not missed), oldest first."""
+    if not user_ids:
+        return {}
+    attended = (select(Attendance.id).where(Attendance.course_id == Course.id,
+                                            Attendance.user_id == course_participants.c.user_id,
+                                            Attendance.status.in_(("present", "late", "excused"))).exists())
+    rows = session.execute(
+        select(course_participants.c.user_id, Course.title, Course.starts_at)
+        .join(Course, Course.id == course_participants.c.course_id)
+        .where(course_participants.c.user_id.in_(sorted(set(user_ids))), Course.mandatory.is_(True),
+               Course.ends_at < datetime.combine(today, time.min), ~attended)
+        .order_by(Course.starts_at))
+    missed: dict[int, list[dict[str, Any]]] = {}
+    for user_id, title, starts_at in rows:
+        missed.setdefault(user_id, []).append({"title": title, "starts_at": starts_at})
+    return missed
 
 
 def my_record(session: Session, actor: Actor, *, today: date | None = None) -> dict[str, Any]:
     require(actor, "training.view_own")
     today = today or clock.now().date()
-    standing = _standings(session, User.id == actor.id, today)[0]
+    standings = _standings(session, User.id == actor.id, today)
     this_year = _hours_in_periods(session, {actor.id: (date(today.year, 1, 1), date(today.year, 12, 31))})[actor.id]
     courses = [dict(row._mapping) for row in session.execute(
         select(Course.title, Course.topic, Course.starts_at, Attendance.status, Attendance.hours)
         .join(Attendance, Attendance.course_id == Course.id).where(Attendance.user_id == actor.id)
         .order_by(Course.starts_at.desc()))]
-    return {"standing": standing,
+    return {"standings": standings,
             "this_year": this_year,
             "courses": courses,
+            "missed": missed_mandatory(session, [actor.id], today).get(actor.id, []),
             "certificates": [{"name": c.name, "number": c.number, "issued_on": c.issued_on, "expires_on": c.expires_on}
                              for c in session.scalars(select(Certificate).where(Certificate.user_id == actor.id)
                                                       .order_by(Certificate.issued_on.desc(), Certificate.id.desc()))]}
@@ -505,11 +595,13 @@ def list_courses(session: Session, actor: Actor, *, limit: int = 200) -> list[di
                 .where(Attendance.status.in_(("present", "late"))).group_by(Attendance.course_id).subquery())
     rows = session.execute(
         select(Course.id, Course.title, Course.topic, Course.starts_at, Course.ends_at, Course.credit_hours,
-               Course.mandatory, func.coalesce(expected.c.expected, 0), func.coalesce(attended.c.attended, 0))
+               Course.mandatory, func.coalesce(expected.c.expected, 0), func.coalesce(attended.c.attended, 0),
+               CourseCategory.name)
         .outerjoin(expected, expected.c.course_id == Course.id).outerjoin(attended, attended.c.course_id == Course.id)
+        .outerjoin(CourseCategory, CourseCategory.id == Course.category_id)
         .order_by(Course.starts_at.desc()).limit(limit))
     return [{"id": r[0], "title": r[1], "topic": r[2], "starts_at": r[3], "ends_at": r[4], "hours": r[5],
-             "mandatory": r[6], "expected": r[7], "attended": r[8]} for r in rows]
+             "mandatory": r[6], "expected": r[7], "attended": r[8], "category": r[9]} for r in rows]
 
 
 def staff_choices(session: Session, actor: Actor) -> dict[int, str]:

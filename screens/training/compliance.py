@@ -1,5 +1,7 @@
-"""Training compliance (培训达标, supervisors and admins): hours against quota per person, most
-short first, with the period end; hours by month and topic over the last 12 months; certificates
+"""Training compliance (培训达标, supervisors and admins): for staff who have a quota, one line per
+quota (社工 continuing education, the office's own): hours against quota and against what the
+share of the period elapsed asks (on track / behind / met), the previous period (met / short),
+mandatory courses missed; hours by month and topic over the last 12 months; certificates
 expiring within 60 days; all as .xlsx."""
 
 from datetime import date
@@ -25,16 +27,36 @@ with read_session(db()) as session:
     expiring = training.expiring_certificates(session, me)
     by_month = training.hours_by_month_and_topic(session, me, first_month, today)
 
-headers = [t("field.person_name"), t("field.level"), t("compliance.period_end"), t("field.hours"),
-           t("compliance.quota"), t("compliance.shortfall")]
-rows = [[r["name"], t(f"level.{r['level']}"), r["period_end"], f"{r['hours']:g}", f"{r['quota']:g}",
-         f"{r['shortfall']:g}"] for r in table]
-sheet_rows = [[r["name"], t(f"level.{r['level']}"), r["period_end"], r["hours"], r["quota"], r["shortfall"]]
-              for r in table]  # numbers in the download: they add up in Excel
-short = sum(1 for r in table if r["shortfall"] > 0)
-st.caption(t("compliance.short_count", count=short, total=len(table)))
+headers = [t("field.person_name"), t("compliance.quota_kind"), t("field.level"), t("compliance.period_end"),
+           t("field.hours"), t("compliance.expected"), t("compliance.quota"), t("compliance.status"),
+           t("compliance.previous"), t("compliance.missed")]
+
+
+def missed_text(row: dict) -> str:
+    return "；".join(f"{m['starts_at']:%Y-%m-%d} {m['title']}" for m in row["missed"])
+
+
+def previous_text(row: dict) -> str:
+    if row["previous_status"] is None:
+        return "—"
+    return t(f"compliance.previous.{row['previous_status']}", end=row["previous_period_end"],
+             hours=f"{row['previous_hours']:g}")
+
+
+def cells(row: dict, number) -> list:  # noqa: ANN001 - how numbers are written: text on screen, numbers in Excel
+    return [row["name"], t(f"compliance.kind.{row['quota_kind']}"), t(f"level.{row['level']}"), row["period_end"],
+            number(row["hours"]), number(row["expected"]), number(row["quota"]), t(f"compliance.pace.{row['status']}"),
+            previous_text(row), missed_text(row)]
+
+
+rows = [cells(r, lambda v: f"{v:g}") for r in table]
+sheet_rows = [cells(r, lambda v: v) for r in table]  # numbers in the download: they add up in Excel
+behind = sum(1 for r in table if r["status"] == "behind")
+st.caption(t("compliance.behind_count", count=behind, total=len(table)))
+st.caption(t("compliance.pace_help"))
 st.dataframe(pd.DataFrame(rows, columns=headers), hide_index=True, width="stretch",
-             column_config={t("field.person_name"): st.column_config.TextColumn(width="medium")})  # names in full
+             column_config={t("field.person_name"): st.column_config.TextColumn(width="medium"),  # names in full
+                            t("compliance.missed"): st.column_config.TextColumn(width="large")})
 
 st.subheader(t("compliance.by_month"))
 draw("training_hours_by_month_and_topic", by_month, month_title=t("compliance.month"), hours_title=t("field.hours"),

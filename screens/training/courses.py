@@ -8,7 +8,7 @@ import segno
 import streamlit as st
 
 from core.base.errors import LinliError, StaleEdit
-from core.training import roster_import
+from core.training import categories, roster_import
 from core.training import service as training
 from db.engine import read_session, write_session
 from ui import links
@@ -27,15 +27,29 @@ st.title(t("courses.title"))
 with read_session(engine) as session:
     courses = training.list_courses(session, me)
     staff = training.staff_choices(session, me)
+    kinds = {c["id"]: c for c in categories.list_categories(session, active_only=True)}
 show_notice("courses_notice")
 
+
+def counts_text(category: dict) -> str:
+    """What a category's hours count toward, in words."""
+    quotas = [t(f"compliance.kind.{kind}") for kind, flag in (("social_work", category["counts_social_work"]),
+                                                              ("local", category["counts_local"])) if flag]
+    return "、".join(quotas) if quotas else t("courses.counts_nothing")
+
+
 with st.expander(t("courses.new"), icon=":material/add:", expanded=not courses):
+    st.caption(t("courses.categories", list="；".join(f"{c['name']}：{counts_text(c)}" for c in kinds.values())))
     errors = FieldErrors()
     with st.form("course_new", enter_to_submit=False):  # Enter in a field must not create half a course
         title = st.text_input(t("field.title"), max_chars=100, key="course_new_title")
         errors.slot("title")
         topic = st.text_input(t("field.topic"), max_chars=50, key="course_new_topic")
         errors.slot("topic")
+        category = st.selectbox(t("field.category"), list(kinds), index=None, placeholder=t("common.choose"),
+                                format_func=lambda c: kinds[c]["name"], key="course_new_category",
+                                help=t("courses.category_help"))
+        errors.slot("category")
         provider = st.text_input(t("courses.provider"), max_chars=100, key="course_new_provider")
         place = st.text_input(t("courses.place"), max_chars=100, key="course_new_place")
         day_col, start_col, end_col, hours_col = st.columns(4)
@@ -55,7 +69,7 @@ with st.expander(t("courses.new"), icon=":material/add:", expanded=not courses):
                     training.create_course(session, me, training.CourseInput(
                         title=title, topic=topic, provider=provider, place=place,
                         starts_at=datetime.combine(day, start), ends_at=datetime.combine(day, end),
-                        credit_hours=hours, mandatory=mandatory, participant_ids=people))
+                        credit_hours=hours, mandatory=mandatory, participant_ids=people, category_id=category))
                 st.session_state["courses_notice"] = t("courses.created", title=plain(title))
                 st.rerun()
             except LinliError as exc:
@@ -70,6 +84,7 @@ chosen = st.selectbox(t("courses.pick"), list(by_id), key="course_pick",
                       format_func=lambda i: f"{by_id[i]['starts_at']:%Y-%m-%d %H:%M} · {by_id[i]['title']}")
 course = by_id[chosen]
 st.caption(t("courses.summary", hours=course["hours"], expected=course["expected"], attended=course["attended"]))
+st.caption(t("courses.category_line", category=course["category"] or "—"))
 
 with read_session(engine) as session:
     roster, version = training.load_roster(session, me, chosen)

@@ -1,5 +1,5 @@
-"""Training settings (培训设置): certificates (trainers, admins); qualifications and quota
-targets (admins only)."""
+"""Training settings (培训设置): certificates (trainers, admins); qualifications, quota targets and
+course categories — what each counts toward (admins only)."""
 
 from datetime import date
 
@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.base.permissions import can
+from core.training import categories
 from core.training import service as training
 from db.engine import read_session
 from ui.forms import DATE_FORMAT, EARLIEST, FieldErrors, save_then_rerun, show_notice
@@ -75,3 +76,30 @@ if can(me, "training.targets"):
             save_then_rerun(engine, errors, lambda session: training.set_quota(
                 session, me, which, period_years=years, hours=hours),
                 "training_settings_notice", t("training_settings.saved"))
+
+    st.subheader(t("training_settings.categories"))
+    st.caption(t("training_settings.categories_help"))
+    with read_session(engine) as session:
+        kinds = {c["id"]: c for c in categories.list_categories(session)}
+    st.dataframe(pd.DataFrame([{t("field.name"): c["name"], t("compliance.kind.social_work"): c["counts_social_work"],
+                                t("compliance.kind.local"): c["counts_local"], t("training_settings.active"): c["active"]}
+                               for c in kinds.values()]), hide_index=True, width="stretch")
+    errors = FieldErrors()
+    NEW = 0  # a selectbox shows None as an empty placeholder
+    chosen = st.selectbox(t("training_settings.category"), [NEW, *kinds], key=translated_choice("category_pick"),
+                          format_func=lambda c: t("training_settings.new_category") if c == NEW else kinds[c]["name"])
+    current = kinds.get(chosen, {"name": "", "counts_social_work": False, "counts_local": False, "active": True})
+    with st.form(f"category_{chosen}", enter_to_submit=False):  # keyed by category: opens on it as it stands
+        name = st.text_input(t("field.name"), value=current["name"], max_chars=categories.NAME_MAX,
+                             key=f"category_name_{chosen}")
+        errors.slot("name")
+        social = st.checkbox(t("training_settings.counts_social_work"), value=current["counts_social_work"],
+                             key=f"category_social_{chosen}")
+        local = st.checkbox(t("training_settings.counts_local"), value=current["counts_local"],
+                            key=f"category_local_{chosen}")
+        active = st.checkbox(t("training_settings.active"), value=current["active"], disabled=chosen == NEW)
+        if st.form_submit_button(t("common.save")):
+            data = categories.CategoryInput(name=name, counts_social_work=social, counts_local=local, active=active)
+            save_then_rerun(engine, errors, (lambda session: categories.add_category(session, me, data)) if chosen == NEW
+                            else (lambda session: categories.change_category(session, me, chosen, data)),
+                            "training_settings_notice", t("training_settings.saved"))

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from core.base import clock
+from core.training import categories
 from core.training import service as training
 from db.engine import read_session, write_session
 from db.models import Attendance
@@ -17,7 +18,7 @@ def make_course(app_world, starts=None):
     starts = starts or clock.now() - timedelta(hours=1)
     with write_session(app_world.engine) as session:
         return training.create_course(session, world.actors["trainer"], training.CourseInput(
-            title="调解实务", topic="调解", starts_at=starts, ends_at=starts + timedelta(hours=3), credit_hours=3,
+            category_id=categories.SOCIAL_WORK, title="调解实务", topic="调解", starts_at=starts, ends_at=starts + timedelta(hours=3), credit_hours=3,
             participant_ids=[world.actors["worker"].id, world.actors["supervisor"].id]))
 
 
@@ -63,13 +64,15 @@ def test_check_in_from_the_qr_link_once(app_world):
     assert any("您已签到" in e.value for e in at.error)
 
 
-def test_supervisor_sees_compliance_sorted_by_shortfall(app_world):
+def test_supervisor_sees_pace_for_staff_with_a_quota_behind_first(app_world):
     make_course(app_world, starts=datetime(clock.now().year, 1, 5, 9, 0))
     at = open_url(login(new_app(), "supervisor1"), "compliance")
     table = at.dataframe[0].value
-    shortfalls = [float(v) for v in table["尚差学时"]]
-    assert shortfalls == sorted(shortfalls, reverse=True)
-    assert "人未达标" in texts(at)
+    # community staff only (the trainer and admin have no quota), one line per quota, behind first
+    assert set(table["姓名"]) == {"worker one", "supervisor one"} and set(table["学时要求"]) == {"本单位学时"}
+    pace = list(table["进度"])
+    assert pace == sorted(pace, key=["进度落后", "进度正常", "已达标"].index)
+    assert "项进度落后" in texts(at)
 
 
 def test_trainer_records_certificates_but_only_the_admin_sets_targets(app_world):
@@ -80,12 +83,30 @@ def test_trainer_records_certificates_but_only_the_admin_sets_targets(app_world)
     assert "已保存" in texts(at)
 
     at = open_url(login(new_app(), "admin1"), "training-settings")
-    assert [s.value for s in at.subheader] == ["登记证书", "职业资格与登记日期", "学时要求"]
+    assert [s.value for s in at.subheader] == ["登记证书", "职业资格与登记日期", "学时要求", "课程类别"]
     hours = next(w for w in at.text_input if w.label == "学时")
     hours.input("30")
-    at.main.button[-1].click().run()
+    at.button(key="FormSubmitter:quota_assistant-保存").click().run()
     with read_session(app_world.engine) as session:
         assert training.quotas(session)["assistant"].hours == 30.0
+
+
+def test_the_admin_adds_a_category_and_a_taken_name_is_refused_at_the_field(app_world):
+    at = open_url(login(new_app(), "admin1"), "training-settings")
+    at.text_input(key="category_name_0").input("岗前培训")
+    at.button(key="FormSubmitter:category_0-保存").click().run()
+    assert "名称：已有名为“岗前培训”的类别" in texts(at)
+    with read_session(app_world.engine) as session:
+        assert len(categories.list_categories(session)) == 4  # nothing written
+    at.text_input(key="category_name_0").input("党建学习")
+    at.checkbox(key="category_local_0").check()
+    at.button(key="FormSubmitter:category_0-保存").click().run()
+    with read_session(app_world.engine) as session:
+        added = {c["name"]: c for c in categories.list_categories(session)}["党建学习"]
+    assert (added["counts_social_work"], added["counts_local"], added["active"]) == (False, True, True)
+
+    at = open_url(login(new_app(), "trainer1"), "courses")
+    assert "党建学习：本单位学时" in texts(at)  # a new course may take it, and says what it counts toward
 
 
 def test_the_qualification_form_opens_on_the_chosen_persons_record(app_world):
@@ -116,7 +137,7 @@ def test_the_quota_form_shows_and_saves_the_chosen_level(app_world):
     hours = next(w for w in at.text_input if w.label == "学时")
     assert hours.value == f"{before['senior'].hours:g}"
     hours.input("99")
-    at.main.button[-1].click().run()
+    at.button(key="FormSubmitter:quota_senior-保存").click().run()
     with read_session(app_world.engine) as session:
         after = training.quotas(session)
     assert after["senior"].hours == 99.0 and after["assistant"].hours == before["assistant"].hours

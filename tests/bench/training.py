@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from core.training import categories
 from core.training import service as training
 from db.engine import read_session, write_session
 from db.models import Attendance, Certificate, Course, StaffQualification, User
@@ -115,7 +116,7 @@ def _roster_courses(engine, world, count: int) -> list[int]:  # noqa: ANN001
     for index in range(count):
         with write_session(engine) as session:
             ids.append(training.create_course(session, world.actors["trainer"], training.CourseInput(
-                title=f"名册保存{index}", topic="调解", starts_at=starts, ends_at=starts + timedelta(hours=3),
+            category_id=categories.SOCIAL_WORK, title=f"名册保存{index}", topic="调解", starts_at=starts, ends_at=starts + timedelta(hours=3),
                 credit_hours=3, participant_ids=people)).id)
     return ids
 

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from core.training import categories
 from core.training import service as training
 from db.engine import read_session, write_session
 from db.models import Attendance
@@ -19,6 +20,9 @@ def test_create_course_mark_roster_worker_sees_hours(server, page: Page, browser
     page.goto(f"{server.url}/courses")
     log_in(page, "trainer1")
     expect(page.get_by_role("heading", name="培训课程")).to_be_visible()
+    page.get_by_role("combobox", name="类别").click()  # what its hours count toward: required
+    page.keyboard.type("社会工作专业继续教育")
+    page.keyboard.press("Enter")
     page.get_by_role("textbox", name="课程名称").fill("入户走访沟通技巧")
     page.get_by_role("textbox", name="主题").fill("群众工作")
     participants = page.get_by_role("combobox", name="应参训人员")
@@ -74,7 +78,7 @@ def test_a_check_in_during_the_course_credits_the_part_still_to_come(server, pag
     now = datetime.now().replace(second=0, microsecond=0)
     with write_session(server.engine) as session:
         course = training.create_course(session, world.actors["trainer"], training.CourseInput(
-            title="网格员安全培训", topic="安全", starts_at=now - timedelta(minutes=50),
+            category_id=categories.SOCIAL_WORK, title="网格员安全培训", topic="安全", starts_at=now - timedelta(minutes=50),
             ends_at=now + timedelta(minutes=130), credit_hours=3, participant_ids=[world.actors["admin"].id]),
             now=now - timedelta(days=1))
         link = f"{server.url}/checkin?code={training.checkin_token(TEST_COOKIE_KEY, course)}"

@@ -57,8 +57,22 @@ def audit_rows(engine, action: str) -> list[dict]:
             select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))]
 
 
+_CLOCK = [NOW]  # what core.base.clock.now() answers in these tests: the time each step says it is
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    """The lookup window is measured against the clock: these tests set it, never the wall clock
+    (NOW is a fixed day; read against the real time, a lookup noted at NOW fell out of its hour)."""
+    from core.base import clock
+
+    _CLOCK[0] = NOW
+    monkeypatch.setattr(clock, "now", lambda: _CLOCK[0])
+
+
 def search_as(engine, actor, number: str, now: datetime = NOW) -> int:
     """The residents screen's search: the lookup noted in its own transaction, then answered."""
+    _CLOCK[0] = now
     with write_session(engine) as session:
         lookups.note(session, actor, VAULT, number, field="query", limits=LIMITS, now=now)
     with read_session(engine) as session:
@@ -146,6 +160,7 @@ def roster(numbers: list[str]) -> bytes:
 
 
 def import_check(engine, actor, data: bytes, now: datetime = NOW):
+    _CLOCK[0] = now
     with write_session(engine) as session:
         return imports.import_residents(session, actor, VAULT, data, "candidates.csv", dry_run=True, now=now,
                                         lookup_limits=LIMITS)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from core.base.errors import Forbidden, Invalid, InvalidMany, StaleEdit
+from core.training import categories
 from core.training import charts as training_charts
 from core.training import service as training
 from core.training.service import CourseInput, RosterEntry
@@ -19,7 +20,7 @@ SECRET = "checkin-secret-for-tests-0123456789abcdef"
 def course(engine, trainer, starts: datetime, hours=3.0, participants=()):
     with write_session(engine) as session:
         return training.create_course(session, trainer, CourseInput(
-            title="社区矛盾调解实务", topic="调解", starts_at=starts, ends_at=starts + timedelta(hours=max(3, hours)),
+            category_id=categories.SOCIAL_WORK, title="社区矛盾调解实务", topic="调解", starts_at=starts, ends_at=starts + timedelta(hours=max(3, hours)),
             credit_hours=hours, participant_ids=list(participants)), now=starts - timedelta(days=7))
 
 
@@ -54,18 +55,26 @@ def test_hours_count_in_the_period_of_the_course_day_including_its_last_day(engi
         attend(engine, trainer, row, worker.id)
     attend(engine, trainer, course(engine, trainer, datetime(2026, 3, 3, 9, 0), hours=2), worker.id, "absent")
     with read_session(engine) as session:
-        table = {r["name"]: r for r in training.compliance(session, world.actors["supervisor"], today=date(2026, 11, 30))}
-        later = {r["name"]: r for r in training.compliance(session, world.actors["supervisor"], today=date(2026, 12, 2))}
-    mine = table["worker one"]
+        table = {(r["name"], r["quota_kind"]): r
+                 for r in training.compliance(session, world.actors["supervisor"], today=date(2026, 11, 30))}
+        later = {(r["name"], r["quota_kind"]): r
+                 for r in training.compliance(session, world.actors["supervisor"], today=date(2026, 12, 2))}
+    mine = table["worker one", "social_work"]
     assert (mine["period_start"], mine["period_end"], mine["hours"], mine["quota"]) == (
         date(2023, 12, 1), date(2026, 11, 30), 12.0, 72.0)
-    assert mine["shortfall"] == 60.0
-    assert (later["worker one"]["period_start"], later["worker one"]["hours"]) == (date(2026, 12, 1), 6.0)
-    # Staff without a qualification: the calendar-year target.
-    assert table["trainer one"]["quota"] == 24.0 and table["trainer one"]["period_start"] == date(2026, 1, 1)
+    assert mine["shortfall"] == 60.0 and mine["status"] == "behind"  # the period's last day: 72 expected
+    assert (later["worker one", "social_work"]["period_start"], later["worker one", "social_work"]["hours"]) == (
+        date(2026, 12, 1), 6.0)
+    # A qualified worker is held to the office's own (local) quota too: its calendar year.
+    assert (table["worker one", "local"]["quota"], table["worker one", "local"]["period_start"],
+            table["worker one", "local"]["hours"]) == (24.0, date(2026, 1, 1), 4.0)
+    # The supervisor (community staff, unqualified) has the local quota; the trainer and admin none.
+    assert {name for name, _ in table} == {"worker one", "supervisor one"}
     with read_session(engine) as session:
-        shortfalls = [r["shortfall"] for r in training.compliance(session, world.actors["admin"], today=date(2026, 11, 30))]
-    assert shortfalls == sorted(shortfalls, reverse=True)
+        rows = training.compliance(session, world.actors["admin"], today=date(2026, 11, 30))
+    order = {"behind": 0, "on_track": 1, "met": 2}
+    assert [(order[r["status"]], -r["shortfall"]) for r in rows] == sorted((order[r["status"]], -r["shortfall"])
+                                                                          for r in rows)
 
 
 def test_roster_save_is_one_transaction_and_a_stale_roster_is_refused(engine):
@@ -108,7 +117,7 @@ def test_bad_course_input_is_refused_and_nothing_written(engine, changes, field)
     values.update(changes)
     with pytest.raises(InvalidMany) as refused:
         with write_session(engine) as session:
-            training.create_course(session, world.actors["trainer"], CourseInput(**values))
+            training.create_course(session, world.actors["trainer"], CourseInput(category_id=categories.SOCIAL_WORK, **values))
     assert field in {e.field for e in refused.value.errors}
     with read_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Course)) == 0
@@ -237,7 +246,7 @@ def test_qualifications_by_admin_and_certificates_checked(engine):
         training.set_qualification(session, world.actors["admin"], worker.id, level="assistant",
                                    registered_on="2024-03-01")
     with read_session(engine) as session:
-        standing = training.my_record(session, worker, today=date(2026, 11, 29))["standing"]
+        standing = training.my_record(session, worker, today=date(2026, 11, 29))["standings"][0]
         # What the settings form opens on: the record as it stands, "none" for someone without one.
         assert training.qualification_of(session, world.actors["admin"], worker.id) == ("assistant", date(2024, 3, 1))
         assert training.qualification_of(session, world.actors["admin"], world.actors["trainer"].id) == ("none", None)
@@ -260,7 +269,7 @@ def test_qualifications_by_admin_and_certificates_checked(engine):
 def course_on(engine, trainer, starts: datetime, topic: str, hours: float):
     with write_session(engine) as session:
         return training.create_course(session, trainer, CourseInput(
-            title=f"{topic}课程", topic=topic, starts_at=starts, ends_at=starts + timedelta(hours=hours),
+            category_id=categories.SOCIAL_WORK, title=f"{topic}课程", topic=topic, starts_at=starts, ends_at=starts + timedelta(hours=hours),
             credit_hours=hours), now=starts - timedelta(days=7))
 
 
@@ -318,6 +327,7 @@ def test_compliance_reads_a_fixed_number_of_queries_whatever_the_staff(engine):
             event.remove(engine, "before_cursor_execute", count)
         return len(statements), len(table)
 
+    qualify(engine, world.actors["worker"].id, "assistant", date(2024, 3, 1))  # every kind of quota is read
     few = queries_for_compliance()
     with write_session(engine) as session:
         for index in range(12):
@@ -327,7 +337,7 @@ def test_compliance_reads_a_fixed_number_of_queries_whatever_the_staff(engine):
                 session.add(StaffQualification(user_id=account.user.id, level="social_worker",
                                                registered_on=date(2020 + index % 5, 1 + index, 1)))
     many = queries_for_compliance()
-    assert many == (few[0], few[1] + 12)
+    assert many == (few[0], few[1] + 12 + 6)  # each worker's local quota, and the qualified half's 社工 one
 
 
 def test_a_second_roster_save_updates_marks_and_adds_late_arrivals(engine):
