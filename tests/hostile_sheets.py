@@ -50,6 +50,19 @@ def _cell(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
+def _package(sheet: str, shared_strings: bytes) -> bytes:
+    """The zip an .xlsx is: the fixed parts around one sheet and its shared strings."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        archive.writestr("xl/sharedStrings.xml", shared_strings)
+    return out.getvalue()
+
+
 def workbook(cells: dict[str, str], *, dimension: str | None = None, shared_strings: bytes | None = None) -> bytes:
     """An .xlsx of one sheet holding `cells` (ref → text, in row order), with the given <dimension>
     (none when None: the element is optional) and sharedStrings part."""
@@ -62,17 +75,9 @@ def workbook(cells: dict[str, str], *, dimension: str | None = None, shared_stri
              + (f'<dimension ref="{dimension}"/>' if dimension else "") + "<sheetData>"
              + "".join(f'<row r="{row}">{"".join(row_cells)}</row>' for row, row_cells in sorted(rows.items()))
              + "</sheetData></worksheet>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", _WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
-        archive.writestr("xl/sharedStrings.xml", shared_strings or (
-            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>'))
-    return out.getvalue()
+    return _package(sheet, shared_strings or (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>'))
 
 
 HEADER = {"A1": "姓名", "B1": "身份证号", "C1": "住址"}
@@ -146,15 +151,7 @@ def amplified(rows: int = 20_000, columns: int = 26, length: int = 100) -> bytes
     sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet '
              'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              f'<dimension ref="A1:{letters[-1]}{rows}"/><sheetData>{body}</sheetData></worksheet>')
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", _WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
-        archive.writestr("xl/sharedStrings.xml", table)
-    return out.getvalue()
+    return _package(sheet, table)
 
 
 def encrypted() -> bytes:

@@ -219,7 +219,7 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
         except Invalid as exc:
             errors.append(exc)
             continue
-        if hours == 0 and entry.status in ("present", "late"):
+        if hours == 0:  # only present and late reach here: excused and absent were taken above
             errors.append(Invalid(f"row_{line}", "error.hours.zero_for_present"))
             continue
         clean_entries[entry.user_id] = (entry.status, hours)

@@ -53,7 +53,7 @@ def upgrade() -> None:
     else:  # SQLite adds a column with its reference in place
         op.execute("ALTER TABLE courses ADD COLUMN category_id INTEGER "
                    "REFERENCES course_categories (id) ON DELETE RESTRICT")
-    op.execute(f"UPDATE courses SET category_id = {LEGACY}")
+    op.get_bind().execute(sa.text("UPDATE courses SET category_id = :legacy"), {"legacy": LEGACY})
     op.add_column("quota_settings", sa.Column("first_year", sa.Integer))
     op.execute("UPDATE quota_settings SET first_year = 2026 WHERE level = 'none'")
     op.drop_index("ix_attendance_user_course_starts", table_name="attendance")
