@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 DEMO_PORT ?= 8502
 DEMO_DB := sqlite:///data/demo.db
+DEMO_FILES := data/demo-files
 STAMP := $(VENV)/.installed
 
 .PHONY: run demo test test-unit test-app test-e2e bench lint check backup clean
@@ -23,8 +24,8 @@ run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 demo: $(STAMP)
-	DATABASE_URL=$(DEMO_DB) $(BIN)/python -m core.cli seed-demo
-	DATABASE_URL=$(DEMO_DB) $(BIN)/streamlit run app.py --server.port $(DEMO_PORT)
+	DATABASE_URL=$(DEMO_DB) LINLI_FILES_DIR=$(DEMO_FILES) $(BIN)/python -m core.cli seed-demo
+	DATABASE_URL=$(DEMO_DB) LINLI_FILES_DIR=$(DEMO_FILES) $(BIN)/streamlit run app.py --server.port $(DEMO_PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ Commands: init, migrate, check, create-user, reset-password, unlock, backup, see
 from __future__ import annotations
 
 import argparse
+import shutil
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -152,21 +153,43 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    """A consistent copy of the SQLite database while the app keeps running (SQLite online backup)."""
-    url = _settings(args).database_url
-    if not is_sqlite(url):
-        print("backup is for the SQLite database; for PostgreSQL use pg_dump", file=sys.stderr)
-        return 2
-    source_path = Path(make_url(url).database or "")
-    if not source_path.exists():
-        print(f"no database file at {source_path}", file=sys.stderr)
-        return 2
-    target = Path(args.output) if args.output else Path("backups") / f"linli-{datetime.now():%Y%m%d-%H%M%S}.db"
+    """A consistent copy of the SQLite database while the app keeps running (SQLite online
+    backup), and a copy of the evidence files beside it (core.base.stored_files). On PostgreSQL
+    only the files are copied: the database is pg_dump's."""
+    settings = _settings(args)
+    url = settings.database_url
+    stamp = f"linli-{datetime.now():%Y%m%d-%H%M%S}"
+    target = Path(args.output) if args.output else Path("backups") / f"{stamp}.db"
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    backup_file(source_path, target)
-    target.chmod(0o600)  # also when --output names a file that existed
-    print(f"backup written to {target}")
+    if is_sqlite(url):
+        source_path = Path(make_url(url).database or "")
+        if not source_path.exists():
+            print(f"no database file at {source_path}", file=sys.stderr)
+            return 2
+        backup_file(source_path, target)
+        target.chmod(0o600)  # also when --output names a file that existed
+        print(f"backup written to {target}")
+    else:
+        print("the database is PostgreSQL: back it up with pg_dump; copying the evidence files only", file=sys.stderr)
+    files = Path(settings.files_dir)
+    if files.is_dir():
+        copied = backup_folder(files, target.with_name(f"{target.stem}-files"))
+        print(f"{copied} evidence files copied to {target.with_name(f'{target.stem}-files')}")
     return 0
+
+
+def backup_folder(source: Path, target: Path) -> int:
+    """Copy the evidence files (flat: stored_files keeps no sub-folders), 0600 in a 0700 folder."""
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target.chmod(0o700)
+    copied = 0
+    for path in sorted(source.iterdir()):
+        if path.is_file() and not path.is_symlink():
+            destination = target / path.name
+            shutil.copyfile(path, destination)
+            destination.chmod(0o600)
+            copied += 1
+    return copied
 
 
 def backup_file(source_path: Path, target: Path) -> None:
@@ -244,7 +267,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     vault = keys.vault_of(settings)
     with write_session(engine) as session:
         keys.check_database_key(session, vault)
-    accounts = demo.seed(engine, vault)
+    accounts = demo.seed(engine, vault, files_dir=Path(settings.files_dir))
     print(demo.accounts_banner(accounts))
     return 0
 

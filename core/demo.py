@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -98,7 +99,8 @@ def _on(day: date, hour: int) -> datetime:
     return min(datetime.combine(day, datetime.min.time()).replace(hour=hour), clock.now())
 
 
-def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | None = None) -> list[DemoAccount]:
+def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | None = None,
+         files_dir: Path | None = None) -> list[DemoAccount]:
     rng = rng or random.Random(7)
     accounts = []
     with write_session(engine) as session:
@@ -124,6 +126,8 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
                 _cases(session, rng)
                 _showcase_cases(session, vault)
                 _training(session, rng)
+                if files_dir is not None:
+                    _outside_hours(session, files_dir)
             _ratings(session, rng)
     return accounts
 
@@ -367,6 +371,41 @@ def _training(session, rng: random.Random) -> None:  # noqa: ANN001
                                         rng.choice(("present", "present", "present", "late", "excused")),
                                         course.credit_hours) for uid in learners]
         training.save_roster(session, trainer, course.id, 0, entries, now=starts + timedelta(hours=3))
+
+
+def _certificate_scan() -> bytes:
+    """A certificate-shaped PNG (a frame, a seal, lines of text as bars): what a phone scan uploads."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 560), (252, 250, 242))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 20, 780, 540), outline=(160, 30, 30), width=8)
+    for row, width in enumerate((420, 620, 600, 560, 300)):
+        draw.rectangle((90, 110 + row * 70, 90 + width, 130 + row * 70), fill=(70, 70, 70))
+    draw.ellipse((560, 380, 700, 520), outline=(200, 20, 20), width=6)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _outside_hours(session, files_dir: Path) -> None:  # noqa: ANN001
+    """Hours earned elsewhere: 张建国's online course approved by 王主任; 李秀英's waiting for review."""
+    from core.training import external
+
+    staff = {u.username: users.actor_of(u) for u in session.scalars(select(User))}
+    today = clock.now().date()
+    scan = _certificate_scan()
+    for who, title, organiser, hours, days in (("zhang.wgy", "社区社会工作实务（网络课程）", "省社会工作联合会", 12, 60),
+                                               ("li.wgy", "老年社会工作专题研修", "市社会工作者协会", 8, 10)):
+        claim = external.submit_claim(session, staff[who], external.ClaimInput(
+            title=title, organiser=organiser, category_id=categories.SOCIAL_WORK,
+            completed_on=today - timedelta(days=days), hours=hours, file_name="结业证书.png", content=scan),
+            files_dir, now=clock.now() - timedelta(days=days - 2))
+        if who == "zhang.wgy":
+            external.decide(session, staff["wang.zhuren"], claim.id, approve=True,
+                            now=clock.now() - timedelta(days=days - 5))
 
 
 RATINGS = 2000

@@ -503,6 +503,37 @@ class StaffQualification(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
 
+class ExternalHours(Base):
+    """Training hours earned outside Linli's courses (an online course, 学历教育, another
+    organiser), claimed by the person with a certificate file; they count once a supervisor
+    approves them, in their category, on the day the training was completed."""
+
+    __tablename__ = "external_hours"
+    __table_args__ = (Index("ix_external_hours_counted", "user_id", "status", "completed_on", "category_id", "hours"),
+                      Index("ix_external_hours_status", "status", "submitted_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("course_categories.id", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(String(100))
+    organiser: Mapped[str] = mapped_column(String(100))
+    completed_on: Mapped[date] = mapped_column(Date)
+    hours: Mapped[float] = mapped_column(Float)
+    file_name: Mapped[str] = mapped_column(String(100))  # as uploaded
+    stored_as: Mapped[str] = mapped_column(String(64))  # its random name under the files folder
+    file_kind: Mapped[str] = mapped_column(String(10))  # pdf | png | jpeg
+    file_size: Mapped[int] = mapped_column(Integer)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))  # pending | approved | refused
+    reason: Mapped[str] = mapped_column(String(200), default="")  # why it was refused
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
 class QuotaSetting(Base):
     """Continuing-education quota per level (社会工作者继续教育办法), and the office's annual target."""
 

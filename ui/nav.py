@@ -58,6 +58,8 @@ SCREENS: tuple[Screen, ...] = (
            "nav.section.training"),
     Screen("screens/training/compliance.py", "compliance", "nav.compliance", ":material/fact_check:", "training.view_all",
            "nav.section.training"),
+    Screen("screens/training/external_review.py", "external-hours", "nav.external_review", ":material/approval:",
+           "training.approve", "nav.section.training"),
     Screen("screens/training/settings.py", "training-settings", "nav.training_settings", ":material/tune:",
            "training.manage", "nav.section.training"),
     Screen("screens/training/checkin.py", "checkin", "nav.checkin", ":material/qr_code_scanner:", "training.view_own",

@@ -71,6 +71,8 @@ ACTIONS = (
     "quota_change",
     "qualification_change",
     "certificate_add",
+    "external_hours_submit",
+    "external_hours_decide",
     "rating_record",
     "rating_edit",
     "rating_delete",

@@ -31,7 +31,9 @@ _RESIDENTS_OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.cre
 _MEDIATION_WORK = {"mediation.view", "mediation.edit"}
 # Reopening a closed case, statistics of the whole office, editing the dispute types.
 _MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
-_TRAINING_OWN = {"training.view_own"}  # my record, check-in
+_TRAINING_OWN = {"training.view_own"}  # my record, check-in, claiming hours earned elsewhere
+# Everyone's compliance; approving or refusing hours someone earned elsewhere.
+_TRAINING_OVERSIGHT = {"training.view_all", "training.approve"}
 # Recording ratings (visits, phone surveys) and issuing QR survey codes, in one's own grids.
 _SATISFACTION_WORK = {"satisfaction.record", "satisfaction.issue_token"}
 # Charts, the low-ratings list, deleting any rating, the monthly report.
@@ -39,10 +41,10 @@ _SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
                         *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT, *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
-                        "mediation.types", *_TRAINING_OWN, "training.manage", "training.view_all", "training.targets",
+                        "mediation.types", *_TRAINING_OWN, "training.manage", *_TRAINING_OVERSIGHT, "training.targets",
                         *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT}),
     "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT,
-                             *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, "training.view_all",
+                             *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, *_TRAINING_OVERSIGHT,
                              *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT}),
     "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN,
                          *_SATISFACTION_WORK}),

@@ -18,6 +18,7 @@
 | exact ID lookups/hour | LINLI_ID_LOOKUPS_PER_HOUR    | id_lookups_per_hour  | 20 (roles without reveal) |
 | exact ID lookups/day  | LINLI_ID_LOOKUPS_PER_DAY     | id_lookups_per_day   | 60                       |
 | import ID lookups/day | LINLI_IMPORT_ID_LOOKUPS_PER_DAY | import_id_lookups_per_day | 5000              |
+| evidence files folder | LINLI_FILES_DIR              | files_dir            | data/files               |
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class Settings:
     public_base_url: str = ""
     # This instance serves only the public rating page (no login, no other page).
     public_only: bool = False
+    # Uploaded evidence (training certificates): core.base.stored_files; backed up with the database.
+    files_dir: str = "data/files"
 
 
 def _flag(value: Any) -> bool:
@@ -100,6 +103,7 @@ _FIELDS: dict[str, tuple[str, type]] = {
     "import_id_lookups_per_day": ("LINLI_IMPORT_ID_LOOKUPS_PER_DAY", int),
     "public_base_url": ("LINLI_PUBLIC_BASE_URL", str),
     "public_only": ("LINLI_PUBLIC_ONLY", _flag),
+    "files_dir": ("LINLI_FILES_DIR", str),
 }
 # Keys generated for a new installation; added to an older secrets file that lacks them.
 _GENERATED_KEYS = ("cookie_key", "id_encryption_key", "id_hash_key")

@@ -32,6 +32,7 @@ from db.models import (
     Certificate,
     Course,
     CourseCategory,
+    ExternalHours,
     QuotaSetting,
     StaffQualification,
     User,
@@ -317,13 +318,20 @@ def _hours_in_periods(session: Session, periods: dict[int, tuple[date, date]], q
                .subquery("periods"))
     conditions = [Attendance.user_id == windows.c.user_id, Attendance.course_starts_at >= windows.c.starts,
                   Attendance.course_starts_at < windows.c.ends]
+    # Hours earned elsewhere (core.training.external) count once approved, on the day completed.
+    elsewhere = [ExternalHours.user_id == windows.c.user_id, ExternalHours.status == "approved",
+                 ExternalHours.completed_on >= func.date(windows.c.starts),
+                 ExternalHours.completed_on < func.date(windows.c.ends)]
     if quota is not None:
-        conditions.append(Attendance.course_id.in_(
-            select(Course.id).where(Course.category_id.in_(categories.counting_ids(session, quota) or [-1]))))
+        counting = categories.counting_ids(session, quota) or [-1]
+        conditions.append(Attendance.course_id.in_(select(Course.id).where(Course.category_id.in_(counting))))
+        elsewhere.append(ExternalHours.category_id.in_(counting))
     # A correlated sum per person rather than a join and GROUP BY: SQLite then adds up each
     # person's index range in place, ~5x faster at 50,000 rows (no sort of the joined rows).
     in_period = select(func.sum(Attendance.hours)).where(*conditions).scalar_subquery()
-    totals = dict(session.execute(select(windows.c.user_id, in_period)).all())
+    approved = select(func.sum(ExternalHours.hours)).where(*elsewhere).scalar_subquery()
+    totals = dict(session.execute(select(windows.c.user_id,
+                                         func.coalesce(in_period, 0) + func.coalesce(approved, 0))).all())
     return {user_id: round(float(totals.get(user_id) or 0), 2) for user_id in periods}
 
 

@@ -1,18 +1,31 @@
-"""My training (我的培训): courses attended, hours this year and in my period, my quota, certificates."""
+"""My training (我的培训): courses attended, hours this year and in my period, my quota,
+certificates, and hours earned elsewhere — claimed here with their certificate file."""
+
+from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from core.base import stored_files
+from core.training import categories, external
 from core.training import service as training
 from db.engine import read_session
+from ui.forms import DATE_FORMAT, FieldErrors, save_then_rerun, show_notice
 from ui.i18n import translator
-from ui.session import actor, db
+from ui.session import actor, db, settings
+from ui.uploader import file_picker
 
 t = translator()
 me = actor()
+engine = db()
+files = Path(settings().files_dir)
 st.title(t("my_training.title"))
-with read_session(db()) as session:
+with read_session(engine) as session:
     record = training.my_record(session, me)
+    claims = external.my_claims(session, me)
+    kinds = {c["id"]: c["name"] for c in categories.list_categories(session, active_only=True)}
+show_notice("my_training_notice")
 this_year, *_ = st.columns(3)
 this_year.metric(t("my_training.this_year"), f"{record['this_year']:g}")
 for standing in record["standings"]:  # a 社工 has two: the continuing-education quota and the office's
@@ -45,3 +58,37 @@ if record["certificates"]:
                  hide_index=True, width="stretch")
 else:
     st.caption(t("my_training.no_certificates"))
+
+st.subheader(t("external.title"))
+st.caption(t("external.help"))
+if claims:
+    st.dataframe(pd.DataFrame([{t("field.title"): c["title"], t("field.organiser"): c["organiser"],
+                                t("field.category"): c["category"], t("field.completed_on"): c["completed_on"],
+                                t("field.hours"): c["hours"], t("field.status"): t(f"external.status.{c['status']}"),
+                                t("external.reason"): c["reason"]} for c in claims]),
+                 hide_index=True, width="stretch")
+with st.expander(t("external.new"), icon=":material/upload_file:", expanded=not claims):
+    errors = FieldErrors()
+    with st.form("external_new", enter_to_submit=False, clear_on_submit=False):
+        title = st.text_input(t("field.title"), max_chars=100, key="external_title")
+        errors.slot("title")
+        organiser = st.text_input(t("field.organiser"), max_chars=100, key="external_organiser")
+        errors.slot("organiser")
+        category = st.selectbox(t("field.category"), list(kinds), index=None, placeholder=t("common.choose"),
+                                format_func=kinds.get, key="external_category")
+        errors.slot("category")
+        day_col, hours_col = st.columns(2)
+        completed = day_col.date_input(t("field.completed_on"), format=DATE_FORMAT, value=None,
+                                       min_value=external.EARLIEST, max_value=date.today(), key="external_completed")
+        hours = hours_col.text_input(t("field.hours"), key="external_hours")
+        errors.slot("completed_on")
+        errors.slot("hours")
+        upload = file_picker(t("field.file"), stored_files.EXTENSIONS, key="external_file")
+        st.caption(t("external.file_rule", mb=stored_files.MAX_BYTES // (1024 * 1024)))
+        errors.slot("file")
+        if st.form_submit_button(t("external.submit"), type="primary"):
+            data = external.ClaimInput(title=title, organiser=organiser, category_id=category, completed_on=completed,
+                                       hours=hours, file_name=upload.name if upload else "",
+                                       content=upload.getvalue() if upload else b"")
+            save_then_rerun(engine, errors, lambda session: external.submit_claim(session, me, data, files),
+                            "my_training_notice", t("external.submitted"))

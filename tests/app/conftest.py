@@ -28,6 +28,7 @@ class AppWorld:
 def app_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppWorld]:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("LINLI_FILES_DIR", str(tmp_path / "files"))  # certificates uploaded by a test stay in it
     engine = make_engine(url)
     migrate.upgrade(engine)
     yield AppWorld(engine, make_world(engine))

@@ -8,15 +8,15 @@ TITLES = {"home": "您好", "users": "用户管理", "communities": "社区与�
           "residents": "居民", "resident-new": "新增居民", "resident-import": "导入居民花名册",
           "my-todo": "我的待办", "cases": "调解案件", "case-new": "登记矛盾纠纷", "mediation-stats": "调解统计",
           "dispute-types": "纠纷类型", "my-training": "我的培训", "courses": "培训课程", "compliance": "培训达标情况",
-          "checkin": "扫码签到", "training-settings": "培训设置", "ratings": "收集评价", "satisfaction": "满意度", "screenings": "纠纷排查", "watch-list": "重点关注"}
+          "checkin": "扫码签到", "training-settings": "培训设置", "external-hours": "外部学时审核", "ratings": "收集评价", "satisfaction": "满意度", "screenings": "纠纷排查", "watch-list": "重点关注"}
 RESIDENT_WORK = {"residents", "resident-new", "resident-import"}
 MEDIATION_WORK = {"my-todo", "cases", "case-new", "screenings", "watch-list"}
 OWN_TRAINING = {"my-training", "checkin"}
 ALLOWED = {
     "admin": {"home", "users", "communities", "audit", "profile", "mediation-stats", "dispute-types", "courses",
-              "compliance", "training-settings", "ratings", "satisfaction"} | RESIDENT_WORK | MEDIATION_WORK
+              "compliance", "external-hours", "training-settings", "ratings", "satisfaction"} | RESIDENT_WORK | MEDIATION_WORK
     | OWN_TRAINING,
-    "supervisor": {"home", "audit", "profile", "mediation-stats", "compliance", "ratings", "satisfaction"}
+    "supervisor": {"home", "audit", "profile", "mediation-stats", "compliance", "external-hours", "ratings", "satisfaction"}
     | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,
     "worker": {"home", "profile", "ratings"} | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,
     "trainer": {"home", "profile", "courses", "training-settings"} | OWN_TRAINING,

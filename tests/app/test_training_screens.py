@@ -1,6 +1,9 @@
-"""Training screens through the real app: course and roster, check-in, my training, compliance."""
+"""Training screens through the real app: course and roster, check-in, my training, compliance,
+hours earned elsewhere."""
 
+import os
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -212,3 +215,73 @@ def test_a_roster_beyond_5000_lines_is_refused_with_the_limit(app_world):
     assert "第一个工作表范围为 5,001 行 × 3 列，最多读取 5,000 行 × 30 列" in "".join(e.value for e in at.error)
     with read_session(app_world.engine) as session:
         assert session.scalars(select(Attendance)).all() == []
+
+
+def test_a_worker_claims_outside_hours_and_a_supervisor_approves_them(app_world):
+    """The claim, the certificate the supervisor opens, the decision, the hours on My training."""
+    from tests import evidence_files
+
+    at = open_url(login(new_app(), "worker1"), "my-training")
+    before = float(at.metric[0].value)
+    at.text_input(key="external_title").input("社区治理网络课程")
+    at.text_input(key="external_organiser").input("省社工协会")
+    at.selectbox(key="external_category").select(categories.SOCIAL_WORK)
+    at.date_input(key="external_completed").set_value(clock.now().date() - timedelta(days=3))
+    at.text_input(key="external_hours").input("12")
+    at.file_uploader(key="external_file").upload("结业证书.png", evidence_files.image("PNG"), "image/png")
+    at.button(key="FormSubmitter:external_new-提交申报").click().run()
+    assert "已提交，等待主管审核" in texts(at)
+    assert at.dataframe[-1].value["状态"][0] == "待审核"
+    assert float(at.metric[0].value) == before  # not counted before approval
+
+    at = open_url(login(new_app(), "supervisor1"), "external-hours")
+    assert at.dataframe[0].value["姓名"][0] == "worker one"
+    assert [b.label for b in at.get("download_button")] == ["下载证书（结业证书.png）"]
+    assert len(at.get("image")) == 1  # the scanned certificate shown beside the decision
+    at.button(key=next(k for k in (b.key for b in at.button) if k and k.endswith("-通过"))).click().run()
+    assert "已通过：worker one 12 学时" in texts(at)
+
+    at = open_url(login(new_app(), "worker1"), "my-training")
+    assert float(at.metric[0].value) == before + 12
+    assert at.dataframe[-1].value["状态"][0] == "已通过"
+
+
+def test_a_bad_claim_is_refused_at_its_fields_and_nothing_is_kept(app_world):
+    from db.models import ExternalHours
+
+    at = open_url(login(new_app(), "worker1"), "my-training")
+    at.text_input(key="external_title").input("网络课程")
+    at.text_input(key="external_hours").input("0")
+    at.file_uploader(key="external_file").upload("证书.pdf", b"PK\x03\x04 not a pdf", "application/pdf")
+    at.button(key="FormSubmitter:external_new-提交申报").click().run()
+    shown = texts(at)
+    for message in ("必填", "应在 0 到 200.0 之间", "只接受 PDF、PNG、JPG 文件"):
+        assert message in shown
+    with read_session(app_world.engine) as session:
+        assert session.scalars(select(ExternalHours)).first() is None
+
+
+def test_a_refusal_needs_a_reason_and_a_supervisor_cannot_review_their_own_claim(app_world):
+    from core.training import external
+    from tests import evidence_files
+
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        for who in ("worker", "supervisor"):
+            external.submit_claim(session, world.actors[who], external.ClaimInput(
+                title=f"{who} 的网络课程", organiser="省社工协会", category_id=categories.SOCIAL_WORK,
+                completed_on=clock.now().date(), hours="4", file_name="c.pdf", content=evidence_files.PDF),
+                Path(os.environ["LINLI_FILES_DIR"]))
+    at = open_url(login(new_app(), "supervisor1"), "external-hours")
+    at.selectbox(key="external_pick").select(2).run()  # the supervisor's own claim
+    assert "不能审核自己的申报" in texts(at)
+    assert not [b for b in at.button if b.key and "external_decide" in b.key]
+    at.selectbox(key="external_pick").select(1).run()
+    refuse = next(b.key for b in at.button if b.key and b.key.endswith("-不通过"))
+    at.button(key=refuse).click().run()
+    assert "必填" in texts(at)
+    at.text_input(key="external_reason_1").input("证书编号无法核验")
+    at.button(key=refuse).click().run()
+    assert "已退回：worker one 4 学时" in texts(at)
+    at = open_url(login(new_app(), "worker1"), "my-training")
+    assert at.dataframe[-1].value["理由"][0] == "证书编号无法核验"

@@ -58,7 +58,8 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 60) ->
 
 def start_streamlit(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url}  # keys: set by tests/conftest.py
+    # keys: set by tests/conftest.py; uploaded certificates beside the server's log
+    env = {**os.environ, "DATABASE_URL": database_url, "LINLI_FILES_DIR": str(log_path.parent / "files")}
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),

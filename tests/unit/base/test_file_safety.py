@@ -86,3 +86,19 @@ def test_a_database_in_the_working_folder_keeps_that_folders_mode(in_tmp):
 def test_postgresql_has_only_the_backups_folder_to_look_after(in_tmp):
     assert file_safety.folders("postgresql+psycopg://u@127.0.0.1/linli") == [file_safety.BACKUPS]
     assert file_safety.too_open("postgresql+psycopg://u@127.0.0.1/linli") == []
+
+
+def test_a_backup_copies_the_evidence_files_beside_the_database(in_tmp, capsys):
+    """Certificates uploaded for hours earned elsewhere live under data/files: a backup without
+    them would restore claims whose proof is gone."""
+    from core.base import stored_files
+    from tests import evidence_files
+
+    make_engine("sqlite:///data/linli.db").dispose()
+    assert cli.main(["--database-url", "sqlite:///data/linli.db", "migrate"]) == 0
+    kept = stored_files.store(in_tmp / "data" / "files", evidence_files.PDF, "证书.pdf", "pdf")
+    assert cli.main(["--database-url", "sqlite:///data/linli.db", "backup", "--output", "backups/b.db"]) == 0
+    copied = in_tmp / "backups" / "b-files" / kept.stored_as
+    assert copied.read_bytes() == evidence_files.PDF
+    assert (mode(copied.parent), mode(copied)) == (0o700, 0o600)
+    assert "1 evidence files copied" in capsys.readouterr().out

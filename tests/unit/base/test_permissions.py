@@ -11,9 +11,11 @@ SATISFACTION = {"satisfaction.record", "satisfaction.issue_token"}
 SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.monthly"}
 EXPECTED = {
     "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types",
-              "training.view_own", "training.manage", "training.view_all", "training.targets"}
+              "training.view_own", "training.manage", "training.view_all", "training.approve",
+              "training.targets"}
     | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
-    "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all"}
+    "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all",
+                   "training.approve"}
     | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
     "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION | SATISFACTION,
     "trainer": {"home.view", "profile.edit", "training.view_own", "training.manage"},

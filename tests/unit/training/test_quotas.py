@@ -154,12 +154,13 @@ def seeded_categories_restored(engine):
         session.execute(update(QuotaSetting).where(QuotaSetting.level == "none").values(period_years=1, hours=24))
 
 
-def test_the_demo_has_categories_and_a_worker_behind_pace(engine):
+def test_the_demo_has_categories_a_worker_behind_pace_and_an_approved_certificate(engine, tmp_path):
     from core import demo
     from core.office import users
+    from core.training import external
     from tests.factories import vault_for_tests
 
-    demo.seed(engine, vault_for_tests())
+    demo.seed(engine, vault_for_tests(), files_dir=tmp_path / "files")
     with read_session(engine) as session:
         supervisor = session.scalar(select(User).where(User.role == "supervisor"))
         rows = training.compliance(session, users.actor_of(supervisor))
@@ -167,3 +168,9 @@ def test_the_demo_has_categories_and_a_worker_behind_pace(engine):
             training.Course, training.Course.category_id == CourseCategory.id)))
     assert {categories.SOCIAL_WORK, ANNUAL, OTHER} <= used
     assert any(r["status"] == "behind" and r["missed"] for r in rows)
+    with read_session(engine) as session:
+        approved = external.claims_to_review(session, users.actor_of(supervisor), status="approved")
+        pending = external.claims_to_review(session, users.actor_of(supervisor))
+        scan = external.certificate_file(session, users.actor_of(supervisor), approved[0]["id"], tmp_path / "files")
+    assert [c["person"] for c in approved] == ["张建国"] and [c["person"] for c in pending] == ["李秀英"]
+    assert scan is not None and scan[2] == "image/png"
