@@ -449,6 +449,9 @@ class Course(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     # Bumped by every roster save: a roster loaded at an older value is stale.
     roster_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # A cancelled course keeps its row (it was announced); it takes no marks, check-ins or hours.
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancel_reason: Mapped[str] = mapped_column(String(200), default="")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -21,7 +21,7 @@ from sqlalchemy import DateTime, Integer, bindparam, column, func, select, text,
 from sqlalchemy.orm import Session
 
 from core.base import audit, clock
-from core.base.errors import Invalid, InvalidMany, NotFound, StaleEdit
+from core.base.errors import Invalid, InvalidMany, NotFound, StaleEdit, collect
 from core.base.permissions import Actor, require
 from core.base.text import clean
 from core.office import staff
@@ -79,8 +79,17 @@ def session_hours(starts_at: datetime, ends_at: datetime) -> float:
     return round((ends_at - starts_at).total_seconds() / 3600, 2)
 
 
-def create_course(session: Session, actor: Actor, data: CourseInput, *, now: datetime | None = None) -> Course:
-    require(actor, "training.manage")
+@dataclass(frozen=True)
+class _CheckedCourse:
+    title: str
+    topic: str
+    hours: float
+    category_id: int
+    participant_ids: list[int]
+
+
+def _checked_course(session: Session, data: CourseInput) -> _CheckedCourse:
+    """A new or edited course's fields, each refusal naming its field."""
     errors: list[Invalid] = []
     title, topic = clean(data.title), clean(data.topic)
     if not title:
@@ -99,27 +108,146 @@ def create_course(session: Session, actor: Actor, data: CourseInput, *, now: dat
     except Invalid as exc:
         errors.append(exc)
         hours = 0
+    category_id = 0
     try:
         category_id = categories.active_category(session, data.category_id)
     except Invalid as exc:
         errors.append(exc)
-    known = set(session.scalars(select(User.id).where(User.id.in_(data.participant_ids or [-1]), User.active.is_(True))))
-    if set(data.participant_ids) - known:
+    people = sorted(set(data.participant_ids))
+    known = set(session.scalars(select(User.id).where(User.id.in_(people or [-1]), User.active.is_(True))))
+    if set(people) - known:
         errors.append(Invalid("participants", "error.course.unknown_participant"))
     if errors:
         raise InvalidMany(errors)
+    return _CheckedCourse(title[:100], topic[:50], hours, category_id, people)
+
+
+def create_course(session: Session, actor: Actor, data: CourseInput, *, now: datetime | None = None) -> Course:
+    require(actor, "training.manage")
+    checked = _checked_course(session, data)
     now = now or clock.now()
-    course = Course(title=title[:100], topic=topic[:50], provider=clean(data.provider)[:100], trainer_id=actor.id,
-                    place=clean(data.place)[:100], starts_at=data.starts_at, ends_at=data.ends_at, credit_hours=hours,
-                    mandatory=bool(data.mandatory), category_id=category_id, created_at=now, roster_version=0)
+    course = Course(title=checked.title, topic=checked.topic, provider=clean(data.provider)[:100], trainer_id=actor.id,
+                    place=clean(data.place)[:100], starts_at=data.starts_at, ends_at=data.ends_at,
+                    credit_hours=checked.hours, mandatory=bool(data.mandatory), category_id=checked.category_id,
+                    created_at=now, roster_version=0)
     session.add(course)
     session.flush()
-    if data.participant_ids:
+    if checked.participant_ids:
         session.execute(course_participants.insert(), [{"course_id": course.id, "user_id": uid}
-                                                       for uid in sorted(set(data.participant_ids))])
+                                                       for uid in checked.participant_ids])
     audit.record(session, actor, "course_create", object_type="course", object_id=course.id,
-                 after={"title": title, "hours": hours, "participants": len(set(data.participant_ids))}, now=now)
+                 after={"title": checked.title, "hours": checked.hours, "participants": len(checked.participant_ids)},
+                 now=now)
     return course
+
+
+def course_form(session: Session, actor: Actor, course_id: int) -> tuple[CourseInput, int]:
+    """A course as its edit form opens on it, and the version it was read at."""
+    require(actor, "training.manage")
+    course = _course(session, course_id)
+    expected = sorted(session.scalars(select(course_participants.c.user_id)
+                                      .where(course_participants.c.course_id == course_id)))
+    return CourseInput(title=course.title, topic=course.topic, provider=course.provider, place=course.place,
+                       starts_at=course.starts_at, ends_at=course.ends_at, credit_hours=course.credit_hours,
+                       mandatory=course.mandatory, participant_ids=expected,
+                       category_id=course.category_id), course.version
+
+
+def _course_to_change(session: Session, actor: Actor, course_id: int, version: int) -> Course:
+    """The course, if it may still be changed from a form read at `version`."""
+    require(actor, "training.manage")
+    course = _course(session, course_id)
+    if course.version != version:
+        raise StaleEdit()
+    if course.cancelled_at is not None:
+        raise Invalid("course", "error.course.cancelled")
+    return course
+
+
+def update_course(session: Session, actor: Actor, course_id: int, data: CourseInput, version: int, *,
+                  now: datetime | None = None) -> Course:
+    """Change a course as planned or given (a wrong time, hours, category, who is expected).
+    Refused if someone changed it since `version`, if it is cancelled, or if its new credit hours
+    are below hours already recorded on its roster (correct the roster first). People marked on
+    the roster stay on it whatever the expected list says. A roster grid open meanwhile stays
+    valid: its save checks hours against the course as it then is."""
+    course = _course_to_change(session, actor, course_id, version)
+    checked = _checked_course(session, data)
+    most = session.scalar(select(func.max(Attendance.hours)).where(Attendance.course_id == course_id)) or 0
+    if most > checked.hours:
+        raise InvalidMany([Invalid("credit_hours", "error.course.hours_below_recorded", hours=f"{most:g}")])
+    before = {"title": course.title, "starts_at": course.starts_at, "hours": course.credit_hours,
+              "category_id": course.category_id}
+    course.title, course.topic, course.provider, course.place = (
+        checked.title, checked.topic, clean(data.provider)[:100], clean(data.place)[:100])
+    course.starts_at, course.ends_at, course.credit_hours = data.starts_at, data.ends_at, checked.hours
+    course.mandatory, course.category_id = bool(data.mandatory), checked.category_id
+    session.flush()  # the start moves; a trigger moves attendance.course_starts_at with it
+    session.execute(course_participants.delete().where(course_participants.c.course_id == course_id))
+    if checked.participant_ids:
+        session.execute(course_participants.insert(), [{"course_id": course_id, "user_id": uid}
+                                                       for uid in checked.participant_ids])
+    audit.record(session, actor, "course_update", object_type="course", object_id=course_id, before=before,
+                 after={"title": course.title, "starts_at": course.starts_at, "hours": course.credit_hours,
+                        "category_id": course.category_id}, now=now)
+    return course
+
+
+def cancel_course(session: Session, actor: Actor, course_id: int, reason: str, version: int, *,
+                  now: datetime | None = None) -> Course:
+    """Call a course off, saying why. Refused once anyone is marked present or late on it: it
+    took place (take those marks back first if it did not). Cancelled, it takes no marks or
+    check-ins, and its mandatory flag no longer makes anyone miss it."""
+    from core.base.validation import required_text
+
+    course = _course_to_change(session, actor, course_id, version)
+    why = required_text(reason, "cancel_reason", 200)
+    attended = session.scalar(select(func.count()).select_from(Attendance).where(
+        Attendance.course_id == course_id, Attendance.status.in_(("present", "late"))))
+    if attended:
+        raise Invalid("course", "error.course.cancel_attended", count=attended)
+    now = now or clock.now()
+    session.execute(Attendance.__table__.delete().where(Attendance.course_id == course_id))  # excused / absent
+    course.cancelled_at, course.cancel_reason = now, why
+    course.roster_version += 1
+    audit.record(session, actor, "course_cancel", object_type="course", object_id=course_id,
+                 after={"title": course.title, "reason": why}, now=now)
+    return course
+
+
+def add_walk_ins(session: Session, actor: Actor, course_id: int, user_ids: list[int], loaded_version: int, *,
+                 now: datetime | None = None) -> int:
+    """People who came without being expected: put on the roster, marked present with the
+    course's hours (the trainer corrects the exceptions). Refused if the roster was saved since
+    it was loaded; returns the new roster version."""
+    require(actor, "training.manage")
+    course = _course(session, course_id)
+    if course.cancelled_at is not None:
+        raise Invalid("course", "error.course.cancelled")
+    people = sorted(set(user_ids))
+    if not people:
+        raise Invalid("walk_ins", "error.required")
+    known = set(session.scalars(select(User.id).where(User.id.in_(people), User.active.is_(True))))
+    if set(people) - known:
+        raise Invalid("walk_ins", "error.course.unknown_participant")
+    expected = set(session.scalars(select(course_participants.c.user_id)
+                                   .where(course_participants.c.course_id == course_id)))
+    marked = set(session.scalars(select(Attendance.user_id).where(Attendance.course_id == course_id)))
+    newcomers = [uid for uid in people if uid not in expected and uid not in marked]
+    if not newcomers:
+        raise Invalid("walk_ins", "error.course.already_on_roster")
+    now = now or clock.now()
+    if session.execute(update(Course).where(Course.id == course_id, Course.roster_version == loaded_version)
+                       .values(roster_version=loaded_version + 1)
+                       .execution_options(synchronize_session=False)).rowcount != 1:
+        raise StaleEdit()
+    session.execute(course_participants.insert(), [{"course_id": course_id, "user_id": uid} for uid in newcomers])
+    session.add_all(Attendance(course_id=course_id, user_id=uid, status="present", hours=course.credit_hours,
+                               recorded_by=actor.id, recorded_at=now, course_starts_at=course.starts_at)
+                    for uid in newcomers)
+    audit.record(session, actor, "course_walk_in", object_type="course", object_id=course_id,
+                 after={"participants": len(newcomers)}, now=now)
+    return loaded_version + 1
 
 
 def _course(session: Session, course_id: int) -> Course:
@@ -162,7 +290,8 @@ def load_roster(session: Session, actor: Actor, course_id: int) -> tuple[list[di
 # The roster save's statements, built once: a save is only a handful of statements, and building
 # them anew on every save was a visible share of its time.
 _ATTENDANCE, _COURSES = Attendance.__table__, Course.__table__
-_ROSTER_STATE = (select(_COURSES.c.credit_hours, _COURSES.c.starts_at, _ATTENDANCE.c.user_id, _ATTENDANCE.c.id)
+_ROSTER_STATE = (select(_COURSES.c.credit_hours, _COURSES.c.starts_at, _ATTENDANCE.c.user_id, _ATTENDANCE.c.id,
+                        _COURSES.c.cancelled_at)
                  .outerjoin(_ATTENDANCE, _ATTENDANCE.c.course_id == _COURSES.c.id)
                  .where(_COURSES.c.id == bindparam("course_id")))
 _BUMP_ROSTER = (_COURSES.update().where(_COURSES.c.id == bindparam("course_id"),
@@ -195,7 +324,9 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
     if not known:
         raise NotFound(object="course", id=course_id)
     credit_hours, starts_at = known[0][0], known[0][1]
-    existing = {user_id: row_id for _, _, user_id, row_id in known if user_id is not None}
+    if known[0][4] is not None:
+        raise Invalid("course", "error.course.cancelled")
+    existing = {user_id: row_id for _, _, user_id, row_id, _ in known if user_id is not None}
     errors: list[Invalid] = []
     clean_entries: dict[int, tuple[str, float]] = {}
     unmarked = [existing[entry.user_id] for entry in entries if entry.status is None and entry.user_id in existing]
@@ -431,7 +562,7 @@ def missed_mandatory(session: Session, user_ids: list[int], today: date) -> dict
         select(course_participants.c.user_id, Course.title, Course.starts_at)
         .join(Course, Course.id == course_participants.c.course_id)
         .where(course_participants.c.user_id.in_(sorted(set(user_ids))), Course.mandatory.is_(True),
-               Course.ends_at < datetime.combine(today, time.min), ~attended)
+               Course.cancelled_at.is_(None), Course.ends_at < datetime.combine(today, time.min), ~attended)
         .order_by(Course.starts_at))
     missed: dict[int, list[dict[str, Any]]] = {}
     for user_id, title, starts_at in rows:
@@ -469,19 +600,37 @@ def expiring_certificates(session: Session, actor: Actor, *, today: date | None 
              "days_left": (c.expires_on - today).days} for c, name in rows]
 
 
-def set_quota(session: Session, actor: Actor, level: str, *, period_years: int, hours: float | str) -> None:
-    """Only an administrator changes the targets."""
+def set_quota(session: Session, actor: Actor, level: str, *, period_years: int, hours: float | str,
+              first_year: int | str | None = None) -> None:
+    """Only an administrator changes the targets. The office's own quota ("none") also has the
+    first year its periods count from (a 3-year quota from 2026 runs 2026–2028); left out, it
+    stays as it is."""
     require(actor, "training.targets")
     if level not in LEVELS:
         raise Invalid("level", "error.quota.level")
-    if not 1 <= int(period_years) <= 10:
-        raise Invalid("period_years", "error.quota.period")
+    checks = [lambda: _whole_number(period_years, "period_years", "error.quota.period", 1, 10),
+              lambda: _hours(hours, "hours", 1000)]
+    if level == "none" and first_year is not None:
+        checks.append(lambda: _whole_number(first_year, "first_year", "error.quota.first_year", 2000, 2100))
+    years, target, *first = collect(checks)
     setting = session.get(QuotaSetting, level)
-    before = {"period_years": setting.period_years, "hours": setting.hours}
-    setting.period_years, setting.hours = int(period_years), _hours(hours, "hours", 1000)
+    before = {"period_years": setting.period_years, "hours": setting.hours, "first_year": setting.first_year}
+    setting.period_years, setting.hours = years, target
+    if first:
+        setting.first_year = first[0]
     setting.version += 1
     audit.record(session, actor, "quota_change", object_type="quota", object_id=level, before=before,
-                 after={"period_years": setting.period_years, "hours": setting.hours})
+                 after={"period_years": setting.period_years, "hours": setting.hours, "first_year": setting.first_year})
+
+
+def _whole_number(value: int | str, field_name: str, key: str, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise Invalid(field_name, key) from None
+    if not low <= number <= high:
+        raise Invalid(field_name, key)
+    return number
 
 
 def _month_starts(first_month: date, last_month: date) -> list[date]:
@@ -568,6 +717,8 @@ def check_in(session: Session, actor: Actor, secret: str, token: str, *, now: da
     course = session.get(Course, course_id)
     if course is None or int(course.ends_at.timestamp()) != expires:
         raise Invalid("token", "error.checkin.invalid")
+    if course.cancelled_at is not None:
+        raise Invalid("token", "error.checkin.cancelled")
     if now < course.starts_at - CHECKIN_EARLY:
         raise Invalid("token", "error.checkin.too_early")
     if now > course.ends_at:
@@ -604,12 +755,13 @@ def list_courses(session: Session, actor: Actor, *, limit: int = 200) -> list[di
     rows = session.execute(
         select(Course.id, Course.title, Course.topic, Course.starts_at, Course.ends_at, Course.credit_hours,
                Course.mandatory, func.coalesce(expected.c.expected, 0), func.coalesce(attended.c.attended, 0),
-               CourseCategory.name)
+               CourseCategory.name, Course.cancelled_at, Course.cancel_reason)
         .outerjoin(expected, expected.c.course_id == Course.id).outerjoin(attended, attended.c.course_id == Course.id)
         .outerjoin(CourseCategory, CourseCategory.id == Course.category_id)
         .order_by(Course.starts_at.desc()).limit(limit))
     return [{"id": r[0], "title": r[1], "topic": r[2], "starts_at": r[3], "ends_at": r[4], "hours": r[5],
-             "mandatory": r[6], "expected": r[7], "attended": r[8], "category": r[9]} for r in rows]
+             "mandatory": r[6], "expected": r[7], "attended": r[8], "category": r[9], "cancelled_at": r[10],
+             "cancel_reason": r[11]} for r in rows]
 
 
 def staff_choices(session: Session, actor: Actor) -> dict[int, str]:
@@ -683,5 +835,6 @@ def upcoming_courses(session: Session, actor: Actor, *, now: datetime | None = N
                      ) -> list[dict[str, Any]]:
     """Courses starting within `days`, soonest first (a trainer's home page)."""
     now = now or clock.now()
-    return sorted((c for c in list_courses(session, actor) if now <= c["starts_at"] <= now + timedelta(days=days)),
+    return sorted((c for c in list_courses(session, actor)
+                   if c["cancelled_at"] is None and now <= c["starts_at"] <= now + timedelta(days=days)),
                   key=lambda c: c["starts_at"])

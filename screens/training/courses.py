@@ -12,7 +12,7 @@ from core.training import categories, roster_import
 from core.training import service as training
 from db.engine import read_session, write_session
 from ui import links
-from ui.forms import DATE_FORMAT, FieldErrors, show_notice
+from ui.forms import DATE_FORMAT, FieldErrors, save_then_rerun, show_notice
 from ui.i18n import error_text, translator
 from ui.line_report import show_problems
 from ui.markdown import plain
@@ -38,42 +38,47 @@ def counts_text(category: dict) -> str:
     return "、".join(quotas) if quotas else t("courses.counts_nothing")
 
 
+def course_fields(prefix: str, errors: FieldErrors, current: training.CourseInput | None = None
+                  ) -> training.CourseInput:
+    """The course's fields, empty for a new course or opened on `current`; inside a form."""
+    now = current or training.CourseInput(starts_at=datetime.combine(date.today(), time(9, 0)),
+                                          ends_at=datetime.combine(date.today(), time(12, 0)), credit_hours=3)
+    title = st.text_input(t("field.title"), value=now.title, max_chars=100, key=f"{prefix}_title")
+    errors.slot("title")
+    topic = st.text_input(t("field.topic"), value=now.topic, max_chars=50, key=f"{prefix}_topic")
+    errors.slot("topic")
+    options = list(kinds) + ([now.category_id] if now.category_id and now.category_id not in kinds else [])
+    category = st.selectbox(t("field.category"), options, index=options.index(now.category_id)
+                            if now.category_id in options else None, placeholder=t("common.choose"),
+                            format_func=lambda c: kinds[c]["name"] if c in kinds else "—", key=f"{prefix}_category",
+                            help=t("courses.category_help"))
+    errors.slot("category")
+    provider = st.text_input(t("courses.provider"), value=now.provider, max_chars=100, key=f"{prefix}_provider")
+    place = st.text_input(t("courses.place"), value=now.place, max_chars=100, key=f"{prefix}_place")
+    day_col, start_col, end_col, hours_col = st.columns(4)
+    day = day_col.date_input(t("courses.day"), format=DATE_FORMAT, value=now.starts_at.date(), key=f"{prefix}_day")
+    start = start_col.time_input(t("courses.start"), value=now.starts_at.time(), key=f"{prefix}_start")
+    end = end_col.time_input(t("field.ends_at"), value=now.ends_at.time(), key=f"{prefix}_end")
+    hours = hours_col.text_input(t("field.credit_hours"), value=f"{float(now.credit_hours):g}", key=f"{prefix}_hours")
+    errors.slot("ends_at")
+    errors.slot("credit_hours")
+    mandatory = st.checkbox(t("courses.mandatory"), value=now.mandatory, key=f"{prefix}_mandatory")
+    people = st.multiselect(t("field.participants"), list(staff), default=[p for p in now.participant_ids if p in staff],
+                            format_func=staff.get, placeholder=t("common.choose"), key=f"{prefix}_participants")
+    errors.slot("participants")
+    return training.CourseInput(title=title, topic=topic, provider=provider, place=place,
+                                starts_at=datetime.combine(day, start), ends_at=datetime.combine(day, end),
+                                credit_hours=hours, mandatory=mandatory, participant_ids=people, category_id=category)
+
+
 with st.expander(t("courses.new"), icon=":material/add:", expanded=not courses):
     st.caption(t("courses.categories", list="；".join(f"{c['name']}：{counts_text(c)}" for c in kinds.values())))
     errors = FieldErrors()
     with st.form("course_new", enter_to_submit=False):  # Enter in a field must not create half a course
-        title = st.text_input(t("field.title"), max_chars=100, key="course_new_title")
-        errors.slot("title")
-        topic = st.text_input(t("field.topic"), max_chars=50, key="course_new_topic")
-        errors.slot("topic")
-        category = st.selectbox(t("field.category"), list(kinds), index=None, placeholder=t("common.choose"),
-                                format_func=lambda c: kinds[c]["name"], key="course_new_category",
-                                help=t("courses.category_help"))
-        errors.slot("category")
-        provider = st.text_input(t("courses.provider"), max_chars=100, key="course_new_provider")
-        place = st.text_input(t("courses.place"), max_chars=100, key="course_new_place")
-        day_col, start_col, end_col, hours_col = st.columns(4)
-        day = day_col.date_input(t("courses.day"), format=DATE_FORMAT, value=date.today(), key="course_new_day")
-        start = start_col.time_input(t("courses.start"), value=time(9, 0), key="course_new_start")
-        end = end_col.time_input(t("field.ends_at"), value=time(12, 0), key="course_new_end")
-        hours = hours_col.text_input(t("field.credit_hours"), value="3", key="course_new_hours")
-        errors.slot("ends_at")
-        errors.slot("credit_hours")
-        mandatory = st.checkbox(t("courses.mandatory"), key="course_new_mandatory")
-        people = st.multiselect(t("field.participants"), list(staff), format_func=staff.get,
-                                placeholder=t("common.choose"), key="course_new_participants")
-        errors.slot("participants")
+        data = course_fields("course_new", errors)
         if st.form_submit_button(t("courses.create"), type="primary"):
-            try:
-                with write_session(engine) as session:
-                    training.create_course(session, me, training.CourseInput(
-                        title=title, topic=topic, provider=provider, place=place,
-                        starts_at=datetime.combine(day, start), ends_at=datetime.combine(day, end),
-                        credit_hours=hours, mandatory=mandatory, participant_ids=people, category_id=category))
-                st.session_state["courses_notice"] = t("courses.created", title=plain(title))
-                st.rerun()
-            except LinliError as exc:
-                errors.show(exc)
+            save_then_rerun(engine, errors, lambda session: training.create_course(session, me, data),
+                            "courses_notice", t("courses.created", title=plain(data.title)))
 
 if not courses:
     st.info(t("courses.none"))
@@ -81,10 +86,37 @@ if not courses:
 
 by_id = {c["id"]: c for c in courses}
 chosen = st.selectbox(t("courses.pick"), list(by_id), key="course_pick",
-                      format_func=lambda i: f"{by_id[i]['starts_at']:%Y-%m-%d %H:%M} · {by_id[i]['title']}")
+                      format_func=lambda i: (t("courses.cancelled_tag") if by_id[i]["cancelled_at"] else "")
+                      + f"{by_id[i]['starts_at']:%Y-%m-%d %H:%M} · {by_id[i]['title']}")
 course = by_id[chosen]
 st.caption(t("courses.summary", hours=course["hours"], expected=course["expected"], attended=course["attended"]))
 st.caption(t("courses.category_line", category=course["category"] or "—"))
+if course["cancelled_at"]:
+    st.warning(t("courses.cancelled_line", at=f"{course['cancelled_at']:%Y-%m-%d %H:%M}",
+                 reason=plain(course["cancel_reason"])))
+    st.stop()  # a cancelled course takes no marks, check-ins or changes
+
+with read_session(engine) as session:
+    current, course_version = training.course_form(session, me, chosen)
+with st.expander(t("courses.edit"), icon=":material/edit:"):
+    errors = FieldErrors()
+    with st.form(f"course_edit_{chosen}_v{course_version}", enter_to_submit=False):  # opens on the course as saved
+        changed = course_fields(f"course_edit_{chosen}_v{course_version}", errors, current)
+        if st.form_submit_button(t("courses.save_changes"), type="primary"):
+            save_then_rerun(engine, errors, lambda session: training.update_course(
+                session, me, chosen, changed, course_version), "courses_notice",
+                t("courses.updated", title=plain(changed.title)))
+with st.expander(t("courses.cancel"), icon=":material/event_busy:"):
+    st.caption(t("courses.cancel_help"))
+    errors = FieldErrors()
+    with st.form(f"course_cancel_{chosen}", enter_to_submit=False):
+        reason = st.text_input(t("field.cancel_reason"), max_chars=200, key=f"course_cancel_reason_{chosen}")
+        errors.slot("cancel_reason")
+        errors.slot("course")
+        if st.form_submit_button(t("courses.cancel_confirm")):
+            save_then_rerun(engine, errors, lambda session: training.cancel_course(
+                session, me, chosen, reason, course_version), "courses_notice",
+                t("courses.cancelled", title=plain(course["title"])))
 
 with read_session(engine) as session:
     roster, version = training.load_roster(session, me, chosen)
@@ -144,6 +176,26 @@ else:
             st.error(error_text(exc))
         except LinliError as exc:
             st.error(error_text(exc))
+
+with st.expander(t("courses.walk_ins"), icon=":material/person_add:"):
+    st.caption(t("courses.walk_ins_help"))
+    on_roster = {r["user_id"] for r in roster}
+    errors = FieldErrors()
+    newcomers = st.multiselect(t("field.walk_ins"), [p for p in staff if p not in on_roster], format_func=staff.get,
+                               placeholder=t("common.choose"), key=f"walk_ins_{chosen}")
+    errors.slot("walk_ins")
+    if st.button(t("courses.walk_ins_add"), key=f"walk_ins_add_{chosen}", icon=":material/person_add:"):
+        try:
+            with write_session(engine) as session:
+                st.session_state[version_key] = training.add_walk_ins(session, me, chosen, newcomers,
+                                                                      st.session_state[version_key])
+            st.session_state["courses_notice"] = t("courses.walk_ins_added", count=len(newcomers))
+            st.rerun()
+        except StaleEdit as exc:
+            del st.session_state[version_key]
+            st.error(error_text(exc))
+        except LinliError as exc:
+            errors.show(exc)
 
 with st.expander(t("roster_import.title"), icon=":material/upload_file:"):
     st.caption(t("roster_import.help"))

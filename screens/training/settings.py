@@ -62,7 +62,8 @@ if can(me, "training.targets"):
 
     st.subheader(t("training_settings.targets"))
     st.dataframe(pd.DataFrame([{t("field.level"): t(f"level.{lv}"), t("field.period_years"): q.period_years,
-                                t("field.hours"): q.hours} for lv, q in targets.items()]),
+                                t("field.hours"): q.hours, t("field.first_year"): q.first_year or "—"}
+                               for lv, q in targets.items()]),
                  hide_index=True, width="stretch")
     errors = FieldErrors()
     which = st.selectbox(t("field.level"), training.LEVELS, format_func=lambda v: t(f"level.{v}"),
@@ -72,9 +73,15 @@ if can(me, "training.targets"):
         errors.slot("period_years")
         hours = st.text_input(t("field.hours"), value=f"{targets[which].hours:g}")
         errors.slot("hours")
+        first_year = None
+        if which == "none":  # the office's own quota: its periods count from 1 January of this year
+            first_year = st.number_input(t("field.first_year"), min_value=2000, max_value=2100,
+                                         value=targets[which].first_year or date.today().year,
+                                         help=t("training_settings.first_year_help"))
+            errors.slot("first_year")
         if st.form_submit_button(t("common.save")):
             save_then_rerun(engine, errors, lambda session: training.set_quota(
-                session, me, which, period_years=years, hours=hours),
+                session, me, which, period_years=years, hours=hours, first_year=first_year),
                 "training_settings_notice", t("training_settings.saved"))
 
     st.subheader(t("training_settings.categories"))

@@ -144,6 +144,11 @@ def test_the_quota_form_shows_and_saves_the_chosen_level(app_world):
     with read_session(app_world.engine) as session:
         after = training.quotas(session)
     assert after["senior"].hours == 99.0 and after["assistant"].hours == before["assistant"].hours
+    at.selectbox(key="quota_level").set_value("none").run()  # the office's own: also the year it counts from
+    at.number_input[-1].set_value(2025)
+    at.button(key="FormSubmitter:quota_none-保存").click().run()
+    with read_session(app_world.engine) as session:
+        assert training.quotas(session)["none"].first_year == 2025
 
 
 def test_supervisor_sees_hours_by_month_and_topic_as_a_chart(app_world):
@@ -285,3 +290,49 @@ def test_a_refusal_needs_a_reason_and_a_supervisor_cannot_review_their_own_claim
     assert "已退回：worker one 4 学时" in texts(at)
     at = open_url(login(new_app(), "worker1"), "my-training")
     assert at.dataframe[-1].value["理由"][0] == "证书编号无法核验"
+
+
+def test_trainer_changes_cancels_and_adds_walk_ins_on_the_courses_page(app_world):
+    from db.models import Course
+
+    course = make_course(app_world)
+    world = app_world.world
+    at = open_url(login(new_app(), "trainer1"), "courses")
+    prefix = next(k for k in at.session_state if str(k).startswith(f"course_edit_{course.id}_v")
+                  and str(k).endswith("_title")).removesuffix("_title")
+    assert at.text_input(key=f"{prefix}_title").value == "调解实务"  # the form opens on the course as saved
+    at.text_input(key=f"{prefix}_title").input("调解实务进阶")
+    at.text_input(key=f"{prefix}_hours").input("9")  # longer than the course: refused at its field
+    at.button(key=f"FormSubmitter:{prefix}-保存修改").click().run()
+    assert "应在 0 到 3.0 之间" in texts(at)
+    at.text_input(key=f"{prefix}_hours").input("2.5")
+    at.button(key=f"FormSubmitter:{prefix}-保存修改").click().run()
+    assert "课程已修改：调解实务进阶" in texts(at)
+
+    at.multiselect(key=f"walk_ins_{course.id}").select(world.actors["admin"].id)
+    at.button(key=f"walk_ins_add_{course.id}").click().run()
+    assert "已加入花名册：1 人" in texts(at)
+    with read_session(app_world.engine) as session:
+        marks = {a.user_id: (a.status, a.hours) for a in session.scalars(select(Attendance))}
+    assert marks == {world.actors["admin"].id: ("present", 2.5)}
+
+    at.button(key=f"FormSubmitter:course_cancel_{course.id}-确认取消课程").click().run()
+    assert "必填" in texts(at)  # a reason first
+    at.text_input(key=f"course_cancel_reason_{course.id}").input("讲师临时有事")
+    at.button(key=f"FormSubmitter:course_cancel_{course.id}-确认取消课程").click().run()
+    assert "已有 1 人登记出席或迟到，课程已经举行，不能取消" in texts(at)
+    with read_session(app_world.engine) as session:
+        assert session.get(Course, course.id).cancelled_at is None
+
+
+def test_a_cancelled_course_shows_why_and_offers_no_roster(app_world):
+    course = make_course(app_world, starts=clock.now() + timedelta(days=2))
+    at = open_url(login(new_app(), "trainer1"), "courses")
+    at.text_input(key=f"course_cancel_reason_{course.id}").input("场地停电")
+    at.button(key=f"FormSubmitter:course_cancel_{course.id}-确认取消课程").click().run()
+    assert "课程已取消：调解实务" in texts(at)
+    assert "场地停电" in texts(at)
+    assert at.selectbox(key="course_pick").options[0].startswith("【已取消】")
+    assert not at.get("arrow_data_frame") and not [b for b in at.button if b.key and "save_roster" in b.key]
+    at = open_url(login(new_app(), "trainer1"), "home")
+    assert "未来 30 天没有安排课程。" in texts(at)  # no longer among the upcoming courses

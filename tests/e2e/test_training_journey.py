@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.training import categories
 from core.training import service as training
 from db.engine import read_session, write_session
-from db.models import Attendance
+from db.models import Attendance, Course
 from tests.conftest import TEST_COOKIE_KEY
 from tests.e2e.test_login_journey import log_in
 
@@ -25,6 +25,13 @@ def test_create_course_mark_roster_worker_sees_hours(server, page: Page, browser
     page.keyboard.press("Enter")
     page.get_by_role("textbox", name="课程名称").fill("入户走访沟通技巧")
     page.get_by_role("textbox", name="主题").fill("群众工作")
+    # Enter in a field sends nothing: with category, title and topic filled, it would have created
+    # the course without its participants.
+    page.get_by_role("textbox", name="主题").press("Enter")
+    page.wait_for_timeout(1500)
+    expect(page.get_by_text("已创建课程")).to_have_count(0)
+    with read_session(server.engine) as session:
+        assert session.scalar(select(Course).where(Course.title == "入户走访沟通技巧")) is None
     participants = page.get_by_role("combobox", name="应参训人员")
     for name in ("supervisor one", "worker one"):
         participants.click()

@@ -92,6 +92,19 @@ def test_the_local_quota_honours_its_period_length(engine, world):
     assert training.local_period_on(3, 2026, date(2025, 12, 31)) == (date(2023, 1, 1), date(2025, 12, 31))
 
 
+def test_the_admin_sets_the_year_the_local_periods_count_from(engine, world):
+    """A 3-year local quota first counted from 2025 runs 2025–2027: June 2027 is its last year."""
+    with write_session(engine) as session:
+        training.set_quota(session, world.actors["admin"], "none", period_years=3, hours=72, first_year="2025")
+    row = standing(engine, world, "local", today=date(2027, 6, 30))
+    assert (row["period_start"], row["period_end"]) == (date(2025, 1, 1), date(2027, 12, 31))
+    with pytest.raises(InvalidMany) as refused, write_session(engine) as session:
+        training.set_quota(session, world.actors["admin"], "none", period_years=0, hours="x", first_year="二〇二五")
+    assert [e.field for e in refused.value.errors] == ["period_years", "hours", "first_year"]
+    with read_session(engine) as session:
+        assert training.quotas(session)["none"].first_year == 2025
+
+
 def test_a_period_that_ended_under_quota_is_short(engine, world):
     given(engine, world, datetime(2025, 5, 2, 9), 10, ANNUAL)
     row = standing(engine, world, "local", today=date(2026, 1, 5))
@@ -151,7 +164,8 @@ def seeded_categories_restored(engine):
             category = session.scalar(select(CourseCategory).where(CourseCategory.name == row.name))
             category.counts_social_work, category.counts_local, category.active = (
                 row.counts_social_work, row.counts_local, True)
-        session.execute(update(QuotaSetting).where(QuotaSetting.level == "none").values(period_years=1, hours=24))
+        session.execute(update(QuotaSetting).where(QuotaSetting.level == "none")
+                        .values(period_years=1, hours=24, first_year=2026))
 
 
 def test_the_demo_has_categories_a_worker_behind_pace_and_an_approved_certificate(engine, tmp_path):
