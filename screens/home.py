@@ -60,7 +60,6 @@ def unchanged(figure: reports.KeyFigure) -> bool:
 
 if figures:
     st.subheader(t("home.key_figures"))
-    st.caption(t("home.change_hint"))
     for row_start in range(0, len(figures), 4):
         for column, figure in zip(st.columns(4), figures[row_start:row_start + 4], strict=False):
             with column.container(border=True, height="stretch"):
@@ -77,6 +76,7 @@ if figures:
                           delta_color="off" if unchanged(figure) else "inverse" if worse_when_up else "normal",
                           delta_arrow="off" if unchanged(figure) else "auto")
                 screen = SCREENS_BY_URL[figure.link]
+                st.caption(t(f"home.basis.{figure.basis}", **figure.params))  # what the change compares with
                 st.page_link(screen.file, label=t("home.open", screen=t(screen.title)), icon=screen.icon)
     report_month = st.selectbox(t("home.report_month"), [date.today().replace(day=1),
                                                          mediations.add_months(date.today().replace(day=1), -1)],

@@ -4,24 +4,29 @@
         permission "report.monthly" (supervisors, admins); one sheet per area, in the actor's
         language: residents (active, per special group), mediation (the month's received,
         concluded, agreements, success rate, amount, and received per dispute type), training
-        (compliance of every active staff member) and satisfaction (count, mean, CSAT overall,
-        per category and per channel, groups under 5 shown as "too few"). Numbers are numbers;
-        text goes through core.base.exports.safe_cell so no cell runs as a formula.
+        (each quota of every staff member who has one) and satisfaction (count, mean, CSAT with
+        95% intervals overall, per category, channel and who gave the score; small groups and
+        their complements hidden). Every figure as of the month's last day; each sheet opens
+        with title, community, month, as of, when made, and its counting rule. Numbers are
+        numbers; text goes through core.base.exports.safe_cell so no cell runs as a formula.
 
     dashboard_figures(session, actor, today) -> list[KeyFigure]
-        the key figures with last month's value, each only if the actor may see its area:
+        the key figures with a value to compare with, each only if the actor may see its area:
         active residents per special group, open and overdue mediation cases, training
         compliance %, satisfaction this month (count, mean, CSAT). A KeyFigure names its
-        label's translation key, the screen it links to, and its unit (count, percent as 0–1,
-        score); `change` is value − previous. For "dashboard.residents_tag" the label needs
-        the group's name: t(figure.key, group=t(f"tag.{figure.params['tag']}")).
+        label's translation key, the screen it links to, its unit (count, percent as 0–1,
+        score) and its basis — what `previous` is; `change` is value − previous. For
+        "dashboard.residents_tag" the label needs the group's name:
+        t(figure.key, group=t(f"tag.{figure.params['tag']}")).
 
 Every figure comes from the job's own service (core.residents, core.mediation, core.training,
-core.satisfaction), except last month's values that no module keeps: residents
-and open cases as they stood on the last day of last month are counted here from created_at,
-status_date, deleted_at and the case state history. A special-group tag has no history, so last
-month's count uses today's tags. Training compliance has no "as it stood" (hours are credited to
-whole periods), so its previous value is None.
+core.satisfaction), except the values as they stood on a past day that no module keeps:
+residents and open cases on the last day of last month are counted here from created_at,
+status_date, deleted_at and the case state history. A special-group tag has no history: the
+dashboard does not compare it, and the workbook's group rows say they count today's tags.
+Training compliance is computed as of the day asked (hours credited up to it). Satisfaction on
+the dashboard is the month to date against the same days of last month, never a few days
+against a whole month.
 """
 
 from __future__ import annotations
@@ -45,9 +50,9 @@ from core.mediation import service as mediations
 from core.mediation import statistics as mediation_statistics
 from core.residents import service as residents
 from core.satisfaction import service as satisfaction
-from core.satisfaction.disclosure import withheld
+from core.satisfaction.disclosure import MIN_GROUP, withheld
 from core.training import service as training
-from db.models import CaseStateChange, MediationCase, Resident, resident_tags
+from db.models import CaseStateChange, Community, MediationCase, Resident, resident_tags
 
 
 def _month_start(day: date) -> date:
@@ -102,6 +107,10 @@ class KeyFigure:
     unit: str  # count | percent (0–1) | score
     link: str  # the screen it opens: residents | cases | compliance | satisfaction
     params: dict[str, Any] = field(default_factory=dict)  # for the label, e.g. {"tag": "dibao"}
+    # What `previous` is: month_end (as it stood on last month's last day), same_days (the month
+    # to date against the same days of last month: params days, previous_days), or no_history
+    # (nothing to compare honestly with; previous is None).
+    basis: str = "month_end"
 
     @property
     def change(self) -> float | int | None:
@@ -119,9 +128,12 @@ def dashboard_figures(session: Session, actor: Actor, today: date | None = None)
         for tag in [None, *_visible_tags(actor)]:
             now_count = residents.count(session, actor, None,  # type: ignore[arg-type]  # no text search: no vault
                                         residents.Filters(tag=tag or "", status="active"), today=today)
-            figures.append(KeyFigure("dashboard.residents" if tag is None else "dashboard.residents_tag", now_count,
-                                     _residents_on(session, actor, last_month_end, tag), "count", "residents",
-                                     {"tag": tag} if tag else {}))
+            if tag is None:
+                figures.append(KeyFigure("dashboard.residents", now_count,
+                                         _residents_on(session, actor, last_month_end, None), "count", "residents"))
+            else:  # tags keep no history: last month's count would be today's tags, not last month's
+                figures.append(KeyFigure("dashboard.residents_tag", now_count, None, "count", "residents",
+                                         {"tag": tag}, basis="no_history"))
     if can(actor, "mediation.statistics"):
         open_now = sum(mediations.count_cases(session, actor, mediations.CaseFilters(state=state), today=today)
                        for state in mediations.OPEN_STATES)
@@ -130,49 +142,92 @@ def dashboard_figures(session: Session, actor: Actor, today: date | None = None)
                               "count", "cases"),
                     KeyFigure("dashboard.cases_overdue", overdue_now,
                               _cases_open_on(session, last_month_end, overdue=True), "count", "cases")]
-    if can(actor, "training.view_all"):
-        standing = training.compliance(session, actor, today=today)  # quotas on track or met, of all quotas
-        share = round(sum(1 for row in standing if row["status"] != "behind") / len(standing), 4) if standing else None
-        figures.append(KeyFigure("dashboard.training_compliance", share, None, "percent", "compliance"))
+    if can(actor, "training.view_all"):  # quotas on track or met, of all quotas; hours as of each day
+        figures.append(KeyFigure("dashboard.training_compliance", _on_pace_share(session, actor, today),
+                                 _on_pace_share(session, actor, last_month_end), "percent", "compliance"))
     if can(actor, "satisfaction.view"):
-        this_month = satisfaction.month_overview(session, actor, today)
-        last_month = satisfaction.month_overview(session, actor, last_month_end)
-        figures += [KeyFigure("dashboard.satisfaction_count", this_month["count"], last_month["count"], "count",
-                              "satisfaction"),
-                    KeyFigure("dashboard.satisfaction_mean", this_month["mean"], last_month["mean"], "score",
-                              "satisfaction"),
-                    KeyFigure("dashboard.satisfaction_csat", this_month["csat"], last_month["csat"], "percent",
-                              "satisfaction")]
+        figures += _satisfaction_figures(session, actor, today)
     return figures
+
+
+def _on_pace_share(session: Session, actor: Actor, day: date) -> float | None:
+    standing = training.compliance(session, actor, today=day)
+    return round(sum(1 for row in standing if row["status"] != "behind") / len(standing), 4) if standing else None
+
+
+def _satisfaction_figures(session: Session, actor: Actor, today: date) -> list[KeyFigure]:
+    """The month to date against the same days of last month (1–6 December against 1–6
+    November), never six days against a whole month. Last month shorter than today's day: all of it."""
+    first = _month_start(today)
+    previous_first = _previous_month(today)
+    previous_last = min(previous_first + timedelta(days=today.day - 1), first - timedelta(days=1))
+    now = satisfaction.days_overview(session, actor, first, today)
+    before = satisfaction.days_overview(session, actor, previous_first, previous_last)
+    days = {"days": today.day, "previous_days": previous_last.day}
+    return [KeyFigure(f"dashboard.satisfaction_{figure}", now[figure], before[figure], unit, "satisfaction", days,
+                      basis="same_days")
+            for figure, unit in (("count", "count"), ("mean", "score"), ("csat", "percent"))]
 
 
 # --- the monthly workbook ------------------------------------------------------------------------
 
 Sheet = tuple[str, list[list[Any]]]  # (name, rows: the first is the header)
+# Each sheet's own basis, said under its title: what the figures count and as of when.
+_SHEET_RULES = ("report.rule.residents", "report.rule.mediation", "report.rule.judicial", "report.rule.training",
+                "report.rule.satisfaction")
 
 
 def monthly_workbook(session: Session, actor: Actor, month: date, *, language: str | None = None,
-                     today: date | None = None) -> bytes:
-    """The office's monthly report for the month containing `month`."""
+                     today: date | None = None, made_at: datetime | None = None) -> bytes:
+    """The office's monthly report for the month containing `month`, every figure as of the
+    month's last day (today, for the month in progress) whenever it is downloaded. Each sheet
+    opens with what it is: title, community, month, as of, when made, and its counting rule."""
     require(actor, "report.monthly")
     language = language or actor.language or DEFAULT_LANGUAGE
+    made_at = made_at or clock.now()
+    today = today or made_at.date()
 
     def t(key: str, **params: Any) -> str:
         return translate(language, key, **params)
 
     first = _month_start(month)
     last = mediations.add_months(first, 1) - timedelta(days=1)
-    as_of = min(last, today or clock.now().date())
-    sheets = [_residents_sheet(session, actor, as_of, t), _mediation_sheet(session, actor, first, t),
+    as_of = min(last, today)
+    month_text = f"{first.year}-{first.month:02d}"
+    sheets = [_residents_sheet(session, actor, as_of, today, t), _mediation_sheet(session, actor, first, t),
               _judicial_office_sheet(session, actor, first, t), _training_sheet(session, actor, as_of, t),
               _satisfaction_sheet(session, actor, first, t)]
-    return _write(sheets, title=t("report.title", month=f"{first.year}-{first.month:02d}"))
+    title = t("report.title", month=month_text)
+    community = t("common.list_separator").join(_community_names(session, actor))
+    titled = []
+    for (name, rows), rule in zip(sheets, _SHEET_RULES, strict=True):
+        heading = [[f"{title} · {name}"],
+                   [t("report.community"), community],
+                   [t("report.month"), t("report.month_span", first=first, last=last)],
+                   [t("report.as_of"), as_of],
+                   [t("report.made_at"), made_at.strftime("%Y-%m-%d %H:%M")],
+                   [t("report.rule"), t(rule, as_of=as_of, today=today, min_group=MIN_GROUP)]]
+        titled.append((name, heading, rows))
+    return _write(titled, title=title)
 
 
-def _residents_sheet(session: Session, actor: Actor, as_of: date, t: Any) -> Sheet:
-    rows: list[list[Any]] = [[t("report.group"), t("report.active_residents")],
-                             [t("report.all_residents"), _residents_on(session, actor, as_of, None)]]
-    rows += [[t(f"tag.{tag}"), _residents_on(session, actor, as_of, tag)] for tag in _visible_tags(actor)]
+def _community_names(session: Session, actor: Actor) -> list[str]:
+    """The communities whose figures the workbook holds: the actor's own, or all for those who
+    see every grid."""
+    query = select(Community.name).order_by(Community.name)
+    if not sees_all_grids(actor):
+        query = query.where(Community.id == actor.community_id)
+    return list(session.scalars(query))
+
+
+def _residents_sheet(session: Session, actor: Actor, as_of: date, today: date, t: Any) -> Sheet:
+    """Active residents as of the month's last day; per special group, the residents active then
+    who carry the tag today — tags keep no history, so those rows say so."""
+    tagged = t("report.tags_as_of", today=today)
+    rows: list[list[Any]] = [[t("report.group"), t("report.active_residents"), t("report.basis")],
+                             [t("report.all_residents"), _residents_on(session, actor, as_of, None),
+                              t("report.basis_as_of", as_of=as_of)]]
+    rows += [[t(f"tag.{tag}"), _residents_on(session, actor, as_of, tag), tagged] for tag in _visible_tags(actor)]
     return t("report.sheet.residents"), rows
 
 
@@ -259,21 +314,27 @@ def _percent(share: float | None) -> Percent | None:
     return None if share is None else Percent(share)
 
 
-def _write(sheets: Sequence[Sheet], *, title: str) -> bytes:
+def _write(sheets: Sequence[tuple[str, list[list[Any]], list[list[Any]]]], *, title: str) -> bytes:
+    """Each sheet: its heading (title in bold, then label–value lines), a blank line, its tables
+    (the first row of each, after a blank line, in bold); the tables' first header stays in view."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
                                      "strings_to_urls": False})
     book.set_properties({"title": title})
     styles = cell_styles(book)
-    for name, rows in sheets:
+    for name, heading, rows in sheets:
         sheet = book.add_worksheet(name[:31])
         sheet.set_column(0, 0, 24)
         sheet.set_column(1, 5, 14)
+        for row_index, row in enumerate(heading):
+            for column, cell in enumerate(row):
+                write_cell(sheet, row_index, column, cell, styles, bold=row_index == 0)
+        top = len(heading) + 1
         header_next = True
-        for row_index, row in enumerate(rows):
+        for row_index, row in enumerate(rows, start=top):
             for column, cell in enumerate(row):
                 write_cell(sheet, row_index, column, cell, styles, bold=header_next)
             header_next = not row  # the row after a blank line heads a new table
-        sheet.freeze_panes(1, 0)
+        sheet.freeze_panes(top + 1, 0)
     book.close()
     return out.getvalue()

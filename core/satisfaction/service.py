@@ -843,6 +843,22 @@ def month_overview(session: Session, actor: Actor, month: date) -> dict[str, Any
     return overview(session, actor, RatingFilters(first_month=month, last_month=month), today=month)
 
 
+# Live ratings of each score, 1–5, read from `ratings` itself: the summary is per month, and a
+# month-to-date figure compared with the same days of last month needs days. A partial index
+# (rated_on, grid_id, score) of the live ratings answers it without reading a row.
+_DAY_SCORES = tuple(func.coalesce(func.sum(case((Rating.score == k, 1), else_=0)), 0) for k in range(1, 6))
+
+
+def days_overview(session: Session, actor: Actor, first: date, last: date) -> dict[str, Any]:
+    """All live ratings the actor may see rated from `first` to `last` (both included), as one
+    group: the dashboard's month to date, and the same days of last month beside it."""
+    require(actor, "satisfaction.view")
+    scope = _scope_and_filters(actor, RatingFilters(), Rating.grid_id, Rating.category, Rating.channel,
+                               Rating.worker_id, None)
+    return _figures(session.execute(select(*_DAY_SCORES).where(
+        Rating.deleted_at.is_(None), Rating.rated_on >= first, Rating.rated_on <= last, *scope)).one())
+
+
 def by_dimension(session: Session, actor: Actor, filters: RatingFilters, dimension: str, *,
                  today: date | None = None) -> list[dict[str, Any]]:
     """Figures per category, channel or independence (for tables and the monthly report); the

@@ -182,6 +182,10 @@ def test_home_is_a_dashboard_for_each_role(app_world):
     assert deltas["本月满意度评价数"] == ("+5", direction.UP)
     # Nothing changed: said in words, with no arrow ("↑ +0" in green read as a rise).
     assert deltas["在册居民"] == ("持平", direction.NONE)
+    # Each change says what it compares with: the month to date against the same days of last month.
+    day = date.today().day
+    assert "较上月末" in texts(at) and "标签没有历史记录，不作比较" in texts(at)
+    assert any(c.value.startswith(f"本月 1–{day} 日，较上月 1–") for c in at.caption)
     # Each card's label is written above its figure, where it can wrap ("Active residents ·
     # Minimum living allowance (低保)"): Streamlit cuts a metric's own label to one line.
     assert set(labels) <= {m.value for m in at.markdown}

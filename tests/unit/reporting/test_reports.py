@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from core.base.errors import Forbidden
 from core.base.i18n import translate
@@ -17,6 +18,7 @@ from core.satisfaction import service as satisfaction
 from core.training import categories
 from core.training import service as training
 from db.engine import read_session, write_session
+from db.models import Rating
 from tests.factories import PASSWORD, make_resident_id, make_world, register, vault_for_tests
 
 VAULT = vault_for_tests()
@@ -84,6 +86,11 @@ def sheet_rows(book, name):
     return [[cell for cell in row if cell is not None] for row in book[name].iter_rows(values_only=True)]
 
 
+def tables(rows):
+    """A sheet's rows below its heading (title, community, month, as of, made, rule) and the blank line."""
+    return rows[rows.index([]) + 1:]
+
+
 def lookup(rows, label):
     """The cells after the first cell `label`, in the first row that starts with it."""
     return next(tuple(row[1:]) for row in rows if row and row[0] == label)
@@ -100,7 +107,7 @@ def test_the_monthly_workbook_holds_the_months_figures(engine, month):
 
     assert book.sheetnames == [t("report.sheet.residents"), t("report.sheet.mediation"), t("report.sheet.judicial"),
                                t("report.sheet.training"), t("report.sheet.satisfaction")]
-    bureau = sheet_rows(book, t("report.sheet.judicial"))  # June's table for the 司法所, by dispute type
+    bureau = tables(sheet_rows(book, t("report.sheet.judicial")))  # June's table for the 司法所, by dispute type
     assert bureau[0][:3] == [t("judicial.type"), t("judicial.figure.received"), t("judicial.figure.settled")]
     total = next(row for row in bureau if row and row[0] == t("judicial.total"))
     assert total[1:3] == [2, 1]
@@ -161,18 +168,20 @@ def test_dashboard_figures_with_change_since_last_month(engine, month):
     residents_now = by_key["dashboard.residents", None]
     assert (residents_now.value, residents_now.previous, residents_now.change) == (3, 3, 0)
     elderly = by_key["dashboard.residents_tag", "elderly_alone"]
-    assert (elderly.value, elderly.previous, elderly.change) == (3, 2, 1)
-    disabled = by_key["dashboard.residents_tag", "disabled"]
-    assert (disabled.value, disabled.previous) == (0, 1)
+    # Tags keep no history: last month's count would have been today's tags; not compared.
+    assert (elderly.value, elderly.previous, elderly.change, elderly.basis) == (3, None, None, "no_history")
     open_cases, overdue = by_key["dashboard.cases_open", None], by_key["dashboard.cases_overdue", None]
     assert (open_cases.value, open_cases.previous) == (2, 1)
     assert (overdue.value, overdue.previous) == (1, 1)
     compliance = by_key["dashboard.training_compliance", None]
-    # community staff only (the admin and trainer have no quota): the worker met it, two others behind
-    assert compliance.value == pytest.approx(1 / 3, abs=0.0001) and compliance.previous is None and compliance.change is None
+    # community staff only (the admin and trainer have no quota): the worker met it, two others
+    # behind; on 31 May, before the June course, all three were behind
+    assert compliance.value == pytest.approx(1 / 3, abs=0.0001) and compliance.previous == 0.0
+    assert compliance.basis == "month_end"
     every = JUNE_VISIT + JUNE_SAFETY
-    assert (by_key["dashboard.satisfaction_count", None].value, by_key["dashboard.satisfaction_count", None].change) == (
-        len(every), len(every))
+    count = by_key["dashboard.satisfaction_count", None]
+    assert (count.value, count.change, count.basis, count.params) == (
+        len(every), len(every), "same_days", {"days": 20, "previous_days": 20})
     assert by_key["dashboard.satisfaction_mean", None].value == round(sum(every) / len(every), 2)
     assert by_key["dashboard.satisfaction_mean", None].previous is None  # no ratings in May
     assert {f.link for f in figures} == {"residents", "cases", "compliance", "satisfaction"}
@@ -184,3 +193,81 @@ def test_a_worker_dashboard_holds_only_what_the_worker_may_see(engine, month):
         trainer = reports.dashboard_figures(session, month.actors["trainer"], date(2026, 6, 20))
     assert {f.link for f in figures} == {"residents"}
     assert trainer == []
+
+
+def rate(engine, world, days, scores):
+    with write_session(engine) as session:
+        for day in days:
+            for score in scores:
+                satisfaction.record_rating(session, world.actors["supervisor"], satisfaction.RatingInput(
+                    score=score, category="visit", grid_id=world.grid_ids[0], rated_on=day),
+                    now=datetime.combine(day, datetime.min.time()).replace(hour=18))
+
+
+def test_the_dashboard_compares_the_month_to_date_with_the_same_days_of_last_month(engine):
+    """6 days of June against 1–6 May, not against all of May: 5 ratings each, no change."""
+    world = make_world(engine)
+    rate(engine, world, [date(2026, 5, 3), date(2026, 5, 25)], [5, 4, 4, 3, 2])
+    rate(engine, world, [date(2026, 6, 2)], [5, 5, 4, 4, 1])
+    with read_session(engine) as session:
+        figures = {f.key: f for f in reports.dashboard_figures(session, world.actors["supervisor"], date(2026, 6, 6))}
+        march = {f.key: f for f in reports.dashboard_figures(session, world.actors["supervisor"], date(2026, 3, 31))}
+    count, mean = figures["dashboard.satisfaction_count"], figures["dashboard.satisfaction_mean"]
+    assert (count.value, count.previous, count.change) == (5, 5, 0)
+    assert (mean.value, mean.previous) == (3.8, 3.6)
+    assert count.params == {"days": 6, "previous_days": 6}
+    assert march["dashboard.satisfaction_count"].params == {"days": 31, "previous_days": 28}  # all of February
+
+
+def test_a_deleted_rating_leaves_the_month_to_date_and_every_grid_counts(engine):
+    world = make_world(engine)
+    rate(engine, world, [date(2026, 6, 2)], [5, 5, 4, 4, 1, 3])
+    with write_session(engine) as session:
+        satisfaction.record_rating(session, world.actors["admin"], satisfaction.RatingInput(
+            score=1, category="visit", grid_id=world.other_grid_id, rated_on=date(2026, 6, 3)),
+            now=datetime(2026, 6, 3, 18))
+        gone = session.scalar(select(Rating).where(Rating.score == 3))
+        satisfaction.delete_rating(session, world.actors["supervisor"], gone.id, gone.version,
+                                   now=datetime(2026, 6, 4, 9))
+    with read_session(engine) as session:
+        figures = satisfaction.days_overview(session, world.actors["admin"], date(2026, 6, 1), date(2026, 6, 6))
+        before = satisfaction.days_overview(session, world.actors["admin"], date(2026, 6, 1), date(2026, 6, 2))
+    assert (figures["count"], figures["mean"], before["count"]) == (6, round(20 / 6, 2), 5)
+
+
+def test_each_sheet_says_what_it_is_and_a_past_month_stays_as_of_its_last_day(engine, month, tmp_path):
+    """June's workbook made on 6 December: as of 30 June; a December course and hours earned
+    elsewhere completed in July are not credited to June; tag rows say they count today's tags."""
+    from core.training import external
+    from tests import evidence_files
+
+    worker, trainer, supervisor = (month.actors[r] for r in ("worker", "trainer", "supervisor"))
+    with write_session(engine) as session:
+        later = training.create_course(session, trainer, training.CourseInput(
+            category_id=categories.SOCIAL_WORK, title="年终复训", topic="调解", starts_at=datetime(2026, 12, 2, 9),
+            ends_at=datetime(2026, 12, 2, 12), credit_hours=3, participant_ids=[month.actors["admin"].id]),
+            now=datetime(2026, 11, 1, 9))
+        training.save_roster(session, trainer, later.id, 0, [training.RosterEntry(supervisor.id, "present", None)],
+                             now=datetime(2026, 12, 2, 12))
+        claim = external.submit_claim(session, supervisor, external.ClaimInput(
+            title="网络课程", organiser="省社工协会", category_id=categories.SOCIAL_WORK, completed_on=date(2026, 7, 3),
+            hours=30, file_name="c.pdf", content=evidence_files.PDF), tmp_path, now=datetime(2026, 7, 5, 9))
+        external.decide(session, month.actors["admin"], claim.id, approve=True, now=datetime(2026, 7, 6, 9))
+    with read_session(engine) as session:
+        data = reports.monthly_workbook(session, supervisor, date(2026, 6, 1), language="zh-CN",
+                                        made_at=datetime(2026, 12, 6, 10, 30))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for name in book.sheetnames:
+        rows = sheet_rows(book, name)
+        assert rows[0] == [f"2026-06 月度工作报表 · {name}"]
+        assert lookup(rows, "社区") == ("和平里社区、安定门社区",)  # a supervisor sees every grid
+        assert lookup(rows, "月份") == ("2026-06-01 至 2026-06-30",)
+        assert lookup(rows, "数据截至")[0].date() == date(2026, 6, 30)
+        assert lookup(rows, "生成时间") == ("2026-12-06 10:30",)
+        assert lookup(rows, "统计口径")[0]
+    assert "少于 5 条" in lookup(sheet_rows(book, "满意度"), "统计口径")[0]
+    people = sheet_rows(book, "居民")
+    assert lookup(people, "独居老人")[1] == "按下载日 2026-12-06 的标签"
+    assert lookup(people, "全部居民")[1] == "截至 2026-06-30"
+    staff = sheet_rows(book, "培训")
+    assert lookup(staff, supervisor.display_name)[3] == 0  # neither the December course nor July's 30 h
