@@ -586,9 +586,9 @@ class Rating(Base):
               postgresql_where=text("score <= 2 AND deleted_at IS NULL")),
         Index("ix_ratings_grid_date", "grid_id", "rated_on"),
         Index("ix_ratings_source", "channel", "source_id", "created_at"),  # a poster's hourly limit
-        # The dashboard's month to date: live ratings' scores by day, read from the index alone.
-        Index("ix_ratings_live_day", "rated_on", "grid_id", "score", sqlite_where=text("deleted_at IS NULL"),
-              postgresql_where=text("deleted_at IS NULL")),
+        # The dashboard's month to date: ratings' scores by day, read from the index alone (deleted_at
+        # is in it, not a partial condition: SQLite reads a partial index's rows to check that).
+        Index("ix_ratings_day", "rated_on", "grid_id", "score", "deleted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -844,8 +844,8 @@ def month_overview(session: Session, actor: Actor, month: date) -> dict[str, Any
 
 
 # Live ratings of each score, 1–5, read from `ratings` itself: the summary is per month, and a
-# month-to-date figure compared with the same days of last month needs days. A partial index
-# (rated_on, grid_id, score) of the live ratings answers it without reading a row.
+# month-to-date figure compared with the same days of last month needs days. The index
+# (rated_on, grid_id, score, deleted_at) answers it without reading a row.
 _DAY_SCORES = tuple(func.coalesce(func.sum(case((Rating.score == k, 1), else_=0)), 0) for k in range(1, 6))
 
 

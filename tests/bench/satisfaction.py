@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select
 
 from core.base.i18n import translate
 from core.office import communities, users
+from core.reporting import reports
 from core.satisfaction import charts
 from core.satisfaction import service as satisfaction
 from db.engine import read_session, write_session
@@ -161,6 +162,19 @@ def run_all(emit) -> None:  # noqa: ANN001
     emit("satisfaction_largest_chart_bytes", float(max(sizes.values())), 10_000.0, "bytes",
          "value <= 10000 (ratio <= 1)", baseline_is="the 10 KB limit per chart", charts=sizes,
          measured_as="compact JSON of the Vega-Lite spec with its data, at 200,000 ratings in 9 grids")
+
+    # The dashboard's month to date and the same days of last month, read from ratings by day (the
+    # summary has months only): an index range of one month's live ratings, about 1/12 of them.
+    def month_to_date(engine, world):  # noqa: ANN001, ANN202
+        def read() -> None:
+            with read_session(engine) as session:
+                reports._satisfaction_figures(session, world.actors["supervisor"], date.today())
+        return read
+
+    base_time, time_taken = _medians(month_to_date(small_engine, small_world), month_to_date(big_engine, big_world))
+    emit("dashboard_satisfaction_month_to_date_200k_vs_1k", time_taken, base_time, "s",
+         "informational (one month's index range: ~17k entries at 200k, ~80 at 1k)",
+         baseline_is="the same two reads at 1,000 ratings", repeats=REPEATS)
 
     small, big = _median_write(small_engine, small_world), _median_write(big_engine, big_world)
     emit("rating_write_200k_vs_1k", big, small, "s", "ratio <= 1.5",
