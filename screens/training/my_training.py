@@ -11,7 +11,7 @@ from core.base import stored_files
 from core.training import categories, external
 from core.training import service as training
 from db.engine import read_session
-from ui.forms import DATE_FORMAT, FieldErrors, save_then_rerun, show_notice
+from ui.forms import DATE_FORMAT, FieldErrors, apply_field_resets, empty_fields_next_run, save_then_rerun, show_notice
 from ui.i18n import translator
 from ui.session import actor, db, settings
 from ui.uploader import file_picker
@@ -67,9 +67,12 @@ if claims:
                                 t("field.hours"): c["hours"], t("field.status"): t(f"external.status.{c['status']}"),
                                 t("external.reason"): c["reason"]} for c in claims]),
                  hide_index=True, width="stretch")
+apply_field_resets()  # an empty claim form after a claim was sent
+# The uploader cannot be emptied through its value: a new key after each claim gives a new one.
+upload_key = f"external_file_{st.session_state.get('external_claims_sent', 0)}"
 with st.expander(t("external.new"), icon=":material/upload_file:", expanded=not claims):
     errors = FieldErrors()
-    with st.form("external_new", enter_to_submit=False, clear_on_submit=False):
+    with st.form("external_new", enter_to_submit=False):  # kept on a refusal, emptied once sent
         title = st.text_input(t("field.title"), max_chars=100, key="external_title")
         errors.slot("title")
         organiser = st.text_input(t("field.organiser"), max_chars=100, key="external_organiser")
@@ -83,12 +86,19 @@ with st.expander(t("external.new"), icon=":material/upload_file:", expanded=not 
         hours = hours_col.text_input(t("field.hours"), key="external_hours")
         errors.slot("completed_on")
         errors.slot("hours")
-        upload = file_picker(t("field.file"), stored_files.EXTENSIONS, key="external_file")
+        upload = file_picker(t("field.file"), stored_files.EXTENSIONS, key=upload_key)
         st.caption(t("external.file_rule", mb=stored_files.MAX_BYTES // (1024 * 1024)))
         errors.slot("file")
         if st.form_submit_button(t("external.submit"), type="primary"):
             data = external.ClaimInput(title=title, organiser=organiser, category_id=category, completed_on=completed,
                                        hours=hours, file_name=upload.name if upload else "",
                                        content=upload.getvalue() if upload else b"")
+
+            def sent(claim: object) -> str:
+                empty_fields_next_run({"external_title": "", "external_organiser": "", "external_category": None,
+                                       "external_completed": None, "external_hours": ""})
+                st.session_state["external_claims_sent"] = st.session_state.get("external_claims_sent", 0) + 1
+                return t("external.submitted")
+
             save_then_rerun(engine, errors, lambda session: external.submit_claim(session, me, data, files),
-                            "my_training_notice", t("external.submitted"))
+                            "my_training_notice", sent)

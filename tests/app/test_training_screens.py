@@ -233,9 +233,12 @@ def test_a_worker_claims_outside_hours_and_a_supervisor_approves_them(app_world)
     at.selectbox(key="external_category").select(categories.SOCIAL_WORK)
     at.date_input(key="external_completed").set_value(clock.now().date() - timedelta(days=3))
     at.text_input(key="external_hours").input("12")
-    at.file_uploader(key="external_file").upload("结业证书.png", evidence_files.image("PNG"), "image/png")
+    at.file_uploader(key="external_file_0").upload("结业证书.png", evidence_files.image("PNG"), "image/png")
     at.button(key="FormSubmitter:external_new-提交申报").click().run()
     assert "已提交，等待主管审核" in texts(at)
+    # sent: the form is empty again, so a second click cannot send the same claim twice
+    assert (at.text_input(key="external_title").value, at.text_input(key="external_hours").value) == ("", "")
+    assert at.file_uploader(key="external_file_1").value is None
     assert at.dataframe[-1].value["状态"][0] == "待审核"
     assert float(at.metric[0].value) == before  # not counted before approval
 
@@ -257,11 +260,12 @@ def test_a_bad_claim_is_refused_at_its_fields_and_nothing_is_kept(app_world):
     at = open_url(login(new_app(), "worker1"), "my-training")
     at.text_input(key="external_title").input("网络课程")
     at.text_input(key="external_hours").input("0")
-    at.file_uploader(key="external_file").upload("证书.pdf", b"PK\x03\x04 not a pdf", "application/pdf")
+    at.file_uploader(key="external_file_0").upload("证书.pdf", b"PK\x03\x04 not a pdf", "application/pdf")
     at.button(key="FormSubmitter:external_new-提交申报").click().run()
     shown = texts(at)
     for message in ("必填", "应在 0 到 200.0 之间", "只接受 PDF、PNG、JPG 文件"):
         assert message in shown
+    assert at.text_input(key="external_title").value == "网络课程"  # what was typed stays to be corrected
     with read_session(app_world.engine) as session:
         assert session.scalars(select(ExternalHours)).first() is None
 
