@@ -50,7 +50,7 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
                          *_SATISFACTION_WORK}),
     "trainer": frozenset({"home.view", "profile.edit", *_TRAINING_OWN, "training.manage"}),
 }
-# Roles that see every grid; the others see only their own grids' residents.
+# Roles that see every grid of their community; the others see only their own grids.
 _ALL_GRIDS = frozenset({"admin", "supervisor"})
 ACTIONS = frozenset().union(*_ROLE_ACTIONS.values())
 
@@ -71,6 +71,14 @@ def require(user: Actor | None, action: str, resource: Any = None) -> Actor:
 
 
 def sees_all_grids(user: Actor) -> bool:
+    """Unfiltered by grid: only an administrator of the whole installation (an admin with no
+    community). A supervisor or an admin of a community sees every grid *of that community*:
+    core.office.users.actor_of gives them its grids, and every scoped read filters by them."""
+    return user.role == "admin" and user.community_id is None
+
+
+def sees_whole_community(user: Actor) -> bool:
+    """Every grid of their community (supervisors, admins), not only grids assigned to them."""
     return user.role in _ALL_GRIDS
 
 

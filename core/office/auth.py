@@ -23,7 +23,7 @@ from core.base.permissions import Actor
 from core.base.settings import Settings
 from core.office.users import actor_of, normalise_username
 from db.engine import read_session, write_session
-from db.models import AuthSession, LoginAttempt, User
+from db.models import AuthSession, Community, LoginAttempt, User
 
 USERNAME_INPUT_MAX = 64
 
@@ -142,7 +142,7 @@ def resume(session: Session, *, token_exp: float, now: datetime | None = None,
     query = (
         select(User)
         .join(AuthSession, AuthSession.user_id == User.id)
-        .options(selectinload(User.grids))
+        .options(selectinload(User.grids), selectinload(User.community).selectinload(Community.grids))
         .where(
             AuthSession.token_exp == token_exp,
             AuthSession.revoked_at.is_(None),

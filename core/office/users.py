@@ -67,14 +67,20 @@ def user_snapshot(user: User) -> dict:
     }
 
 
+COMMUNITY_WIDE = ("admin", "supervisor")  # see every grid of their community
+
+
 def actor_of(user: User) -> Actor:
+    """The acting user. A supervisor or admin of a community acts on every grid of it (and of no
+    other community); a worker on the grids assigned to them."""
+    grids = user.community.grids if user.role in COMMUNITY_WIDE and user.community is not None else user.grids
     return Actor(
         id=user.id,
         username=user.username,
         role=user.role,
         display_name=user.display_name,
         community_id=user.community_id,
-        grid_ids=frozenset(grid.id for grid in user.grids),
+        grid_ids=frozenset(grid.id for grid in grids),
         language=user.language,
         must_change_password=user.must_change_password,
     )

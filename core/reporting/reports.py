@@ -83,15 +83,15 @@ def _residents_on(session: Session, actor: Actor, day: date, tag: str | None) ->
     return session.scalar(query) or 0
 
 
-def _cases_open_on(session: Session, day: date, *, overdue: bool) -> int:
-    """Cases whose last state change by the end of `day` left them open (and past due)."""
+def _cases_open_on(session: Session, actor: Actor, day: date, *, overdue: bool) -> int:
+    """Cases the actor may see whose last state change by the end of `day` left them open (and
+    past due)."""
     next_day = datetime.combine(day + timedelta(days=1), time.min)
     last_state = (select(CaseStateChange.to_state).where(CaseStateChange.case_id == MediationCase.id,
                                                           CaseStateChange.at < next_day)
                   .order_by(CaseStateChange.at.desc(), CaseStateChange.id.desc()).limit(1).scalar_subquery())
-    query = select(func.count(MediationCase.id)).where(MediationCase.deleted_at.is_(None),
-                                                       MediationCase.intake_date <= day,
-                                                       last_state.in_(mediations.OPEN_STATES))
+    query = mediations.scoped(select(func.count(MediationCase.id)), actor).where(
+        MediationCase.intake_date <= day, last_state.in_(mediations.OPEN_STATES))
     if overdue:
         query = query.where(MediationCase.due_date < day)
     return session.scalar(query) or 0
@@ -138,10 +138,10 @@ def dashboard_figures(session: Session, actor: Actor, today: date | None = None)
         open_now = sum(mediations.count_cases(session, actor, mediations.CaseFilters(state=state), today=today)
                        for state in mediations.OPEN_STATES)
         overdue_now = mediations.count_cases(session, actor, mediations.CaseFilters(overdue=True), today=today)
-        figures += [KeyFigure("dashboard.cases_open", open_now, _cases_open_on(session, last_month_end, overdue=False),
+        figures += [KeyFigure("dashboard.cases_open", open_now, _cases_open_on(session, actor, last_month_end, overdue=False),
                               "count", "cases"),
                     KeyFigure("dashboard.cases_overdue", overdue_now,
-                              _cases_open_on(session, last_month_end, overdue=True), "count", "cases")]
+                              _cases_open_on(session, actor, last_month_end, overdue=True), "count", "cases")]
     if can(actor, "training.view_all"):  # quotas on track or met, of all quotas; hours as of each day
         figures.append(KeyFigure("dashboard.training_compliance", _on_pace_share(session, actor, today),
                                  _on_pace_share(session, actor, last_month_end), "percent", "compliance"))

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from core.base import audit, clock
 from core.base.errors import Invalid, InvalidMany, NotFound, StaleEdit, collect
-from core.base.permissions import Actor, require
+from core.base.permissions import Actor, require, sees_all_grids
 from core.base.text import clean
 from core.office import staff
 from core.training import categories
@@ -486,7 +486,8 @@ def pace_of(hours: float, quota: float, first: date, last: date, today: date) ->
 
 
 def compliance(session: Session, actor: Actor, *, today: date | None = None) -> list[dict[str, Any]]:
-    """Every active staff member who has a quota, one row per quota (a 社工 has both), in the
+    """Every active staff member who has a quota (of the actor's community, unless the actor
+    administers the whole installation), one row per quota (a 社工 has both), in the
     current period as of `today`: hours, quota, expected by now, status (met / on_track /
     behind), the previous period's outcome (met / short, None when they were not yet there),
     and mandatory courses missed. Behind first, then most short.
@@ -495,7 +496,10 @@ def compliance(session: Session, actor: Actor, *, today: date | None = None) -> 
     kind, the missed courses)."""
     require(actor, "training.view_all")
     order = {"behind": 0, "on_track": 1, "met": 2}
-    return sorted(_standings(session, User.active.is_(True), today or clock.now().date()),
+    staff_seen = User.active.is_(True)
+    if not sees_all_grids(actor):  # a community's supervisor or admin: that community's staff
+        staff_seen = staff_seen & (User.community_id == actor.community_id)
+    return sorted(_standings(session, staff_seen, today or clock.now().date()),
                   key=lambda row: (order[row["status"]], -row["shortfall"], row["name"], row["quota_kind"]))
 
 

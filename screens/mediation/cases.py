@@ -5,7 +5,7 @@ state allows. A search that finds one case opens it (a to-do row opens its case 
 import pandas as pd
 import streamlit as st
 
-from core.base.permissions import can, sees_all_grids
+from core.base.permissions import can, sees_whole_community
 from core.mediation import agreement_doc, agreements, case_file, judicial_office
 from core.mediation import service as mediations
 from core.residents import service as residents
@@ -181,5 +181,5 @@ for item in case["timeline"]:
         advised = f" · {t('cases.advised_court_short')}" if item.get("advised_court") else ""
         st.write(f"`{item['at']:%Y-%m-%d}` **{t('case_action.follow_up')}**{by} · {t('performed.' + item['performed'])} · "
                  f"{t('field.satisfaction')} {item['satisfaction']}{advised} {plain(item['text'])}")
-if not sees_all_grids(me):
+if not sees_whole_community(me):
     st.caption(t("cases.scope_hint"))

@@ -65,3 +65,46 @@ def test_every_date_field_is_typed_as_the_tables_show_dates(app_world):
         formats.update({f"{url}: {field.label}": field.proto.format for field in at.date_input})
     assert len(formats) >= 8  # audit, cases, case-new, courses, ratings, training settings
     assert {where: shape for where, shape in formats.items() if shape != "YYYY-MM-DD"} == {}
+
+
+def test_a_supervisor_of_another_community_sees_none_of_this_ones_people_or_figures(app_world):
+    """Two communities on one installation: every screen a supervisor opens holds only their own."""
+    from datetime import date
+
+    from core.mediation import service as mediations
+    from core.office import users
+    from core.residents import service as residents
+    from core.satisfaction import service as satisfaction
+    from db.engine import write_session
+    from db.models import User
+    from tests.factories import PASSWORD, make_resident_id, register, vault_for_tests
+
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        other = users.create_user(session, None, username="supervisor2", display_name="安定门主管", role="supervisor",
+                                  community_id=world.other_community_id, password=PASSWORD, must_change_password=False)
+        session.flush()
+        them = users.actor_of(session.get(User, other.user.id))
+        register(session, them, vault_for_tests(), residents.ResidentForm(
+            name="安定门居民", id_number=make_resident_id("19500101", "901"), grid_id=world.other_grid_id,
+            address="安定门小区1号楼"))
+        kind = next(iter(mediations.dispute_types(session)))
+        mediations.register(session, them, mediations.CaseInput(
+            intake_date=date.today(), source="application", type_id=kind, grid_id=world.other_grid_id,
+            facts="安定门噪音", parties=[mediations.PartyInput(name="安定门申请人"),
+                                        mediations.PartyInput(side="respondent", name="安定门被申请人")]))
+        for score in (5, 1, 1, 1, 1):
+            satisfaction.record_rating(session, them, satisfaction.RatingInput(
+                score=score, category="visit", grid_id=world.other_grid_id, rated_on=date.today(),
+                comment="安定门的意见"))
+
+    def everything(at) -> str:  # noqa: ANN001
+        return texts(at) + repr([frame.value for frame in at.dataframe]) + repr([m.value for m in at.metric])
+
+    for url in ("residents", "cases", "satisfaction", "home", "watch-list", "mediation-stats"):
+        mine = open_url(login(new_app(), "supervisor1"), url)
+        theirs = open_url(login(new_app(), "supervisor2"), url)
+        assert not mine.exception and not theirs.exception
+        assert "安定门" not in everything(mine), url
+    assert "安定门居民" in everything(open_url(login(new_app(), "supervisor2"), "residents"))
+    assert "安定门的意见" in everything(open_url(login(new_app(), "supervisor2"), "satisfaction"))

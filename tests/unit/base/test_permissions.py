@@ -56,7 +56,8 @@ def test_own_profile_only():
 
 def test_workers_reach_only_residents_of_their_grids():
     worker = Actor(id=1, username="w", role="worker", grid_ids=frozenset({3}))
-    supervisor = Actor(id=2, username="s", role="supervisor")
+    supervisor = Actor(id=2, username="s", role="supervisor", community_id=1, grid_ids=frozenset({3, 4}))
     assert can(worker, "resident.view", 3) and not can(worker, "resident.view", 4)
     assert can(supervisor, "resident.edit", 4)
+    assert not can(supervisor, "resident.view", 5)  # a grid of another community
     assert not can(Actor(id=3, username="t", role="trainer"), "resident.view", 3)

@@ -103,3 +103,25 @@ def test_going_back_below_0009_refuses_to_lose_a_re_mediated_cases_earlier_agree
             assert connection.execute(text("SELECT count(*) FROM agreements")).scalar() == 2
     finally:
         engine.dispose()
+
+
+def test_staff_without_a_community_join_the_only_one(fresh_database_url):
+    """0019: with a supervisor now bound to their community, one left without would see nothing;
+    on a single-community installation they join it. An admin without one stays installation-wide."""
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine, "0018")
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO communities (id, name, address, created_at, version) "
+                                    "VALUES (1, '和平里社区', '', '2026-01-01 00:00:00', 1)"))
+            for number, role in enumerate(("admin", "supervisor", "worker", "trainer"), start=1):
+                connection.execute(text(
+                    "INSERT INTO users (id, username, display_name, password_hash, role, active, must_change_password, "
+                    f"language, created_at, version) VALUES ({number}, '{role}', '{role}', 'x', '{role}', true, false, "
+                    "'zh-CN', '2026-01-01 00:00:00', 1)"))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            bound = dict(connection.execute(text("SELECT role, community_id FROM users")).all())
+        assert bound == {"admin": None, "supervisor": 1, "worker": 1, "trainer": 1}
+    finally:
+        engine.dispose()

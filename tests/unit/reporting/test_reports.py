@@ -48,7 +48,7 @@ def month(engine):
         residents.change_status(session, worker, moved.id, moved.version, "moved_out", "2026-06-10", now=JUNE)
         person(4, ["elderly_alone"], datetime(2026, 6, 3, 9))
         users.create_user(session, None, username="formula", display_name="=SUM(A1)", role="worker",
-                          password=PASSWORD, must_change_password=False)
+                          community_id=world.community_id, password=PASSWORD, must_change_password=False)
 
         kind = next(iter(mediations.dispute_types(session)))
 
@@ -224,7 +224,7 @@ def test_a_deleted_rating_leaves_the_month_to_date_and_every_grid_counts(engine)
     rate(engine, world, [date(2026, 6, 2)], [5, 5, 4, 4, 1, 3])
     with write_session(engine) as session:
         satisfaction.record_rating(session, world.actors["admin"], satisfaction.RatingInput(
-            score=1, category="visit", grid_id=world.other_grid_id, rated_on=date(2026, 6, 3)),
+            score=1, category="visit", grid_id=world.grid_ids[1], rated_on=date(2026, 6, 3)),
             now=datetime(2026, 6, 3, 18))
         gone = session.scalar(select(Rating).where(Rating.score == 3))
         satisfaction.delete_rating(session, world.actors["supervisor"], gone.id, gone.version,
@@ -260,7 +260,7 @@ def test_each_sheet_says_what_it_is_and_a_past_month_stays_as_of_its_last_day(en
     for name in book.sheetnames:
         rows = sheet_rows(book, name)
         assert rows[0] == [f"2026-06 月度工作报表 · {name}"]
-        assert lookup(rows, "社区") == ("和平里社区、安定门社区",)  # a supervisor sees every grid
+        assert lookup(rows, "社区") == ("和平里社区",)  # a supervisor's own community, not the other
         assert lookup(rows, "月份") == ("2026-06-01 至 2026-06-30",)
         assert lookup(rows, "数据截至")[0].date() == date(2026, 6, 30)
         assert lookup(rows, "生成时间") == ("2026-12-06 10:30",)

@@ -332,7 +332,8 @@ def test_compliance_reads_a_fixed_number_of_queries_whatever_the_staff(engine):
     with write_session(engine) as session:
         for index in range(12):
             account = users.create_user(session, None, username=f"staff{index}", display_name=f"员工{index}",
-                                        role="worker", password="Secret123", must_change_password=False)
+                                        role="worker", community_id=world.community_id, password="Secret123",
+                                        must_change_password=False)
             if index % 2:
                 session.add(StaffQualification(user_id=account.user.id, level="social_worker",
                                                registered_on=date(2020 + index % 5, 1 + index, 1)))

@@ -1,0 +1,151 @@
+"""Several communities on one installation: a supervisor or admin of one community sees every grid
+of it and nothing of another — residents, cases, ratings, staff compliance, the dashboard and the
+monthly workbook — on both databases. An admin without a community administers the whole
+installation and still sees both."""
+
+import io
+from datetime import date, datetime, timedelta
+
+import openpyxl
+import pytest
+
+from core.base.permissions import Actor
+from core.mediation import early_warning, judicial_office
+from core.mediation import service as mediations
+from core.mediation import statistics as mediation_statistics
+from core.office import users
+from core.reporting import reports
+from core.residents import service as residents
+from core.satisfaction import service as satisfaction
+from core.training import service as training
+from db.engine import read_session, write_session
+from db.models import User
+from tests.factories import PASSWORD, make_resident_id, make_world, register, vault_for_tests
+
+VAULT = vault_for_tests()
+NOW = datetime(2026, 6, 20, 9)
+TODAY = NOW.date()
+HOME, OTHER = "和平里", "安定门"
+
+
+def _community(session, world, community_id, grid_id, name, seq):  # noqa: ANN001, ANN202
+    """A worker and supervisor of the community, a resident, a high-risk case, five ratings."""
+    staff = {}
+    for role in ("worker", "supervisor"):
+        account = users.create_user(session, None, username=f"{role}-{seq}", display_name=f"{name}{role}",
+                                    role=role, community_id=community_id,
+                                    grid_ids=[grid_id] if role == "worker" else [], password=PASSWORD,
+                                    must_change_password=False)
+        staff[role] = users.actor_of(account.user)
+    register(session, staff["worker"], VAULT, residents.ResidentForm(
+        name=f"{name}居民", id_number=make_resident_id("19500101", f"{seq:03d}"), grid_id=grid_id,
+        address=f"{name}小区1号楼", tags=["elderly_alone"]), now=NOW - timedelta(days=40))
+    kind = next(iter(mediations.dispute_types(session)))
+    case = mediations.register(session, staff["worker"], mediations.CaseInput(
+        intake_date=TODAY - timedelta(days=3), source="application", type_id=kind, grid_id=grid_id,
+        facts=f"{name}噪音扰民", parties=[mediations.PartyInput(name=f"{name}申请人"),
+                                        mediations.PartyInput(side="respondent", name=f"{name}被申请人")]),
+        now=NOW - timedelta(days=3))
+    session.flush()
+    early_warning.set_risk(session, staff["supervisor"], case.id, case.version, level="high",
+                           reason=f"{name}可能激化", reported_to="街道综治中心", reported_on=TODAY - timedelta(days=2),
+                           now=NOW - timedelta(days=2))
+    for score in (5, 4, 4, 3, 1):
+        satisfaction.record_rating(session, staff["supervisor"], satisfaction.RatingInput(
+            score=score, category="visit", grid_id=grid_id, rated_on=TODAY - timedelta(days=1), comment=f"{name}的意见"),
+            now=NOW - timedelta(days=1))
+    return staff
+
+
+@pytest.fixture
+def two(engine):
+    world = make_world(engine)
+    with write_session(engine) as session:
+        home = _community(session, world, world.community_id, world.grid_ids[0], HOME, 1)
+        other = _community(session, world, world.other_community_id, world.other_grid_id, OTHER, 2)
+        installation = users.create_user(session, None, username="root-admin", display_name="系统管理员",
+                                         role="admin", password=PASSWORD, must_change_password=False)
+    with read_session(engine) as session:  # actors as a login builds them: with their community's grids
+        fresh = {username: users.actor_of(session.get(User, actor.id))
+                 for username, actor in (("home-supervisor", home["supervisor"]), ("other-supervisor",
+                                                                                    other["supervisor"]))}
+        fresh["home-admin"] = users.actor_of(session.get(User, world.actors["admin"].id))
+        fresh["installation"] = users.actor_of(session.get(User, installation.user.id))
+    return world, fresh
+
+
+def everything_seen(session, actor: Actor) -> str:  # noqa: ANN001
+    """Every core read a supervisor's screens make, flattened to text."""
+    parts = [residents.search(session, actor, VAULT, residents.Filters(), today=TODAY).rows,
+             mediations.list_cases(session, actor, mediations.CaseFilters(), today=TODAY),
+             early_warning.watch_list(session, actor),
+             satisfaction.low_ratings(session, actor, satisfaction.RatingFilters(), today=TODAY),
+             satisfaction.page_figures(session, actor, satisfaction.RatingFilters(), today=TODAY),
+             training.compliance(session, actor, today=TODAY)]
+    return repr(parts)
+
+
+def counts(session, actor: Actor) -> tuple:  # noqa: ANN001
+    figures = {f.key + str(f.params.get("tag", "")): f.value
+               for f in reports.dashboard_figures(session, actor, TODAY)}
+    month = date(2026, 6, 1)
+    return (residents.count(session, actor, VAULT, residents.Filters(), today=TODAY),
+            mediations.count_cases(session, actor, mediations.CaseFilters(), today=TODAY),
+            satisfaction.overview(session, actor, satisfaction.RatingFilters(), today=TODAY)["count"],
+            satisfaction.days_overview(session, actor, month, TODAY)["count"],
+            mediation_statistics.monthly_statistics(session, actor, month, month)[0]["received"],
+            judicial_office.table(session, actor, month, month)["total"]["received"],
+            figures["dashboard.residents"], figures["dashboard.cases_open"],
+            figures["dashboard.satisfaction_count"])
+
+
+def test_a_supervisor_sees_every_grid_of_their_community_and_nothing_of_another(engine, two):
+    _world, actors = two
+    with read_session(engine) as session:
+        home = everything_seen(session, actors["home-supervisor"])
+        other = everything_seen(session, actors["other-supervisor"])
+    assert HOME in home and OTHER not in home
+    assert OTHER in other and HOME not in other
+
+
+def test_every_figure_counts_only_the_actors_community(engine, two):
+    world, actors = two
+    with read_session(engine) as session:
+        home = counts(session, actors["home-supervisor"])
+        admin = counts(session, actors["home-admin"])
+        other = counts(session, actors["other-supervisor"])
+        everyone = counts(session, actors["installation"])
+    # one resident, one case, five ratings each; the installation's administrator sees both
+    assert home == admin == other == (1, 1, 5, 5, 1, 1, 1, 1, 5)
+    assert everyone == (2, 2, 10, 10, 2, 2, 2, 2, 10)
+
+
+def test_compliance_lists_only_the_communitys_staff(engine, two):
+    _world, actors = two
+    with read_session(engine) as session:
+        names = {row["name"] for row in training.compliance(session, actors["other-supervisor"], today=TODAY)}
+    assert names == {f"{OTHER}worker", f"{OTHER}supervisor"}
+
+
+def test_the_monthly_workbook_holds_only_the_community(engine, two):
+    _world, actors = two
+    with read_session(engine) as session:
+        data = reports.monthly_workbook(session, actors["other-supervisor"], date(2026, 6, 1), today=TODAY)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    cells = " ".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+                     if cell is not None)
+    assert "安定门社区" in cells and "和平里社区" not in cells and f"{HOME}supervisor" not in cells
+    assert f"{OTHER}supervisor" in cells
+
+
+def test_a_grid_added_later_is_seen_at_the_next_login(engine, two):
+    """The community's grids are read when the actor is built (every page run), not kept."""
+    from core.office import communities
+    from tests.factories import ROOT
+
+    world, actors = two
+    with write_session(engine) as session:
+        grid = communities.create_grid(session, ROOT, community_id=world.community_id, name="第三网格")
+    with read_session(engine) as session:
+        supervisor = users.actor_of(session.get(User, actors["home-supervisor"].id))
+    assert grid.id in supervisor.grid_ids and world.other_grid_id not in supervisor.grid_ids
