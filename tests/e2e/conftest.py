@@ -122,3 +122,19 @@ def page(browser):
     page.set_default_timeout(20_000)
     yield page
     context.close()
+
+
+def idle(page) -> None:  # noqa: ANN001
+    """Wait until the script run is over, so that what is clicked or measured next is that run's
+    final screen (an element of the run before may be replaced under the pointer)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+
+
+def choose(page, label: str, option: str) -> None:  # noqa: ANN001
+    """Pick an option of a select box by typing it, and wait for the run it starts."""
+    page.get_by_role("combobox", name=label).click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    idle(page)

@@ -12,16 +12,12 @@ from sqlalchemy import func, select
 
 from db.engine import read_session
 from db.models import DisputeType, MediationCase
+from tests.e2e.conftest import choose, idle
 from tests.e2e.test_login_journey import log_in
 
 pytestmark = pytest.mark.browser
 # Bare addresses, as a worker may paste them: GFM would make each a link.
 FACTS = "楼上漏水，双方就维修费用争执；物业见 www.example.org/notice 或 https://example.org，邮箱 wy@example.org"
-
-
-def idle(page: Page) -> None:
-    """Wait until the script run is over, so that what is clicked next is that run's final screen."""
-    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
 
 
 def submit(page: Page, button: Locator, done: str) -> None:
@@ -55,12 +51,6 @@ def open_expander(page: Page, label: str) -> None:
     page.wait_for_function("el => el.getAnimations({subtree: true}).length === 0",
                            arg=expander.element_handle())
     idle(page)
-
-
-def choose(page: Page, label: str, option: str) -> None:
-    page.get_by_role("combobox", name=label).click()
-    page.keyboard.type(option)
-    page.keyboard.press("Enter")
 
 
 def log_session(page: Page, server, present: str, summary: str) -> None:

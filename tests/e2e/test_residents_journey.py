@@ -13,6 +13,7 @@ from core.base import validation
 from core.residents.service import ResidentForm
 from db.engine import write_session
 from tests import hostile_sheets
+from tests.e2e.conftest import choose
 from tests.e2e.test_login_journey import log_in, switch_language
 from tests.factories import make_resident_id, register, vault_for_tests
 from tests.unit.residents.test_imports import BAD, GOOD, csv_bytes
@@ -130,12 +131,6 @@ def test_a_workbook_that_kills_its_reader_leaves_the_server_and_other_sessions_w
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("居民$")).first.click()
     expect(page.get_by_role("heading", name="居民")).to_be_visible()  # and so does the worker's own
     colleague.context.close()
-
-
-def choose(page: Page, label: str, option: str) -> None:
-    page.get_by_role("combobox", name=label).click()
-    page.keyboard.type(option)
-    page.keyboard.press("Enter")
 
 
 def test_a_language_switch_keeps_the_filters_and_reads_them_in_english(server, page: Page):

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from core.satisfaction import service as satisfaction
 from db.engine import write_session
 from db.models import User
+from tests.e2e.conftest import choose, idle
 from tests.e2e.test_login_journey import log_in, switch_language
 
 pytestmark = pytest.mark.browser
@@ -73,14 +74,9 @@ def test_a_rating_half_entered_survives_a_language_switch(server, page: Page):
     expect(page.get_by_role("combobox", name="Category")).to_have_value("Home visit")
 
 
-def choose(page: Page, label: str, option: str) -> None:
-    page.get_by_role("combobox", name=label).click()
-    page.keyboard.type(option)
-    page.keyboard.press("Enter")
-
-
 def heat_map_rows(page: Page) -> list[dict[str, str]]:
     """The grid × category data as downloaded: exactly what the chart shows."""
+    idle(page)  # the button of the run before a filter change downloads nothing once replaced
     button = page.get_by_test_id("stDownloadButton").filter(has_text="数据 CSV").nth(2)
     with page.expect_download() as download:
         button.click()

@@ -11,6 +11,7 @@ from core.training import service as training
 from db.engine import read_session, write_session
 from db.models import Attendance, Course
 from tests.conftest import TEST_COOKIE_KEY
+from tests.e2e.conftest import idle
 from tests.e2e.test_login_journey import log_in
 
 pytestmark = pytest.mark.browser
@@ -49,6 +50,7 @@ def test_create_course_mark_roster_worker_sees_hours(server, page: Page, browser
     expect(page.get_by_text("2 人的考勤尚未保存")).to_be_visible()
     page.get_by_role("button", name="保存考勤").click()
     expect(page.get_by_text("考勤已保存。")).to_be_visible()
+    idle(page)  # the saved roster's grid replaces the one before: measure the one that stays
     grid = page.get_by_test_id("stDataFrame").first
     expect(grid).to_be_visible()
     box = grid.bounding_box()
