@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.base import audit, clock
-from core.base.errors import Invalid, NotFound
-from core.base.permissions import Actor, require
+from core.base.errors import Forbidden, Invalid, NotFound
+from core.base.permissions import Actor, require, sees_all_grids
 from core.base.records import guarded_flush, load_for_edit, snapshot
 from core.base.text import clean
 from db.models import Community, Grid
@@ -21,8 +21,20 @@ _GRID_FIELDS = ("name", "description", "community_id")
 
 
 def list_communities(session: Session, actor: Actor) -> list[Community]:
+    """Every community for the installation's administrator; one's own for everyone else."""
     require(actor, "home.view")
-    return list(session.scalars(select(Community).options(selectinload(Community.grids)).order_by(Community.name)))
+    query = select(Community).options(selectinload(Community.grids)).order_by(Community.name)
+    if not sees_all_grids(actor):
+        query = query.where(Community.id == actor.community_id)
+    return list(session.scalars(query))
+
+
+def _require_community(actor: Actor, community_id: int | None) -> None:
+    """Communities are created by the installation's administrator; a community's admin changes
+    their own community and its grids only."""
+    require(actor, "community.manage")
+    if not sees_all_grids(actor) and (community_id is None or community_id != actor.community_id):
+        raise Forbidden(action="community.manage")
 
 
 def grids_by_id(session: Session, grid_ids: list[int]) -> dict[int, Grid]:
@@ -65,7 +77,7 @@ def _unique_grid(session: Session, community_id: int, name: str, exclude_id: int
 
 
 def create_community(session: Session, actor: Actor, *, name: str, address: str = "", now: datetime | None = None) -> Community:
-    require(actor, "community.manage")
+    _require_community(actor, None)
     name, address = valid_name(name), _text(address, "address")
     _unique_community(session, name)
     community = Community(name=name, address=address, created_at=now or clock.now())
@@ -78,7 +90,7 @@ def create_community(session: Session, actor: Actor, *, name: str, address: str 
 
 def update_community(session: Session, actor: Actor, community_id: int, expected_version: int, *, name: str,
                      address: str = "", now: datetime | None = None) -> Community:
-    require(actor, "community.manage")
+    _require_community(actor, community_id)
     name, address = valid_name(name), _text(address, "address")
     community = load_for_edit(session, Community, community_id, expected_version)
     _unique_community(session, name, exclude_id=community_id)
@@ -92,7 +104,7 @@ def update_community(session: Session, actor: Actor, community_id: int, expected
 
 def create_grid(session: Session, actor: Actor, *, community_id: int, name: str, description: str = "",
                 now: datetime | None = None) -> Grid:
-    require(actor, "community.manage")
+    _require_community(actor, community_id)
     name, description = valid_name(name), _text(description, "description")
     if session.get(Community, community_id) is None:
         raise Invalid("community", "error.community.unknown")
@@ -107,9 +119,9 @@ def create_grid(session: Session, actor: Actor, *, community_id: int, name: str,
 
 def update_grid(session: Session, actor: Actor, grid_id: int, expected_version: int, *, name: str,
                 description: str = "", now: datetime | None = None) -> Grid:
-    require(actor, "community.manage")
     name, description = valid_name(name), _text(description, "description")
     grid = load_for_edit(session, Grid, grid_id, expected_version)
+    _require_community(actor, grid.community_id)
     _unique_grid(session, grid.community_id, name, exclude_id=grid_id)
     before = snapshot(grid, _GRID_FIELDS)
     with guarded_flush(session):

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from core.base import audit, clock, passwords
 from core.base.errors import Invalid, NotFound, collect
 from core.base.i18n import LANGUAGES
-from core.base.permissions import ROLES, Actor, require
+from core.base.permissions import ROLES, Actor, require, sees_all_grids
 from core.base.records import guarded_flush, load_for_edit
 from core.base.text import clean
 from core.office.communities import grids_by_id
@@ -68,6 +68,27 @@ def user_snapshot(user: User) -> dict:
 
 
 COMMUNITY_WIDE = ("admin", "supervisor")  # see every grid of their community
+
+
+def _manages_everyone(actor: Actor | None) -> bool:
+    """The CLI, the bootstrap and an administrator of the whole installation manage every account;
+    an admin of a community only its own."""
+    return actor is None or sees_all_grids(actor)
+
+
+def _check_manages(actor: Actor | None, community_id: int | None) -> None:
+    """A community's admin gives accounts only to their community (never none: that would be the
+    installation's administrator)."""
+    if not _manages_everyone(actor) and community_id != actor.community_id:  # type: ignore[union-attr]
+        raise Invalid("community", "error.community.not_yours")
+
+
+def _managed_user(session: Session, actor: Actor | None, user_id: int) -> User:
+    """A user the actor manages; another community's is not found, as if it did not exist."""
+    user = get_user(session, user_id)
+    if not _manages_everyone(actor) and user.community_id != actor.community_id:  # type: ignore[union-attr]
+        raise NotFound(object="user", id=user_id)
+    return user
 
 
 def actor_of(user: User) -> Actor:
@@ -131,11 +152,12 @@ def create_user(
     if actor is not None:
         require(actor, "user.manage")
     grid_ids = list(grid_ids or [])
-    username, display_name, role, grids = collect([
+    username, display_name, role, grids, _ = collect([
         lambda: validate_username(username),
         lambda: validate_display_name(display_name),
         lambda: validate_role(role),
         lambda: _check_community_and_grids(session, community_id, grid_ids),
+        lambda: _check_manages(actor, community_id),
     ])
     if _username_taken(session, username):
         raise Invalid("username", "error.username.taken", username=username)
@@ -175,11 +197,13 @@ def update_user(
     now: datetime | None = None,
 ) -> User:
     require(actor, "user.manage")
-    display_name, role, grids = collect([
+    display_name, role, grids, _ = collect([
         lambda: validate_display_name(display_name),
         lambda: validate_role(role),
         lambda: _check_community_and_grids(session, community_id, list(grid_ids)),
+        lambda: _check_manages(actor, community_id),
     ])
+    _managed_user(session, actor, user_id)
     user = load_for_edit(session, User, user_id, expected_version)
     if user.id == actor.id and (not active or role != "admin"):
         raise Invalid("role" if active else "active", "error.user.cannot_demote_self")
@@ -209,8 +233,13 @@ def find_by_username(session: Session, username: str) -> User | None:
 
 
 def list_users(session: Session, actor: Actor) -> list[User]:
+    """The accounts the actor manages: every one for the installation's administrator, the
+    community's for a community's admin."""
     require(actor, "user.manage")
-    return list(session.scalars(select(User).options(selectinload(User.grids)).order_by(User.username)))
+    query = select(User).options(selectinload(User.grids)).order_by(User.username)
+    if not _manages_everyone(actor):
+        query = query.where(User.community_id == actor.community_id)
+    return list(session.scalars(query))
 
 
 def count_users(session: Session) -> int:
@@ -239,7 +268,7 @@ def reset_password(session: Session, actor: Actor | None, user_id: int, *, now: 
     """Give the account a one-time password; every open session of it ends."""
     if actor is not None:
         require(actor, "user.manage")
-    user = get_user(session, user_id)
+    user = _managed_user(session, actor, user_id)
     secret = passwords.one_time_password()
     now = now or clock.now()
     _set_password(session, user, secret, one_time=True, reason="password_reset", now=now)
@@ -293,6 +322,9 @@ def unlock(session: Session, actor: Actor | None, username: str, *, now: datetim
     if actor is not None:
         require(actor, "user.manage")
     username = normalise_username(username)
+    known = find_by_username(session, username)
+    if known is not None:
+        _managed_user(session, actor, known.id)
     cleared = _clear_lock(session, username)
     audit.record(session, actor, "unlock", object_type="user", object_id=username,
                  actor_username=None if actor else "system", now=now)
@@ -302,5 +334,6 @@ def unlock(session: Session, actor: Actor | None, username: str, *, now: datetim
 def locked_usernames(session: Session, actor: Actor, now: datetime | None = None) -> dict[str, datetime]:
     require(actor, "user.manage")
     now = now or clock.now()
+    managed = {user.username for user in list_users(session, actor)}
     rows = session.execute(select(LoginAttempt.username, LoginAttempt.locked_until).where(LoginAttempt.locked_until > now))
-    return {username: until for username, until in rows}
+    return {username: until for username, until in rows if username in managed}

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.base.errors import LinliError, StaleEdit
+from core.base.permissions import sees_all_grids
 from core.office import communities
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors, save_then_rerun, show_notice
@@ -37,19 +38,23 @@ if all_communities:
 else:
     st.info(t("communities.none"))
 
-add_community, add_grid, rename = st.tabs([t("communities.add"), t("grids.add"), t("communities.rename")])
+# New communities are the installation administrator's; a community's admin adds grids to their own.
+adds_communities = sees_all_grids(me)
+tabs = st.tabs(([t("communities.add")] if adds_communities else []) + [t("grids.add"), t("communities.rename")])
+add_grid, rename = tabs[-2], tabs[-1]
 
-with add_community:
-    errors = FieldErrors()
-    with st.form("new_community", clear_on_submit=False):
-        name = st.text_input(t("field.name"), max_chars=communities.NAME_MAX, key="community_name")
-        errors.slot("name")
-        address = st.text_input(t("field.address"), max_chars=communities.TEXT_MAX, key="community_address")
-        errors.slot("address")
-        if st.form_submit_button(t("communities.add"), type="primary"):
-            save_then_rerun(engine, errors,
-                            lambda session: communities.create_community(session, me, name=name, address=address),
-                            "communities_notice", lambda created: t("communities.created", name=plain(created.name)))
+if adds_communities:
+    with tabs[0]:
+        errors = FieldErrors()
+        with st.form("new_community", clear_on_submit=False):
+            name = st.text_input(t("field.name"), max_chars=communities.NAME_MAX, key="community_name")
+            errors.slot("name")
+            address = st.text_input(t("field.address"), max_chars=communities.TEXT_MAX, key="community_address")
+            errors.slot("address")
+            if st.form_submit_button(t("communities.add"), type="primary"):
+                save_then_rerun(engine, errors,
+                                lambda session: communities.create_community(session, me, name=name, address=address),
+                                "communities_notice", lambda created: t("communities.created", name=plain(created.name)))
 
 with add_grid:
     if not all_communities:

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.base.errors import LinliError
-from core.base.permissions import ROLES
+from core.base.permissions import ROLES, sees_all_grids
 from core.office import communities, users
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors, show_notice
@@ -30,7 +30,8 @@ def role_label(role: str) -> str:
 
 
 def community_picker(key: str, current: int | None) -> int | None:
-    options = [ANY, *community_names]  # ANY: none
+    # ANY: none — an account of the whole installation, which only its administrator gives
+    options = [ANY, *community_names] if sees_all_grids(me) else [*community_names]
     chosen = st.selectbox(t("field.community"), options, index=options.index(current) if current in options else 0,
                           format_func=lambda cid: t("common.none") if cid == ANY else community_names[cid],
                           key=translated_choice(key))

@@ -18,6 +18,16 @@ def users_screen(app_world):
     return open_url(login(new_app(), "admin1"), "users")
 
 
+def installation_admin(app_world) -> str:
+    """An admin of no community: administers the whole installation."""
+    from tests.factories import PASSWORD
+
+    with write_session(app_world.engine) as session:
+        users.create_user(session, None, username="root.admin", display_name="系统管理员", role="admin",
+                          password=PASSWORD, must_change_password=False)
+    return "root.admin"
+
+
 def test_admin_creates_a_worker_and_sees_the_one_time_password(app_world):
     at = users_screen(app_world)
     at.text_input(key="new_username").input("Li.Xiuying")
@@ -54,7 +64,7 @@ def test_bad_user_input_is_refused_beside_the_field_and_nothing_is_written(app_w
 
 
 def test_grid_picker_offers_only_the_chosen_communitys_grids(app_world):
-    at = users_screen(app_world)
+    at = open_url(login(new_app(), installation_admin(app_world)), "users")
     before = snapshot_counts(app_world.engine)
     at.text_input(key="new_username").input("cross.grid")
     at.text_input(key="new_display_name").input("跨社区")
@@ -106,7 +116,7 @@ def test_admin_resets_a_password_and_unlocks_an_account(app_world):
 
 
 def test_communities_and_grids_are_added_and_duplicates_refused(app_world):
-    at = open_url(login(new_app(), "admin1"), "communities")
+    at = open_url(login(new_app(), installation_admin(app_world)), "communities")
     at.text_input(key="community_name").input("新风社区")
     at.text_input(key="community_address").input("新风路 1 号")
     at.button[0].click().run()
@@ -141,3 +151,21 @@ def test_audit_screen_shows_words_not_json_or_codes(app_world):
     assert renamed["对象"] == f"网格 #{app_world.world.grid_ids[0]}"
     assert "名称：东区网格" in renamed["修改后"] and "名称：第一网格" in renamed["修改前"]
     assert not any("{" in str(value) for value in table[["修改前", "修改后"]].to_numpy().ravel())
+
+
+def test_a_communitys_admin_manages_only_its_accounts(app_world):
+    """Another community's accounts are not listed, and no account is given outside the community."""
+    world = app_world.world
+    from tests.factories import PASSWORD
+
+    with write_session(app_world.engine) as session:
+        users.create_user(session, None, username="other.worker", display_name="安定门网格员", role="worker",
+                          community_id=world.other_community_id, password=PASSWORD, must_change_password=False)
+    at = users_screen(app_world)
+    listed = list(at.dataframe[0].value["用户名"])
+    assert "other.worker" not in listed and "worker1" in listed
+    assert at.selectbox(key="new_community").options == ["和平里社区"]  # neither another community nor none
+    at = open_url(login(new_app(), "admin1"), "communities")  # the community's own, and its grids
+    shown = texts(at) + repr([frame.value for frame in at.dataframe])
+    assert "安定门社区" not in shown and "和平里社区" in shown
+    assert [tab.label for tab in at.tabs] == ["新建网格", "修改名称"]  # communities are the installation's

@@ -70,7 +70,8 @@ def test_every_bad_field_is_reported_at_once(engine):
     with pytest.raises(InvalidMany) as refused:
         with write_session(engine) as session:
             users.create_user(session, world.actors["admin"], username="", display_name="", role="root")
-    assert fields_of(refused.value) == {"username", "display_name", "role"}
+    # and the community: a community's admin gives accounts to their community only
+    assert fields_of(refused.value) == {"username", "display_name", "role", "community"}
 
 
 def test_only_admins_manage_users(engine):
