@@ -770,7 +770,7 @@ def list_courses(session: Session, actor: Actor, *, limit: int = 200) -> list[di
 
 def staff_choices(session: Session, actor: Actor) -> dict[int, str]:
     require(actor, "training.manage")
-    return staff.active_staff(session)
+    return staff.active_staff(session, actor)
 
 
 def course_by_id(session: Session, actor: Actor, course_id: int) -> Course:

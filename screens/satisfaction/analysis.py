@@ -33,7 +33,7 @@ this_month = today.replace(day=1)
 months = [add_months(this_month, -offset) for offset in range(satisfaction.MAX_MONTHS)]
 with read_session(engine) as session:
     grids = residents.grid_choices(session, me)
-    people = staff.active_staff(session)
+    people = staff.active_staff(session, me)
 
 errors = FieldErrors()
 first_col, last_col, grid_col, category_col = st.columns(4)

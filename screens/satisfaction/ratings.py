@@ -26,7 +26,7 @@ st.title(t("ratings.title"))
 
 with read_session(engine) as session:
     grids = residents.grid_choices(session, me)
-    people = staff.active_staff(session)
+    people = staff.active_staff(session, me)
 show_notice("ratings_notice")
 if not grids:
     st.info(t("ratings.no_grids"))

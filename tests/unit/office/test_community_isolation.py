@@ -149,3 +149,17 @@ def test_a_grid_added_later_is_seen_at_the_next_login(engine, two):
     with read_session(engine) as session:
         supervisor = users.actor_of(session.get(User, actors["home-supervisor"].id))
     assert grid.id in supervisor.grid_ids and world.other_grid_id not in supervisor.grid_ids
+
+
+def test_colleague_pickers_list_only_the_communitys_staff(engine, two):
+    """Who a rating concerns, who is expected at a course: colleagues of one's own community."""
+    from core.office import staff
+
+    world, actors = two
+    with read_session(engine) as session:
+        home = set(staff.active_staff(session, actors["home-supervisor"]).values())
+        course = set(training.staff_choices(session, world.actors["trainer"]).values())
+        everyone = set(staff.active_staff(session, actors["installation"]).values())
+    assert f"{HOME}worker" in home and f"{OTHER}worker" not in home
+    assert course == home
+    assert {f"{HOME}worker", f"{OTHER}worker"} <= everyone
