@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.base import audit, clock, stored_files
 from core.base.errors import Invalid, NotFound, StaleEdit, collect
-from core.base.permissions import Actor, require
+from core.base.permissions import Actor, require, sees_all_grids
 from core.base.validation import parse_date, required_text
 from core.training import categories
 from db.models import CourseCategory, ExternalHours, User
@@ -99,8 +99,16 @@ def _as_dict(claim: ExternalHours, person: str, category: str, decider: str | No
             "version": claim.version}
 
 
-def _listing(session: Session, *conditions: Any) -> list[dict[str, Any]]:
+def _in_community(session: Session, actor: Actor, claim: ExternalHours) -> None:
+    """A reviewer sees the claims of their community's staff; another community's is not found."""
+    if not sees_all_grids(actor) and session.get(User, claim.user_id).community_id != actor.community_id:
+        raise NotFound(object="external_hours", id=claim.id)
+
+
+def _listing(session: Session, *conditions: Any, community_of: Actor | None = None) -> list[dict[str, Any]]:
     claimant, decider = User.__table__.alias("claimant"), User.__table__.alias("decider")
+    if community_of is not None and not sees_all_grids(community_of):
+        conditions = (*conditions, claimant.c.community_id == community_of.community_id)
     rows = session.execute(
         select(ExternalHours, claimant.c.display_name, CourseCategory.name, decider.c.display_name)
         .join(claimant, claimant.c.id == ExternalHours.user_id)
@@ -117,11 +125,12 @@ def my_claims(session: Session, actor: Actor) -> list[dict[str, Any]]:
 
 def claims_to_review(session: Session, actor: Actor, *, status: str = "pending", limit: int = 200
                      ) -> list[dict[str, Any]]:
-    """Claims in `status`, newest first, with who made them (a supervisor's review list)."""
+    """Claims in `status` by the staff of the actor's community, newest first, with who made them
+    (a supervisor's review list)."""
     require(actor, "training.approve")
     if status not in STATUSES:
         raise Invalid("status", "error.external.status")
-    return _listing(session, ExternalHours.status == status)[:limit]
+    return _listing(session, ExternalHours.status == status, community_of=actor)[:limit]
 
 
 def decide(session: Session, actor: Actor, claim_id: int, *, approve: bool, reason: str = "",
@@ -132,6 +141,7 @@ def decide(session: Session, actor: Actor, claim_id: int, *, approve: bool, reas
     claim = session.get(ExternalHours, claim_id)
     if claim is None:
         raise NotFound(object="external_hours", id=claim_id)
+    _in_community(session, actor, claim)
     if claim.user_id == actor.id:
         raise Invalid("claim", "error.external.own_claim")
     if claim.status != "pending" or (version is not None and claim.version != version):
@@ -157,6 +167,8 @@ def certificate_file(session: Session, actor: Actor, claim_id: int, files_dir: P
     if claim is None:
         raise NotFound(object="external_hours", id=claim_id)
     require(actor, "training.view_own" if claim.user_id == actor.id else "training.approve")
+    if claim.user_id != actor.id:
+        _in_community(session, actor, claim)
     content = stored_files.read(files_dir, claim.stored_as, claim.file_sha256)
     if content is None:
         return None

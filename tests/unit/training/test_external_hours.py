@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from core.base import stored_files
-from core.base.errors import Forbidden, Invalid, InvalidMany, StaleEdit
+from core.base.errors import Forbidden, Invalid, InvalidMany, NotFound, StaleEdit
 from core.training import categories, external
 from core.training import service as training
 from db.engine import read_session, write_session
@@ -191,3 +191,24 @@ def test_my_claims_and_the_review_list(engine, world, files):
             external.claims_to_review(session, world.actors["worker"])
     assert [(c["status"], c["reason"], c["decided_by"]) for c in mine] == [("refused", "学时与证书不符", "supervisor one")]
     assert [c["person"] for c in pending] == ["supervisor one"]
+
+
+def test_a_supervisor_reviews_only_the_claims_of_their_communitys_staff(engine, world, files):
+    """Several communities: another community's claims are neither listed, nor opened, nor decided."""
+    from core.office import users
+    from tests.factories import PASSWORD
+
+    with write_session(engine) as session:
+        account = users.create_user(session, None, username="other.sup", display_name="安定门主管", role="supervisor",
+                                    community_id=world.other_community_id, password=PASSWORD,
+                                    must_change_password=False)
+        session.flush()
+        other = users.actor_of(session.get(User, account.user.id))
+    mine = claim(engine, world, files)
+    with read_session(engine) as session:
+        assert external.claims_to_review(session, other) == []
+        assert [c["id"] for c in external.claims_to_review(session, world.actors["supervisor"])] == [mine]
+        with pytest.raises(NotFound):
+            external.certificate_file(session, other, mine, files)
+    with write_session(engine) as session, pytest.raises(NotFound):
+        external.decide(session, other, mine, approve=True, now=NOW)
