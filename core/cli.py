@@ -158,8 +158,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     only the files are copied: the database is pg_dump's."""
     settings = _settings(args)
     url = settings.database_url
-    stamp = f"linli-{datetime.now():%Y%m%d-%H%M%S}"
-    target = Path(args.output) if args.output else Path("backups") / f"{stamp}.db"
+    target = Path(args.output) if args.output else Path("backups") / f"linli-{datetime.now():%Y%m%d-%H%M%S}.db"
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if is_sqlite(url):
         source_path = Path(make_url(url).database or "")
@@ -173,8 +172,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         print("the database is PostgreSQL: back it up with pg_dump; copying the evidence files only", file=sys.stderr)
     files = Path(settings.files_dir)
     if files.is_dir():
-        copied = backup_folder(files, target.with_name(f"{target.stem}-files"))
-        print(f"{copied} evidence files copied to {target.with_name(f'{target.stem}-files')}")
+        copies = target.with_name(f"{target.stem}-files")
+        print(f"{backup_folder(files, copies)} evidence files copied to {copies}")
     return 0
 
 

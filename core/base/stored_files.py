@@ -39,9 +39,9 @@ class StoredFile:
     size: int
     sha256: str
 
-    @property
-    def mime(self) -> str:
-        return KINDS[self.kind][0]
+
+def mime_of(kind: str) -> str:
+    return KINDS[kind][0]
 
 
 def _kind_of(content: bytes) -> str | None:

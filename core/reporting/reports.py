@@ -150,9 +150,14 @@ def dashboard_figures(session: Session, actor: Actor, today: date | None = None)
     return figures
 
 
+def _on_pace(standing: list[dict[str, Any]]) -> int:
+    """Quotas on track or met (not behind)."""
+    return sum(1 for row in standing if row["status"] != "behind")
+
+
 def _on_pace_share(session: Session, actor: Actor, day: date) -> float | None:
     standing = training.compliance(session, actor, today=day)
-    return round(sum(1 for row in standing if row["status"] != "behind") / len(standing), 4) if standing else None
+    return round(_on_pace(standing) / len(standing), 4) if standing else None
 
 
 def _satisfaction_figures(session: Session, actor: Actor, today: date) -> list[KeyFigure]:
@@ -268,7 +273,7 @@ def _training_sheet(session: Session, actor: Actor, as_of: date, t: Any) -> Shee
     """Each quota of each staff member who has one, as of the month's last day: hours credited by
     then, what an even pace asks by then, on track / behind / met."""
     standing = training.compliance(session, actor, today=as_of)
-    on_pace = sum(1 for row in standing if row["status"] != "behind")
+    on_pace = _on_pace(standing)
     rows: list[list[Any]] = [
         [t("report.figure"), t("report.value")],
         [t("report.staff"), len({row["user_id"] for row in standing})],

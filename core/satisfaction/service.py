@@ -56,9 +56,10 @@ Reading (permission "satisfaction.view"; supervisors and admins), all from the s
     page_figures(session, actor, filters) -> Figures(overview, trend, distribution, heat_map, workers)
     overview / monthly_trend / score_distribution / heat_map / workers_table: the same, one at a time
     by_dimension(session, actor, filters, "category" | "channel" | "independence")
-    month_overview(session, actor, day): one month's figures
+    days_overview(session, actor, first, last): figures of the days first..last (the dashboard's
+        month to date), read from `ratings` through the index ix_ratings_day
     low_ratings(session, actor, filters, limit=50, figures=None): latest 1–2 ratings with comments,
-        grid, worker and, for a follow-up, the case id and number (the only reader of `ratings`); a
+        grid, worker and, for a follow-up, the case id and number; a
         grid, worker or category with fewer than MIN_GROUP ratings under the filters is not named
         (None). Pass the page's Figures for the same filters to save reading the group sizes again.
     A range ending before it starts raises Invalid("last_month", "error.date_range.reversed").
@@ -803,7 +804,7 @@ def _small_groups(group_counts: dict[str, dict[Any, int]]) -> dict[str, set[Any]
 
 def low_ratings(session: Session, actor: Actor, filters: RatingFilters, *, limit: int = 50,
                 today: date | None = None, figures: Figures | None = None) -> list[dict[str, Any]]:
-    """The latest 1–2 ratings matching the filters, newest first, to follow up: the only reader of
+    """The latest 1–2 ratings matching the filters, newest first, to follow up: read from
     `ratings` itself, served by the partial index ix_ratings_low_recent and limited. A grid,
     worker or category with fewer than MIN_GROUP ratings under the filters is not named (None):
     a low score beside a group of two is nearly that group's figure. `figures`, the page's for
@@ -836,11 +837,6 @@ def low_ratings(session: Session, actor: Actor, filters: RatingFilters, *, limit
         row["grid"] = None if row["grid_id"] in small["grid"] else row["grid"]
         row["category"] = None if row["category"] in small["category"] else row["category"]
     return found
-
-
-def month_overview(session: Session, actor: Actor, month: date) -> dict[str, Any]:
-    """One month's figures for everything the actor may see (dashboard, monthly report)."""
-    return overview(session, actor, RatingFilters(first_month=month, last_month=month), today=month)
 
 
 # Live ratings of each score, 1–5, read from `ratings` itself: the summary is per month, and a

@@ -1,8 +1,9 @@
 """Hours earned elsewhere (外部学时): an online course, 学历教育, another organiser's training.
 
 社会工作者继续教育办法 (民发〔2009〕123号) asks for continuing education, not for it to be
-taken at the employer; hours from other organisers count once the office has checked the proof. A staff member claims the hours with a certificate file (core.base.stored_files); a
-supervisor — never the claimant — approves or refuses with a reason, audited. Approved hours
+taken at the employer; hours from other organisers count once the office has checked the proof.
+A staff member claims the hours with a certificate file (core.base.stored_files); a supervisor —
+never the claimant — approves or refuses with a reason, audited. Approved hours
 count toward the quotas of their category (core.training.categories) on the day the training was
 completed, exactly as a course's hours count on the day it started.
 """
@@ -20,8 +21,9 @@ from sqlalchemy.orm import Session
 from core.base import audit, clock, stored_files
 from core.base.errors import Invalid, NotFound, StaleEdit, collect
 from core.base.permissions import Actor, require, sees_all_grids
-from core.base.validation import parse_date, required_text
+from core.base.validation import past_or_today, required_text
 from core.training import categories
+from core.training.service import positive_hours
 from db.models import CourseCategory, ExternalHours, User
 
 STATUSES = ("pending", "approved", "refused")
@@ -41,21 +43,8 @@ class ClaimInput:
     content: bytes = b""
 
 
-def _claim_hours(value: float | str | None) -> float:
-    from core.training.service import _hours
-
-    hours = _hours(value, "hours", MAX_HOURS)
-    if hours == 0:
-        raise Invalid("hours", "error.hours.range", max=MAX_HOURS)
-    return hours
-
-
 def _completed_on(value: date | str | None, today: date) -> date:
-    day = parse_date(value, "completed_on")
-    if day is None:
-        raise Invalid("completed_on", "error.required")
-    if day > today:
-        raise Invalid("completed_on", "error.date.future")
+    day = past_or_today(value, "completed_on", today)
     if day < EARLIEST:
         raise Invalid("completed_on", "error.date.too_early", earliest=EARLIEST)
     return day
@@ -71,7 +60,7 @@ def submit_claim(session: Session, actor: Actor, data: ClaimInput, files_dir: Pa
         lambda: required_text(data.title, "title", 100, prose=False),
         lambda: required_text(data.organiser, "organiser", 100, prose=False),
         lambda: categories.active_category(session, data.category_id),
-        lambda: _claim_hours(data.hours),
+        lambda: positive_hours(data.hours, "hours", MAX_HOURS),
         lambda: stored_files.check_evidence(data.content, data.file_name or ""),
         lambda: _completed_on(data.completed_on, now.date())])
     kept = stored_files.store(files_dir, data.content, data.file_name, kind)
@@ -133,14 +122,19 @@ def claims_to_review(session: Session, actor: Actor, *, status: str = "pending",
     return _listing(session, ExternalHours.status == status, community_of=actor)[:limit]
 
 
+def _claim(session: Session, claim_id: int) -> ExternalHours:
+    claim = session.get(ExternalHours, claim_id)
+    if claim is None:
+        raise NotFound(object="external_hours", id=claim_id)
+    return claim
+
+
 def decide(session: Session, actor: Actor, claim_id: int, *, approve: bool, reason: str = "",
            version: int | None = None, now: datetime | None = None) -> ExternalHours:
     """Approve or refuse a pending claim (a refusal says why). Nobody decides their own claim;
     a claim decided already, or changed since `version` was read, is refused as stale."""
     require(actor, "training.approve")
-    claim = session.get(ExternalHours, claim_id)
-    if claim is None:
-        raise NotFound(object="external_hours", id=claim_id)
+    claim = _claim(session, claim_id)
     _in_community(session, actor, claim)
     if claim.user_id == actor.id:
         raise Invalid("claim", "error.external.own_claim")
@@ -163,13 +157,11 @@ def certificate_file(session: Session, actor: Actor, claim_id: int, files_dir: P
                      ) -> tuple[bytes, str, str] | None:
     """(bytes, file name, mime type) of a claim's certificate, for the claimant and for those who
     review claims; None when the file is missing or no longer the one uploaded."""
-    claim = session.get(ExternalHours, claim_id)
-    if claim is None:
-        raise NotFound(object="external_hours", id=claim_id)
+    claim = _claim(session, claim_id)
     require(actor, "training.view_own" if claim.user_id == actor.id else "training.approve")
     if claim.user_id != actor.id:
         _in_community(session, actor, claim)
     content = stored_files.read(files_dir, claim.stored_as, claim.file_sha256)
     if content is None:
         return None
-    return content, claim.file_name, stored_files.KINDS[claim.file_kind][0]
+    return content, claim.file_name, stored_files.mime_of(claim.file_kind)

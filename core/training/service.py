@@ -24,6 +24,7 @@ from core.base import audit, clock
 from core.base.errors import Invalid, InvalidMany, NotFound, StaleEdit, collect
 from core.base.permissions import Actor, require, sees_all_grids
 from core.base.text import clean
+from core.base.validation import whole_number
 from core.office import staff
 from core.training import categories
 from db.bulk import driver_timestamp, insert_rows
@@ -74,6 +75,20 @@ def _hours(value: float | str | None, field_name: str, maximum: float) -> float:
     return hours
 
 
+def positive_hours(value: float | str | None, field_name: str, maximum: float) -> float:
+    """Hours that must be more than 0 (a course's credit, hours claimed), at most `maximum`."""
+    hours = _hours(value, field_name, maximum)
+    if hours == 0:
+        raise Invalid(field_name, "error.hours.range", max=maximum)
+    return hours
+
+
+def _unknown_staff(session: Session, user_ids: list[int]) -> set[int]:
+    """Of these ids, those that are not an active staff member."""
+    return set(user_ids) - set(session.scalars(select(User.id).where(User.id.in_(user_ids or [-1]),
+                                                                       User.active.is_(True))))
+
+
 def session_hours(starts_at: datetime, ends_at: datetime) -> float:
     """The most hours a course can credit: its length (so never more than 24 for any day)."""
     return round((ends_at - starts_at).total_seconds() / 3600, 2)
@@ -102,9 +117,7 @@ def _checked_course(session: Session, data: CourseInput) -> _CheckedCourse:
     else:
         longest = session_hours(data.starts_at, data.ends_at)
     try:
-        hours = _hours(data.credit_hours, "credit_hours", longest)
-        if hours == 0:
-            raise Invalid("credit_hours", "error.hours.range", max=longest)
+        hours = positive_hours(data.credit_hours, "credit_hours", longest)
     except Invalid as exc:
         errors.append(exc)
         hours = 0
@@ -114,8 +127,7 @@ def _checked_course(session: Session, data: CourseInput) -> _CheckedCourse:
     except Invalid as exc:
         errors.append(exc)
     people = sorted(set(data.participant_ids))
-    known = set(session.scalars(select(User.id).where(User.id.in_(people or [-1]), User.active.is_(True))))
-    if set(people) - known:
+    if _unknown_staff(session, people):
         errors.append(Invalid("participants", "error.course.unknown_participant"))
     if errors:
         raise InvalidMany(errors)
@@ -227,8 +239,7 @@ def add_walk_ins(session: Session, actor: Actor, course_id: int, user_ids: list[
     people = sorted(set(user_ids))
     if not people:
         raise Invalid("walk_ins", "error.required")
-    known = set(session.scalars(select(User.id).where(User.id.in_(people), User.active.is_(True))))
-    if set(people) - known:
+    if _unknown_staff(session, people):
         raise Invalid("walk_ins", "error.course.unknown_participant")
     expected = set(session.scalars(select(course_participants.c.user_id)
                                    .where(course_participants.c.course_id == course_id)))
@@ -237,9 +248,8 @@ def add_walk_ins(session: Session, actor: Actor, course_id: int, user_ids: list[
     if not newcomers:
         raise Invalid("walk_ins", "error.course.already_on_roster")
     now = now or clock.now()
-    if session.execute(update(Course).where(Course.id == course_id, Course.roster_version == loaded_version)
-                       .values(roster_version=loaded_version + 1)
-                       .execution_options(synchronize_session=False)).rowcount != 1:
+    if session.connection().execute(_BUMP_ROSTER, {"course_id": course_id, "loaded_version": loaded_version}
+                                    ).rowcount != 1:  # the roster save's compare-and-set
         raise StaleEdit()
     session.execute(course_participants.insert(), [{"course_id": course_id, "user_id": uid} for uid in newcomers])
     session.add_all(Attendance(course_id=course_id, user_id=uid, status="present", hours=course.credit_hours,
@@ -612,10 +622,10 @@ def set_quota(session: Session, actor: Actor, level: str, *, period_years: int, 
     require(actor, "training.targets")
     if level not in LEVELS:
         raise Invalid("level", "error.quota.level")
-    checks = [lambda: _whole_number(period_years, "period_years", "error.quota.period", 1, 10),
+    checks = [lambda: whole_number(period_years, "period_years", 1, 10, "error.quota.period"),
               lambda: _hours(hours, "hours", 1000)]
     if level == "none" and first_year is not None:
-        checks.append(lambda: _whole_number(first_year, "first_year", "error.quota.first_year", 2000, 2100))
+        checks.append(lambda: whole_number(first_year, "first_year", 2000, 2100, "error.quota.first_year"))
     years, target, *first = collect(checks)
     setting = session.get(QuotaSetting, level)
     before = {"period_years": setting.period_years, "hours": setting.hours, "first_year": setting.first_year}
@@ -625,16 +635,6 @@ def set_quota(session: Session, actor: Actor, level: str, *, period_years: int, 
     setting.version += 1
     audit.record(session, actor, "quota_change", object_type="quota", object_id=level, before=before,
                  after={"period_years": setting.period_years, "hours": setting.hours, "first_year": setting.first_year})
-
-
-def _whole_number(value: int | str, field_name: str, key: str, low: int, high: int) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise Invalid(field_name, key) from None
-    if not low <= number <= high:
-        raise Invalid(field_name, key)
-    return number
 
 
 def _month_starts(first_month: date, last_month: date) -> list[date]:

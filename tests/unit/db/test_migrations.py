@@ -50,16 +50,21 @@ def test_every_editable_table_has_a_version_column(engine):
         assert "version" in {c["name"] for c in inspector.get_columns(table)}, table
 
 
+def a_community_and_grid(connection) -> None:  # noqa: ANN001
+    """Community 1 with grid 1, written as an older schema has them."""
+    connection.execute(text("INSERT INTO communities (id, name, address, created_at, version) "
+                            "VALUES (1, '和平里社区', '', '2026-01-01 00:00:00', 1)"))
+    connection.execute(text("INSERT INTO grids (id, community_id, name, description, created_at, version) "
+                            "VALUES (1, 1, '第一网格', '', '2026-01-01 00:00:00', 1)"))
+
+
 def test_stored_id_masks_keep_only_their_last_4_after_the_upgrade(fresh_database_url):
     """0008: a mask written as 110***********0131 becomes **************0131, no key needed."""
     engine = make_engine(fresh_database_url)
     try:
         migrate.upgrade(engine, "0007")
         with engine.begin() as connection:
-            connection.execute(text("INSERT INTO communities (id, name, address, created_at, version) "
-                                    "VALUES (1, '和平里社区', '', '2026-01-01 00:00:00', 1)"))
-            connection.execute(text("INSERT INTO grids (id, community_id, name, description, created_at, version) "
-                                    "VALUES (1, 1, '第一网格', '', '2026-01-01 00:00:00', 1)"))
+            a_community_and_grid(connection)
             for number, masked in ((1, "110***********0131"), (2, "")):
                 connection.execute(text(
                     "INSERT INTO residents (id, grid_id, name, name_pinyin, name_initials, sex, birth_date, id_masked, "
@@ -81,10 +86,7 @@ def test_going_back_below_0009_refuses_to_lose_a_re_mediated_cases_earlier_agree
     try:
         migrate.upgrade(engine)
         with engine.begin() as connection:
-            connection.execute(text("INSERT INTO communities (id, name, address, created_at, version) "
-                                    "VALUES (1, '和平里社区', '', '2026-01-01 00:00:00', 1)"))
-            connection.execute(text("INSERT INTO grids (id, community_id, name, description, created_at, version) "
-                                    "VALUES (1, 1, '第一网格', '', '2026-01-01 00:00:00', 1)"))
+            a_community_and_grid(connection)
             connection.execute(text("INSERT INTO users (id, username, display_name, password_hash, role, active, "
                                     "must_change_password, language, created_at, version) VALUES (1, 'w', 'w', 'x', "
                                     "'worker', true, false, 'zh-CN', '2026-01-01 00:00:00', 1)"))
@@ -112,8 +114,7 @@ def test_staff_without_a_community_join_the_only_one(fresh_database_url):
     try:
         migrate.upgrade(engine, "0018")
         with engine.begin() as connection:
-            connection.execute(text("INSERT INTO communities (id, name, address, created_at, version) "
-                                    "VALUES (1, '和平里社区', '', '2026-01-01 00:00:00', 1)"))
+            a_community_and_grid(connection)
             for number, role in enumerate(("admin", "supervisor", "worker", "trainer"), start=1):
                 connection.execute(text(
                     "INSERT INTO users (id, username, display_name, password_hash, role, active, must_change_password, "
