@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -24,6 +24,7 @@ from core.base.i18n import translate
 from core.office import bootstrap, users
 from db import migrate
 from db.engine import database_trouble, is_sqlite, make_engine, write_session
+from db.models import Community, Grid
 
 
 def _message(error: LinliError, language: str = "en") -> str:
@@ -113,13 +114,35 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _community_named(session, name: str | None) -> int | None:  # noqa: ANN001
+    """The community --community names; without it, the installation's only one."""
+    if name:
+        found = session.scalar(select(Community.id).where(Community.name == name.strip()))
+        if found is None:
+            raise LinliError("error.community.unknown")
+        return found
+    known = session.scalars(select(Community.id).limit(2)).all()
+    if len(known) != 1:
+        raise LinliError("error.community.required")
+    return known[0]
+
+
+def _any_community(session) -> bool:  # noqa: ANN001
+    return session.scalar(select(Community.id).limit(1)) is not None
+
+
+def _grid_ids(session, community: int | None) -> list[int]:  # noqa: ANN001
+    return list(session.scalars(select(Grid.id).where(Grid.community_id == community))) if community else []
+
+
 def cmd_create_user(args: argparse.Namespace) -> int:
     engine = make_engine(_settings(args).database_url)
     migrate.upgrade(engine)
     try:
         with write_session(engine) as session:
+            community = _community_named(session, args.community)
             account = users.create_user(session, None, username=args.username, display_name=args.name or args.username,
-                                        role=args.role)
+                                        role=args.role, community_id=community)
     except LinliError as exc:
         print(f"refused: {_message(exc)}", file=sys.stderr)
         return 2
@@ -220,7 +243,6 @@ def cmd_import_residents(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"no such file: {path}", file=sys.stderr)
         return 2
-    actor = Actor(id=0, username="cli", role="admin")
     language = args.lang
 
     def say(key: str, **params: object) -> str:
@@ -229,6 +251,12 @@ def cmd_import_residents(args: argparse.Namespace) -> int:
     try:
         with write_session(engine) as session:
             keys.check_database_key(session, vault)
+            # The import acts as an admin of the community it fills (the only one, or --community);
+            # on a new database the first grid it creates makes the community too.
+            community = None if args.community is None and not _any_community(session) else _community_named(
+                session, args.community)
+            actor = Actor(id=0, username="cli", role="admin", community_id=community,
+                          grid_ids=frozenset(_grid_ids(session, community)))
             report = imports.import_residents(session, actor, vault, path.read_bytes(), path.name,
                                               dry_run=args.dry_run, allow_partial=args.partial,
                                               create_grids=args.create_grids)
@@ -281,6 +309,7 @@ def parser() -> argparse.ArgumentParser:
     create = commands.add_parser("create-user", help="create an account with a one-time password")
     create.add_argument("username")
     create.add_argument("--role", required=True, choices=("admin", "supervisor", "worker", "trainer"))
+    create.add_argument("--community", help="the community's name (needed when there are several)")
     create.add_argument("--name", help="display name")
     create.set_defaults(func=cmd_create_user)
     reset = commands.add_parser("reset-password", help="give an account a new one-time password")
@@ -294,6 +323,7 @@ def parser() -> argparse.ArgumentParser:
     backup.set_defaults(func=cmd_backup)
     commands.add_parser("seed-demo", help="fill the database with synthetic demo data").set_defaults(func=cmd_seed_demo)
     roster = commands.add_parser("import-residents", help="import a roster (.xlsx, or .csv in UTF-8/GBK)")
+    roster.add_argument("--community", help="the community's name (needed when there are several)")
     roster.add_argument("file")
     roster.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     roster.add_argument("--create-grids", action="store_true", help="create grids the file names that do not exist")

@@ -7,7 +7,7 @@ Re-running is safe: existing demo rows are kept and the passwords are renewed.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from core.base import audit, clock, passwords
 from core.base.crypto import Vault
-from core.base.permissions import Actor
+from core.base.permissions import INSTALLATION_ROLES, Actor
 from core.office import communities, users
 from core.residents import imports
 from core.residents.identity import check_digit
@@ -28,14 +28,19 @@ COMMUNITY = "和平里社区"
 GRIDS = ("第一网格", "第二网格", "第三网格", "第四网格")
 # (username, display name, role, grids by index)
 STAFF = (
+    ("sysadmin", "系统管理员 System administrator", "sysadmin", ()),
     ("admin", "管理员 Administrator", "admin", ()),
     ("wang.zhuren", "王主任", "supervisor", (0, 1, 2, 3)),
     ("li.wgy", "李秀英", "worker", (0,)),
     ("zhang.wgy", "张建国", "worker", (1,)),
     ("liu.wgy", "刘芳", "worker", (2, 3)),
     ("chen.px", "陈老师", "trainer", ()),
+    ("jd.zhao", "赵科长（和平里街道）", "street", ()),
 )
-_SYSTEM = Actor(id=0, username="demo-seed", role="admin")
+# Two small communities of the same 街道: (name, grids, residents, account prefix, staff names).
+SMALL_COMMUNITIES = (("安定门社区", ("安定门第一网格", "安定门第二网格"), 80, "adm", ("孙主任", "周晓燕")),
+                     ("青年湖社区", ("青年湖网格",), 40, "qnh", ("马主任", "何丽")))
+_SYSTEM = Actor(id=0, username="demo-seed", role="sysadmin")
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 users.create_user(session, None, username=username, display_name=name, role=role,
-                                  community_id=community.id, grid_ids=[grids[i].id for i in grid_indexes],
+                                  community_id=None if role in INSTALLATION_ROLES else community.id, grid_ids=[grids[i].id for i in grid_indexes],
                                   password=secret, must_change_password=False)
             else:
                 user.password_hash = passwords.hash_password(secret)
@@ -121,7 +126,7 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
         if first_seed:
             _history(session, rng)
             if vault is not None:
-                _residents(session, vault)
+                _residents(session, vault, community, grids)
                 _backdate_residents(session, rng)
                 _cases(session, rng)
                 _showcase_cases(session, vault)
@@ -129,17 +134,79 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
                 if files_dir is not None:
                     _outside_hours(session, files_dir)
             _ratings(session, rng)
+        accounts += _small_communities(session, vault, rng, first_seed)
     return accounts
 
 
-def _residents(session, vault: Vault) -> None:  # noqa: ANN001
-    """A few hundred residents across the four grids, through the same import as the office's roster."""
+def _small_communities(session, vault: Vault | None, rng: random.Random, first_seed: bool  # noqa: ANN001
+                       ) -> list[DemoAccount]:
+    """安定门 and 青年湖: a supervisor and a worker each, their residents, a few cases and half a
+    year of ratings, so the 街道's overview compares a large community with two small ones."""
+    from sqlalchemy import insert
+
+    from core.mediation import service as mediations
+    from core.satisfaction import service as satisfaction
+    from db.models import Rating
+
+    accounts = []
+    today = clock.now().date()
+    for name, grid_names, resident_count, prefix, (boss, worker_name) in SMALL_COMMUNITIES:
+        community = session.scalar(select(Community).where(Community.name == name)) or communities.create_community(
+            session, _SYSTEM, name=name, address="北京市东城区和平里街道")
+        existing = {g.name: g for g in session.scalars(select(Grid).where(Grid.community_id == community.id))}
+        grids = [existing.get(grid) or communities.create_grid(session, _SYSTEM, community_id=community.id, name=grid)
+                 for grid in grid_names]
+        staff = {}
+        for username, display, role in ((f"{prefix}.zhuren", boss, "supervisor"), (f"{prefix}.wgy", worker_name, "worker")):
+            secret = f"Demo{rng.randint(1000, 9999)}{passwords.one_time_password()[:4]}"
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                user = users.create_user(session, None, username=username, display_name=display, role=role,
+                                         community_id=community.id, grid_ids=[g.id for g in grids] if role == "worker" else [],
+                                         password=secret, must_change_password=False).user
+            else:
+                user.password_hash, user.must_change_password, user.active = passwords.hash_password(secret), False, True
+            staff[role] = user
+            accounts.append(DemoAccount(username, display, role, secret))
+        if not first_seed:
+            continue
+        worker = users.actor_of(staff["worker"])
+        if vault is not None:
+            _residents(session, vault, community, grids, rows=people(resident_count, list(grid_names),
+                                                                     seed=len(name) + resident_count))
+        kinds = list(mediations.dispute_types(session))
+        for number in range(3):
+            mediations.register(session, worker, mediations.CaseInput(
+                intake_date=today - timedelta(days=10 * number + 2), source="application", type_id=rng.choice(kinds),
+                grid_id=grids[number % len(grids)].id, facts=rng.choice(FACTS),
+                parties=[mediations.PartyInput(name=rng.choice(SURNAMES) + rng.choice(GIVEN)),
+                         mediations.PartyInput(side="respondent", name=rng.choice(SURNAMES) + rng.choice(GIVEN))]))
+        rows = []
+        for _ in range(resident_count):  # about as many ratings in half a year as the community has residents
+            rated_on = today - timedelta(days=rng.randint(0, 180))
+            at = _on(rated_on, rng.randint(8, 19))
+            rows.append({"score": _score(rng, 0.1 if prefix == "adm" else -0.3), "comment": "",
+                         "grid_id": rng.choice(grids).id, "rated_on": rated_on, "category": "visit",
+                         "channel": "phone_survey", "worker_id": staff["worker"].id, "source_id": None,
+                         "recorded_by": staff["supervisor"].id, "created_at": at, "updated_at": at, "version": 1})
+        session.execute(insert(Rating), rows)
+    if first_seed:
+        satisfaction.rebuild_summary(session)
+    return accounts
+
+
+def _residents(session, vault: Vault, community: Community, grids: list[Grid],  # noqa: ANN001
+               rows: list[list[str]] | None = None) -> None:
+    """A few hundred residents across the four grids (or `rows`), through the same import as the
+    office's roster (made by an admin of the community)."""
     import csv
     import io
 
     out = io.StringIO()
-    csv.writer(out).writerows([HEADER, *people(RESIDENTS, list(GRIDS), seed=2026)])
-    imports.import_residents(session, _SYSTEM, vault, out.getvalue().encode(), "demo.csv")
+    csv.writer(out).writerows([HEADER, *(rows if rows is not None else people(RESIDENTS, list(GRIDS), seed=2026))])
+    admin = replace(_SYSTEM, role="admin", community_id=community.id,
+                    grid_ids=frozenset(grid.id for grid in grids))
+    imports.import_residents(session, admin, vault, out.getvalue().encode(), "demo.csv")
 
 
 def _backdate_residents(session, rng: random.Random) -> None:  # noqa: ANN001

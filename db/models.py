@@ -129,11 +129,14 @@ class AuditEvent(Base):
         Index("ix_audit_events_at", "at"),
         Index("ix_audit_events_actor_at", "actor_username", "at"),
         Index("ix_audit_events_action_at", "action", "at"),
+        Index("ix_audit_events_community_at", "community_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime)
     actor_id: Mapped[int | None] = mapped_column(Integer)
+    # Whose trail it is: the acting account's community (None: the installation's own events).
+    community_id: Mapped[int | None] = mapped_column(Integer)
     actor_username: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))
     object_type: Mapped[str] = mapped_column(String(40), default="")

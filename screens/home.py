@@ -1,6 +1,8 @@
 """Home (首页): a dashboard for the role. Supervisors and admins: key figures with the change
 since last month, each opening its screen, and the monthly report. Workers: their to-do list.
-Trainers: upcoming courses."""
+Trainers: upcoming courses. An administrator whose installation or community is not set up yet:
+the steps left, instead of figures that would all be zero. The system administrator: the
+communities and their accounts."""
 
 from datetime import date
 
@@ -10,7 +12,7 @@ import streamlit as st
 from core.base.permissions import can
 from core.mediation import early_warning
 from core.mediation import service as mediations
-from core.office import communities
+from core.office import communities, setup
 from core.reporting import reports
 from core.training import service as training
 from db.engine import read_session
@@ -28,12 +30,33 @@ st.title(t("home.title", name=plain(me.display_name)))
 with read_session(engine) as session:
     my_communities = communities.list_communities(session, me)
     grid_names = [grid.name for community in my_communities for grid in community.grids if grid.id in me.grid_ids]
-    figures = reports.dashboard_figures(session, me) if can(me, "report.monthly") else []
+    setup_steps = setup.steps(session, me)
+    setting_up = setup.unfinished(setup_steps)
+    figures = reports.dashboard_figures(session, me) if can(me, "report.monthly") and not setting_up else []
+    installation = setup.communities_overview(session, me) if me.role == "sysadmin" else []
     todo = (mediations.my_todo(session, me, limits=mediations.Limits.from_settings(settings()))
             if can(me, "mediation.edit") and not can(me, "report.monthly") else None)
     upcoming = training.upcoming_courses(session, me) if can(me, "training.manage") else None
 st.caption(" · ".join([t("home.role", role=t(f"role.{me.role}")),
                        *([t("home.my_grids_inline", grids=t("common.list_separator").join(grid_names))] if grid_names else [])]))
+
+
+if setting_up:
+    st.subheader(t("setup.title"))
+    for step in setup_steps:
+        screen = SCREENS_BY_URL[step.link]
+        mark = ":material/check_circle:" if step.done else ":material/radio_button_unchecked:"
+        st.page_link(screen.file, label=t(step.key, **step.params), icon=mark, disabled=step.done)
+if can(me, "street.view"):
+    st.page_link("screens/street/overview.py", label=t("home.street_open"), icon=":material/location_city:")
+if me.role == "sysadmin":
+    st.subheader(t("setup.communities"))
+    if installation:
+        st.dataframe(pd.DataFrame([{t("field.community"): row["name"], t("setup.col.grids"): row["grids"],
+                                    t("setup.col.accounts"): row["accounts"],
+                                    t("setup.col.admins"): t("common.list_separator").join(row["admins"])}
+                                   for row in installation]), hide_index=True, width="stretch")
+    st.caption(t("setup.sysadmin_scope"))
 
 
 def shown(value: float | int | None, unit: str) -> str:

@@ -12,7 +12,7 @@ from db.engine import read_session, write_session
 from db.models import AuditEvent, User
 
 PASSWORD = "Secret123"
-ROOT = Actor(id=0, username="tester", role="admin")
+ROOT = Actor(id=0, username="tester", role="sysadmin")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ class Screen:
 
 SCREENS: tuple[Screen, ...] = (
     Screen("screens/home.py", "home", "nav.home", ":material/home:", "home.view", "nav.section.work"),
+    Screen("screens/street/overview.py", "street", "nav.street", ":material/location_city:", "street.view",
+           "nav.section.work"),
     Screen("screens/residents/list.py", "residents", "nav.residents", ":material/groups:", "resident.view", "nav.section.work"),
     Screen("screens/residents/new.py", "resident-new", "nav.resident_new", ":material/person_add:", "resident.edit",
            "nav.section.work"),

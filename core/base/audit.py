@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.base import clock, validation
 from core.base.i18n import LANGUAGES, translate
 from core.base.paging import Page
-from core.base.permissions import Actor, require
+from core.base.permissions import Actor, require, sees_all_grids
 from db.models import AuditEvent, Grid, Household, MediationCase
 
 # Values that never enter the audit trail in clear.
@@ -109,9 +109,15 @@ def _safe(values: dict[str, Any] | None) -> str | None:
     return json.dumps(cleaned, ensure_ascii=False, default=str, sort_keys=True)
 
 
+_OWN_COMMUNITY = object()  # the acting account's community, unless record() is told another
+
+
 def _values(actor: Actor | None, action: str, *, object_type: str, object_id: Any, before: dict[str, Any] | None,
-            after: dict[str, Any] | None, actor_username: str | None, now: datetime | None) -> dict[str, Any]:
-    return {"at": now or clock.now(), "actor_id": actor.id if actor else None,
+            after: dict[str, Any] | None, actor_username: str | None, now: datetime | None,
+            community_id: Any = _OWN_COMMUNITY) -> dict[str, Any]:
+    if community_id is _OWN_COMMUNITY:
+        community_id = actor.community_id if actor else None
+    return {"at": now or clock.now(), "actor_id": actor.id if actor else None, "community_id": community_id,
             "actor_username": actor_username or (actor.username if actor else ""), "action": action,
             "object_type": object_type, "object_id": str(object_id), "before": _safe(before), "after": _safe(after)}
 
@@ -127,9 +133,13 @@ def record(
     after: dict[str, Any] | None = None,
     actor_username: str | None = None,
     now: datetime | None = None,
+    community_id: Any = _OWN_COMMUNITY,
 ) -> None:
+    """`community_id`: whose trail the event is in, when not the actor's (a failed login: the
+    community of the account whose name was typed)."""
     session.add(AuditEvent(**_values(actor, action, object_type=object_type, object_id=object_id, before=before,
-                                     after=after, actor_username=actor_username, now=now)))
+                                     after=after, actor_username=actor_username, now=now,
+                                     community_id=community_id)))
 
 
 _INSERT = AuditEvent.__table__.insert()
@@ -158,8 +168,16 @@ def high_water(session: Session) -> int:
     return session.scalar(select(func.max(AuditEvent.id))) or 0
 
 
-def _conditions(filters: AuditFilter) -> list:
-    conditions = []
+# The system administrator reads the installation's own events and what happened to accounts,
+# communities and grids anywhere; never an event about a resident, a case or a rating.
+_INSTALLATION_OBJECTS = ("user", "community", "grid")
+
+
+def _conditions(actor: Actor, filters: AuditFilter) -> list:
+    if sees_all_grids(actor):
+        conditions = [or_(AuditEvent.community_id.is_(None), AuditEvent.object_type.in_(_INSTALLATION_OBJECTS))]
+    else:
+        conditions = [AuditEvent.community_id == actor.community_id]
     if filters.username:
         conditions.append(AuditEvent.actor_username == filters.username.strip().lower())
     if filters.action:
@@ -173,13 +191,13 @@ def _conditions(filters: AuditFilter) -> list:
 
 def count_events(session: Session, actor: Actor, filters: AuditFilter) -> int:
     require(actor, "audit.view")
-    return session.scalar(select(func.count()).select_from(AuditEvent).where(*_conditions(filters))) or 0
+    return session.scalar(select(func.count()).select_from(AuditEvent).where(*_conditions(actor, filters))) or 0
 
 
 def list_events(session: Session, actor: Actor, filters: AuditFilter, *, page: int = 1, page_size: int = 50) -> Page:
     """Newest first; filtering, counting and paging all happen in SQL."""
     total = count_events(session, actor, filters)
-    conditions = _conditions(filters)
+    conditions = _conditions(actor, filters)
     query = (
         select(AuditEvent)
         .where(*conditions)

@@ -7,7 +7,12 @@ from typing import Any
 
 from core.base.errors import Forbidden
 
-ROLES = ("admin", "supervisor", "worker", "trainer")
+# sysadmin: the one administrator of the installation (communities and their accounts; no
+# residents' data). street (街道干部): every community's figures, no residents' data. Every other
+# role belongs to one community.
+ROLES = ("sysadmin", "admin", "supervisor", "worker", "trainer", "street")
+COMMUNITY_ROLES = ("admin", "supervisor", "worker", "trainer")
+INSTALLATION_ROLES = ("sysadmin", "street")  # no community
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ _SATISFACTION_WORK = {"satisfaction.record", "satisfaction.issue_token"}
 # Charts, the low-ratings list, deleting any rating, the monthly report.
 _SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.monthly"}
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "sysadmin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view"}),
     "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
                         *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT, *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
                         "mediation.types", *_TRAINING_OWN, "training.manage", *_TRAINING_OVERSIGHT, "training.targets",
@@ -49,6 +55,8 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN,
                          *_SATISFACTION_WORK}),
     "trainer": frozenset({"home.view", "profile.edit", *_TRAINING_OWN, "training.manage"}),
+    # Figures of every community side by side and combined (core.reporting.street), nothing else.
+    "street": frozenset({"home.view", "profile.edit", "street.view"}),
 }
 # Roles that see every grid of their community; the others see only their own grids.
 _ALL_GRIDS = frozenset({"admin", "supervisor"})
@@ -71,10 +79,11 @@ def require(user: Actor | None, action: str, resource: Any = None) -> Actor:
 
 
 def sees_all_grids(user: Actor) -> bool:
-    """Unfiltered by grid: only an administrator of the whole installation (an admin with no
-    community). A supervisor or an admin of a community sees every grid *of that community*:
-    core.office.users.actor_of gives them its grids, and every scoped read filters by them."""
-    return user.role == "admin" and user.community_id is None
+    """Unfiltered by community: only the installation's system administrator, who has no action
+    on residents, cases or ratings, so for those reads nobody is unfiltered. A supervisor or an
+    admin of a community sees every grid *of that community*: core.office.users.actor_of gives
+    them its grids, and every scoped read filters by them."""
+    return user.role == "sysadmin"
 
 
 def sees_whole_community(user: Actor) -> bool:

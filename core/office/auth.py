@@ -78,8 +78,10 @@ def _settle(session: Session, name: str, password_ok: bool, checked_hash: str | 
         return _record_failure(session, name, None, settings, now)
     user = session.scalar(select(User).options(selectinload(User.grids)).where(User.username == name))
     attempt = _lock_state(session, name)
+    community = user.community_id if user is not None else None  # whose trail a refusal is in
     if attempt.locked_until and attempt.locked_until > now:
-        audit.record(session, None, "login_locked", object_type="user", object_id=name, actor_username=name, now=now)
+        audit.record(session, None, "login_locked", object_type="user", object_id=name, actor_username=name, now=now,
+                     community_id=community)
         return LoginResult(None, "locked", attempt.locked_until)
 
     # The hash checked must still be the account's: a password reset in between voids the check.
@@ -89,11 +91,13 @@ def _settle(session: Session, name: str, password_ok: bool, checked_hash: str | 
         audit.record(session, actor, "login", object_type="user", object_id=user.id, now=now)
         return LoginResult(actor)
 
-    return _record_failure(session, name, attempt, settings, now)
+    return _record_failure(session, name, attempt, settings, now, community)
 
 
-def _record_failure(session: Session, name: str, attempt: LoginAttempt | None, settings: Settings, now: datetime) -> LoginResult:
-    audit.record(session, None, "login_failed", object_type="user", object_id=name, actor_username=name, now=now)
+def _record_failure(session: Session, name: str, attempt: LoginAttempt | None, settings: Settings, now: datetime,
+                    community: int | None = None) -> LoginResult:
+    audit.record(session, None, "login_failed", object_type="user", object_id=name, actor_username=name, now=now,
+                 community_id=community)
     if not name:
         return LoginResult(None, "invalid")
     window = timedelta(minutes=settings.lockout_window_minutes)
@@ -105,7 +109,8 @@ def _record_failure(session: Session, name: str, attempt: LoginAttempt | None, s
     if attempt.failures >= settings.lockout_failures:
         attempt.locked_until = now + timedelta(minutes=settings.lockout_minutes)
         audit.record(session, None, "lockout", object_type="user", object_id=name, actor_username=name,
-                     after={"locked_until": attempt.locked_until.isoformat(), "failures": attempt.failures}, now=now)
+                     after={"locked_until": attempt.locked_until.isoformat(), "failures": attempt.failures}, now=now,
+                     community_id=community)
     return LoginResult(None, "invalid")
 
 
@@ -118,7 +123,7 @@ def wrong_current_password(engine: Engine, actor: Actor, settings: Settings, *, 
     now = now or clock.now()
     with write_session(engine) as session:
         attempt = _lock_state(session, actor.username)
-        _record_failure(session, actor.username, attempt, settings, now)
+        _record_failure(session, actor.username, attempt, settings, now, actor.community_id)
         return bool(attempt.locked_until and attempt.locked_until > now)
 
 

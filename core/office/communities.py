@@ -84,7 +84,7 @@ def create_community(session: Session, actor: Actor, *, name: str, address: str 
     session.add(community)
     session.flush()
     audit.record(session, actor, "community_create", object_type="community", object_id=community.id,
-                 after=snapshot(community, _COMMUNITY_FIELDS), now=now)
+                 after=snapshot(community, _COMMUNITY_FIELDS), now=now, community_id=community.id)
     return community
 
 
@@ -98,7 +98,7 @@ def update_community(session: Session, actor: Actor, community_id: int, expected
     with guarded_flush(session):
         community.name, community.address = name, address
     audit.record(session, actor, "community_update", object_type="community", object_id=community.id,
-                 before=before, after=snapshot(community, _COMMUNITY_FIELDS), now=now)
+                 before=before, after=snapshot(community, _COMMUNITY_FIELDS), now=now, community_id=community.id)
     return community
 
 
@@ -113,7 +113,7 @@ def create_grid(session: Session, actor: Actor, *, community_id: int, name: str,
     session.add(grid)
     session.flush()
     audit.record(session, actor, "grid_create", object_type="grid", object_id=grid.id,
-                 after=snapshot(grid, _GRID_FIELDS), now=now)
+                 after=snapshot(grid, _GRID_FIELDS), now=now, community_id=community_id)
     return grid
 
 
@@ -127,7 +127,7 @@ def update_grid(session: Session, actor: Actor, grid_id: int, expected_version: 
     with guarded_flush(session):
         grid.name, grid.description = name, description
     audit.record(session, actor, "grid_update", object_type="grid", object_id=grid.id,
-                 before=before, after=snapshot(grid, _GRID_FIELDS), now=now)
+                 before=before, after=snapshot(grid, _GRID_FIELDS), now=now, community_id=grid.community_id)
     return grid
 
 

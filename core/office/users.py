@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from core.base import audit, clock, passwords
 from core.base.errors import Invalid, NotFound, collect
 from core.base.i18n import LANGUAGES
-from core.base.permissions import ROLES, Actor, require, sees_all_grids
+from core.base.permissions import INSTALLATION_ROLES, ROLES, Actor, require, sees_all_grids
 from core.base.records import guarded_flush, load_for_edit
 from core.base.text import clean
 from core.office.communities import grids_by_id
@@ -56,6 +56,33 @@ def validate_role(value: str | None) -> str:
     return value
 
 
+SYSADMIN_USERNAME = "sysadmin"
+# The system administrator made by the upgrade waits for the CLI to give it a password, printed once.
+PASSWORD_PENDING = "!pending"
+
+
+def _check_role_community(session: Session, actor: Actor | None, role: str, community_id: int | None,
+                          user_id: int | None = None) -> None:
+    """The installation has one system administrator, without a community, made at first start
+    (or by the upgrade); 街道干部 (street) belong to no community either, and only the system
+    administrator gives that role; every other role belongs to a community."""
+    if role == "street":
+        if community_id is not None:
+            raise Invalid("community", "error.community.not_for_street")
+        if actor is not None and not sees_all_grids(actor):
+            raise Invalid("role", "error.role.street_by_sysadmin")
+    elif role == "sysadmin":
+        others = select(func.count()).select_from(User).where(User.role == "sysadmin")
+        if user_id is not None:
+            others = others.where(User.id != user_id)
+        if (actor is not None and user_id is None) or session.scalar(others):
+            raise Invalid("role", "error.role.one_sysadmin")
+        if community_id is not None:
+            raise Invalid("community", "error.community.not_for_sysadmin")
+    elif community_id is None:
+        raise Invalid("community", "error.community.required")
+
+
 def user_snapshot(user: User) -> dict:
     return {
         "username": user.username,
@@ -94,7 +121,10 @@ def _managed_user(session: Session, actor: Actor | None, user_id: int) -> User:
 def actor_of(user: User) -> Actor:
     """The acting user. A supervisor or admin of a community acts on every grid of it (and of no
     other community); a worker on the grids assigned to them."""
-    grids = user.community.grids if user.role in COMMUNITY_WIDE and user.community is not None else user.grids
+    if user.role in INSTALLATION_ROLES:  # no grid of their own: the street's figures are read per community
+        grids = []
+    else:
+        grids = user.community.grids if user.role in COMMUNITY_WIDE and user.community is not None else user.grids
     return Actor(
         id=user.id,
         username=user.username,
@@ -159,6 +189,7 @@ def create_user(
         lambda: _check_community_and_grids(session, community_id, grid_ids),
         lambda: _check_manages(actor, community_id),
     ])
+    _check_role_community(session, actor, role, community_id)
     if _username_taken(session, username):
         raise Invalid("username", "error.username.taken", username=username)
     secret = password if password is not None else passwords.one_time_password()
@@ -179,7 +210,8 @@ def create_user(
     session.add(user)
     session.flush()
     audit.record(session, actor, "user_create", object_type="user", object_id=user.id,
-                 after=user_snapshot(user), actor_username=None if actor else "system", now=now)
+                 after=user_snapshot(user), actor_username=None if actor else "system", now=now,
+                 community_id=user.community_id)
     return NewAccount(user=user, one_time_password=secret)
 
 
@@ -205,8 +237,11 @@ def update_user(
     ])
     _managed_user(session, actor, user_id)
     user = load_for_edit(session, User, user_id, expected_version)
-    if user.id == actor.id and (not active or role != "admin"):
+    if user.id == actor.id and (not active or role != actor.role):
         raise Invalid("role" if active else "active", "error.user.cannot_demote_self")
+    if (user.role == "sysadmin") != (role == "sysadmin"):  # nobody becomes, or stops being, the one
+        raise Invalid("role", "error.role.one_sysadmin")
+    _check_role_community(session, actor, role, community_id, user_id)
     before = user_snapshot(user)
     now = now or clock.now()
     with guarded_flush(session):
@@ -217,7 +252,7 @@ def update_user(
     if not active:
         revoke_sessions(session, user.id, "disabled", now)
     audit.record(session, actor, "user_update", object_type="user", object_id=user.id,
-                 before=before, after=user_snapshot(user), now=now)
+                 before=before, after=user_snapshot(user), now=now, community_id=user.community_id)
     return user
 
 
@@ -274,7 +309,7 @@ def reset_password(session: Session, actor: Actor | None, user_id: int, *, now: 
     _set_password(session, user, secret, one_time=True, reason="password_reset", now=now)
     _clear_lock(session, user.username)
     audit.record(session, actor, "password_reset", object_type="user", object_id=user.id,
-                 actor_username=None if actor else "system", now=now)
+                 actor_username=None if actor else "system", now=now, community_id=user.community_id)
     return secret
 
 
@@ -327,7 +362,8 @@ def unlock(session: Session, actor: Actor | None, username: str, *, now: datetim
         _managed_user(session, actor, known.id)
     cleared = _clear_lock(session, username)
     audit.record(session, actor, "unlock", object_type="user", object_id=username,
-                 actor_username=None if actor else "system", now=now)
+                 actor_username=None if actor else "system", now=now,
+                 community_id=known.community_id if known is not None else None)
     return cleared
 
 

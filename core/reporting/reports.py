@@ -150,14 +150,14 @@ def dashboard_figures(session: Session, actor: Actor, today: date | None = None)
     return figures
 
 
-def _on_pace(standing: list[dict[str, Any]]) -> int:
+def on_pace(standing: list[dict[str, Any]]) -> int:
     """Quotas on track or met (not behind)."""
     return sum(1 for row in standing if row["status"] != "behind")
 
 
 def _on_pace_share(session: Session, actor: Actor, day: date) -> float | None:
     standing = training.compliance(session, actor, today=day)
-    return round(_on_pace(standing) / len(standing), 4) if standing else None
+    return round(on_pace(standing) / len(standing), 4) if standing else None
 
 
 def _satisfaction_figures(session: Session, actor: Actor, today: date) -> list[KeyFigure]:
@@ -273,13 +273,13 @@ def _training_sheet(session: Session, actor: Actor, as_of: date, t: Any) -> Shee
     """Each quota of each staff member who has one, as of the month's last day: hours credited by
     then, what an even pace asks by then, on track / behind / met."""
     standing = training.compliance(session, actor, today=as_of)
-    on_pace = _on_pace(standing)
+    paced = on_pace(standing)
     rows: list[list[Any]] = [
         [t("report.figure"), t("report.value")],
         [t("report.staff"), len({row["user_id"] for row in standing})],
         [t("report.quotas"), len(standing)],
-        [t("report.compliant"), on_pace],
-        [t("report.compliance_rate"), Percent(on_pace / len(standing)) if standing else None],
+        [t("report.compliant"), paced],
+        [t("report.compliance_rate"), Percent(paced / len(standing)) if standing else None],
         [],
         [t("report.name"), t("compliance.quota_kind"), t("report.level"), t("report.period_end"), t("report.hours"),
          t("compliance.expected"), t("report.quota"), t("report.shortfall"), t("compliance.status")],

@@ -46,7 +46,7 @@ class RosterWriter:
                 continue
             if self._community_id is None:
                 self._community_id = _default_community(self.session, self.actor, self.now)
-            system = Actor(id=self.actor.id, username=self.actor.username, role="admin")
+            system = Actor(id=self.actor.id, username=self.actor.username, role="sysadmin")
             grid = communities.create_grid(self.session, system, community_id=self._community_id, name=name,
                                            now=self.now)
             self.grid_ids[-index] = grid.id
@@ -117,7 +117,7 @@ def _default_community(session: Session, actor: Actor, now: datetime) -> int:
     existing = session.scalar(select(Community.id).order_by(Community.id))
     if existing is not None:
         return actor.community_id or existing
-    system = Actor(id=actor.id, username=actor.username, role="admin")
+    system = Actor(id=actor.id, username=actor.username, role="sysadmin")
     return communities.create_community(session, system, name="默认社区", now=now).id
 
 

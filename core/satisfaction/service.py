@@ -170,14 +170,17 @@ def _grid(session: Session, actor: Actor, grid_id: int | None, action: str) -> i
     return grid_id
 
 
-def _worker(session: Session, worker_id: int | None, actor: Actor | None = None) -> int | None:
-    """The staff member a rating concerns; `actor`, when given, may not name themselves."""
+def _worker(session: Session, worker_id: int | None, actor: Actor, *, self_allowed: bool = False) -> int | None:
+    """The staff member a rating (or a QR code) concerns: a colleague of the actor's community;
+    a rating's recorder may not name themselves (`self_allowed` for a worker's own QR code)."""
     if worker_id in (None, 0, ""):
         return None
     user = session.get(User, worker_id)
     if user is None or not user.active or user.role not in ("worker", "supervisor", "admin"):
         raise Invalid("worker", "error.satisfaction.worker")
-    if actor is not None and user.id == actor.id:
+    if user.community_id != actor.community_id:
+        raise Invalid("worker", "error.staff.other_community")
+    if not self_allowed and user.id == actor.id:
         raise Invalid("worker", "error.satisfaction.rate_self")
     return user.id
 
@@ -448,7 +451,7 @@ def issue_token(session: Session, actor: Actor, secret: str, request: TokenReque
         lambda: _kind(request.kind),
         lambda: _grid(session, actor, request.grid_id, "satisfaction.issue_token"),
         lambda: _category(request.category),
-        lambda: _worker(session, request.worker_id),
+        lambda: _worker(session, request.worker_id, actor, self_allowed=True),
     ])
     days, limit = collect([
         lambda: _whole_number(request.valid_days, "valid_days", TOKEN_DAYS[kind], MAX_TOKEN_DAYS),

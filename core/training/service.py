@@ -83,10 +83,10 @@ def positive_hours(value: float | str | None, field_name: str, maximum: float) -
     return hours
 
 
-def _unknown_staff(session: Session, user_ids: list[int]) -> set[int]:
-    """Of these ids, those that are not an active staff member."""
-    return set(user_ids) - set(session.scalars(select(User.id).where(User.id.in_(user_ids or [-1]),
-                                                                       User.active.is_(True))))
+def _unknown_staff(session: Session, user_ids: list[int], actor: Actor) -> set[int]:
+    """Of these ids, those that are not an active staff member of the actor's community."""
+    return set(user_ids) - set(session.scalars(select(User.id).where(
+        User.id.in_(user_ids or [-1]), User.active.is_(True), User.community_id == actor.community_id)))
 
 
 def session_hours(starts_at: datetime, ends_at: datetime) -> float:
@@ -103,7 +103,7 @@ class _CheckedCourse:
     participant_ids: list[int]
 
 
-def _checked_course(session: Session, data: CourseInput) -> _CheckedCourse:
+def _checked_course(session: Session, actor: Actor, data: CourseInput) -> _CheckedCourse:
     """A new or edited course's fields, each refusal naming its field."""
     errors: list[Invalid] = []
     title, topic = clean(data.title), clean(data.topic)
@@ -127,7 +127,7 @@ def _checked_course(session: Session, data: CourseInput) -> _CheckedCourse:
     except Invalid as exc:
         errors.append(exc)
     people = sorted(set(data.participant_ids))
-    if _unknown_staff(session, people):
+    if _unknown_staff(session, people, actor):
         errors.append(Invalid("participants", "error.course.unknown_participant"))
     if errors:
         raise InvalidMany(errors)
@@ -136,7 +136,7 @@ def _checked_course(session: Session, data: CourseInput) -> _CheckedCourse:
 
 def create_course(session: Session, actor: Actor, data: CourseInput, *, now: datetime | None = None) -> Course:
     require(actor, "training.manage")
-    checked = _checked_course(session, data)
+    checked = _checked_course(session, actor, data)
     now = now or clock.now()
     course = Course(title=checked.title, topic=checked.topic, provider=clean(data.provider)[:100], trainer_id=actor.id,
                     place=clean(data.place)[:100], starts_at=data.starts_at, ends_at=data.ends_at,
@@ -184,7 +184,7 @@ def update_course(session: Session, actor: Actor, course_id: int, data: CourseIn
     the roster stay on it whatever the expected list says. A roster grid open meanwhile stays
     valid: its save checks hours against the course as it then is."""
     course = _course_to_change(session, actor, course_id, version)
-    checked = _checked_course(session, data)
+    checked = _checked_course(session, actor, data)
     most = session.scalar(select(func.max(Attendance.hours)).where(Attendance.course_id == course_id)) or 0
     if most > checked.hours:
         raise InvalidMany([Invalid("credit_hours", "error.course.hours_below_recorded", hours=f"{most:g}")])
@@ -239,7 +239,7 @@ def add_walk_ins(session: Session, actor: Actor, course_id: int, user_ids: list[
     people = sorted(set(user_ids))
     if not people:
         raise Invalid("walk_ins", "error.required")
-    if _unknown_staff(session, people):
+    if _unknown_staff(session, people, actor):
         raise Invalid("walk_ins", "error.course.unknown_participant")
     expected = set(session.scalars(select(course_participants.c.user_id)
                                    .where(course_participants.c.course_id == course_id)))

@@ -14,6 +14,7 @@ from ui.forms import DATE_FORMAT, FieldErrors, apply_field_resets, empty_fields_
 from ui.i18n import error_text, t, translated_choice
 from ui.markdown import plain
 from ui.mediation import forms
+from ui.no_grids import stop_without_grids
 from ui.residents import lookup
 from ui.session import actor, db, settings, vault
 
@@ -27,8 +28,7 @@ with read_session(engine) as session:
     grids = residents.grid_choices(session, me)
     people = mediations.mediators(session, me)
 if not grids:
-    st.info(t("resident_new.no_grids"))
-    st.stop()
+    stop_without_grids(me, "resident_new.no_grids")
 
 if "case_new_notice" in st.session_state:  # a case was just registered: where to find it
     show_notice("case_new_notice")

@@ -49,7 +49,7 @@ def statistics_at(database: str, mark: int, scope: tuple, first: date, last: dat
 engine = db()
 with read_session(engine) as session:
     mark = audit.high_water(session)
-scope = (me.role, me.id, tuple(sorted(me.grid_ids)))
+scope = (me.role, me.id, me.community_id, tuple(sorted(me.grid_ids)))  # the community in every cache key
 monthly, totals, by_source, by_type, bureau = statistics_at(database_key(engine), mark, scope, first, last, engine, me)
 
 FIGURES = ("received", "concluded", "agreements", "re_mediations", "settled", "success_rate", "amount")

@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from core.base.errors import LinliError
-from core.base.permissions import ROLES, sees_all_grids
+from core.base.permissions import COMMUNITY_ROLES, INSTALLATION_ROLES, sees_all_grids
 from core.office import communities, users
 from db.engine import read_session, write_session
 from ui.forms import FieldErrors, show_notice
-from ui.i18n import ANY, error_text, t, translated_choice, unless_any
+from ui.i18n import error_text, t, translated_choice
 from ui.markdown import plain
 from ui.session import actor, db
 
@@ -30,12 +30,14 @@ def role_label(role: str) -> str:
 
 
 def community_picker(key: str, current: int | None) -> int | None:
-    # ANY: none — an account of the whole installation, which only its administrator gives
-    options = [ANY, *community_names] if sees_all_grids(me) else [*community_names]
-    chosen = st.selectbox(t("field.community"), options, index=options.index(current) if current in options else 0,
-                          format_func=lambda cid: t("common.none") if cid == ANY else community_names[cid],
-                          key=translated_choice(key))
-    return unless_any(chosen)
+    """Every account but the system administrator's belongs to a community: the admin's own, or
+    one the system administrator picks."""
+    options = [*community_names]
+    if not options:
+        st.warning(t("users.no_community"))
+        return None
+    return st.selectbox(t("field.community"), options, index=options.index(current) if current in options else 0,
+                        format_func=community_names.get, key=translated_choice(key))
 
 
 def grid_picker(key: str, community_id: int | None, current: list[int]) -> list[int]:
@@ -72,10 +74,15 @@ with create_tab:
     errors.slot("username")
     display_name = st.text_input(t("field.display_name"), max_chars=users.DISPLAY_NAME_MAX, key="new_display_name")
     errors.slot("display_name")
-    role = st.selectbox(t("field.role"), ROLES, format_func=role_label, index=ROLES.index("worker"),
-                        key=translated_choice("new_role"))
+    # The first account of a new community is its admin; after that, most are workers.
+    first_role = "admin" if not any(u.community_id for u in accounts) else "worker"
+    # 街道干部 accounts are the system administrator's to give; they belong to no community.
+    new_roles = (*COMMUNITY_ROLES, "street") if sees_all_grids(me) else COMMUNITY_ROLES
+    role = st.selectbox(t("field.role"), new_roles, format_func=role_label,
+                        index=new_roles.index(first_role), key=translated_choice("new_role"))
     errors.slot("role")
-    community_id = community_picker("new_community", all_communities[0].id if all_communities else None)
+    community_id = (None if role in INSTALLATION_ROLES
+                    else community_picker("new_community", all_communities[0].id if all_communities else None))
     errors.slot("community")
     grid_ids = grid_picker("new_grids", community_id, [])
     errors.slot("grids")
@@ -116,10 +123,13 @@ with edit_tab:
         new_name = st.text_input(t("field.display_name"), value=user.display_name, max_chars=users.DISPLAY_NAME_MAX,
                                  key=f"edit_name_{user.id}")
         errors.slot("display_name")
-        new_role = st.selectbox(t("field.role"), ROLES, index=ROLES.index(user.role), format_func=role_label,
+        # There is one system administrator, and it stays; a 街道干部 stays one.
+        roles = (user.role,) if user.role in INSTALLATION_ROLES else COMMUNITY_ROLES
+        new_role = st.selectbox(t("field.role"), roles, index=roles.index(user.role), format_func=role_label,
                                 key=translated_choice(f"edit_role_{user.id}"))
         errors.slot("role")
-        new_community = community_picker(f"edit_community_{user.id}", user.community_id)
+        new_community = (None if user.role in INSTALLATION_ROLES
+                         else community_picker(f"edit_community_{user.id}", user.community_id))
         errors.slot("community")
         new_grids = grid_picker(f"edit_grids_{user.id}", new_community, [g.id for g in user.grids])
         errors.slot("grids")

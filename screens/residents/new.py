@@ -11,6 +11,7 @@ from db.engine import read_session, write_session
 from ui.forms import FieldErrors, apply_field_resets, empty_fields_next_run, show_notice
 from ui.i18n import t
 from ui.markdown import plain
+from ui.no_grids import stop_without_grids
 from ui.residents import lookup
 from ui.residents.form import resident_fields
 from ui.session import actor, db, vault
@@ -29,8 +30,7 @@ st.title(t("resident_new.title"))
 with read_session(engine) as session:
     grids = residents.grid_choices(session, me)
 if not grids:
-    st.info(t("resident_new.no_grids"))
-    st.stop()
+    stop_without_grids(me, "resident_new.no_grids")
 
 visible_tags = [tag for tag in residents.TAGS if not residents.TAGS[tag] or can(me, "resident.sensitive")]
 show_notice("resident_new_notice")

@@ -67,7 +67,7 @@ filters = satisfaction.RatingFilters(first_month=first, last_month=last, grid_id
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def figures_at(database: str, version: int, scope: tuple, filters: satisfaction.RatingFilters, today: date,
                _engine, _actor) -> tuple[satisfaction.Figures, list[dict]]:
-    """The page's figures as of one data version, for one scope (role and grids) and filters:
+    """The page's figures as of one data version, for one scope (role, community, grids) and filters:
     a rerun that changes nothing reads one row instead of running the figures' queries."""
     with read_session(_engine) as session:
         figures = satisfaction.page_figures(session, _actor, filters, today=today)
@@ -77,7 +77,7 @@ def figures_at(database: str, version: int, scope: tuple, filters: satisfaction.
 try:
     with read_session(engine) as session:
         version = satisfaction.data_version(session)
-    scope = (me.role, tuple(sorted(me.grid_ids)))
+    scope = (me.role, me.community_id, tuple(sorted(me.grid_ids)))  # every cache key carries the community
     figures, low = figures_at(database_key(engine), version, scope, filters, today, engine, me)
 except LinliError as exc:
     errors.show(exc)

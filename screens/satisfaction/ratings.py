@@ -17,6 +17,7 @@ from db.engine import read_session, write_session
 from ui import links
 from ui.forms import DATE_FORMAT, FieldErrors, save_then_rerun, show_notice
 from ui.i18n import translated_choice, translator
+from ui.no_grids import stop_without_grids
 from ui.session import actor, db, settings
 
 t = translator()
@@ -29,8 +30,7 @@ with read_session(engine) as session:
     people = staff.active_staff(session, me)
 show_notice("ratings_notice")
 if not grids:
-    st.info(t("ratings.no_grids"))
-    st.stop()
+    stop_without_grids(me, "ratings.no_grids")
 
 category_label = {c: t(f"satisfaction.category.{c}") for c in satisfaction.CATEGORIES}
 record_tab, code_tab = st.tabs([t("ratings.record"), t("ratings.codes")])

@@ -11,7 +11,7 @@ from core.office import auth, communities, users
 from db.engine import read_session, write_session
 from db.models import Community, Grid, User
 from tests.app.conftest import login, new_app, open_url, texts
-from tests.factories import count, snapshot_counts
+from tests.factories import PASSWORD, ROOT, count, snapshot_counts
 
 
 def users_screen(app_world):
@@ -19,13 +19,19 @@ def users_screen(app_world):
 
 
 def installation_admin(app_world) -> str:
-    """An admin of no community: administers the whole installation."""
-    from tests.factories import PASSWORD
-
+    """The installation's system administrator."""
     with write_session(app_world.engine) as session:
-        users.create_user(session, None, username="root.admin", display_name="系统管理员", role="admin",
+        users.create_user(session, None, username="root.admin", display_name="系统管理员", role="sysadmin",
                           password=PASSWORD, must_change_password=False)
     return "root.admin"
+
+
+def street_officer(app_world) -> str:
+    """A 街道干部: every community's figures, no community of their own."""
+    with write_session(app_world.engine) as session:
+        users.create_user(session, None, username="jd.gb", display_name="街道干部", role="street",
+                          password=PASSWORD, must_change_password=False)
+    return "jd.gb"
 
 
 def test_admin_creates_a_worker_and_sees_the_one_time_password(app_world):
@@ -169,3 +175,55 @@ def test_a_communitys_admin_manages_only_its_accounts(app_world):
     shown = texts(at) + repr([frame.value for frame in at.dataframe])
     assert "安定门社区" not in shown and "和平里社区" in shown
     assert [tab.label for tab in at.tabs] == ["新建网格", "修改名称"]  # communities are the installation's
+
+
+def test_a_new_installation_guides_the_system_administrator_step_by_step(app_world):
+    """No community without an admin, no wall of zero figures: the steps left, each opening its screen."""
+    installation_admin(app_world)
+    with write_session(app_world.engine) as session:
+        fresh = communities.create_community(session, ROOT, name="新风社区")
+    at = login(new_app(), "root.admin")
+    assert not at.metric and "开始使用：还需完成以下几步" in texts(at)
+    steps = {link.label: link.disabled for link in at.get("page_link")}
+    assert steps["新增社区（社区与网格）"] is True  # done: two communities and 新风社区 exist
+    assert steps["为每个社区开设管理员账号（用户管理）：尚缺 安定门社区、新风社区"] is False
+    overview = at.dataframe[0].value
+    assert set(overview["社区"]) == {"和平里社区", "安定门社区", "新风社区"}
+    assert "系统管理员负责社区和账号" in texts(at)
+    with write_session(app_world.engine) as session:
+        for community, name in ((fresh.id, "fresh.admin"), (app_world.world.other_community_id, "other.admin")):
+            users.create_user(session, ROOT, username=name, display_name=name, role="admin", community_id=community)
+    at = login(new_app(), "root.admin")
+    assert "开始使用" not in texts(at)
+
+
+def test_a_new_communitys_admin_is_shown_what_to_set_up_not_told_to_call_an_administrator(app_world):
+    with write_session(app_world.engine) as session:
+        fresh = communities.create_community(session, ROOT, name="新风社区")
+        users.create_user(session, ROOT, username="fresh.admin", display_name="新风管理员", role="admin",
+                          community_id=fresh.id, password=PASSWORD, must_change_password=False)
+    at = login(new_app(), "fresh.admin")
+    assert not at.metric  # no figures of a community with nobody in it
+    assert {link.label: link.disabled for link in at.get("page_link")
+            if "（" in link.label or "登记居民" in link.label} == {
+        "为本社区划分网格（社区与网格）": False, "为主管和网格员开设账号，并分配网格（用户管理）": False,
+        "登记居民：导入花名册，或逐个新增": False}
+    for url in ("resident-new", "case-new", "ratings"):
+        at = open_url(at, url)
+        shown = texts(at)
+        assert "本社区还没有网格：请先在“社区与网格”中新增网格。" in shown and "联系管理员" not in shown
+
+
+def test_a_community_admin_reads_the_communitys_audit_trail_only(app_world):
+    with write_session(app_world.engine) as session:
+        users.create_user(session, ROOT, username="other.admin", display_name="安定门管理员", role="admin",
+                          community_id=app_world.world.other_community_id, password=PASSWORD,
+                          must_change_password=False)
+    login(new_app(), "worker1", "Wrong1234")  # a failed login of this community's worker
+    login(new_app(), "other.admin")
+    at = open_url(login(new_app(), "admin1"), "audit")
+    seen = set(at.dataframe[0].value["用户"])
+    assert {"worker1", "admin1"} <= seen and "other.admin" not in seen
+    at = open_url(login(new_app(), "other.admin"), "audit")
+    seen = set(at.dataframe[0].value["用户"])
+    assert "other.admin" in seen and not seen & {"worker1", "admin1"}

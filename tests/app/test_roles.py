@@ -8,11 +8,15 @@ TITLES = {"home": "您好", "users": "用户管理", "communities": "社区与�
           "residents": "居民", "resident-new": "新增居民", "resident-import": "导入居民花名册",
           "my-todo": "我的待办", "cases": "调解案件", "case-new": "登记矛盾纠纷", "mediation-stats": "调解统计",
           "dispute-types": "纠纷类型", "my-training": "我的培训", "courses": "培训课程", "compliance": "培训达标情况",
-          "checkin": "扫码签到", "training-settings": "培训设置", "external-hours": "外部学时审核", "ratings": "收集评价", "satisfaction": "满意度", "screenings": "纠纷排查", "watch-list": "重点关注"}
+          "checkin": "扫码签到", "training-settings": "培训设置", "external-hours": "外部学时审核", "ratings": "收集评价", "satisfaction": "满意度", "screenings": "纠纷排查", "watch-list": "重点关注", "street": "街道总览"}
 RESIDENT_WORK = {"residents", "resident-new", "resident-import"}
 MEDIATION_WORK = {"my-todo", "cases", "case-new", "screenings", "watch-list"}
 OWN_TRAINING = {"my-training", "checkin"}
 ALLOWED = {
+    # Communities and their accounts, the installation's trail: no resident, case, rating or course.
+    "sysadmin": {"home", "users", "communities", "audit", "profile"},
+    # Every community's figures side by side: no resident, case, rating or account.
+    "street": {"home", "profile", "street"},
     "admin": {"home", "users", "communities", "audit", "profile", "mediation-stats", "dispute-types", "courses",
               "compliance", "external-hours", "training-settings", "ratings", "satisfaction"} | RESIDENT_WORK | MEDIATION_WORK
     | OWN_TRAINING,
@@ -36,7 +40,11 @@ def test_logged_out_deep_link_shows_the_login_form_and_none_of_the_page(app_worl
 @pytest.mark.parametrize("role", list(ALLOWED))
 @pytest.mark.parametrize("url", list(TITLES))
 def test_role_page_matrix(app_world, role, url):
-    at = login(new_app(), f"{role}1")
+    if role in ("sysadmin", "street"):
+        from tests.app.test_admin_screens import installation_admin, street_officer
+
+        (installation_admin if role == "sysadmin" else street_officer)(app_world)
+    at = login(new_app(), {"sysadmin": "root.admin", "street": "jd.gb"}.get(role, f"{role}1"))
     at = open_url(at, url)
     assert not at.exception
     shown = texts(at)

@@ -133,7 +133,9 @@ def idle(page) -> None:  # noqa: ANN001
 
 
 def choose(page, label: str, option: str) -> None:  # noqa: ANN001
-    """Pick an option of a select box by typing it, and wait for the run it starts."""
+    """Pick an option of a select box by typing it, and wait for the run it starts. The run before
+    must be over first: a select box it replaces drops the choice made in it."""
+    idle(page)
     page.get_by_role("combobox", name=label).click()
     page.keyboard.type(option)
     page.keyboard.press("Enter")

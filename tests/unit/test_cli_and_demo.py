@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 
 from core import cli, demo
 from core.base import clock
-from core.office import users
+from core.office import communities, users
 from db.engine import make_engine, read_session, write_session
 from db.models import (
     Agreement,
     AuditEvent,
     CaseParty,
     CasePrevention,
+    Community,
     Course,
     DisputeScreening,
     Grid,
@@ -24,6 +25,7 @@ from db.models import (
     Resident,
     User,
 )
+from tests.factories import ROOT
 
 
 @pytest.fixture
@@ -41,10 +43,14 @@ def test_migrate_creates_the_first_administrator_once(sqlite_url, capsys):
     assert "one-time password" not in capsys.readouterr().out
     with read_session(make_engine(sqlite_url)) as session:
         admin = users.find_by_username(session, "admin")
-        assert admin.role == "admin" and admin.must_change_password
+        assert admin.role == "sysadmin" and admin.community_id is None and admin.must_change_password
 
 
 def test_create_user_reset_and_unlock(sqlite_url, capsys):
+    assert cli.main(["create-user", "Wang.Li", "--role", "worker", "--name", "王力"]) == 2
+    assert "choose a community" in capsys.readouterr().err  # every account but the system administrator's has one
+    with write_session(make_engine(sqlite_url)) as session:
+        communities.create_community(session, ROOT, name="和平里社区")
     assert cli.main(["create-user", "Wang.Li", "--role", "worker", "--name", "王力"]) == 0
     assert "one-time password" in capsys.readouterr().out
     assert cli.main(["create-user", "wang.li", "--role", "worker"]) == 2
@@ -66,6 +72,8 @@ def test_check_refuses_a_short_cookie_key(monkeypatch, capsys):
 def test_backup_is_consistent_while_someone_writes(sqlite_url, tmp_path):
     cli.main(["migrate"])
     engine = make_engine(sqlite_url)
+    with write_session(engine) as session:
+        office = communities.create_community(session, ROOT, name="和平里社区").id
     stop = threading.Event()
     written = []
 
@@ -73,7 +81,7 @@ def test_backup_is_consistent_while_someone_writes(sqlite_url, tmp_path):
         while not stop.is_set():
             with write_session(engine) as session:
                 users.create_user(session, None, username=f"clerk{len(written)}", display_name="忙", role="worker",
-                                  password="Writer12345")
+                                  community_id=office, password="Writer12345")
             written.append(1)
 
     writer = threading.Thread(target=keep_writing)
@@ -91,7 +99,7 @@ def test_backup_is_consistent_while_someone_writes(sqlite_url, tmp_path):
     copy.close()
 
 
-def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine, monkeypatch):
+def test_demo_seed_has_every_role_and_a_street_of_three_communities_and_is_repeatable(engine, monkeypatch):
     from datetime import datetime
 
     from tests.factories import vault_for_tests
@@ -99,16 +107,18 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine, monke
     # Early in the morning: today's case steps (15:00) and ratings (8–19 h) would lie ahead.
     monkeypatch.setattr(clock, "now", lambda: datetime.combine(date.today(), datetime.min.time()).replace(hour=8))
     accounts = demo.seed(engine, vault_for_tests())
-    assert {a.role for a in accounts} == {"admin", "supervisor", "worker", "trainer"}
+    assert {a.role for a in accounts} == {"sysadmin", "admin", "supervisor", "worker", "trainer", "street"}
+    small = sum(count for _name, _grids, count, _prefix, _names in demo.SMALL_COMMUNITIES)
     with read_session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Grid)) == 4
+        assert session.scalar(select(func.count()).select_from(Grid)) == 4 + 3  # 和平里 4, 安定门 2, 青年湖 1
+        assert session.scalar(select(func.count()).select_from(Community)) == 3
         history = session.scalar(select(func.count()).select_from(AuditEvent))
         worker = users.find_by_username(session, "li.wgy")
         assert users.passwords.verify(next(a.password for a in accounts if a.username == "li.wgy"), worker.password_hash)
         assert not worker.must_change_password and len(worker.grids) == 1
-        assert session.scalar(select(func.count()).select_from(Resident)) == demo.RESIDENTS
+        assert session.scalar(select(func.count()).select_from(Resident)) == demo.RESIDENTS + small
         states = set(session.scalars(select(MediationCase.state)))
-        assert session.scalar(select(func.count()).select_from(MediationCase)) == 70 + 5  # and the showcase
+        assert session.scalar(select(func.count()).select_from(MediationCase)) == 70 + 5 + 6  # showcase, small ones
         assert {"received", "in_mediation", "agreed", "closed"} <= states
         # What the law asks, to be seen: an organisation, a guardian, a round 2, an oral one, 司法确认.
         assert session.scalar(select(func.count()).select_from(CaseParty).where(CaseParty.kind == "organisation"))
@@ -126,10 +136,10 @@ def test_demo_seed_has_every_role_and_four_grids_and_is_repeatable(engine, monke
         assert session.scalar(select(func.max(Rating.created_at))) <= clock.now()
     again = demo.seed(engine, vault_for_tests())
     with read_session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(User)) == len(demo.STAFF)
-        assert session.scalar(select(func.count()).select_from(Grid)) == 4
-        assert session.scalar(select(func.count()).select_from(AuditEvent)) < history + 20  # no second history
-        assert session.scalar(select(func.count()).select_from(Resident)) == demo.RESIDENTS
+        assert session.scalar(select(func.count()).select_from(User)) == len(demo.STAFF) + 2 * 2
+        assert session.scalar(select(func.count()).select_from(Grid)) == 4 + 3
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) < history + 30  # no second history
+        assert session.scalar(select(func.count()).select_from(Resident)) == demo.RESIDENTS + small
     assert {a.password for a in again} != {a.password for a in accounts}
 
 

@@ -10,7 +10,7 @@ from core.base import audit
 from core.base.audit import AuditFilter
 from core.base.errors import Forbidden
 from db.engine import read_session, write_session
-from tests.factories import ROOT, make_world, register
+from tests.factories import ROOT, make_resident_id, make_world, register
 
 
 def test_audit_trail_is_append_only(engine):
@@ -47,7 +47,7 @@ def test_audit_rows_read_as_words_with_the_case_number(engine):
         audit.record(session, worker, "case_transition", object_type="case", object_id=case.id,
                      before={"state": "followed_up"}, after={"state": "closed", "active": False, "tags": ["dibao"]})
     with read_session(engine) as session:
-        row = audit.list_events(session, ROOT, AuditFilter(action="case_transition")).rows[0]
+        row = audit.list_events(session, world.actors["admin"], AuditFilter(action="case_transition")).rows[0]
     assert audit.object_label(row, "zh-CN") == f"案件 {case.number}"
     assert audit.readable(row["before"], "zh-CN") == "状态：已回访"
     assert audit.readable(row["after"], "zh-CN") == "启用：否；状态：已结案；人员类别：低保"
@@ -67,7 +67,8 @@ def test_audit_filters_and_pages_in_sql(engine):
     with write_session(engine) as session:
         for day in range(60):
             for who in ("worker1", "trainer1"):
-                audit.record(session, None, "login", actor_username=who, now=start + timedelta(days=day))
+                audit.record(session, None, "login", actor_username=who, now=start + timedelta(days=day),
+                             community_id=world.community_id)
     reader = world.actors["supervisor"]
     october = AuditFilter(username="Worker1", action="login", date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
     with read_session(engine) as session:
@@ -136,3 +137,39 @@ def test_every_key_an_audit_row_is_written_with_reads_as_words():
     for language in LANGUAGES:
         missing = sorted(key for key in written if translate(language, f"field.{key}") == f"field.{key}")
         assert missing == [], (language, missing)
+
+
+def test_each_community_reads_its_own_trail_and_the_system_administrator_no_residents(engine):
+    """An admin or supervisor of a community reads the events of their community's accounts
+    (and what the system administrator did to their community); the system administrator reads
+    the installation's own events and accounts, communities and grids, never a resident's."""
+    from core.office import communities, users
+    from core.residents.service import ResidentForm
+    from tests.factories import PASSWORD, vault_for_tests
+
+    world = make_world(engine)
+    with write_session(engine) as session:
+        other_admin = users.actor_of(users.create_user(
+            session, ROOT, username="admin2", display_name="安定门管理员", role="admin",
+            community_id=world.other_community_id, password=PASSWORD, must_change_password=False).user)
+        communities.create_grid(session, other_admin, community_id=world.other_community_id, name="外二网格")
+        register(session, world.actors["worker"], vault_for_tests(),
+                 ResidentForm(name="王芳", id_number=make_resident_id("19500101", "022"), grid_id=world.grid_ids[0],
+                              address="和平里小区3号楼2单元302"))
+
+    def trail(actor):
+        with read_session(engine) as session:
+            return {(row["action"], row["user"]) for row in audit.list_events(session, actor, AuditFilter()).rows}
+
+    home = trail(world.actors["admin"])
+    assert ("resident_create", "worker1") in home
+    assert ("user_create", "system") in home  # the accounts given to this community
+    assert not any(user in {"admin2"} for _, user in home)
+    assert trail(world.actors["supervisor"]) == home
+    other = trail(other_admin)
+    assert ("grid_create", "admin2") in other and ("user_create", "tester") in other  # made by the sysadmin
+    assert not any(user in {"worker1", "admin1"} for _, user in other)
+    installation = trail(ROOT)
+    assert ("grid_create", "admin2") in installation and ("user_create", "tester") in installation
+    assert ("community_create", "tester") in installation
+    assert ("resident_create", "worker1") not in installation

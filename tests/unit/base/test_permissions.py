@@ -10,6 +10,9 @@ MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
 SATISFACTION = {"satisfaction.record", "satisfaction.issue_token"}
 SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.monthly"}
 EXPECTED = {
+    # The installation's administrator: communities and their accounts, the installation's trail;
+    # nothing about residents, cases, ratings or training.
+    "sysadmin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view"},
     "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types",
               "training.view_own", "training.manage", "training.view_all", "training.approve",
               "training.targets"}
@@ -19,6 +22,8 @@ EXPECTED = {
     | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
     "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION | SATISFACTION,
     "trainer": {"home.view", "profile.edit", "training.view_own", "training.manage"},
+    # 街道干部: the communities' figures, side by side and combined; no resident, case or rating.
+    "street": {"home.view", "profile.edit", "street.view"},
 }
 
 

@@ -1,11 +1,12 @@
 """The schema exists only through migrations, and they run both ways on both databases."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from db import migrate
-from db.engine import make_engine
+from db.engine import make_engine, read_session
 from db.models import Base
 
 TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login_attempts", "audit_events",
@@ -109,7 +110,8 @@ def test_going_back_below_0009_refuses_to_lose_a_re_mediated_cases_earlier_agree
 
 def test_staff_without_a_community_join_the_only_one(fresh_database_url):
     """0019: with a supervisor now bound to their community, one left without would see nothing;
-    on a single-community installation they join it. An admin without one stays installation-wide."""
+    on a single-community installation they join it. An admin without one stays installation-wide
+    (until 0020)."""
     engine = make_engine(fresh_database_url)
     try:
         migrate.upgrade(engine, "0018")
@@ -120,9 +122,83 @@ def test_staff_without_a_community_join_the_only_one(fresh_database_url):
                     "INSERT INTO users (id, username, display_name, password_hash, role, active, must_change_password, "
                     f"language, created_at, version) VALUES ({number}, '{role}', '{role}', 'x', '{role}', true, false, "
                     "'zh-CN', '2026-01-01 00:00:00', 1)"))
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, "0019")
         with engine.connect() as connection:
             bound = dict(connection.execute(text("SELECT role, community_id FROM users")).all())
         assert bound == {"admin": None, "supervisor": 1, "worker": 1, "trainer": 1}
+    finally:
+        engine.dispose()
+
+
+def _user(connection, username: str, role: str, community: int | None = None) -> None:  # noqa: ANN001
+    connection.execute(text(
+        "INSERT INTO users (username, display_name, password_hash, role, community_id, active, must_change_password, "
+        "language, created_at, version) VALUES (:name, :name, 'x', :role, :community, true, false, 'zh-CN', "
+        "'2026-01-01 00:00:00', 1)"), {"name": username, "role": role, "community": community})
+
+
+def test_the_upgrade_makes_the_admin_the_communitys_and_adds_a_system_administrator(fresh_database_url):
+    """0020 on a one-community office: its admin becomes the community's admin (they kept seeing
+    residents), a system administrator waits for its one-time password (the CLI prints it once),
+    and every past audit event is filed under the community of the account that made it."""
+    from core.office import bootstrap
+
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine, "0019")
+        with engine.begin() as connection:
+            a_community_and_grid(connection)
+            _user(connection, "admin", "admin")
+            _user(connection, "wang", "worker", 1)
+            ids = dict(connection.execute(text("SELECT username, id FROM users")).all())
+            for actor_id, name, action in ((ids["admin"], "admin", "login"), (ids["wang"], "wang", "login"),
+                                           (None, "wang", "login_failed"), (None, "nobody", "login_failed")):
+                connection.execute(text(
+                    "INSERT INTO audit_events (at, actor_id, actor_username, action, object_type, object_id) "
+                    "VALUES ('2026-11-01 09:00:00', :actor, :name, :action, 'user', :name)"),
+                    {"actor": actor_id, "name": name, "action": action})
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            accounts = {name: (role, community, pending) for name, role, community, pending in connection.execute(text(
+                "SELECT username, role, community_id, password_hash = '!pending' FROM users"))}
+            filed = connection.execute(text("SELECT actor_username, action, community_id FROM audit_events "
+                                            "ORDER BY id")).all()
+        assert accounts["admin"] == ("admin", 1, False) and accounts["wang"] == ("worker", 1, False)
+        assert accounts["sysadmin"] == ("sysadmin", None, True)
+        assert [tuple(row) for row in filed] == [("admin", "login", 1), ("wang", "login", 1),
+                                                 ("wang", "login_failed", 1), ("nobody", "login_failed", None)]
+        with pytest.raises(Exception, match="append-only"):  # the trigger is back
+            with engine.begin() as connection:
+                connection.execute(text("UPDATE audit_events SET community_id = 2"))
+        given = bootstrap.prepare(engine)
+        assert given is not None and given[0] == "sysadmin"
+        assert bootstrap.prepare(engine) is None  # printed once
+        from core.office import users
+
+        with read_session(engine) as session:
+            sysadmin = users.find_by_username(session, "sysadmin")
+            assert users.passwords.verify(given[1], sysadmin.password_hash) and sysadmin.must_change_password
+    finally:
+        engine.dispose()
+
+
+def test_with_several_communities_the_installation_admin_becomes_the_system_administrator(fresh_database_url):
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine, "0019")
+        with engine.begin() as connection:
+            a_community_and_grid(connection)
+            connection.execute(text("INSERT INTO communities (id, name, address, created_at, version) "
+                                    "VALUES (2, '安定门社区', '', '2026-01-01 00:00:00', 1)"))
+            _user(connection, "root", "admin")
+            _user(connection, "second", "admin")
+            _user(connection, "local", "admin", 2)
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            accounts = dict(connection.execute(text("SELECT username, role FROM users")).all())
+        assert accounts == {"root": "sysadmin", "second": "admin", "local": "admin"}  # no second sysadmin made
+        migrate.downgrade(engine, "0019")
+        with engine.connect() as connection:
+            assert dict(connection.execute(text("SELECT username, role FROM users")).all())["root"] == "admin"
     finally:
         engine.dispose()

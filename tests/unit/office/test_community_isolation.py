@@ -1,7 +1,7 @@
 """Several communities on one installation: a supervisor or admin of one community sees every grid
 of it and nothing of another — residents, cases, ratings, staff compliance, the dashboard and the
-monthly workbook — on both databases. An admin without a community administers the whole
-installation and still sees both."""
+monthly workbook — on both databases. The installation's system administrator sees neither's
+residents, cases or ratings."""
 
 import io
 from datetime import date, datetime, timedelta
@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import openpyxl
 import pytest
 
+from core.base.errors import Forbidden
 from core.base.permissions import Actor
 from core.mediation import early_warning, judicial_office
 from core.mediation import service as mediations
@@ -64,7 +65,7 @@ def two(engine):
         home = _community(session, world, world.community_id, world.grid_ids[0], HOME, 1)
         other = _community(session, world, world.other_community_id, world.other_grid_id, OTHER, 2)
         installation = users.create_user(session, None, username="root-admin", display_name="系统管理员",
-                                         role="admin", password=PASSWORD, must_change_password=False)
+                                         role="sysadmin", password=PASSWORD, must_change_password=False)
     with read_session(engine) as session:  # actors as a login builds them: with their community's grids
         fresh = {username: users.actor_of(session.get(User, actor.id))
                  for username, actor in (("home-supervisor", home["supervisor"]), ("other-supervisor",
@@ -114,10 +115,13 @@ def test_every_figure_counts_only_the_actors_community(engine, two):
         home = counts(session, actors["home-supervisor"])
         admin = counts(session, actors["home-admin"])
         other = counts(session, actors["other-supervisor"])
-        everyone = counts(session, actors["installation"])
-    # one resident, one case, five ratings each; the installation's administrator sees both
+        with pytest.raises(Forbidden):
+            counts(session, actors["installation"])
+        with pytest.raises(Forbidden):
+            everything_seen(session, actors["installation"])
+        assert reports.dashboard_figures(session, actors["installation"], TODAY) == []
+    # one resident, one case, five ratings each
     assert home == admin == other == (1, 1, 5, 5, 1, 1, 1, 1, 5)
-    assert everyone == (2, 2, 10, 10, 2, 2, 2, 2, 10)
 
 
 def test_compliance_lists_only_the_communitys_staff(engine, two):
@@ -163,3 +167,43 @@ def test_colleague_pickers_list_only_the_communitys_staff(engine, two):
     assert f"{HOME}worker" in home and f"{OTHER}worker" not in home
     assert course == home
     assert {f"{HOME}worker", f"{OTHER}worker"} <= everyone
+
+
+def test_a_rating_or_course_naming_another_communitys_colleague_is_refused(engine, two):
+    """The colleague a rating concerns, the people expected at a course or added as walk-ins:
+    staff of the actor's own community; the refusal names the field and writes nothing."""
+    from core.base.errors import Invalid, InvalidMany
+    from core.training import categories
+    from db.models import AuditEvent, Course, Rating
+    from tests.factories import count
+
+    world, actors = two
+    with read_session(engine) as session:
+        stranger = users.find_by_username(session, "worker-2").id  # 安定门's worker
+        home_worker = users.find_by_username(session, "worker-1").id
+    before = (count(engine, Rating), count(engine, Course), count(engine, AuditEvent))
+    with pytest.raises(InvalidMany) as refused:
+        with write_session(engine) as session:
+            satisfaction.record_rating(session, actors["home-supervisor"], satisfaction.RatingInput(
+                score=4, category="visit", grid_id=world.grid_ids[0], rated_on=TODAY, worker_id=stranger), now=NOW)
+    assert [(e.field, e.key) for e in refused.value.errors] == [("worker", "error.staff.other_community")]
+    starts = NOW + timedelta(days=3)
+    with pytest.raises(InvalidMany) as refused_course:
+        with write_session(engine) as session:
+            training.create_course(session, world.actors["trainer"], training.CourseInput(
+                category_id=categories.SOCIAL_WORK, title="调解实务", topic="调解", starts_at=starts,
+                ends_at=starts + timedelta(hours=3), credit_hours=3, participant_ids=[home_worker, stranger]), now=NOW)
+    assert [(e.field, e.key) for e in refused_course.value.errors] == [
+        ("participants", "error.course.unknown_participant")]
+    with write_session(engine) as session:
+        made = training.create_course(session, world.actors["trainer"], training.CourseInput(
+            category_id=categories.SOCIAL_WORK, title="调解实务", topic="调解", starts_at=NOW - timedelta(hours=4),
+            ends_at=NOW - timedelta(hours=1), credit_hours=3, participant_ids=[home_worker]), now=NOW - timedelta(days=1))
+        course_id, version = made.id, made.roster_version
+    after_course = (count(engine, Rating), count(engine, Course), count(engine, AuditEvent))
+    with pytest.raises(Invalid) as refused_walk_in:
+        with write_session(engine) as session:
+            training.add_walk_ins(session, world.actors["trainer"], course_id, [stranger], version, now=NOW)
+    assert (refused_walk_in.value.field, refused_walk_in.value.key) == ("walk_ins", "error.course.unknown_participant")
+    assert before[0] == after_course[0] and after_course[1] == before[1] + 1
+    assert (count(engine, Rating), count(engine, Course), count(engine, AuditEvent)) == after_course
