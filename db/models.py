@@ -435,7 +435,7 @@ class CourseCategory(Base):
 
 class Course(Base):
     __tablename__ = "courses"
-    __table_args__ = (Index("ix_courses_starts", "starts_at"),)
+    __table_args__ = (Index("ix_courses_starts", "starts_at"), Index("ix_courses_community_starts", "community_id", "starts_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(100))
@@ -455,6 +455,10 @@ class Course(Base):
     # A cancelled course keeps its row (it was announced); it takes no marks, check-ins or hours.
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
     cancel_reason: Mapped[str] = mapped_column(String(200), default="")
+    # The organising community (its trainers and admins manage the course); open_to_all: the staff
+    # of every community of the 街道 may be expected at it, walk in and check in.
+    community_id: Mapped[int | None] = mapped_column(Integer)
+    open_to_all: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -480,6 +480,16 @@ def count_cases(session: Session, actor: Actor, filters: CaseFilters, *, today: 
     return session.scalar(scoped(select(func.count(MediationCase.id)), actor).where(*conditions)) or 0
 
 
+def count_cases_by_community(session: Session, actor: Actor, filters: CaseFilters, *, today: date | None = None
+                            ) -> dict[int, int]:
+    """count_cases() per community of the actor's grids, in one query."""
+    require(actor, "mediation.view")
+    conditions = _case_conditions(filters, today or clock.now().date())
+    query = scoped(select(Grid.community_id, func.count(MediationCase.id))
+                   .join(Grid, Grid.id == MediationCase.grid_id), actor).where(*conditions)
+    return dict(session.execute(query.group_by(Grid.community_id)).tuples().all())
+
+
 def list_cases(session: Session, actor: Actor, filters: CaseFilters, *, page: int = 1, page_size: int = 50,
                today: date | None = None, total: int | None = None) -> Page:
     """One page of cases, newest intake first; pass `total` when already counted."""

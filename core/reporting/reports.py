@@ -183,10 +183,14 @@ _SHEET_RULES = ("report.rule.residents", "report.rule.mediation", "report.rule.j
 
 
 def monthly_workbook(session: Session, actor: Actor, month: date, *, language: str | None = None,
-                     today: date | None = None, made_at: datetime | None = None) -> bytes:
+                     today: date | None = None, made_at: datetime | None = None,
+                     every_community: tuple[list[str], Any] | None = None) -> bytes:
     """The office's monthly report for the month containing `month`, every figure as of the
     month's last day (today, for the month in progress) whenever it is downloaded. Each sheet
-    opens with what it is: title, community, month, as of, when made, and its counting rule."""
+    opens with what it is: title, community, month, as of, when made, and its counting rule.
+
+    `every_community`: (community names, standings as of a day → compliance rows) for the
+    街道's combined workbook (core.reporting.street), whose view of the grids spans communities."""
     require(actor, "report.monthly")
     language = language or actor.language or DEFAULT_LANGUAGE
     made_at = made_at or clock.now()
@@ -199,11 +203,13 @@ def monthly_workbook(session: Session, actor: Actor, month: date, *, language: s
     last = mediations.add_months(first, 1) - timedelta(days=1)
     as_of = min(last, today)
     month_text = f"{first.year}-{first.month:02d}"
+    names, standings = every_community or (_community_names(session, actor),
+                                           lambda day: training.compliance(session, actor, today=day))
     sheets = [_residents_sheet(session, actor, as_of, today, t), _mediation_sheet(session, actor, first, t),
-              _judicial_office_sheet(session, actor, first, t), _training_sheet(session, actor, as_of, t),
+              _judicial_office_sheet(session, actor, first, t), _training_sheet(standings(as_of), t),
               _satisfaction_sheet(session, actor, first, t)]
     title = t("report.title", month=month_text)
-    community = t("common.list_separator").join(_community_names(session, actor))
+    community = t("common.list_separator").join(names)
     titled = []
     for (name, rows), rule in zip(sheets, _SHEET_RULES, strict=True):
         heading = [[f"{title} · {name}"],
@@ -269,10 +275,9 @@ def _judicial_office_sheet(session: Session, actor: Actor, first: date, t: Any) 
     return t("report.sheet.judicial"), rows
 
 
-def _training_sheet(session: Session, actor: Actor, as_of: date, t: Any) -> Sheet:
+def _training_sheet(standing: list[dict[str, Any]], t: Any) -> Sheet:
     """Each quota of each staff member who has one, as of the month's last day: hours credited by
     then, what an even pace asks by then, on track / behind / met."""
-    standing = training.compliance(session, actor, today=as_of)
     paced = on_pace(standing)
     rows: list[list[Any]] = [
         [t("report.figure"), t("report.value")],

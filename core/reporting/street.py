@@ -11,10 +11,14 @@
     community_workbook(session, actor, community_id, month, language) -> bytes
         the monthly workbook of one community, exactly as its supervisor downloads it.
 
-The figures are the community's own figures, by the same definitions: each is computed by the
-function that computes it for that community's supervisor, on a view of the community
-(_community_view) that never leaves this module and is given only to functions that return
-counts and rates. Nothing here returns a resident, a party, a rating's comment or a case.
+The figures are the community's own figures, by the same definitions: each service counts every
+community at once with the conditions it uses for one community's supervisor, grouped by
+community (residents.count_by_community and count_by_community_and_tag,
+mediations.count_cases_by_community, mediation statistics.month_by_community,
+training.standings_by_community, satisfaction.days_by_community), so the cost grows with the
+data, not with the number of communities. Those services are given a view of
+the communities (_community_view) that never leaves this module; nothing here returns a resident,
+a party, a rating's comment or a case.
 
 Combined: counts are sums over the communities (their grids are disjoint); a rate is worked out
 again from its parts (settled over concluded; quotas on pace over quotas; satisfaction over all
@@ -41,7 +45,7 @@ from core.mediation import statistics as mediation_statistics
 from core.reporting import reports
 from core.residents import service as residents
 from core.satisfaction import service as satisfaction
-from core.satisfaction.disclosure import protect
+from core.satisfaction.disclosure import group_figures, protect
 from core.training import service as training
 from db.models import Community, Grid
 
@@ -80,22 +84,25 @@ def overview(session: Session, actor: Actor, today: date | None = None) -> list[
     require(actor, "street.view")
     today = today or clock.now().date()
     month = today.replace(day=1)
+    communities = _communities(session)
+    # Every community at once: one grouped query per figure, however many communities there are.
+    district = _community_view(actor, None, frozenset().union(*(grids for _id, _name, grids in communities)))
+    grouped = _residents_and_cases(session, district, today)
+    standings = training.standings_by_community(session, actor, today=today)
+    this_month = mediation_statistics.month_by_community(session, district, month)
     columns: list[Column] = []
     parts: dict[str, list[Any]] = {"settled": [], "concluded": [], "on_pace": [], "quotas": []}
-    communities = _communities(session)
-    for community_id, name, grid_ids in communities:
-        view = _community_view(actor, community_id, grid_ids)
-        column = Column(community_id, name)
-        column.figures.update(_residents_and_cases(session, view, today))
-        stats = mediation_statistics.monthly_statistics(session, view, month, month)[0]
+    for community_id, name, _grids in communities:
+        column = Column(community_id, name, {key: counts.get(community_id, 0) for key, counts in grouped.items()})
+        stats = this_month.get(community_id) or {"received": 0, "concluded": 0, "settled": 0, "success_rate": None}
         column.figures |= {"received": stats["received"], "concluded": stats["concluded"],
                            "success_rate": stats["success_rate"]}
-        standing = training.compliance(session, view, today=today)
-        on_pace = reports.on_pace(standing)
-        column.figures["training_on_pace"] = round(on_pace / len(standing), 4) if standing else None
+        standing = standings.get(community_id, [])
+        paced = reports.on_pace(standing)
+        column.figures["training_on_pace"] = round(paced / len(standing), 4) if standing else None
         parts["settled"].append(stats["settled"])
         parts["concluded"].append(stats["concluded"])
-        parts["on_pace"].append(on_pace)
+        parts["on_pace"].append(paced)
         parts["quotas"].append(len(standing))
         columns.append(column)
     combined = Column(None, "")
@@ -105,35 +112,54 @@ def overview(session: Session, actor: Actor, today: date | None = None) -> list[
     concluded, quotas = sum(parts["concluded"]), sum(parts["quotas"])
     combined.figures["success_rate"] = round(sum(parts["settled"]) / concluded, 4) if concluded else None
     combined.figures["training_on_pace"] = round(sum(parts["on_pace"]) / quotas, 4) if quotas else None
-    _satisfaction(session, actor, communities, columns, combined, month, today)
+    _satisfaction(session, district, columns, combined, month, today)
     return [*columns, combined]
 
 
-def _residents_and_cases(session: Session, view: Actor, today: date) -> dict[str, Any]:
-    figures: dict[str, Any] = {}
-    for tag in [None, *(key.removeprefix("tag.") for key in ROWS if key.startswith("tag."))]:
-        figures["residents" if tag is None else f"tag.{tag}"] = residents.count(
-            session, view, None,  # type: ignore[arg-type]  # no text search: no vault
-            residents.Filters(tag=tag or "", status="active"), today=today)
-    figures["cases_open"] = sum(mediations.count_cases(session, view, mediations.CaseFilters(state=state), today=today)
-                                for state in mediations.OPEN_STATES)
-    figures["cases_overdue"] = mediations.count_cases(session, view, mediations.CaseFilters(overdue=True), today=today)
-    return figures
+def _residents_and_cases(session: Session, district: Actor, today: date) -> dict[str, dict[int, int]]:
+    """Figure → community → count, each figure one grouped query over every community."""
+    active = residents.Filters(status="active")
+    tags = [key.removeprefix("tag.") for key in ROWS if key.startswith("tag.")]
+    grouped = {"residents": residents.count_by_community(session, district, active, today=today)}
+    grouped |= {f"tag.{tag}": counts for tag, counts in
+                residents.count_by_community_and_tag(session, district, active, tags, today=today).items()}
+    open_cases: dict[int, int] = {}
+    for state in mediations.OPEN_STATES:
+        for community_id, count in mediations.count_cases_by_community(
+                session, district, mediations.CaseFilters(state=state), today=today).items():
+            open_cases[community_id] = open_cases.get(community_id, 0) + count
+    grouped["cases_open"] = open_cases
+    grouped["cases_overdue"] = mediations.count_cases_by_community(session, district,
+                                                                  mediations.CaseFilters(overdue=True), today=today)
+    return grouped
 
 
-def _satisfaction(session: Session, actor: Actor, communities: list[tuple[int, str, frozenset[int]]],
-                  columns: list[Column], combined: Column, first: date, today: date) -> None:
+def _satisfaction(session: Session, district: Actor, columns: list[Column], combined: Column, first: date,
+                  today: date) -> None:
     """Month to date per community and combined; suppression holds across the communities."""
-    cells = {community_id: satisfaction.days_overview(session, _community_view(actor, community_id, grid_ids),
-                                                      first, today)
-             for community_id, _name, grid_ids in communities}
-    every_grid = frozenset().union(*(grid_ids for _id, _name, grid_ids in communities))
-    total = satisfaction.days_overview(session, _community_view(actor, None, every_grid), first, today)
+    found = satisfaction.days_by_community(session, district, first, today)
+    cells = {column.community_id: found.get(column.community_id) or group_figures(0, 0, 0, 0) for column in columns}
+    total = satisfaction.days_overview(session, district, first, today)
     protect(cells, [list(cells)])
     for column, figures in [*((column, cells[column.community_id]) for column in columns), (combined, total)]:
         column.figures |= {"satisfaction_count": figures["count"], "satisfaction_mean": figures["mean"],
                            "satisfaction_csat": figures["csat"]}
         column.satisfaction_hidden = "too_few" if figures["too_few"] else "protected" if figures["protected"] else ""
+
+
+def combined_workbook(session: Session, actor: Actor, month: date, *, language: str | None = None) -> bytes:
+    """The monthly workbook of every community together: each figure over all their grids (rates
+    from the summed parts, satisfaction hidden by the same rules over the whole), the training
+    sheet with every community's staff."""
+    require(actor, "street.view")
+    communities = _communities(session)
+    district = _community_view(actor, None, frozenset().union(*(grids for _id, _name, grids in communities)))
+
+    def standings(day: date) -> list[dict[str, Any]]:
+        return [row for rows in training.standings_by_community(session, actor, today=day).values() for row in rows]
+
+    return reports.monthly_workbook(session, district, month, language=language,
+                                    every_community=([name for _id, name, _grids in communities], standings))
 
 
 def community_workbook(session: Session, actor: Actor, community_id: int, month: date, *,

@@ -7,7 +7,7 @@ ID numbers are stored encrypted with a keyed hash for lookup; lists show masked 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -421,6 +421,34 @@ def count(session: Session, actor: Actor, vault: Vault, filters: Filters, *, tod
     if clean(filters.query) and _text_condition(clean(filters.query), vault)[1]:
         base = base.outerjoin(Household, Household.id == Resident.household_id)  # only when the address is searched
     return session.scalar(_filtered(base, actor, vault, filters, today or clock.now().date())) or 0
+
+
+def count_by_community(session: Session, actor: Actor, filters: Filters, *, today: date | None = None
+                       ) -> dict[int, int]:
+    """count() per community of the actor's grids, in one query (no text search): the 街道's
+    overview counts every community the way each counts itself."""
+    require(actor, "resident.view")
+    base = select(Grid.community_id, func.count(Resident.id)).join(Grid, Grid.id == Resident.grid_id)
+    query = _filtered(base, actor, None, replace(filters, query=""), today or clock.now().date())  # type: ignore[arg-type]
+    return dict(session.execute(query.group_by(Grid.community_id)).tuples().all())
+
+
+def count_by_community_and_tag(session: Session, actor: Actor, filters: Filters, tags: list[str], *,
+                               today: date | None = None) -> dict[str, dict[int, int]]:
+    """count_by_community() of each of `tags` (filters.tag aside), in one query: tag → community → count."""
+    require(actor, "resident.view")
+    if any(TAGS.get(tag) for tag in tags) and not can(actor, "resident.sensitive"):
+        raise Forbidden(action="resident.sensitive")
+    base = (select(resident_tags.c.tag, Grid.community_id, func.count(Resident.id))
+            .join(Grid, Grid.id == Resident.grid_id)
+            .join(resident_tags, resident_tags.c.resident_id == Resident.id)
+            .where(resident_tags.c.tag.in_(tags)))
+    query = _filtered(base, actor, None, replace(filters, query="", tag=""),  # type: ignore[arg-type]
+                      today or clock.now().date())
+    counted: dict[str, dict[int, int]] = {tag: {} for tag in tags}
+    for tag, community_id, count in session.execute(query.group_by(resident_tags.c.tag, Grid.community_id)):
+        counted[tag][community_id] = count
+    return counted
 
 
 def search(session: Session, actor: Actor, vault: Vault, filters: Filters, *, page: int = 1,

@@ -858,6 +858,18 @@ def days_overview(session: Session, actor: Actor, first: date, last: date) -> di
         Rating.deleted_at.is_(None), Rating.rated_on >= first, Rating.rated_on <= last, *scope)).one())
 
 
+def days_by_community(session: Session, actor: Actor, first: date, last: date) -> dict[int, dict[str, Any]]:
+    """days_overview() per community of the actor's grids, in one query; each community's figures
+    on their own (the caller protects them as the line they are, with their total)."""
+    require(actor, "satisfaction.view")
+    scope = _scope_and_filters(actor, RatingFilters(), Rating.grid_id, Rating.category, Rating.channel,
+                               Rating.worker_id, None)
+    rows = session.execute(select(Grid.community_id, *_DAY_SCORES).join(Grid, Grid.id == Rating.grid_id).where(
+        Rating.deleted_at.is_(None), Rating.rated_on >= first, Rating.rated_on <= last, *scope)
+        .group_by(Grid.community_id))
+    return {community_id: _figures(counts) for community_id, *counts in rows}
+
+
 def by_dimension(session: Session, actor: Actor, filters: RatingFilters, dimension: str, *,
                  today: date | None = None) -> list[dict[str, Any]]:
     """Figures per category, channel or independence (for tables and the monthly report); the

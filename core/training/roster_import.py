@@ -70,13 +70,15 @@ def _map_header(header: list[Any]) -> dict[str, int]:
 
 
 class _Staff:
-    """Active staff, found by user name (case-insensitive) or by a display name only one of them has."""
+    """Active staff of the course's community (of every community, for a course open to all),
+    found by user name (case-insensitive) or by a display name only one of them has."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, community_id: int | None, open_to_all: bool) -> None:
         self.by_username: dict[str, tuple[int, str]] = {}
         self.by_name: dict[str, list[tuple[int, str]]] = {}
+        community = User.community_id.is_not(None) if open_to_all else User.community_id == community_id
         for user_id, username, name in session.execute(
-                select(User.id, User.username, User.display_name).where(User.active.is_(True))):
+                select(User.id, User.username, User.display_name).where(User.active.is_(True), community)):
             self.by_username[username] = (user_id, name)
             self.by_name.setdefault(name, []).append((user_id, name))
 
@@ -118,7 +120,7 @@ def import_roster(session: Session, actor: Actor, course_id: int, loaded_version
         raise ImportRefused("error.import.empty")
     columns = _map_header(rows[0])
     course = training.course_by_id(session, actor, course_id)
-    staff = _Staff(session)
+    staff = _Staff(session, course.community_id, course.open_to_all)
     report = RosterReport()
     seen: dict[int, int] = {}
 

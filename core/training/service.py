@@ -31,6 +31,7 @@ from db.bulk import driver_timestamp, insert_rows
 from db.models import (
     Attendance,
     Certificate,
+    Community,
     Course,
     CourseCategory,
     ExternalHours,
@@ -61,6 +62,7 @@ class CourseInput:
     mandatory: bool = False
     participant_ids: list[int] = field(default_factory=list)
     category_id: int | None = None  # core.training.categories: what its hours count toward
+    open_to_all: bool = False  # staff of every community of the 街道 may be expected, walk in, check in
 
 
 def _hours(value: float | str | None, field_name: str, maximum: float) -> float:
@@ -83,10 +85,12 @@ def positive_hours(value: float | str | None, field_name: str, maximum: float) -
     return hours
 
 
-def _unknown_staff(session: Session, user_ids: list[int], actor: Actor) -> set[int]:
-    """Of these ids, those that are not an active staff member of the actor's community."""
+def _unknown_staff(session: Session, user_ids: list[int], actor: Actor, *, open_to_all: bool = False) -> set[int]:
+    """Of these ids, those that are not an active staff member of the actor's community (of any
+    community, for a course open to all of them)."""
+    community = User.community_id.is_not(None) if open_to_all else User.community_id == actor.community_id
     return set(user_ids) - set(session.scalars(select(User.id).where(
-        User.id.in_(user_ids or [-1]), User.active.is_(True), User.community_id == actor.community_id)))
+        User.id.in_(user_ids or [-1]), User.active.is_(True), community)))
 
 
 def session_hours(starts_at: datetime, ends_at: datetime) -> float:
@@ -127,7 +131,7 @@ def _checked_course(session: Session, actor: Actor, data: CourseInput) -> _Check
     except Invalid as exc:
         errors.append(exc)
     people = sorted(set(data.participant_ids))
-    if _unknown_staff(session, people, actor):
+    if _unknown_staff(session, people, actor, open_to_all=data.open_to_all):
         errors.append(Invalid("participants", "error.course.unknown_participant"))
     if errors:
         raise InvalidMany(errors)
@@ -141,34 +145,35 @@ def create_course(session: Session, actor: Actor, data: CourseInput, *, now: dat
     course = Course(title=checked.title, topic=checked.topic, provider=clean(data.provider)[:100], trainer_id=actor.id,
                     place=clean(data.place)[:100], starts_at=data.starts_at, ends_at=data.ends_at,
                     credit_hours=checked.hours, mandatory=bool(data.mandatory), category_id=checked.category_id,
-                    created_at=now, roster_version=0)
+                    created_at=now, roster_version=0, community_id=actor.community_id,
+                    open_to_all=bool(data.open_to_all))
     session.add(course)
     session.flush()
     if checked.participant_ids:
         session.execute(course_participants.insert(), [{"course_id": course.id, "user_id": uid}
                                                        for uid in checked.participant_ids])
     audit.record(session, actor, "course_create", object_type="course", object_id=course.id,
-                 after={"title": checked.title, "hours": checked.hours, "participants": len(checked.participant_ids)},
-                 now=now)
+                 after={"title": checked.title, "hours": checked.hours, "participants": len(checked.participant_ids),
+                        "open_to_all": bool(data.open_to_all)}, now=now)
     return course
 
 
 def course_form(session: Session, actor: Actor, course_id: int) -> tuple[CourseInput, int]:
     """A course as its edit form opens on it, and the version it was read at."""
     require(actor, "training.manage")
-    course = _course(session, course_id)
+    course = _course(session, actor, course_id)
     expected = sorted(session.scalars(select(course_participants.c.user_id)
                                       .where(course_participants.c.course_id == course_id)))
     return CourseInput(title=course.title, topic=course.topic, provider=course.provider, place=course.place,
                        starts_at=course.starts_at, ends_at=course.ends_at, credit_hours=course.credit_hours,
                        mandatory=course.mandatory, participant_ids=expected,
-                       category_id=course.category_id), course.version
+                       category_id=course.category_id, open_to_all=course.open_to_all), course.version
 
 
 def _course_to_change(session: Session, actor: Actor, course_id: int, version: int) -> Course:
     """The course, if it may still be changed from a form read at `version`."""
     require(actor, "training.manage")
-    course = _course(session, course_id)
+    course = _course(session, actor, course_id)
     if course.version != version:
         raise StaleEdit()
     if course.cancelled_at is not None:
@@ -193,7 +198,8 @@ def update_course(session: Session, actor: Actor, course_id: int, data: CourseIn
     course.title, course.topic, course.provider, course.place = (
         checked.title, checked.topic, clean(data.provider)[:100], clean(data.place)[:100])
     course.starts_at, course.ends_at, course.credit_hours = data.starts_at, data.ends_at, checked.hours
-    course.mandatory, course.category_id = bool(data.mandatory), checked.category_id
+    course.mandatory, course.category_id, course.open_to_all = (bool(data.mandatory), checked.category_id,
+                                                                bool(data.open_to_all))
     session.flush()  # the start moves; a trigger moves attendance.course_starts_at with it
     session.execute(course_participants.delete().where(course_participants.c.course_id == course_id))
     if checked.participant_ids:
@@ -233,13 +239,13 @@ def add_walk_ins(session: Session, actor: Actor, course_id: int, user_ids: list[
     course's hours (the trainer corrects the exceptions). Refused if the roster was saved since
     it was loaded; returns the new roster version."""
     require(actor, "training.manage")
-    course = _course(session, course_id)
+    course = _course(session, actor, course_id)
     if course.cancelled_at is not None:
         raise Invalid("course", "error.course.cancelled")
     people = sorted(set(user_ids))
     if not people:
         raise Invalid("walk_ins", "error.required")
-    if _unknown_staff(session, people, actor):
+    if _unknown_staff(session, people, actor, open_to_all=course.open_to_all):
         raise Invalid("walk_ins", "error.course.unknown_participant")
     expected = set(session.scalars(select(course_participants.c.user_id)
                                    .where(course_participants.c.course_id == course_id)))
@@ -260,9 +266,10 @@ def add_walk_ins(session: Session, actor: Actor, course_id: int, user_ids: list[
     return loaded_version + 1
 
 
-def _course(session: Session, course_id: int) -> Course:
+def _course(session: Session, actor: Actor, course_id: int) -> Course:
+    """A course the actor's community organises; another community's is not found."""
     course = session.get(Course, course_id)
-    if course is None:
+    if course is None or course.community_id != actor.community_id:
         raise NotFound(object="course", id=course_id)
     return course
 
@@ -282,7 +289,7 @@ def load_roster(session: Session, actor: Actor, course_id: int) -> tuple[list[di
     status None and hours None (not 出席 with the full hours, which one save would have recorded
     for everyone)."""
     require(actor, "training.manage")
-    course = _course(session, course_id)
+    course = _course(session, actor, course_id)
     recorded = {a.user_id: a for a in session.scalars(select(Attendance).where(Attendance.course_id == course_id))}
     expected = set(session.scalars(select(course_participants.c.user_id)
                                    .where(course_participants.c.course_id == course_id)))
@@ -496,8 +503,7 @@ def pace_of(hours: float, quota: float, first: date, last: date, today: date) ->
 
 
 def compliance(session: Session, actor: Actor, *, today: date | None = None) -> list[dict[str, Any]]:
-    """Every active staff member who has a quota (of the actor's community, unless the actor
-    administers the whole installation), one row per quota (a 社工 has both), in the
+    """Every active staff member of the actor's community who has a quota, one row per quota (a 社工 has both), in the
     current period as of `today`: hours, quota, expected by now, status (met / on_track /
     behind), the previous period's outcome (met / short, None when they were not yet there),
     and mandatory courses missed. Behind first, then most short.
@@ -505,12 +511,33 @@ def compliance(session: Session, actor: Actor, *, today: date | None = None) -> 
     A handful of queries for any number of staff (settings, people, one sum per quota and period
     kind, the missed courses)."""
     require(actor, "training.view_all")
-    order = {"behind": 0, "on_track": 1, "met": 2}
     staff_seen = User.active.is_(True)
     if not sees_all_grids(actor):  # a community's supervisor or admin: that community's staff
         staff_seen = staff_seen & (User.community_id == actor.community_id)
-    return sorted(_standings(session, staff_seen, today or clock.now().date()),
-                  key=lambda row: (order[row["status"]], -row["shortfall"], row["name"], row["quota_kind"]))
+    return sorted(_standings(session, staff_seen, today or clock.now().date()), key=_behind_first)
+
+
+_PACE_ORDER = {"behind": 0, "on_track": 1, "met": 2}
+
+
+def _behind_first(row: dict[str, Any]) -> tuple:
+    """Behind first, then most short; by name within."""
+    return _PACE_ORDER[row["status"]], -row["shortfall"], row["name"], row["quota_kind"]
+
+
+def standings_by_community(session: Session, actor: Actor, *, today: date | None = None
+                           ) -> dict[int, list[dict[str, Any]]]:
+    """For the 街道: compliance()'s rows of every community's active staff, by community, in the
+    same handful of queries however many communities there are."""
+    require(actor, "street.view")
+    rows = sorted(_standings(session, User.active.is_(True) & User.community_id.is_not(None),
+                             today or clock.now().date()), key=_behind_first)
+    community_of = dict(session.execute(select(User.id, User.community_id).where(
+        User.id.in_(sorted({row["user_id"] for row in rows}) or [-1]))).tuples().all())
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(community_of[row["user_id"]], []).append(row)
+    return grouped
 
 
 def _standings(session: Session, who: Any, today: date) -> list[dict[str, Any]]:
@@ -655,9 +682,12 @@ def hours_by_month_and_topic(session: Session, actor: Actor, first_month: date, 
     if not months:
         return []
     end = date(months[-1].year + months[-1].month // 12, months[-1].month % 12 + 1, 1)
-    # Sum per course first (a correlated, index-only read of ix_attendance_course_hours), then
+    # Sum per course first (a correlated read of ix_attendance_course_hours), then
     # per month and topic: the month is worked out once per course, not once per attendance row.
-    course_hours = select(func.sum(Attendance.hours)).where(Attendance.course_id == Course.id).scalar_subquery()
+    # Hours of the community's staff, wherever earned (a course of the 街道 open to all included).
+    course_hours = (select(func.sum(Attendance.hours)).join(User, User.id == Attendance.user_id)
+                    .where(Attendance.course_id == Course.id, User.community_id == actor.community_id)
+                    .scalar_subquery())
     per_course = (select(Course.starts_at, Course.topic, course_hours.label("hours"))
                   .where(Course.starts_at >= datetime.combine(months[0], time.min),
                          Course.starts_at < datetime.combine(end, time.min)).subquery())
@@ -721,6 +751,10 @@ def check_in(session: Session, actor: Actor, secret: str, token: str, *, now: da
     course = session.get(Course, course_id)
     if course is None or int(course.ends_at.timestamp()) != expires:
         raise Invalid("token", "error.checkin.invalid")
+    expected = session.scalar(select(func.count()).select_from(course_participants).where(
+        course_participants.c.course_id == course_id, course_participants.c.user_id == actor.id))
+    if not (course.open_to_all or course.community_id == actor.community_id or expected):
+        raise Invalid("token", "error.checkin.other_community")
     if course.cancelled_at is not None:
         raise Invalid("token", "error.checkin.cancelled")
     if now < course.starts_at - CHECKIN_EARLY:
@@ -759,23 +793,30 @@ def list_courses(session: Session, actor: Actor, *, limit: int = 200) -> list[di
     rows = session.execute(
         select(Course.id, Course.title, Course.topic, Course.starts_at, Course.ends_at, Course.credit_hours,
                Course.mandatory, func.coalesce(expected.c.expected, 0), func.coalesce(attended.c.attended, 0),
-               CourseCategory.name, Course.cancelled_at, Course.cancel_reason)
+               CourseCategory.name, Course.cancelled_at, Course.cancel_reason, Course.open_to_all)
         .outerjoin(expected, expected.c.course_id == Course.id).outerjoin(attended, attended.c.course_id == Course.id)
         .outerjoin(CourseCategory, CourseCategory.id == Course.category_id)
+        .where(Course.community_id == actor.community_id)
         .order_by(Course.starts_at.desc()).limit(limit))
     return [{"id": r[0], "title": r[1], "topic": r[2], "starts_at": r[3], "ends_at": r[4], "hours": r[5],
              "mandatory": r[6], "expected": r[7], "attended": r[8], "category": r[9], "cancelled_at": r[10],
-             "cancel_reason": r[11]} for r in rows]
+             "cancel_reason": r[11], "open_to_all": r[12]} for r in rows]
 
 
-def staff_choices(session: Session, actor: Actor) -> dict[int, str]:
+def staff_choices(session: Session, actor: Actor, *, every_community: bool = False) -> dict[int, str]:
+    """Who may be expected at or added to a course: the community's staff, or every community's
+    (named with their community) for a course open to all."""
     require(actor, "training.manage")
-    return staff.active_staff(session, actor)
+    if not every_community:
+        return staff.active_staff(session, actor)
+    return {user_id: f"{name}（{community}）" for user_id, name, community in session.execute(
+        select(User.id, User.display_name, Community.name).join(Community, Community.id == User.community_id)
+        .where(User.active.is_(True)).order_by(Community.id, User.display_name, User.id))}
 
 
 def course_by_id(session: Session, actor: Actor, course_id: int) -> Course:
     require(actor, "training.view_own")
-    return _course(session, course_id)
+    return _course(session, actor, course_id)
 
 
 def qualification_of(session: Session, actor: Actor, user_id: int) -> tuple[str, date | None]:

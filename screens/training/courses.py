@@ -27,6 +27,7 @@ st.title(t("courses.title"))
 with read_session(engine) as session:
     courses = training.list_courses(session, me)
     staff = training.staff_choices(session, me)
+    everyone = training.staff_choices(session, me, every_community=True)  # for a course open to all
     kinds = {c["id"]: c for c in categories.list_categories(session, active_only=True)}
 show_notice("courses_notice")
 
@@ -63,12 +64,18 @@ def course_fields(prefix: str, errors: FieldErrors, current: training.CourseInpu
     errors.slot("ends_at")
     errors.slot("credit_hours")
     mandatory = st.checkbox(t("courses.mandatory"), value=now.mandatory, key=f"{prefix}_mandatory")
-    people = st.multiselect(t("field.participants"), list(staff), default=[p for p in now.participant_ids if p in staff],
-                            format_func=staff.get, placeholder=t("common.choose"), key=f"{prefix}_participants")
+    open_to_all = st.checkbox(t("courses.open_to_all"), value=now.open_to_all, key=f"{prefix}_open")
+    # Another community's staff are offered only for a course saved as open to all (a form does
+    # not rerun on a tick: save it open first, then add them); the service checks it again.
+    offered = everyone if now.open_to_all else staff
+    people = st.multiselect(t("field.participants"), list(offered),
+                            default=[p for p in now.participant_ids if p in offered],
+                            format_func=offered.get, placeholder=t("common.choose"), key=f"{prefix}_participants")
     errors.slot("participants")
     return training.CourseInput(title=title, topic=topic, provider=provider, place=place,
                                 starts_at=datetime.combine(day, start), ends_at=datetime.combine(day, end),
-                                credit_hours=hours, mandatory=mandatory, participant_ids=people, category_id=category)
+                                credit_hours=hours, mandatory=mandatory, participant_ids=people, category_id=category,
+                                open_to_all=open_to_all)
 
 
 with st.expander(t("courses.new"), icon=":material/add:", expanded=not courses):
@@ -87,6 +94,7 @@ if not courses:
 by_id = {c["id"]: c for c in courses}
 chosen = st.selectbox(t("courses.pick"), list(by_id), key="course_pick",
                       format_func=lambda i: (t("courses.cancelled_tag") if by_id[i]["cancelled_at"] else "")
+                      + (t("courses.open_tag") if by_id[i]["open_to_all"] else "")
                       + f"{by_id[i]['starts_at']:%Y-%m-%d %H:%M} · {by_id[i]['title']}")
 course = by_id[chosen]
 st.caption(t("courses.summary", hours=course["hours"], expected=course["expected"], attended=course["attended"]))
@@ -181,7 +189,8 @@ with st.expander(t("courses.walk_ins"), icon=":material/person_add:"):
     st.caption(t("courses.walk_ins_help"))
     on_roster = {r["user_id"] for r in roster}
     errors = FieldErrors()
-    newcomers = st.multiselect(t("field.walk_ins"), [p for p in staff if p not in on_roster], format_func=staff.get,
+    offered = everyone if course["open_to_all"] else staff
+    newcomers = st.multiselect(t("field.walk_ins"), [p for p in offered if p not in on_roster], format_func=offered.get,
                                placeholder=t("common.choose"), key=f"walk_ins_{chosen}")
     errors.slot("walk_ins")
     if st.button(t("courses.walk_ins_add"), key=f"walk_ins_add_{chosen}", icon=":material/person_add:"):

@@ -62,5 +62,14 @@ def test_the_street_compares_communities_and_downloads_a_workbook_without_person
     cells = " ".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
                      if cell is not None)
     assert "和平里社区" in cells
+    picker = at.selectbox(key="street_workbook_community")
+    assert picker.options == ["和平里社区", "安定门社区", "全部社区（合计）"]
+    picker.select(0).run()  # 0: all communities together
+    assert at.get("download_button")[0].proto.label == "下载全部社区（合计）月报 (.xlsx)"
+    with read_session(app_world.engine) as session:
+        combined = openpyxl.load_workbook(io.BytesIO(street.combined_workbook(session, officer, date.today())))
+    cells += " ".join(str(cell) for sheet in combined for row in sheet.iter_rows(values_only=True) for cell in row
+                      if cell is not None)
+    assert "和平里社区、安定门社区" in cells
     shown = texts(at) + " ".join(str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel())
     assert not [word for word in PERSONAL if word in shown or word in cells]

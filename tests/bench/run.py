@@ -113,6 +113,7 @@ if __name__ == "__main__":
     from tests.bench import pages as pages_bench
     from tests.bench import residents as residents_bench
     from tests.bench import satisfaction as satisfaction_bench
+    from tests.bench import street as street_bench
     from tests.bench import training as training_bench
 
     cold_start()
@@ -122,3 +123,4 @@ if __name__ == "__main__":
     satisfaction_bench.run_all(emit)
     training_bench.run_all(emit)
     pages_bench.run_all(emit)
+    street_bench.run_all(emit)

@@ -202,3 +202,63 @@ def test_with_several_communities_the_installation_admin_becomes_the_system_admi
             assert dict(connection.execute(text("SELECT username, role FROM users")).all())["root"] == "admin"
     finally:
         engine.dispose()
+
+
+def _rows(engine) -> dict[str, list[tuple]]:  # noqa: ANN001
+    """Every row of every table but Alembic's, sorted, as plain tuples keyed by column name."""
+    rows = {}
+    with engine.connect() as connection:
+        for table in sorted(set(inspect(engine).get_table_names()) - {"alembic_version"}):
+            result = connection.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 - names from the schema
+            columns = list(result.keys())
+            rows[table] = sorted((tuple(zip(columns, (str(v) for v in row), strict=True)) for row in result),
+                                 key=repr)
+    return rows
+
+
+def test_the_demo_database_upgrades_to_several_communities_with_every_row_accounted_for(fresh_database_url,
+                                                                                       monkeypatch):
+    """The demo (a 街道 of three communities) as it stood before 0020, upgraded: every row of every
+    table is still there with the same values; the users differ only in the role 0020 gives back
+    (the first admin without a community is the system administrator again), each audit event
+    only in the community it is now filed under (the one of the account that made it), and each
+    course in its new columns (0021: its trainer's community, not open to all)."""
+    from datetime import date, datetime
+
+    from core import demo
+    from core.base import clock
+    from tests.factories import vault_for_tests
+
+    monkeypatch.setattr(clock, "now", lambda: datetime.combine(date.today(), datetime.min.time()).replace(hour=8))
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine)
+        demo.seed(engine, vault_for_tests())
+        migrate.downgrade(engine, "0019")
+        before = _rows(engine)
+        migrate.upgrade(engine)
+        after = _rows(engine)
+        assert set(after) == set(before)
+
+        def without(rows: list[tuple], *names: str) -> list[tuple]:
+            return sorted((tuple(pair for pair in row if pair[0] not in names) for row in rows), key=repr)
+
+        for table in before:  # the same rows, with the same values in every column they had
+            if table in ("users", "audit_events"):
+                continue
+            new_columns = {name for name, _ in after[table][0]} - {name for name, _ in before[table][0]} \
+                if after[table] else set()
+            assert without(after[table], *new_columns) == before[table], table
+
+        assert without(after["users"], "role") == without(before["users"], "role")
+        roles = {dict(row)["username"]: dict(row)["role"] for row in after["users"]}
+        assert roles["sysadmin"] == "sysadmin" and roles["admin"] == "admin"
+        assert without(after["audit_events"], "community_id") == before["audit_events"]
+        community_of = {dict(row)["id"]: dict(row)["community_id"] for row in after["users"]}
+        filed = [dict(row) for row in after["audit_events"]]
+        assert all(event["community_id"] == community_of.get(event["actor_id"], "None")
+                   for event in filed if event["actor_id"] != "None")
+        courses = [dict(row) for row in after["courses"]]  # 0021: a course is its trainer's community's
+        assert courses and all(course["community_id"] == community_of[course["trainer_id"]] for course in courses)
+    finally:
+        engine.dispose()

@@ -207,3 +207,56 @@ def test_a_rating_or_course_naming_another_communitys_colleague_is_refused(engin
     assert (refused_walk_in.value.field, refused_walk_in.value.key) == ("walk_ins", "error.course.unknown_participant")
     assert before[0] == after_course[0] and after_course[1] == before[1] + 1
     assert (count(engine, Rating), count(engine, Course), count(engine, AuditEvent)) == after_course
+
+
+def test_courses_belong_to_their_community_and_one_open_to_all_takes_everyones_staff(engine, two):
+    """A trainer lists and manages their community's courses only; a course open to every
+    community of the 街道 may expect, add and check in another community's staff, whose hours
+    count in their own community's figures."""
+    from core.base.errors import Invalid, NotFound
+    from core.training import categories
+
+    world, actors = two
+    with write_session(engine) as session:
+        other_trainer = users.actor_of(users.create_user(
+            session, None, username="trainer-2", display_name="安定门培训师", role="trainer",
+            community_id=world.other_community_id, password=PASSWORD, must_change_password=False).user)
+        stranger = users.find_by_username(session, "worker-2").id
+        home_worker = users.find_by_username(session, "worker-1").id
+    starts = NOW - timedelta(minutes=30)
+
+    def course(trainer, title, *, open_to_all, people):  # noqa: ANN001, ANN202
+        with write_session(engine) as session:
+            return training.create_course(session, trainer, training.CourseInput(
+                category_id=categories.SOCIAL_WORK, title=title, topic="调解", starts_at=starts,
+                ends_at=starts + timedelta(hours=3), credit_hours=3, participant_ids=people,
+                open_to_all=open_to_all), now=NOW - timedelta(days=2)).id
+
+    own = course(world.actors["trainer"], "本社区课程", open_to_all=False, people=[home_worker])
+    shared = course(world.actors["trainer"], "街道公开课", open_to_all=True, people=[home_worker, stranger])
+    with read_session(engine) as session:
+        assert {c["title"] for c in training.list_courses(session, world.actors["trainer"])} == {"本社区课程", "街道公开课"}
+        assert training.list_courses(session, other_trainer) == []
+        for call in (lambda: training.load_roster(session, other_trainer, own),
+                     lambda: training.course_form(session, other_trainer, shared)):
+            with pytest.raises(NotFound):
+                call()
+    with read_session(engine) as session:
+        stranger_actor = users.actor_of(users.find_by_username(session, "worker-2"))
+        own_course, shared_course = training.course_by_id(session, world.actors["trainer"], own), \
+            training.course_by_id(session, world.actors["trainer"], shared)
+        own_token, shared_token = (training.checkin_token("s" * 32, own_course),
+                                   training.checkin_token("s" * 32, shared_course))
+    with pytest.raises(Invalid) as refused:
+        with write_session(engine) as session:
+            training.check_in(session, stranger_actor, "s" * 32, own_token, now=NOW)
+    assert refused.value.key == "error.checkin.other_community"
+    with write_session(engine) as session:
+        training.check_in(session, stranger_actor, "s" * 32, shared_token, now=NOW)
+    month = TODAY.replace(day=1)
+    with read_session(engine) as session:
+        other_hours = sum(row["hours"] for row in training.hours_by_month_and_topic(
+            session, actors["other-supervisor"], month, month))
+        home_hours = sum(row["hours"] for row in training.hours_by_month_and_topic(
+            session, actors["home-supervisor"], month, month))
+    assert other_hours > 0 and home_hours == 0  # the hours earned at 和平里's open course count for 安定门

@@ -44,12 +44,20 @@ def test_each_community_side_by_side_and_combined_by_the_communities_own_definit
     with read_session(engine) as session:
         columns = street.overview(session, officer, TODAY)
         own = {f.key: f.value for f in reports.dashboard_figures(session, home["supervisor"], TODAY)}
+        other_supervisor = users.actor_of(users.find_by_username(session, "supervisor-2"))
+        other = {f.key + f.params.get("tag", ""): f.value
+                 for f in reports.dashboard_figures(session, other_supervisor, TODAY)}
     assert [column.name for column in columns] == ["和平里社区", "安定门社区", "新风社区", ""]
     by_name = {column.name: column.figures for column in columns}
     combined = columns[-1].figures
     # the community's column is its supervisor's own dashboard
     assert by_name["和平里社区"]["residents"] == own["dashboard.residents"] == 1
     assert by_name["和平里社区"]["cases_open"] == own["dashboard.cases_open"] == 1
+    for key, figure in (("residents", "dashboard.residents"), ("tag.elderly_alone", "dashboard.residents_tagelderly_alone"),
+                        ("cases_open", "dashboard.cases_open"), ("cases_overdue", "dashboard.cases_overdue"),
+                        ("satisfaction_count", "dashboard.satisfaction_count"),
+                        ("training_on_pace", "dashboard.training_compliance")):
+        assert by_name["安定门社区"][key] == other[figure], key
     assert (combined["residents"], combined["cases_open"], combined["received"]) == (2, 2, 2)
     assert combined["tag.elderly_alone"] == 2
     assert combined["satisfaction_count"] == 12
@@ -85,3 +93,48 @@ def test_the_street_sees_no_residents_data_and_no_one_else_sees_the_street(engin
                      if cell is not None)
     assert "和平里社区" in cells and "安定门社区" not in cells
     assert not [word for word in PERSONAL if word in seen or word in cells]
+
+
+def test_the_combined_workbook_holds_every_community_and_no_residents_data(engine, district):
+    _world, _home, officer = district
+    with read_session(engine) as session:
+        book = openpyxl.load_workbook(io.BytesIO(street.combined_workbook(session, officer, TODAY.replace(day=1))))
+    sheets = {sheet.title: [[cell for cell in row if cell is not None] for row in sheet.iter_rows(values_only=True)]
+              for sheet in book}
+    cells = " ".join(str(cell) for rows in sheets.values() for row in rows for cell in row)
+    assert "和平里社区、安定门社区、新风社区" in cells
+    residents_sheet = sheets["居民"]
+    assert next(row for row in residents_sheet if row and row[0] == "全部居民")[1] == 2
+    staff = {row[0] for row in sheets["培训"] if row}
+    assert {f"{HOME}worker", f"{OTHER}worker"} <= staff  # staff are not residents: named where training needs it
+    assert not [word for word in PERSONAL if word in cells]
+
+
+def test_the_month_per_community_is_each_communitys_own_month_on_the_demo(engine, monkeypatch):
+    """month_by_community (one query for every community) against monthly_statistics (each
+    community's own), month by month over the demo's year of cases in every state."""
+    from datetime import datetime
+
+    from core import demo
+    from core.base import clock
+    from core.mediation import service as mediations
+    from core.mediation import statistics
+    from tests.factories import vault_for_tests
+
+    monkeypatch.setattr(clock, "now", lambda: datetime.combine(TODAY, datetime.min.time()).replace(hour=8))
+    demo.seed(engine, vault_for_tests())
+    with read_session(engine) as session:
+        officer = users.actor_of(users.find_by_username(session, "jd.zhao"))
+        communities_now = street._communities(session)
+        district = street._community_view(officer, None, frozenset().union(*(g for _i, _n, g in communities_now)))
+        compared = 0
+        for back in range(12):
+            month = mediations.add_months(TODAY.replace(day=1), -back)
+            grouped = statistics.month_by_community(session, district, month)
+            for community_id, _name, grids in communities_now:
+                own = statistics.monthly_statistics(session, street._community_view(officer, community_id, grids),
+                                                    month, month)[0]
+                mine = grouped.get(community_id, {"received": 0, "concluded": 0, "settled": 0, "success_rate": None})
+                assert mine == {key: own[key] for key in ("received", "concluded", "settled", "success_rate")}
+                compared += own["concluded"] + own["received"]
+    assert compared > 50  # the demo's cases were there to compare
