@@ -284,6 +284,25 @@ def cmd_import_residents(args: argparse.Namespace) -> int:
     return 0 if report.written or args.dry_run else 1
 
 
+def cmd_set_quota(args: argparse.Namespace) -> int:
+    """The installation's quota of a level (the 社工 levels, or the default local quota "none"),
+    as the system administrator sets it; a community's own local quota is set on its screen."""
+    from core.base.permissions import Actor
+    from core.training import service as training
+
+    engine = make_engine(_settings(args).database_url)
+    migrate.upgrade(engine)
+    try:
+        with write_session(engine) as session:
+            training.set_quota(session, Actor(id=0, username="cli", role="sysadmin"), args.level,
+                               period_years=args.years, hours=args.hours, first_year=args.first_year)
+    except LinliError as exc:
+        print(f"refused: {_message(exc)}", file=sys.stderr)
+        return 2
+    print(f"quota {args.level}: {args.hours} hours per {args.years} year(s)")
+    return 0
+
+
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from core import demo
 
@@ -322,6 +341,12 @@ def parser() -> argparse.ArgumentParser:
     backup.add_argument("--output", help="file to write (default backups/linli-DATE.db)")
     backup.set_defaults(func=cmd_backup)
     commands.add_parser("seed-demo", help="fill the database with synthetic demo data").set_defaults(func=cmd_seed_demo)
+    quota = commands.add_parser("set-quota", help="the installation's training quota of a level")
+    quota.add_argument("level", choices=("assistant", "social_worker", "senior", "none"))
+    quota.add_argument("--years", required=True, help="period in years")
+    quota.add_argument("--hours", required=True, help="hours per period")
+    quota.add_argument("--first-year", help="for none: the year its periods count from")
+    quota.set_defaults(func=cmd_set_quota)
     roster = commands.add_parser("import-residents", help="import a roster (.xlsx, or .csv in UTF-8/GBK)")
     roster.add_argument("--community", help="the community's name (needed when there are several)")
     roster.add_argument("file")

@@ -556,6 +556,18 @@ class QuotaSetting(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
 
+class CommunityQuota(Base):
+    """A community's own (local) quota, in place of the installation's "none" row of quota_settings."""
+
+    __tablename__ = "community_quotas"
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
+    period_years: Mapped[int] = mapped_column(Integer)
+    hours: Mapped[float] = mapped_column(Float)
+    first_year: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
 # --- satisfaction (满意度) -------------------------------------------------------------------------
 
 class SurveyToken(Base):

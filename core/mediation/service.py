@@ -177,7 +177,7 @@ def register(session: Session, actor: Actor, data: CaseInput, *, vault: Vault | 
         lambda: one_of(data.source, SOURCES, "source", "error.source.unknown"),
         lambda: _dispute_type(session, data.type_id),
         lambda: _grid(session, actor, data.grid_id),
-        lambda: _mediator(session, data.mediator_id or actor.id),
+        lambda: _mediator(session, actor, data.mediator_id or actor.id),
         lambda: validation.required_text(data.facts, "facts", 2000),
         lambda: yuan_to_fen(data.amount_claimed, "amount_claimed"),
         lambda: parties.clean_parties(session, actor, vault, data.parties),
@@ -216,10 +216,14 @@ def _grid(session: Session, actor: Actor, grid_id: int | None) -> int:
     return grid_id
 
 
-def _mediator(session: Session, user_id: int) -> int:
+def _mediator(session: Session, actor: Actor, user_id: int) -> int:
+    """An active colleague of the actor's community: a case's mediator sees it, so one of another
+    community would see this community's parties."""
     user = session.get(User, user_id)
-    if user is None or not user.active or user.role not in ("worker", "supervisor", "admin"):
+    if user is None or not user.active or user.role not in MEDIATOR_ROLES:
         raise Invalid("mediator", "error.mediator.unknown")
+    if user.community_id != actor.community_id:
+        raise Invalid("mediator", "error.staff.other_community")
     return user.id
 
 
@@ -595,10 +599,15 @@ def dispute_types(session: Session) -> dict[int, str]:
                                 .order_by(DisputeType.sort_order)).all())
 
 
+MEDIATOR_ROLES = ("worker", "supervisor", "admin")
+
+
 def mediators(session: Session, actor: Actor) -> dict[int, str]:
+    """Who may mediate a case: the active colleagues of the actor's community."""
     require(actor, "mediation.view")
     return dict(session.execute(select(User.id, User.display_name)
-                                .where(User.active.is_(True), User.role.in_(("worker", "supervisor", "admin")))
+                                .where(User.active.is_(True), User.role.in_(MEDIATOR_ROLES),
+                                       User.community_id == actor.community_id)
                                 .order_by(User.display_name)).all())
 
 

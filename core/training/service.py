@@ -32,6 +32,7 @@ from db.models import (
     Attendance,
     Certificate,
     Community,
+    CommunityQuota,
     Course,
     CourseCategory,
     ExternalHours,
@@ -308,14 +309,14 @@ def load_roster(session: Session, actor: Actor, course_id: int) -> tuple[list[di
 # them anew on every save was a visible share of its time.
 _ATTENDANCE, _COURSES = Attendance.__table__, Course.__table__
 _ROSTER_STATE = (select(_COURSES.c.credit_hours, _COURSES.c.starts_at, _ATTENDANCE.c.user_id, _ATTENDANCE.c.id,
-                        _COURSES.c.cancelled_at)
+                        _COURSES.c.cancelled_at, _COURSES.c.community_id, _COURSES.c.open_to_all)
                  .outerjoin(_ATTENDANCE, _ATTENDANCE.c.course_id == _COURSES.c.id)
                  .where(_COURSES.c.id == bindparam("course_id")))
 _BUMP_ROSTER = (_COURSES.update().where(_COURSES.c.id == bindparam("course_id"),
                                         _COURSES.c.roster_version == bindparam("loaded_version"))
                 .values(roster_version=bindparam("loaded_version", type_=Integer) + 1))
-_ACTIVE_STAFF = (select(User.__table__.c.id).where(User.__table__.c.id.in_(bindparam("ids", expanding=True)),
-                                                   User.__table__.c.active.is_(True)))
+_ACTIVE_STAFF = (select(User.__table__.c.id, User.__table__.c.community_id)
+                 .where(User.__table__.c.id.in_(bindparam("ids", expanding=True)), User.__table__.c.active.is_(True)))
 _MARK_COLUMNS = ("course_id", "user_id", "status", "hours", "recorded_by", "recorded_at", "version",
                  "course_starts_at")
 _UPDATE_MARKS = (_ATTENDANCE.update().where(_ATTENDANCE.c.id == bindparam("row_id"))
@@ -338,16 +339,19 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
     session.flush()  # statements on the connection below do not autoflush what the caller added
     connection = session.connection()
     known = connection.execute(_ROSTER_STATE, {"course_id": course_id}).all()
-    if not known:
+    if not known or known[0][5] != actor.community_id:  # another community's course: not found
         raise NotFound(object="course", id=course_id)
-    credit_hours, starts_at = known[0][0], known[0][1]
+    credit_hours, starts_at, open_to_all = known[0][0], known[0][1], known[0][6]
     if known[0][4] is not None:
         raise Invalid("course", "error.course.cancelled")
-    existing = {user_id: row_id for _, _, user_id, row_id, _ in known if user_id is not None}
+    existing = {row[2]: row[3] for row in known if row[2] is not None}
     errors: list[Invalid] = []
     clean_entries: dict[int, tuple[str, float]] = {}
     unmarked = [existing[entry.user_id] for entry in entries if entry.status is None and entry.user_id in existing]
-    active = set(connection.execute(_ACTIVE_STAFF, {"ids": [e.user_id for e in entries] or [-1]}).scalars())
+    # Staff of the course's community, or of any community for a course open to all.
+    active = {user_id for user_id, community_id in connection.execute(
+        _ACTIVE_STAFF, {"ids": [e.user_id for e in entries] or [-1]})
+        if community_id is not None and (open_to_all or community_id == actor.community_id)}
     for line, entry in enumerate(entries, start=1):  # lines as the trainer sees them, unmarked ones included
         if entry.status is None:
             continue
@@ -483,8 +487,32 @@ def _hours_in_periods(session: Session, periods: dict[int, tuple[date, date]], q
     return {user_id: round(float(totals.get(user_id) or 0), 2) for user_id in periods}
 
 
-def quotas(session: Session) -> dict[str, QuotaSetting]:
-    return {q.level: q for q in session.scalars(select(QuotaSetting))}
+@dataclass(frozen=True)
+class Quota:
+    level: str
+    period_years: int
+    hours: float
+    first_year: int | None
+    own: bool = False  # the community's own local quota, not the installation's
+
+
+def quotas(session: Session, community_id: int | None = None) -> dict[str, Quota]:
+    """The quota of each level: the installation's, with the community's own local quota ("none")
+    in its place where the community has set one."""
+    found = {q.level: Quota(q.level, q.period_years, q.hours, q.first_year)
+             for q in session.scalars(select(QuotaSetting))}
+    own = session.get(CommunityQuota, community_id) if community_id is not None else None
+    if own is not None:
+        found["none"] = Quota("none", own.period_years, own.hours, own.first_year, own=True)
+    return found
+
+
+def _local_quotas(session: Session, default: Quota) -> dict[int | None, Quota]:
+    """Community → its local quota, for every community (the installation's where none is set)."""
+    found: dict[int | None, Quota] = {None: default}
+    for own in session.scalars(select(CommunityQuota)):
+        found[own.community_id] = Quota("none", own.period_years, own.hours, own.first_year, own=True)
+    return found
 
 
 COMMUNITY_ROLES = ("worker", "supervisor")  # the office's own (local) quota is for its community staff
@@ -546,14 +574,14 @@ def _standings(session: Session, who: Any, today: date) -> list[dict[str, Any]]:
     supervisor; the qualified among them too). Admins and trainers without a qualification have
     none and are not listed."""
     settings = quotas(session)
-    local = settings["none"]
+    local_of = _local_quotas(session, settings["none"])
     people = session.execute(
         select(User.id, User.display_name, User.role, User.created_at, StaffQualification.level,
-               StaffQualification.registered_on)
+               StaffQualification.registered_on, User.community_id)
         .outerjoin(StaffQualification, StaffQualification.user_id == User.id).where(who)
         .order_by(User.display_name, User.id)).all()
     rows: list[dict[str, Any]] = []
-    for user_id, name, role, created_at, level, registered_on in people:
+    for user_id, name, role, created_at, level, registered_on, community_id in people:
         level = level or "none"
         joined = created_at.date() if created_at else None
         if level != "none" and registered_on is not None:
@@ -564,6 +592,7 @@ def _standings(session: Session, who: Any, today: date) -> list[dict[str, Any]]:
                          "period_end": last, "previous": previous if registered_on <= previous[0] else None,
                          "user_id": user_id, "name": name, "level": level})
         if role in COMMUNITY_ROLES:
+            local = local_of.get(community_id, settings["none"])
             first, last = local_period_on(local.period_years, local.first_year, today)
             previous = local_period_on(local.period_years, local.first_year, first - timedelta(days=1))
             rows.append({"quota_kind": "local", "quota": local.hours, "period_start": first, "period_end": last,
@@ -641,20 +670,40 @@ def expiring_certificates(session: Session, actor: Actor, *, today: date | None 
              "days_left": (c.expires_on - today).days} for c, name in rows]
 
 
+def changeable_levels(session: Session, actor: Actor) -> tuple[str, ...]:
+    """The quotas the actor may change: every level for the system administrator or the admin of
+    the only community; a community's own local quota ("none") for the admin of one of several."""
+    require(actor, "training.targets")
+    if actor.community_id is None or session.scalar(select(func.count()).select_from(Community)) <= 1:
+        return LEVELS
+    return ("none",)
+
+
 def set_quota(session: Session, actor: Actor, level: str, *, period_years: int, hours: float | str,
               first_year: int | str | None = None) -> None:
     """Only an administrator changes the targets. The office's own quota ("none") also has the
     first year its periods count from (a 3-year quota from 2026 runs 2026–2028); left out, it
-    stays as it is."""
+    stays as it is.
+
+    A community's admin sets the community's own local quota. The 社工 quotas follow the
+    社会工作者继续教育办法 and hold for every community: with several communities only the system
+    administrator changes them (`python -m core.cli set-quota`), as it does the default local quota."""
     require(actor, "training.targets")
     if level not in LEVELS:
         raise Invalid("level", "error.quota.level")
+    if level not in changeable_levels(session, actor):
+        raise Invalid("level", "error.quota.installation_wide")
     checks = [lambda: whole_number(period_years, "period_years", 1, 10, "error.quota.period"),
               lambda: _hours(hours, "hours", 1000)]
     if level == "none" and first_year is not None:
         checks.append(lambda: whole_number(first_year, "first_year", 2000, 2100, "error.quota.first_year"))
     years, target, *first = collect(checks)
-    setting = session.get(QuotaSetting, level)
+    setting: QuotaSetting | CommunityQuota | None = session.get(QuotaSetting, level)
+    if level == "none" and actor.community_id is not None:  # the community's own, made from the default
+        setting = session.get(CommunityQuota, actor.community_id) or CommunityQuota(
+            community_id=actor.community_id, period_years=setting.period_years, hours=setting.hours,
+            first_year=setting.first_year, version=0)
+        session.add(setting)
     before = {"period_years": setting.period_years, "hours": setting.hours, "first_year": setting.first_year}
     setting.period_years, setting.hours = years, target
     if first:

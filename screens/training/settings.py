@@ -20,7 +20,7 @@ engine = db()
 st.title(t("training_settings.title"))
 with read_session(engine) as session:
     staff = training.staff_choices(session, me)
-    targets = training.quotas(session)
+    targets = training.quotas(session, me.community_id)
 show_notice("training_settings_notice")
 
 st.subheader(t("training_settings.certificate"))
@@ -65,8 +65,14 @@ if can(me, "training.targets"):
                                 t("field.hours"): q.hours, t("field.first_year"): q.first_year or "—"}
                                for lv, q in targets.items()]),
                  hide_index=True, width="stretch")
+    with read_session(engine) as session:
+        changeable = training.changeable_levels(session, me)
+    if changeable != training.LEVELS:  # several communities: the 社工 quotas are everyone's
+        st.caption(t("training_settings.local_only"))
+    if targets["none"].own:
+        st.caption(t("training_settings.own_local"))
     errors = FieldErrors()
-    which = st.selectbox(t("field.level"), training.LEVELS, format_func=lambda v: t(f"level.{v}"),
+    which = st.selectbox(t("field.level"), changeable, format_func=lambda v: t(f"level.{v}"),
                          key=translated_choice("quota_level"))
     with st.form(f"quota_{which}"):  # keyed by level, like the qualification form
         years = st.number_input(t("field.period_years"), min_value=1, max_value=10, value=targets[which].period_years)

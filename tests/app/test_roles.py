@@ -116,3 +116,65 @@ def test_a_supervisor_of_another_community_sees_none_of_this_ones_people_or_figu
         assert "安定门" not in everything(mine), url
     assert "安定门居民" in everything(open_url(login(new_app(), "supervisor2"), "residents"))
     assert "安定门的意见" in everything(open_url(login(new_app(), "supervisor2"), "satisfaction"))
+
+
+def test_every_role_of_another_community_sees_nothing_of_this_one_on_any_screen(app_world):
+    """The role x community matrix: 和平里's people, cases, comments, staff, grids and courses are
+    on its screens; an admin, supervisor, worker or trainer of 安定门 opens every screen their role
+    may, and reads none of it, nor selects it in any picker."""
+    from datetime import date, datetime, timedelta
+
+    from core.mediation import service as mediations
+    from core.office import users
+    from core.residents import service as residents
+    from core.satisfaction import service as satisfaction
+    from core.training import categories
+    from core.training import service as training
+    from db.engine import write_session
+    from tests.factories import PASSWORD, make_resident_id, register, vault_for_tests
+
+    world = app_world.world
+    home = world.actors
+    markers = ("王秀兰", "赵大海", "钱小二", "漏水纠纷", "服务态度差", "和平里公开课", "worker one", "supervisor one",
+               "trainer one", "admin one", "第一网格", "第二网格", "和平里社区")
+    with write_session(app_world.engine) as session:
+        register(session, home["worker"], vault_for_tests(), residents.ResidentForm(
+            name="王秀兰", id_number=make_resident_id("19440101", "801"), grid_id=world.grid_ids[0],
+            address="幸福里3号楼1单元101", tags=["elderly_alone"]))
+        kind = next(iter(mediations.dispute_types(session)))
+        mediations.register(session, home["worker"], mediations.CaseInput(
+            intake_date=date.today(), source="application", type_id=kind, grid_id=world.grid_ids[0],
+            facts="漏水纠纷", parties=[mediations.PartyInput(name="赵大海"),
+                                      mediations.PartyInput(side="respondent", name="钱小二")]))
+        for score in (5, 1, 1, 1, 1):
+            satisfaction.record_rating(session, home["supervisor"], satisfaction.RatingInput(
+                score=score, category="visit", grid_id=world.grid_ids[0], rated_on=date.today(),
+                comment="服务态度差", worker_id=home["worker"].id))
+        starts = datetime.now() + timedelta(days=2)
+        training.create_course(session, home["trainer"], training.CourseInput(
+            category_id=categories.SOCIAL_WORK, title="和平里公开课", topic="调解", starts_at=starts,
+            ends_at=starts + timedelta(hours=2), credit_hours=2, participant_ids=[home["worker"].id]))
+        for role in ("admin", "supervisor", "worker", "trainer"):
+            users.create_user(session, None, username=f"{role}2", display_name=f"安定门{role}", role=role,
+                              community_id=world.other_community_id,
+                              grid_ids=[world.other_grid_id] if role == "worker" else [], password=PASSWORD,
+                              must_change_password=False)
+
+    def everything(at) -> str:  # noqa: ANN001
+        pickers = [option for kind in ("selectbox", "multiselect") for box in at.get(kind)
+                   for option in getattr(box, "options", [])]
+        return (texts(at) + repr([frame.value for frame in at.dataframe]) + repr([m.value for m in at.metric])
+                + repr(pickers) + repr([e.value for e in at.table]))
+
+    seen = {}
+    for role in ("admin", "supervisor", "worker", "trainer"):
+        at = login(new_app(), f"{role}2")
+        for url in sorted(ALLOWED[role]):
+            at = open_url(at, url)
+            assert not at.exception, (role, url)
+            leaked = [marker for marker in markers if marker in everything(at)]
+            if leaked:
+                seen[(role, url)] = leaked
+    assert seen == {}
+    # the markers are there to be seen, by 和平里's own supervisor
+    assert "王秀兰" in everything(open_url(login(new_app(), "supervisor1"), "residents"))

@@ -87,11 +87,16 @@ def test_trainer_records_certificates_but_only_the_admin_sets_targets(app_world)
 
     at = open_url(login(new_app(), "admin1"), "training-settings")
     assert [s.value for s in at.subheader] == ["登记证书", "职业资格与登记日期", "学时要求", "课程类别"]
+    # two communities: the 社工 quotas are everyone's; this community sets its own annual quota
+    assert at.selectbox(key="quota_level").options == ["未取得职业资格"]
+    assert "由系统管理员调整" in texts(at)
     hours = next(w for w in at.text_input if w.label == "学时")
     hours.input("30")
-    at.button(key="FormSubmitter:quota_assistant-保存").click().run()
+    at.button(key="FormSubmitter:quota_none-保存").click().run()
+    assert "本社区已设置自己的年度学时" in texts(at)
     with read_session(app_world.engine) as session:
-        assert training.quotas(session)["assistant"].hours == 30.0
+        assert training.quotas(session, app_world.world.community_id)["none"].hours == 30.0
+        assert training.quotas(session, app_world.world.other_community_id)["none"].hours == 24.0
 
 
 def test_the_admin_adds_a_category_and_a_taken_name_is_refused_at_the_field(app_world):
@@ -133,6 +138,12 @@ def test_the_qualification_form_opens_on_the_chosen_persons_record(app_world):
 
 
 def test_the_quota_form_shows_and_saves_the_chosen_level(app_world):
+    """On an installation of one community, its admin sets every quota."""
+    from sqlalchemy import text
+
+    with write_session(app_world.engine) as session:
+        session.execute(text("DELETE FROM grids WHERE community_id = :c"), {"c": app_world.world.other_community_id})
+        session.execute(text("DELETE FROM communities WHERE id = :c"), {"c": app_world.world.other_community_id})
     at = open_url(login(new_app(), "admin1"), "training-settings")
     with read_session(app_world.engine) as session:
         before = training.quotas(session)
@@ -147,8 +158,8 @@ def test_the_quota_form_shows_and_saves_the_chosen_level(app_world):
     at.selectbox(key="quota_level").set_value("none").run()  # the office's own: also the year it counts from
     at.number_input[-1].set_value(2025)
     at.button(key="FormSubmitter:quota_none-保存").click().run()
-    with read_session(app_world.engine) as session:
-        assert training.quotas(session)["none"].first_year == 2025
+    with read_session(app_world.engine) as session:  # the community's own annual quota
+        assert training.quotas(session, app_world.world.community_id)["none"].first_year == 2025
 
 
 def test_supervisor_sees_hours_by_month_and_topic_as_a_chart(app_world):

@@ -247,3 +247,15 @@ def test_init_writes_no_id_keys_to_the_file_for_a_database_that_holds_ids_even_w
                         lambda only=("cookie_key", "id_encryption_key", "id_hash_key"): written.append(only) or [])
     assert cli.main(["init"]) == 0
     assert written == [("cookie_key",)]
+
+
+def test_the_system_administrator_sets_an_installation_quota_at_the_terminal(sqlite_url, capsys):
+    """The 社工 quotas hold for every community: set at the terminal, refused when out of range."""
+    assert cli.main(["set-quota", "social_worker", "--years", "3", "--hours", "90"]) == 0
+    assert "quota social_worker: 90 hours per 3 year(s)" in capsys.readouterr().out
+    assert cli.main(["set-quota", "senior", "--years", "0", "--hours", "x"]) == 2
+    assert "refused" in capsys.readouterr().err
+    from core.training import service as training
+
+    with read_session(make_engine(sqlite_url)) as session:
+        assert training.quotas(session)["social_worker"].hours == 90.0

@@ -238,7 +238,8 @@ def test_the_demo_database_upgrades_to_several_communities_with_every_row_accoun
         before = _rows(engine)
         migrate.upgrade(engine)
         after = _rows(engine)
-        assert set(after) == set(before)
+        assert set(before) <= set(after)
+        assert not [table for table in set(after) - set(before) if after[table]]  # tables added since: empty
 
         def without(rows: list[tuple], *names: str) -> list[tuple]:
             return sorted((tuple(pair for pair in row if pair[0] not in names) for row in rows), key=repr)

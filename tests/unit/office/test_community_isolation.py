@@ -213,7 +213,7 @@ def test_courses_belong_to_their_community_and_one_open_to_all_takes_everyones_s
     """A trainer lists and manages their community's courses only; a course open to every
     community of the 街道 may expect, add and check in another community's staff, whose hours
     count in their own community's figures."""
-    from core.base.errors import Invalid, NotFound
+    from core.base.errors import Invalid, InvalidMany, NotFound
     from core.training import categories
 
     world, actors = two
@@ -242,6 +242,17 @@ def test_courses_belong_to_their_community_and_one_open_to_all_takes_everyones_s
             with pytest.raises(NotFound):
                 call()
     with read_session(engine) as session:
+        _, version = training.load_roster(session, world.actors["trainer"], own)
+    with pytest.raises(NotFound):  # another community's course, even by its id
+        with write_session(engine) as session:
+            training.save_roster(session, other_trainer, own, version,
+                                 [training.RosterEntry(stranger, "present", None)], now=NOW)
+    with pytest.raises(InvalidMany) as refused_line:  # a stranger on a course not open to all
+        with write_session(engine) as session:
+            training.save_roster(session, world.actors["trainer"], own, version,
+                                 [training.RosterEntry(stranger, "present", None)], now=NOW)
+    assert [(e.field, e.key) for e in refused_line.value.errors] == [("row_1", "error.course.unknown_participant")]
+    with read_session(engine) as session:
         stranger_actor = users.actor_of(users.find_by_username(session, "worker-2"))
         own_course, shared_course = training.course_by_id(session, world.actors["trainer"], own), \
             training.course_by_id(session, world.actors["trainer"], shared)
@@ -260,3 +271,27 @@ def test_courses_belong_to_their_community_and_one_open_to_all_takes_everyones_s
         home_hours = sum(row["hours"] for row in training.hours_by_month_and_topic(
             session, actors["home-supervisor"], month, month))
     assert other_hours > 0 and home_hours == 0  # the hours earned at 和平里's open course count for 安定门
+
+
+def test_a_case_is_mediated_by_a_colleague_of_its_community(engine, two):
+    """A case's mediator sees it: one of another community is neither offered nor accepted."""
+    from core.base.errors import InvalidMany
+
+    world, actors = two
+    with read_session(engine) as session:
+        offered = set(mediations.mediators(session, actors["home-supervisor"]).values())
+        stranger = users.find_by_username(session, "worker-2").id
+    assert f"{HOME}worker" in offered and f"{OTHER}worker" not in offered
+    with read_session(engine) as session:
+        kind = next(iter(mediations.dispute_types(session)))
+        before = mediations.count_cases(session, actors["home-supervisor"], mediations.CaseFilters(), today=TODAY)
+    with pytest.raises(InvalidMany) as refused:
+        with write_session(engine) as session:
+            mediations.register(session, actors["home-supervisor"], mediations.CaseInput(
+                intake_date=TODAY, source="application", type_id=kind, grid_id=world.grid_ids[0], facts="噪音",
+                mediator_id=stranger, parties=[mediations.PartyInput(name="甲"),
+                                               mediations.PartyInput(side="respondent", name="乙")]), now=NOW)
+    assert ("mediator", "error.staff.other_community") in [(e.field, e.key) for e in refused.value.errors]
+    with read_session(engine) as session:
+        assert mediations.count_cases(session, actors["home-supervisor"], mediations.CaseFilters(),
+                                      today=TODAY) == before

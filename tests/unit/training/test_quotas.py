@@ -102,7 +102,7 @@ def test_the_admin_sets_the_year_the_local_periods_count_from(engine, world):
         training.set_quota(session, world.actors["admin"], "none", period_years=0, hours="x", first_year="二〇二五")
     assert [e.field for e in refused.value.errors] == ["period_years", "hours", "first_year"]
     with read_session(engine) as session:
-        assert training.quotas(session)["none"].first_year == 2025
+        assert training.quotas(session, world.community_id)["none"].first_year == 2025
 
 
 def test_a_period_that_ended_under_quota_is_short(engine, world):
@@ -188,3 +188,32 @@ def test_the_demo_has_categories_a_worker_behind_pace_and_an_approved_certificat
         scan = external.certificate_file(session, users.actor_of(supervisor), approved[0]["id"], tmp_path / "files")
     assert [c["person"] for c in approved] == ["张建国"] and [c["person"] for c in pending] == ["李秀英"]
     assert scan is not None and scan[2] == "image/png"
+
+
+def test_a_communitys_own_local_quota_holds_for_its_staff_only_and_the_law_for_everyone(engine, world):
+    """The admin of 和平里 sets its own annual quota: 和平里's staff are measured by it, another
+    community's by the installation's. The 社工 quotas (社会工作者继续教育办法) are the law's:
+    with several communities an admin of one is refused, and the system administrator sets them."""
+    from core.base.permissions import Actor
+    from core.office import users
+    from tests.factories import PASSWORD, ROOT
+
+    with write_session(engine) as session:
+        stranger = users.create_user(session, None, username="other.worker", display_name="安定门网格员",
+                                     role="worker", community_id=world.other_community_id, password=PASSWORD,
+                                     must_change_password=False).user
+        default = training.quotas(session)["none"].hours
+        training.set_quota(session, world.actors["admin"], "none", period_years=1, hours=default + 30)
+    with read_session(engine) as session:
+        rows = training.standings_by_community(session, Actor(id=0, username="jd", role="street"),
+                                               today=date(2026, 6, 30))
+        local = {row["name"]: row["quota"] for group in rows.values() for row in group if row["quota_kind"] == "local"}
+        assert training.quotas(session, world.community_id)["none"].own
+        assert not training.quotas(session, world.other_community_id)["none"].own
+    assert local["worker one"] == default + 30 and local[stranger.display_name] == default
+    with pytest.raises(Invalid) as refused, write_session(engine) as session:
+        training.set_quota(session, world.actors["admin"], "social_worker", period_years=3, hours=100)
+    assert (refused.value.field, refused.value.key) == ("level", "error.quota.installation_wide")
+    with write_session(engine) as session:
+        before = training.quotas(session)["social_worker"]
+        training.set_quota(session, ROOT, "social_worker", period_years=before.period_years, hours=before.hours)
