@@ -56,7 +56,6 @@ def validate_role(value: str | None) -> str:
     return value
 
 
-SYSADMIN_USERNAME = "sysadmin"
 # The system administrator made by the upgrade waits for the CLI to give it a password, printed once.
 PASSWORD_PENDING = "!pending"
 

@@ -32,3 +32,18 @@ def test_street_officer_compares_communities(server, page: Page):
     expect(page.get_by_role("button", name="下载和平里社区月报 (.xlsx)")).to_be_visible()
     page.goto(f"{server.url}/residents")
     expect(page.get_by_text("您的角色无权打开此页面。")).to_be_visible()
+
+
+def test_the_system_administrator_is_guided_to_what_is_missing(server, page: Page):
+    """No zero figures for an installation being set up: the steps left, each opening its screen."""
+    with write_session(server.engine) as session:
+        users.create_user(session, None, username="sys.e2e", display_name="系统管理员", role="sysadmin",
+                          password=PASSWORD, must_change_password=False)
+    page.goto(server.url)
+    log_in(page, "sys.e2e")
+    expect(page.get_by_role("heading", name="开始使用：还需完成以下几步")).to_be_visible()
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    idle(page)
+    page.get_by_role("link", name="为每个社区开设管理员账号（用户管理）：尚缺 安定门社区").click()
+    expect(page.get_by_role("heading", name="用户管理")).to_be_visible()
+    expect(page.get_by_role("link", name="居民")).to_have_count(0)  # no residents' screens at all
