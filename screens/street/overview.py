@@ -57,7 +57,8 @@ def row_label(key: str) -> str:
 headers = [column.name or t("street.combined") for column in columns]
 table = pd.DataFrame([[row_label(key), *(shown(column, key) for column in columns)] for key in street.ROWS],
                      columns=[t("street.figure"), *headers])
-st.dataframe(table, hide_index=True, width="stretch")
+# Every row in view: the figures are read side by side, not scrolled to.
+st.dataframe(table, hide_index=True, width="stretch", height=(len(table) + 1) * 35 + 3)
 st.caption(t("street.rules"))
 
 st.subheader(t("street.compare"))
