@@ -146,9 +146,15 @@ def monthly_statistics(session: Session, actor: Actor, first_month: date, last_m
     return table
 
 
+def no_cases_month() -> dict[str, Any]:
+    """month_by_community()'s figures of a community without cases that month."""
+    return {"received": 0, "concluded": 0, "settled": 0, "success_rate": None}
+
+
 def month_by_community(session: Session, actor: Actor, month: date) -> dict[int, dict[str, Any]]:
     """monthly_statistics()'s received, concluded, settled and success rate for one month, per
-    community of the actor's grids, by the same definitions, in two queries (the 街道's overview)."""
+    community of the actor's grids, by the same definitions, in two queries (the 街道's overview);
+    a community without cases that month is left out (no_cases_month())."""
     require(actor, "mediation.statistics")
     start, end, start_at, end_at = _bounds(month, month)
     index = _index(start)
@@ -156,7 +162,7 @@ def month_by_community(session: Session, actor: Actor, month: date) -> dict[int,
     figures: dict[int, dict[str, Any]] = {}
 
     def of(community_id: int) -> dict[str, Any]:
-        return figures.setdefault(community_id, {"received": 0, "concluded": 0, "settled": 0, "success_rate": None})
+        return figures.setdefault(community_id, no_cases_month())
 
     for community_id, count in session.execute(
             scoped(select(Grid.community_id, func.count()).select_from(MediationCase)

@@ -80,13 +80,18 @@ def _community_view(actor: Actor, community_id: int | None, grid_ids: frozenset[
                  community_id=community_id, grid_ids=grid_ids, language=actor.language)
 
 
+def _district(actor: Actor, communities: list[tuple[int, str, frozenset[int]]]) -> Actor:
+    """Every community's grids in one view (community None), for the grouped and combined figures."""
+    return _community_view(actor, None, frozenset().union(*(grids for _id, _name, grids in communities)))
+
+
 def overview(session: Session, actor: Actor, today: date | None = None) -> list[Column]:
     require(actor, "street.view")
     today = today or clock.now().date()
     month = today.replace(day=1)
     communities = _communities(session)
     # Every community at once: one grouped query per figure, however many communities there are.
-    district = _community_view(actor, None, frozenset().union(*(grids for _id, _name, grids in communities)))
+    district = _district(actor, communities)
     grouped = _residents_and_cases(session, district, today)
     standings = training.standings_by_community(session, actor, today=today)
     this_month = mediation_statistics.month_by_community(session, district, month)
@@ -94,7 +99,7 @@ def overview(session: Session, actor: Actor, today: date | None = None) -> list[
     parts: dict[str, list[Any]] = {"settled": [], "concluded": [], "on_pace": [], "quotas": []}
     for community_id, name, _grids in communities:
         column = Column(community_id, name, {key: counts.get(community_id, 0) for key, counts in grouped.items()})
-        stats = this_month.get(community_id) or {"received": 0, "concluded": 0, "settled": 0, "success_rate": None}
+        stats = this_month.get(community_id) or mediation_statistics.no_cases_month()
         column.figures |= {"received": stats["received"], "concluded": stats["concluded"],
                            "success_rate": stats["success_rate"]}
         standing = standings.get(community_id, [])
@@ -153,7 +158,7 @@ def combined_workbook(session: Session, actor: Actor, month: date, *, language: 
     sheet with every community's staff."""
     require(actor, "street.view")
     communities = _communities(session)
-    district = _community_view(actor, None, frozenset().union(*(grids for _id, _name, grids in communities)))
+    district = _district(actor, communities)
 
     def standings(day: date) -> list[dict[str, Any]]:
         return [row for rows in training.standings_by_community(session, actor, today=day).values() for row in rows]

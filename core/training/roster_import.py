@@ -76,9 +76,8 @@ class _Staff:
     def __init__(self, session: Session, community_id: int | None, open_to_all: bool) -> None:
         self.by_username: dict[str, tuple[int, str]] = {}
         self.by_name: dict[str, list[tuple[int, str]]] = {}
-        community = User.community_id.is_not(None) if open_to_all else User.community_id == community_id
-        for user_id, username, name in session.execute(
-                select(User.id, User.username, User.display_name).where(User.active.is_(True), community)):
+        for user_id, username, name in session.execute(select(User.id, User.username, User.display_name)
+                                                       .where(training.course_staff(community_id, open_to_all))):
             self.by_username[username] = (user_id, name)
             self.by_name.setdefault(name, []).append((user_id, name))
 

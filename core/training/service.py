@@ -86,12 +86,17 @@ def positive_hours(value: float | str | None, field_name: str, maximum: float) -
     return hours
 
 
+def course_staff(community_id: int | None, open_to_all: bool) -> Any:
+    """Who may be on a course's roster, in SQL: active staff of its community, or of any community
+    for a course open to all of them."""
+    community = User.community_id.is_not(None) if open_to_all else User.community_id == community_id
+    return User.active.is_(True) & community
+
+
 def _unknown_staff(session: Session, user_ids: list[int], actor: Actor, *, open_to_all: bool = False) -> set[int]:
-    """Of these ids, those that are not an active staff member of the actor's community (of any
-    community, for a course open to all of them)."""
-    community = User.community_id.is_not(None) if open_to_all else User.community_id == actor.community_id
+    """Of these ids, those that may not be on a course of the actor's community (course_staff)."""
     return set(user_ids) - set(session.scalars(select(User.id).where(
-        User.id.in_(user_ids or [-1]), User.active.is_(True), community)))
+        User.id.in_(user_ids or [-1]), course_staff(actor.community_id, open_to_all))))
 
 
 def session_hours(starts_at: datetime, ends_at: datetime) -> float:
@@ -348,7 +353,7 @@ def save_roster(session: Session, actor: Actor, course_id: int, loaded_version: 
     errors: list[Invalid] = []
     clean_entries: dict[int, tuple[str, float]] = {}
     unmarked = [existing[entry.user_id] for entry in entries if entry.status is None and entry.user_id in existing]
-    # Staff of the course's community, or of any community for a course open to all.
+    # course_staff(), applied to the rows the statement built once reads.
     active = {user_id for user_id, community_id in connection.execute(
         _ACTIVE_STAFF, {"ids": [e.user_id for e in entries] or [-1]})
         if community_id is not None and (open_to_all or community_id == actor.community_id)}
