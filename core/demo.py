@@ -144,6 +144,7 @@ def _small_communities(session, vault: Vault | None, rng: random.Random, first_s
     year of ratings, so the 街道's overview compares a large community with two small ones."""
     from sqlalchemy import insert
 
+    from core.mediation import dispute_types
     from core.mediation import service as mediations
     from core.satisfaction import service as satisfaction
     from db.models import Rating
@@ -174,7 +175,9 @@ def _small_communities(session, vault: Vault | None, rng: random.Random, first_s
         if vault is not None:
             _residents(session, vault, community, grids, rows=people(resident_count, list(grid_names),
                                                                      seed=len(name) + resident_count))
-        kinds = list(mediations.dispute_types(session))
+        if name == "安定门社区":
+            _own_dispute_types(session, community.id)
+        kinds = list(dispute_types.offered(session, worker))
         for number in range(3):
             mediations.register(session, worker, mediations.CaseInput(
                 intake_date=today - timedelta(days=10 * number + 2), source="application", type_id=rng.choice(kinds),
@@ -241,6 +244,20 @@ def accounts_banner(accounts: list[DemoAccount]) -> str:
     return f"\n{line}\n Linli demo accounts (synthetic data; passwords renewed on each start)\n{line}\n{rows}\n{line}\n"
 
 
+def _own_dispute_types(session, community_id: int) -> None:  # noqa: ANN001
+    """An inner-city community's list: a type of its own (噪音扰民), and no 山林土地."""
+    from dataclasses import replace
+
+    from core.mediation import dispute_types
+    from db.models import DisputeType
+
+    admin = replace(_SYSTEM, role="admin", community_id=community_id)
+    dispute_types.save(session, admin, name="噪音扰民")
+    rural = session.scalar(select(DisputeType.id).where(DisputeType.community_id.is_(None), DisputeType.name == "山林土地"))
+    if rural is not None:
+        dispute_types.set_offered(session, admin, rural, offered=False)
+
+
 FACTS = ("楼上漏水，双方就维修费用争执", "装修噪音扰民，多次协商未果", "公共楼道堆放杂物引发争吵", "宠物犬伤人，就医药费赔偿发生纠纷",
          "停车位占用纠纷", "赡养老人费用分担争议", "邻里间空调外机噪音纠纷", "物业费缴纳争议")
 
@@ -253,14 +270,14 @@ DEMO_REASONS = {"fail": {"note": "双方分歧过大，无法达成一致", "rou
 
 def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
     """About a year of mediation cases in every state, so the lists, to-do and statistics have content."""
-    from core.mediation import agreements
+    from core.mediation import agreements, dispute_types
     from core.mediation import service as mediations
     from db.models import Resident
 
     today = clock.now().date()
-    kinds = list(mediations.dispute_types(session))
     grids = {g.name: g.id for g in session.scalars(select(Grid))}
     staff = {u.username: u for u in session.scalars(select(User))}
+    kinds = list(dispute_types.offered(session, users.actor_of(staff["li.wgy"])))
     residents_by_grid: dict[int, list[int]] = {}
     for resident_id, grid_id in session.execute(select(Resident.id, Resident.grid_id)):
         residents_by_grid.setdefault(grid_id, []).append(resident_id)
@@ -309,7 +326,7 @@ def _showcase_cases(session, vault: Vault) -> None:  # noqa: ANN001
     """Three cases that show what the law asks, told as they happened: a property company as a party
     with a written agreement confirmed by a court (司法确认); a case whose agreement was not
     performed, reopened by the supervisor and settled again (再次调解); a child with a guardian."""
-    from core.mediation import agreements, parties
+    from core.mediation import agreements, dispute_types, parties
     from core.mediation import service as mediations
     from core.mediation.parties import PartyInput
 
@@ -317,7 +334,7 @@ def _showcase_cases(session, vault: Vault) -> None:  # noqa: ANN001
     staff = {u.username: users.actor_of(u) for u in session.scalars(select(User))}
     worker, supervisor = staff["li.wgy"], staff["wang.zhuren"]
     grid = session.scalar(select(Grid.id).where(Grid.name == "第一网格"))
-    kinds = {name: kind for kind, name in mediations.dispute_types(session).items()}
+    kinds = {name: kind for kind, name in dispute_types.offered(session, worker).items()}
 
     def case(days_ago: int, kind: str, facts: str, parties: list[PartyInput]) -> int:
         registered = mediations.register(session, worker, mediations.CaseInput(

@@ -221,17 +221,34 @@ class Resident(Base):
 
 
 class DisputeType(Base):
-    """司法部 statistics categories of disputes; editable by an administrator."""
+    """A category of disputes: the installation's shared list (community_id NULL: the 司法部
+    statistics categories, kept by the system administrator) or a community's own addition."""
 
     __tablename__ = "dispute_types"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(30), unique=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    name: Mapped[str] = mapped_column(String(30))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
+    __table_args__ = (
+        # A name once per community, and once in the shared list (NULLs are distinct in a unique key).
+        Index("uq_dispute_types_community_name", "community_id", "name", unique=True),
+        Index("uq_dispute_types_shared_name", "name", unique=True,
+              sqlite_where=text("community_id IS NULL"), postgresql_where=text("community_id IS NULL")),
+    )
     __mapper_args__ = {"version_id_col": version}
+
+
+class DisputeTypeOptOut(Base):
+    """A shared dispute type a community no longer offers for its new cases."""
+
+    __tablename__ = "dispute_type_opt_outs"
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
+    type_id: Mapped[int] = mapped_column(ForeignKey("dispute_types.id", ondelete="CASCADE"), primary_key=True)
 
 
 class CaseCounter(Base):

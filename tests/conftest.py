@@ -89,12 +89,18 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+SHARED_DISPUTE_TYPES = text("SELECT id, name, sort_order, active, version FROM dispute_types WHERE community_id IS NULL")
+_seeded_dispute_types: dict[str, list[dict]] = {}  # database -> the shared types the migrations seed
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     require_pg()
     url = create_pg_database()
     engine = make_engine(url)
     migrate.upgrade(engine)
+    with engine.connect() as connection:
+        _seeded_dispute_types[str(engine.url.database)] = [dict(row._mapping) for row in connection.execute(SHARED_DISPUTE_TYPES)]
     engine.dispose()
     yield url
     drop_pg_database(url)
@@ -102,12 +108,20 @@ def pg_url() -> Iterator[str]:
 
 def _truncate_all(engine: Engine) -> None:
     with engine.begin() as connection:
+        # The shared dispute types are seeded by the migrations, but the table also holds
+        # communities' own types, so TRUNCATE ... CASCADE from communities empties it: put the
+        # seeded rows back as the migration left them.
+        seeded = _seeded_dispute_types[str(engine.url.database)]
         tables = connection.execute(
             # Reference data seeded by the migrations stays.
             text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                 "AND tablename NOT IN ('alembic_version', 'dispute_types', 'quota_settings', 'course_categories')")
+                 "AND tablename NOT IN ('alembic_version', 'quota_settings', 'course_categories')")
         ).scalars().all()
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        connection.execute(text("INSERT INTO dispute_types (id, name, sort_order, active, version) "
+                                "VALUES (:id, :name, :sort_order, :active, :version)"), seeded)
+        connection.execute(text("SELECT setval(pg_get_serial_sequence('dispute_types', 'id'), :last)"),
+                           {"last": max(row["id"] for row in seeded)})
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

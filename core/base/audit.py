@@ -63,6 +63,7 @@ ACTIONS = (
     "screening",
     "case_risk",
     "dispute_type_save",
+    "dispute_type_offer",
     "course_create",
     "course_update",
     "course_cancel",

@@ -44,9 +44,10 @@ _SATISFACTION_WORK = {"satisfaction.record", "satisfaction.issue_token"}
 # Charts, the low-ratings list, deleting any rating, the monthly report.
 _SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.monthly"}
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    # training.targets: the installation's quotas, at the terminal (core.cli set-quota)
+    # training.targets: the installation's quotas, at the terminal (core.cli set-quota);
+    # mediation.types: the shared dispute types (names of categories, no case).
     "sysadmin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
-                           "training.targets"}),
+                           "training.targets", "mediation.types"}),
     "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
                         *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT, *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
                         "mediation.types", *_TRAINING_OWN, "training.manage", *_TRAINING_OVERSIGHT, "training.targets",

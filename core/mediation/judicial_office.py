@@ -29,7 +29,7 @@ from core.base import audit, clock, validation
 from core.base.errors import Invalid, collect
 from core.base.permissions import Actor, require, sees_all_grids
 from core.base.text import clean_prose
-from core.mediation import service, statistics
+from core.mediation import dispute_types, service, statistics
 from db.models import Agreement, CaseParty, CasePrevention, DisputeScreening, DisputeType, FollowUp, Grid, MediationCase
 
 PREVENTIONS = ("suicide", "crime", "petition", "fight")  # 自杀, 刑事案件, 群体性上访, 群体性械斗
@@ -132,9 +132,12 @@ def table(session: Session, actor: Actor, first_month: date, last_month: date) -
     require(actor, "mediation.statistics")
     start, end, start_at, end_at = statistics.bounds(first_month, last_month)
     first, last = start.year * 12 + start.month, end.year * 12 + end.month - 1
-    kinds = dict(session.execute(select(DisputeType.id, DisputeType.name).order_by(DisputeType.sort_order)).all())
-    active = set(session.scalars(select(DisputeType.id).where(DisputeType.active.is_(True))))
-    rows: dict[Any, dict[str, Any]] = {kind: {name: 0 for name in FIGURES} for kind in kinds if kind in active}
+    # Every type the community offers has a row; a retired one (or another community's, in a
+    # 街道's combined table) only when it has cases in the months.
+    kinds = dict(session.execute(select(DisputeType.id, DisputeType.name)
+                                 .order_by(DisputeType.community_id.is_not(None), DisputeType.sort_order)).all())
+    offered = set(session.scalars(select(DisputeType.id).where(dispute_types.offered_clause(actor.community_id))))
+    rows: dict[Any, dict[str, Any]] = {kind: {name: 0 for name in FIGURES} for kind in kinds if kind in offered}
 
     def row_of(kind: Any) -> dict[str, Any]:
         return rows.setdefault(kind, {name: 0 for name in FIGURES})
@@ -184,12 +187,17 @@ def table(session: Session, actor: Actor, first_month: date, last_month: date) -
             row = row_of(kind)
             row[f"prevent_{kind_name}_cases"], row[f"prevent_{kind_name}_persons"] = cases, int(persons or 0)
 
-    lines = []
+    # One line per name: communities of a 街道 that each added "噪音扰民" count in one line.
+    by_name: dict[str, dict[str, Any]] = {}
     for kind, row in rows.items():
-        row.setdefault("concluded", 0)
+        line = by_name.setdefault(kinds.get(kind, "—"), {name: 0 for name in (*FIGURES, "concluded")})
+        for name, value in row.items():
+            line[name] = line.get(name, 0) + value
+    lines = []
+    for name, row in by_name.items():
         row["success_rate"] = round(row["settled"] / row["concluded"], 4) if row["concluded"] else None
         row["amount"] = Decimal(row["amount"]) / 100
-        lines.append({"type": kinds.get(kind, "—"), **row})
+        lines.append({"type": name, **row})
     total = {name: sum((line[name] for line in lines), 0 if name != "amount" else Decimal(0))
              for name in (*FIGURES, "concluded") if name != "success_rate"}
     total["success_rate"] = round(total["settled"] / total["concluded"], 4) if total["concluded"] else None

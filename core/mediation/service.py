@@ -38,7 +38,7 @@ from core.base.paging import Page
 from core.base.permissions import Actor, can, require, sees_all_grids
 from core.base.records import guarded_flush, load_for_edit, load_visible
 from core.base.text import clean, clean_prose
-from core.mediation import parties
+from core.mediation import dispute_types, parties
 from core.mediation.parties import PartyInput
 from db.models import (
     Agreement,
@@ -175,7 +175,7 @@ def register(session: Session, actor: Actor, data: CaseInput, *, vault: Vault | 
     intake, source, type_id, grid_id, mediator_id, facts, claimed, cleaned = collect([
         lambda: validation.past_or_today(data.intake_date, "intake_date", today),
         lambda: one_of(data.source, SOURCES, "source", "error.source.unknown"),
-        lambda: _dispute_type(session, data.type_id),
+        lambda: _dispute_type(session, actor, data.type_id),
         lambda: _grid(session, actor, data.grid_id),
         lambda: _mediator(session, actor, data.mediator_id or actor.id),
         lambda: validation.required_text(data.facts, "facts", 2000),
@@ -201,11 +201,10 @@ def register(session: Session, actor: Actor, data: CaseInput, *, vault: Vault | 
     return case
 
 
-def _dispute_type(session: Session, type_id: int | None) -> int:
-    kind = session.get(DisputeType, type_id) if type_id is not None else None
-    if kind is None or not kind.active:
+def _dispute_type(session: Session, actor: Actor, type_id: int | None) -> int:
+    if type_id is None or not dispute_types.is_offered(session, actor, type_id):
         raise Invalid("type", "error.dispute_type.unknown")
-    return kind.id
+    return type_id
 
 
 def _grid(session: Session, actor: Actor, grid_id: int | None) -> int:
@@ -594,11 +593,6 @@ def case_detail(session: Session, actor: Actor, case_id: int, *, today: date | N
     }
 
 
-def dispute_types(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(DisputeType.id, DisputeType.name).where(DisputeType.active.is_(True))
-                                .order_by(DisputeType.sort_order)).all())
-
-
 MEDIATOR_ROLES = ("worker", "supervisor", "admin")
 
 
@@ -609,38 +603,3 @@ def mediators(session: Session, actor: Actor) -> dict[int, str]:
                                 .where(User.active.is_(True), User.role.in_(MEDIATOR_ROLES),
                                        User.community_id == actor.community_id)
                                 .order_by(User.display_name)).all())
-
-
-def save_dispute_type(session: Session, actor: Actor, *, name: str, type_id: int | None = None,
-                      expected_version: int | None = None, active: bool = True,
-                      now: datetime | None = None) -> DisputeType:
-    """Add a dispute type, or rename or retire one (admin). Retired types stay on old cases."""
-    require(actor, "mediation.types")
-    text = clean(name)
-    if not text:
-        raise Invalid("name", "error.required")
-    if len(text) > 30:
-        raise Invalid("name", "error.too_long", max=30)
-    clash = session.scalar(select(DisputeType.id).where(DisputeType.name == text))
-    if clash is not None and clash != type_id:
-        raise Invalid("name", "error.dispute_type.duplicate", name=text)
-    if type_id is None:
-        kind = DisputeType(name=text, active=active,
-                           sort_order=(session.scalar(select(func.max(DisputeType.sort_order))) or 0) + 1)
-        session.add(kind)
-        session.flush()
-        audit.record(session, actor, "dispute_type_save", object_type="dispute_type", object_id=kind.id,
-                     after={"name": text, "active": active}, now=now)
-        return kind
-    kind = load_for_edit(session, DisputeType, type_id, expected_version if expected_version is not None else -1)
-    before = {"name": kind.name, "active": kind.active}
-    with guarded_flush(session):
-        kind.name, kind.active = text, active
-    audit.record(session, actor, "dispute_type_save", object_type="dispute_type", object_id=kind.id,
-                 before=before, after={"name": text, "active": active}, now=now)
-    return kind
-
-
-def all_dispute_types(session: Session, actor: Actor) -> list[DisputeType]:
-    require(actor, "mediation.types")
-    return list(session.scalars(select(DisputeType).order_by(DisputeType.sort_order)))

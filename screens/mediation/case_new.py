@@ -6,7 +6,7 @@ from datetime import date
 import streamlit as st
 
 from core.base.errors import LinliError
-from core.mediation import early_warning
+from core.mediation import dispute_types, early_warning
 from core.mediation import service as mediations
 from core.residents import service as residents
 from db.engine import read_session, write_session
@@ -24,7 +24,7 @@ st.title(t("case_new.title"))
 apply_field_resets()  # an empty form after a case was registered
 
 with read_session(engine) as session:
-    kinds = mediations.dispute_types(session)
+    kinds = dispute_types.offered(session, me)
     grids = residents.grid_choices(session, me)
     people = mediations.mediators(session, me)
 if not grids:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.base.permissions import can, sees_whole_community
-from core.mediation import agreement_doc, agreements, case_file, judicial_office
+from core.mediation import agreement_doc, agreements, case_file, dispute_types, judicial_office
 from core.mediation import service as mediations
 from core.residents import service as residents
 from db.engine import read_session, write_session
@@ -23,7 +23,7 @@ engine, keys = db(), vault()
 st.title(t("cases.title"))
 
 with read_session(engine) as session:
-    kinds = mediations.dispute_types(session)
+    kinds = dispute_types.offered(session, me)
     people = mediations.mediators(session, me)
 
 # --- filters -------------------------------------------------------------------------------------

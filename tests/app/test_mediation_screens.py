@@ -6,9 +6,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from core.mediation import dispute_types
 from core.mediation import service as mediations
 from db.engine import read_session
-from db.models import CaseStateChange, MediationCase
+from db.models import CaseStateChange, DisputeType, MediationCase
 from tests.app.conftest import login, new_app, open_url, texts
 
 
@@ -16,7 +17,8 @@ def neighbour_type() -> int:
     from db.engine import make_engine
 
     with read_session(make_engine(os.environ["DATABASE_URL"])) as session:
-        return next(k for k, name in mediations.dispute_types(session).items() if name == "邻里")
+        return session.scalar(select(DisputeType.id).where(DisputeType.community_id.is_(None),
+                                                           DisputeType.name == "邻里"))
 
 
 def register_through_the_screen(at, *, facts="楼上漏水，双方就维修费用争执", intake=None):
@@ -130,7 +132,7 @@ def test_worker_to_do_lists_an_overdue_case(app_world):
 
     world = app_world.world
     with read_session(app_world.engine) as session:
-        kind = next(iter(mediations.dispute_types(session)))
+        kind = next(iter(dispute_types.offered(session, world.actors["worker"])))
     with write_session(app_world.engine) as session:
         mediations.register(session, world.actors["worker"], CaseInput(
             intake_date=mediations.clock.now().date() - timedelta(days=45), source="initiative", type_id=kind,

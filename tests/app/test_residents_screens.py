@@ -494,6 +494,7 @@ def test_a_status_dated_before_a_corrected_birth_date_still_opens(app_world):
 
 
 def test_a_residents_page_lists_the_cases_they_are_a_party_to(app_world):
+    from core.mediation import dispute_types
     from core.mediation import service as mediations
     from core.mediation.service import CaseInput, PartyInput
 
@@ -501,7 +502,7 @@ def test_a_residents_page_lists_the_cases_they_are_a_party_to(app_world):
     world = app_world.world
     with read_session(app_world.engine) as session:
         resident_id = session.scalar(select(Resident.id).where(Resident.name == "张伟"))
-        kind = next(iter(mediations.dispute_types(session)))
+        kind = next(iter(dispute_types.offered(session, world.actors["worker"])))
     with write_session(app_world.engine) as session:
         case = mediations.register(session, world.actors["worker"], CaseInput(
             intake_date=date.today(), source="application", type_id=kind, grid_id=world.grid_ids[0], facts="噪音",

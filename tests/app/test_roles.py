@@ -13,8 +13,9 @@ RESIDENT_WORK = {"residents", "resident-new", "resident-import"}
 MEDIATION_WORK = {"my-todo", "cases", "case-new", "screenings", "watch-list"}
 OWN_TRAINING = {"my-training", "checkin"}
 ALLOWED = {
-    # Communities and their accounts, the installation's trail: no resident, case, rating or course.
-    "sysadmin": {"home", "users", "communities", "audit", "profile"},
+    # Communities and their accounts, the installation's trail, the shared dispute types: no resident,
+    # case, rating or course.
+    "sysadmin": {"home", "users", "communities", "audit", "profile", "dispute-types"},
     # Every community's figures side by side: no resident, case, rating or account.
     "street": {"home", "profile", "street"},
     "admin": {"home", "users", "communities", "audit", "profile", "mediation-stats", "dispute-types", "courses",
@@ -79,6 +80,7 @@ def test_a_supervisor_of_another_community_sees_none_of_this_ones_people_or_figu
     """Two communities on one installation: every screen a supervisor opens holds only their own."""
     from datetime import date
 
+    from core.mediation import dispute_types
     from core.mediation import service as mediations
     from core.office import users
     from core.residents import service as residents
@@ -96,7 +98,7 @@ def test_a_supervisor_of_another_community_sees_none_of_this_ones_people_or_figu
         register(session, them, vault_for_tests(), residents.ResidentForm(
             name="安定门居民", id_number=make_resident_id("19500101", "901"), grid_id=world.other_grid_id,
             address="安定门小区1号楼"))
-        kind = next(iter(mediations.dispute_types(session)))
+        kind = next(iter(dispute_types.offered(session, them)))
         mediations.register(session, them, mediations.CaseInput(
             intake_date=date.today(), source="application", type_id=kind, grid_id=world.other_grid_id,
             facts="安定门噪音", parties=[mediations.PartyInput(name="安定门申请人"),
@@ -124,6 +126,7 @@ def test_every_role_of_another_community_sees_nothing_of_this_one_on_any_screen(
     may, and reads none of it, nor selects it in any picker."""
     from datetime import date, datetime, timedelta
 
+    from core.mediation import dispute_types
     from core.mediation import service as mediations
     from core.office import users
     from core.residents import service as residents
@@ -136,12 +139,12 @@ def test_every_role_of_another_community_sees_nothing_of_this_one_on_any_screen(
     world = app_world.world
     home = world.actors
     markers = ("王秀兰", "赵大海", "钱小二", "漏水纠纷", "服务态度差", "和平里公开课", "worker one", "supervisor one",
-               "trainer one", "admin one", "第一网格", "第二网格", "和平里社区")
+               "trainer one", "admin one", "第一网格", "第二网格", "和平里社区", "楼道堆物")
     with write_session(app_world.engine) as session:
         register(session, home["worker"], vault_for_tests(), residents.ResidentForm(
             name="王秀兰", id_number=make_resident_id("19440101", "801"), grid_id=world.grid_ids[0],
             address="幸福里3号楼1单元101", tags=["elderly_alone"]))
-        kind = next(iter(mediations.dispute_types(session)))
+        kind = dispute_types.save(session, home["admin"], name="楼道堆物").id  # 和平里's own type
         mediations.register(session, home["worker"], mediations.CaseInput(
             intake_date=date.today(), source="application", type_id=kind, grid_id=world.grid_ids[0],
             facts="漏水纠纷", parties=[mediations.PartyInput(name="赵大海"),
@@ -164,7 +167,7 @@ def test_every_role_of_another_community_sees_nothing_of_this_one_on_any_screen(
         pickers = [option for kind in ("selectbox", "multiselect") for box in at.get(kind)
                    for option in getattr(box, "options", [])]
         return (texts(at) + repr([frame.value for frame in at.dataframe]) + repr([m.value for m in at.metric])
-                + repr(pickers) + repr([e.value for e in at.table]))
+                + repr(pickers) + repr([e.value for e in at.table]) + repr([box.label for box in at.checkbox]))
 
     seen = {}
     for role in ("admin", "supervisor", "worker", "trainer"):

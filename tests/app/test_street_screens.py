@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 import openpyxl
 
+from core.mediation import dispute_types
 from core.mediation import service as mediations
 from core.office import users
 from core.reporting import street
@@ -27,7 +28,7 @@ def _people_and_cases(app_world) -> None:  # noqa: ANN001
         register(session, worker, vault_for_tests(), ResidentForm(
             name="王秀兰", id_number=make_resident_id("19440101", "031"), grid_id=world.grid_ids[0],
             address="幸福里3号楼1单元101", tags=["elderly_alone"]))
-        kind = next(iter(mediations.dispute_types(session)))
+        kind = next(iter(dispute_types.offered(session, worker)))
         mediations.register(session, worker, mediations.CaseInput(
             intake_date=date.today(), source="application", type_id=kind, grid_id=world.grid_ids[0], facts="楼上漏水",
             parties=[mediations.PartyInput(name="赵大海"), mediations.PartyInput(side="respondent", name="李四")]))

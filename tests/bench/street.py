@@ -14,6 +14,7 @@ from core.base import keys
 from core.base.permissions import Actor
 from core.base.settings import load as load_settings
 from core.demo import people
+from core.mediation import dispute_types
 from core.mediation import service as mediations
 from core.office import communities, users
 from core.reporting import reports, street
@@ -64,7 +65,7 @@ def _district(folder: Path):  # noqa: ANN201
                                 grid_ids=frozenset(grid_ids))
             imports.import_residents(session, admin, vault, as_csv(people(RESIDENTS_EACH, grid_names, seed=index + 1)),
                                      "roster.csv")
-            kinds = kinds or list(mediations.dispute_types(session))
+            kinds = kinds or list(dispute_types.offered(session, staff["worker"]))
             for number in range(CASES_EACH):
                 mediations.register(session, staff["worker"], mediations.CaseInput(
                     intake_date=today - timedelta(days=rng.randint(0, 90)), source="application",

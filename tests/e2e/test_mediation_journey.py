@@ -25,6 +25,20 @@ def submit(page: Page, button: Locator, done: str) -> None:
     expect(page.get_by_text(done)).to_be_visible()
 
 
+def add_outside_parties(page: Page, applicant: str, respondent: str) -> None:
+    """Two parties who are not residents of the community, typed by name on the intake form."""
+    page.get_by_role("tab", name="非本社区人员").click()
+    page.get_by_role("textbox", name="姓名", exact=True).fill(applicant)
+    page.get_by_role("button", name="添加当事人").click()
+    expect(page.get_by_text(f"申请人 · {applicant}")).to_be_visible()
+    page.get_by_text("被申请人", exact=True).click()
+    idle(page)
+    page.get_by_role("tab", name="非本社区人员").click()  # the rerun showed the first tab again
+    page.get_by_role("textbox", name="姓名", exact=True).fill(respondent)
+    page.get_by_role("button", name="添加当事人").click()
+    expect(page.get_by_text(f"被申请人 · {respondent}")).to_be_visible()
+
+
 def open_first_case(page: Page, server) -> None:
     page.goto(f"{server.url}/cases")
     expect(page.get_by_role("heading", name="调解案件")).to_be_visible()
@@ -83,16 +97,7 @@ def test_intake_sessions_agreement_document_follow_up_reopen_new_agreement_stati
     page.goto(f"{server.url}/case-new")
     log_in(page, "worker1")
     expect(page.get_by_role("heading", name="登记矛盾纠纷")).to_be_visible()
-    page.get_by_role("tab", name="非本社区人员").click()
-    page.get_by_role("textbox", name="姓名", exact=True).fill("赵老汉")
-    page.get_by_role("button", name="添加当事人").click()
-    expect(page.get_by_text("申请人 · 赵老汉")).to_be_visible()
-    page.get_by_text("被申请人", exact=True).click()
-    idle(page)
-    page.get_by_role("tab", name="非本社区人员").click()  # the rerun showed the first tab again
-    page.get_by_role("textbox", name="姓名", exact=True).fill("钱大嫂")
-    page.get_by_role("button", name="添加当事人").click()
-    expect(page.get_by_text("被申请人 · 钱大嫂")).to_be_visible()
+    add_outside_parties(page, "赵老汉", "钱大嫂")
     choose(page, "纠纷类型", "邻里")
     page.get_by_role("textbox", name="事实经过").fill(FACTS)
     page.get_by_role("button", name="登记案件").click()
@@ -234,3 +239,47 @@ def test_a_repeat_dispute_warns_a_high_risk_reaches_the_supervisor_and_the_month
 
 def neighbours_type(session) -> int:  # noqa: ANN001
     return session.scalar(select(DisputeType.id).where(DisputeType.name == "邻里"))
+
+
+def test_a_community_keeps_its_own_dispute_types(server, page: Page):
+    """A new community's admin adds a type of its own and leaves out a shared one; its case form
+    then offers the one and not the other, and a case registered with its own type keeps it."""
+    from core.office import communities, users
+    from db.engine import write_session
+    from tests.factories import PASSWORD, ROOT
+
+    with write_session(server.engine) as session:
+        community = communities.create_community(session, ROOT, name="交道口社区")
+        grid = communities.create_grid(session, ROOT, community_id=community.id, name="交道口网格")
+        users.create_user(session, None, username="jdk.admin", display_name="交道口管理员", role="admin",
+                          community_id=community.id, password=PASSWORD, must_change_password=False)
+        community_id, grid_id = community.id, grid.id
+    page.goto(f"{server.url}/dispute-types")
+    log_in(page, "jdk.admin")
+    expect(page.get_by_role("heading", name="纠纷类型")).to_be_visible()
+    page.get_by_role("textbox", name="名称").first.fill("噪音扰民")
+    page.get_by_role("button", name="新增类型").click()
+    expect(page.get_by_text("已保存 噪音扰民。")).to_be_visible()
+    idle(page)
+    page.get_by_role("tab", name="使用哪些共用类型").click()
+    page.get_by_test_id("stCheckbox").filter(has_text="山林土地").click()
+    page.get_by_role("button", name="保存").last.click()
+    expect(page.get_by_text("已保存本社区使用的共用类型。")).to_be_visible()
+
+    page.goto(f"{server.url}/case-new")
+    expect(page.get_by_role("heading", name="登记矛盾纠纷")).to_be_visible()
+    idle(page)
+    page.get_by_role("combobox", name="纠纷类型").click()
+    page.keyboard.type("山林")
+    expect(page.get_by_role("option", name="山林土地")).to_have_count(0)
+    page.keyboard.press("Escape")
+    add_outside_parties(page, "孙阿姨", "楼上住户")
+    choose(page, "纠纷类型", "噪音扰民")
+    choose(page, "网格", "交道口网格")
+    page.get_by_role("textbox", name="事实经过").fill("楼上深夜噪音")
+    page.get_by_role("button", name="登记案件").click()
+    expect(page.get_by_text("已登记案件")).to_be_visible()
+    with read_session(server.engine) as session:
+        kind = session.scalar(select(DisputeType).join(MediationCase, MediationCase.type_id == DisputeType.id)
+                              .where(MediationCase.grid_id == grid_id))
+        assert (kind.name, kind.community_id) == ("噪音扰民", community_id)

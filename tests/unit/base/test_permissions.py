@@ -12,7 +12,8 @@ SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.
 EXPECTED = {
     # The installation's administrator: communities and their accounts, the installation's trail;
     # nothing about residents, cases, ratings or training.
-    "sysadmin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "training.targets"},
+    "sysadmin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "training.targets",
+                 "mediation.types"},
     "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types",
               "training.view_own", "training.manage", "training.view_all", "training.approve",
               "training.targets"}

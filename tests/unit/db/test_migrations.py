@@ -13,7 +13,8 @@ TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login
           "app_meta", "households", "residents", "resident_tags", "dispute_types", "case_counters", "cases",
           "case_parties", "case_sessions", "agreements", "follow_ups", "case_state_changes", "courses",
           "course_participants", "attendance", "certificates", "staff_qualifications", "quota_settings",
-          "ratings", "survey_tokens", "rating_month_summary", "id_lookups", "case_preventions", "dispute_screenings"}
+          "ratings", "survey_tokens", "rating_month_summary", "id_lookups", "case_preventions", "dispute_screenings",
+          "dispute_type_opt_outs"}
 
 
 def test_upgrade_downgrade_upgrade(fresh_database_url):
@@ -200,6 +201,33 @@ def test_with_several_communities_the_installation_admin_becomes_the_system_admi
         migrate.downgrade(engine, "0019")
         with engine.connect() as connection:
             assert dict(connection.execute(text("SELECT username, role FROM users")).all())["root"] == "admin"
+    finally:
+        engine.dispose()
+
+
+def test_with_one_community_its_changes_to_the_dispute_types_become_its_own(fresh_database_url):
+    """0023: a type its admin added is the community's own; a 司法部 type it retired stays in the
+    shared list, not offered by the community (and retired again on the way back)."""
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine, "0022")
+        with engine.begin() as connection:
+            a_community_and_grid(connection)
+            connection.execute(text("INSERT INTO dispute_types (id, name, sort_order, active, version) "
+                                    "VALUES (16, '网络纠纷', 15, :yes, 1)"), {"yes": True})
+            connection.execute(text("UPDATE dispute_types SET active = :no WHERE name = '山林土地'"), {"no": False})
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            kinds = {name: (community, bool(active)) for name, community, active in connection.execute(
+                text("SELECT name, community_id, active FROM dispute_types"))}
+            opted_out = connection.execute(text("SELECT dispute_type_opt_outs.community_id, dispute_types.name FROM dispute_type_opt_outs "
+                                                "JOIN dispute_types ON dispute_types.id = type_id")).all()
+        assert kinds["网络纠纷"] == (1, True) and kinds["山林土地"] == (None, True) and kinds["邻里"] == (None, True)
+        assert [tuple(row) for row in opted_out] == [(1, "山林土地")]
+        migrate.downgrade(engine, "0022")
+        with engine.connect() as connection:
+            active = dict(connection.execute(text("SELECT name, active FROM dispute_types")).all())
+        assert not active["山林土地"] and active["网络纠纷"] and active["邻里"]
     finally:
         engine.dispose()
 

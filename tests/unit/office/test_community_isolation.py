@@ -11,7 +11,7 @@ import pytest
 
 from core.base.errors import Forbidden
 from core.base.permissions import Actor
-from core.mediation import early_warning, judicial_office
+from core.mediation import dispute_types, early_warning, judicial_office
 from core.mediation import service as mediations
 from core.mediation import statistics as mediation_statistics
 from core.office import users
@@ -41,7 +41,7 @@ def _community(session, world, community_id, grid_id, name, seq):  # noqa: ANN00
     register(session, staff["worker"], VAULT, residents.ResidentForm(
         name=f"{name}居民", id_number=make_resident_id("19500101", f"{seq:03d}"), grid_id=grid_id,
         address=f"{name}小区1号楼", tags=["elderly_alone"]), now=NOW - timedelta(days=40))
-    kind = next(iter(mediations.dispute_types(session)))
+    kind = next(iter(dispute_types.offered(session, staff["worker"])))
     case = mediations.register(session, staff["worker"], mediations.CaseInput(
         intake_date=TODAY - timedelta(days=3), source="application", type_id=kind, grid_id=grid_id,
         facts=f"{name}噪音扰民", parties=[mediations.PartyInput(name=f"{name}申请人"),
@@ -283,7 +283,7 @@ def test_a_case_is_mediated_by_a_colleague_of_its_community(engine, two):
         stranger = users.find_by_username(session, "worker-2").id
     assert f"{HOME}worker" in offered and f"{OTHER}worker" not in offered
     with read_session(engine) as session:
-        kind = next(iter(mediations.dispute_types(session)))
+        kind = next(iter(dispute_types.offered(session, actors["home-supervisor"])))
         before = mediations.count_cases(session, actors["home-supervisor"], mediations.CaseFilters(), today=TODAY)
     with pytest.raises(InvalidMany) as refused:
         with write_session(engine) as session:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.base.errors import Forbidden
 from core.base.i18n import translate
-from core.mediation import agreements
+from core.mediation import agreements, dispute_types
 from core.mediation import service as mediations
 from core.office import users
 from core.reporting import reports
@@ -50,7 +50,7 @@ def month(engine):
         users.create_user(session, None, username="formula", display_name="=SUM(A1)", role="worker",
                           community_id=world.community_id, password=PASSWORD, must_change_password=False)
 
-        kind = next(iter(mediations.dispute_types(session)))
+        kind = next(iter(dispute_types.offered(session, world.actors["worker"])))
 
         def case(intake):
             at = datetime.combine(intake, datetime.min.time()).replace(hour=9)

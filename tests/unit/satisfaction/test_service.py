@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.base.errors import Forbidden, Invalid, InvalidMany, StaleEdit
-from core.mediation import agreements
+from core.mediation import agreements, dispute_types
 from core.mediation import service as mediations
 from core.office import users
 from core.satisfaction import service as satisfaction
@@ -287,7 +287,7 @@ def test_a_follow_up_visit_records_a_rating_in_its_transaction(engine, world):
     worker = world.actors["worker"]
     at = datetime(2026, 5, 1, 9)
     with write_session(engine) as session:
-        kind = next(iter(mediations.dispute_types(session)))
+        kind = next(iter(dispute_types.offered(session, worker)))
         case = mediations.register(session, worker, mediations.CaseInput(
             intake_date="2026-05-01", source="application", type_id=kind, grid_id=world.grid_ids[0],
             facts="楼上漏水", parties=[mediations.PartyInput(name="王大爷"),
