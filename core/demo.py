@@ -130,6 +130,7 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
                 _backdate_residents(session, rng)
                 _cases(session, rng)
                 _showcase_cases(session, vault)
+                _visits(session, rng)
                 _training(session, rng)
                 if files_dir is not None:
                     _outside_hours(session, files_dir)
@@ -224,6 +225,64 @@ def _backdate_residents(session, rng: random.Random) -> None:  # noqa: ANN001
         at = now - timedelta(days=days, hours=rng.randint(0, 8))
         session.execute(update(Resident).where(Resident.id == resident_id).values(created_at=at, updated_at=at)
                         .execution_options(synchronize_session=False))
+
+
+VISIT_NOTES = ("老人精神尚可，按时服药", "家中整洁，子女每周来看望", "反映腿脚不便，希望有人帮忙买菜", "独自在家，电话联系无人接听后上门",
+               "燃气灶使用不当，已现场讲解", "楼道堆放杂物，已提醒清理", "需要陪同就医", "")
+
+
+def _visits(session, rng: random.Random) -> None:  # noqa: ANN001
+    """About two and a half months of care visits in 和平里 by the grids' workers: most on time, some
+    late, some missed; the supervisor has confirmed most tiers (one changed, with its reason), and
+    a hospital stay recorded last night is due on today's round."""
+    from core.visits import plans, rules
+    from core.visits import service as visits
+
+    today = clock.now().date()
+    staff = {u.username: users.actor_of(u) for u in session.scalars(select(User))}
+    supervisor = staff["wang.zhuren"]
+    worker_of = {grid_id: actor for actor in staff.values() if actor.role == "worker"
+                 and actor.community_id == supervisor.community_id for grid_id in actor.grid_ids}
+    periods = plans.frequencies(session, supervisor.community_id)
+    people = plans.planned(session, supervisor, today)
+    for person in people:
+        worker = worker_of.get(person.grid_id)
+        if worker is None:
+            continue
+        kind = periods[person.tier]  # type: ignore[index]
+        day = today - timedelta(days=75)
+        while day <= today:
+            start, end = rules.period_of(day, kind)
+            day = end + timedelta(days=1)
+            if end < person.joined:
+                continue
+            length = (min(end, today) - start).days
+            chance = rng.random()
+            if chance < 0.72:  # early in the period: on time as a rule
+                visited = start + timedelta(days=rng.randint(0, length // 3))
+            elif chance < 0.86:  # late in it
+                visited = start + timedelta(days=rng.randint(2 * length // 3, length))
+            else:
+                continue  # missed
+            visits.record(session, worker, visits.VisitInput(
+                resident_id=person.resident_id, visited_on=visited,
+                method=rng.choices(visits.METHODS, weights=(60, 25, 2, 9, 4))[0],
+                health=rng.choice(("good", "good", "fair", "poor", "")), living=rng.choice(("good", "fair", "")),
+                hazards=tuple(rng.sample(visits.HAZARDS, k=1)) if rng.random() < 0.1 else (),
+                needs=tuple(rng.sample(visits.NEEDS, k=1)) if rng.random() < 0.2 else (),
+                notes=rng.choice(VISIT_NOTES), follow_up=rng.random() < 0.1), now=_on(visited, 16))
+    for index, person in enumerate(people):
+        if index % 5 == 0:
+            continue  # left for the supervisor to confirm
+        changed = index == 1
+        plans.decide(session, supervisor, person.resident_id, "high" if changed else person.tier or plans.NOT_PLANNED,
+                     "独居，近期两次摔倒" if changed and person.tier != "high" else "", today=today,
+                     now=_on(today - timedelta(days=20), 10))
+    if people:
+        first = people[0]
+        visits.record_major_change(session, worker_of.get(first.grid_id, supervisor), first.resident_id, "hospital",
+                                   today - timedelta(days=1), "突发脑梗住院，家属已赶到",
+                                   now=_on(today - timedelta(days=1), 21))
 
 
 def _history(session, rng: random.Random) -> None:  # noqa: ANN001

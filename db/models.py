@@ -668,3 +668,82 @@ class RatingMonthSummary(Base):
     count_3: Mapped[int] = mapped_column(Integer, default=0)
     count_4: Mapped[int] = mapped_column(Integer, default=0)
     count_5: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- care visits (走访) --------------------------------------------------------------------------
+
+class VisitFrequency(Base):
+    """A community's own period for a tier (core.visits.rules.DEFAULT_PERIODS otherwise)."""
+
+    __tablename__ = "visit_frequencies"
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(10), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class VisitPlan(Base):
+    """A supervisor's decision on a resident's tier, made on the tier Linli proposed then."""
+
+    __tablename__ = "visit_plans"
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    tier: Mapped[str] = mapped_column(String(10))  # a tier, or "none": not visited
+    proposed: Mapped[str] = mapped_column(String(10), default="")  # "" when Linli proposed none
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MajorChange(Base):
+    """住院, 丧偶, 子女离开 or 灾害: a visit is due within 24 hours of the record."""
+
+    __tablename__ = "major_changes"
+    __table_args__ = (Index("ix_major_changes_resident_recorded", "resident_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Visit(Base):
+    """A care visit and what it found. Health findings are sensitive (PIPL art. 28)."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        Index("ix_visits_resident_day", "resident_id", "visited_on"),
+        Index("ix_visits_community_day", "community_id", "visited_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"))  # the resident's, then
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    method: Mapped[str] = mapped_column(String(20))
+    visited_on: Mapped[date] = mapped_column(Date)
+    health: Mapped[str] = mapped_column(String(10), default="")
+    living: Mapped[str] = mapped_column(String(10), default="")
+    hazards: Mapped[str] = mapped_column(String(60), default="")  # codes, comma-separated
+    needs: Mapped[str] = mapped_column(String(100), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    referred_to: Mapped[str] = mapped_column(String(100), default="")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

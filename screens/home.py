@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from core.base import audit, clock
 from core.base.permissions import can
 from core.mediation import early_warning
 from core.mediation import service as mediations
@@ -19,7 +20,7 @@ from db.engine import read_session
 from ui.i18n import language, translator
 from ui.markdown import plain
 from ui.nav import SCREENS_BY_URL
-from ui.session import actor, db, settings
+from ui.session import actor, database_key, db, settings
 from ui.todo import todo_table
 
 t = translator()
@@ -32,11 +33,26 @@ with read_session(engine) as session:
     grid_names = [grid.name for community in my_communities for grid in community.grids if grid.id in me.grid_ids]
     setup_steps = setup.steps(session, me)
     setting_up = setup.unfinished(setup_steps)
-    figures = reports.dashboard_figures(session, me) if can(me, "report.monthly") and not setting_up else []
+    mark = audit.high_water(session)
     installation = setup.communities_overview(session, me) if me.role == "sysadmin" else []
     todo = (mediations.my_todo(session, me, limits=mediations.Limits.from_settings(settings()))
             if can(me, "mediation.edit") and not can(me, "report.monthly") else None)
     upcoming = training.upcoming_courses(session, me) if can(me, "training.manage") else None
+
+
+@st.cache_data(max_entries=32, ttl=600, show_spinner=False)
+def key_figures(database: str, mark: int, role: str, community: int | None, grids: tuple[int, ...], day: date,
+                _engine, _actor) -> list[reports.KeyFigure]:  # noqa: ANN001
+    """The key figures as of one audit high-water mark (every write Linli makes is audited): a
+    rerun with nothing new written reads one row. The key carries the role, the community and the
+    grids, so two supervisors never share figures; the day is in it (overdue, on pace, due)."""
+    with read_session(_engine) as session:
+        return reports.dashboard_figures(session, _actor, day)
+
+
+figures = (key_figures(database_key(engine), mark, me.role, me.community_id, tuple(sorted(me.grid_ids)),
+                       clock.now().date(), engine, me)
+           if can(me, "report.monthly") and not setting_up else [])
 st.caption(" · ".join([t("home.role", role=t(f"role.{me.role}")),
                        *([t("home.my_grids_inline", grids=t("common.list_separator").join(grid_names))] if grid_names else [])]))
 

@@ -43,6 +43,10 @@ _TRAINING_OVERSIGHT = {"training.view_all", "training.approve"}
 _SATISFACTION_WORK = {"satisfaction.record", "satisfaction.issue_token"}
 # Charts, the low-ratings list, deleting any rating, the monthly report.
 _SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.monthly"}
+# The round and recording visits (and major changes) in one's own grids.
+_VISITS_WORK = {"visit.view", "visit.record"}
+# Deciding residents' tiers, the month's coverage of every grid.
+_VISITS_OVERSIGHT = {"visit.plan", "visit.coverage"}
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # training.targets: the installation's quotas, at the terminal (core.cli set-quota);
     # mediation.types: the shared dispute types (names of categories, no case).
@@ -51,12 +55,13 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
                         *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT, *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
                         "mediation.types", *_TRAINING_OWN, "training.manage", *_TRAINING_OVERSIGHT, "training.targets",
-                        *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT}),
+                        *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, *_VISITS_WORK, *_VISITS_OVERSIGHT,
+                        "visit.settings"}),
     "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT,
                              *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, *_TRAINING_OVERSIGHT,
-                             *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT}),
+                             *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, *_VISITS_WORK, *_VISITS_OVERSIGHT}),
     "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN,
-                         *_SATISFACTION_WORK}),
+                         *_SATISFACTION_WORK, *_VISITS_WORK}),
     "trainer": frozenset({"home.view", "profile.edit", *_TRAINING_OWN, "training.manage"}),
     # Figures of every community side by side and combined (core.reporting.street), nothing else.
     "street": frozenset({"home.view", "profile.edit", "street.view"}),
@@ -99,7 +104,7 @@ def _in_scope(user: Actor, action: str, resource: Any) -> bool:
         return True
     if action == "profile.edit":
         return getattr(resource, "id", resource) == user.id
-    if action.startswith(("resident.", "satisfaction.")):
+    if action.startswith(("resident.", "satisfaction.", "visit.")):
         grid_id = getattr(resource, "grid_id", resource)
         return sees_all_grids(user) or grid_id in user.grid_ids
     if action.startswith("mediation."):

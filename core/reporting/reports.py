@@ -52,6 +52,7 @@ from core.residents import service as residents
 from core.satisfaction import service as satisfaction
 from core.satisfaction.disclosure import MIN_GROUP, withheld
 from core.training import service as training
+from core.visits import service as visits
 from db.models import CaseStateChange, Community, MediationCase, Resident, resident_tags
 
 
@@ -147,6 +148,12 @@ def dashboard_figures(session: Session, actor: Actor, today: date | None = None)
                                  _on_pace_share(session, actor, last_month_end), "percent", "compliance"))
     if can(actor, "satisfaction.view"):
         figures += _satisfaction_figures(session, actor, today)
+    if can(actor, "visit.coverage"):  # this month's so far, against last month's as it stood at its end
+        figures.append(KeyFigure(
+            "dashboard.visits_on_time",
+            visits.on_time_share(visits.coverage(session, actor, today, today=today)["total"].figures),
+            visits.on_time_share(visits.coverage(session, actor, last_month_end, today=last_month_end)["total"].figures),
+            "percent", "visit-coverage"))
     return figures
 
 
@@ -179,7 +186,7 @@ def _satisfaction_figures(session: Session, actor: Actor, today: date) -> list[K
 Sheet = tuple[str, list[list[Any]]]  # (name, rows: the first is the header)
 # Each sheet's own basis, said under its title: what the figures count and as of when.
 _SHEET_RULES = ("report.rule.residents", "report.rule.mediation", "report.rule.judicial", "report.rule.training",
-                "report.rule.satisfaction")
+                "report.rule.satisfaction", "report.rule.visits")
 
 
 def monthly_workbook(session: Session, actor: Actor, month: date, *, language: str | None = None,
@@ -207,7 +214,7 @@ def monthly_workbook(session: Session, actor: Actor, month: date, *, language: s
                                            lambda day: training.compliance(session, actor, today=day))
     sheets = [_residents_sheet(session, actor, as_of, today, t), _mediation_sheet(session, actor, first, t),
               _judicial_office_sheet(session, actor, first, t), _training_sheet(standings(as_of), t),
-              _satisfaction_sheet(session, actor, first, t)]
+              _satisfaction_sheet(session, actor, first, t), _visits_sheet(session, actor, first, as_of, t)]
     title = t("report.title", month=month_text)
     community = t("common.list_separator").join(names)
     titled = []
@@ -318,6 +325,24 @@ def _satisfaction_sheet(session: Session, actor: Actor, first: date, t: Any) -> 
         rows += [line(t(f"satisfaction.{dimension}.{row[dimension]}"), row)
                  for row in satisfaction.by_dimension(session, actor, filters, dimension, today=first)]
     return t("report.sheet.satisfaction"), rows
+
+
+def _visits_sheet(session: Session, actor: Actor, first: date, as_of: date, t: Any) -> Sheet:
+    """The month's care visits as of its last day (core.visits.rules): due, on time, late, missed,
+    still open, the planned residents never visited; per grid and per worker. No resident named."""
+    found = visits.coverage(session, actor, first, today=as_of)
+    names = [t(f"coverage.figure.{figure}") for figure in visits.FIGURES]
+
+    def line(label: str, figures: dict[str, int]) -> list[Any]:
+        return [label, *(figures[figure] for figure in visits.FIGURES), _percent(visits.on_time_share(figures))]
+
+    rows: list[list[Any]] = [[t("report.figure"), *names, t("report.visits_on_time")],
+                             line(t("report.all_grids"), found["total"].figures), [],
+                             [t("field.grid"), *names, t("report.visits_on_time")]]
+    rows += [line(row.label, row.figures) for row in found["grids"]]
+    rows += [[], [t("field.worker"), *names, t("report.visits_on_time")]]
+    rows += [line(row.label, row.figures) for row in found["workers"]]
+    return t("report.sheet.visits"), rows
 
 
 def _percent(share: float | None) -> Percent | None:

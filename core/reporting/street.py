@@ -21,8 +21,9 @@ the communities (_community_view) that never leaves this module; nothing here re
 a party, a rating's comment or a case.
 
 Combined: counts are sums over the communities (their grids are disjoint); a rate is worked out
-again from its parts (settled over concluded; quotas on pace over quotas; satisfaction over all
-the ratings), never averaged from the communities' rates. Satisfaction keeps its suppression
+again from its parts (settled over concluded; quotas on pace over quotas; visits on time over
+visits whose outcome is known; satisfaction over all the ratings), never averaged from the
+communities' rates. Satisfaction keeps its suppression
 across communities: a community with fewer than MIN_GROUP ratings shows its count only, and the
 communities are one line whose total is shown, so if exactly one were hidden the next smallest
 is hidden too (core.satisfaction.disclosure.protect).
@@ -47,13 +48,14 @@ from core.residents import service as residents
 from core.satisfaction import service as satisfaction
 from core.satisfaction.disclosure import group_figures, protect
 from core.training import service as training
+from core.visits import service as visits
 from db.models import Community, Grid
 
 # The figures of a column, in the order the screen lists them.
 ROWS = ("residents", *(f"tag.{tag}" for tag, sensitive in residents.TAGS.items() if not sensitive),
         "cases_open", "cases_overdue", "received", "concluded", "success_rate", "training_on_pace",
-        "satisfaction_count", "satisfaction_mean", "satisfaction_csat")
-PERCENT_ROWS = frozenset({"success_rate", "training_on_pace", "satisfaction_csat"})
+        "visits_due", "visits_on_time", "satisfaction_count", "satisfaction_mean", "satisfaction_csat")
+PERCENT_ROWS = frozenset({"success_rate", "training_on_pace", "visits_on_time", "satisfaction_csat"})
 
 
 @dataclass
@@ -95,8 +97,10 @@ def overview(session: Session, actor: Actor, today: date | None = None) -> list[
     grouped = _residents_and_cases(session, district, today)
     standings = training.standings_by_community(session, actor, today=today)
     this_month = mediation_statistics.month_by_community(session, district, month)
+    care = visits.figures_by_community(session, district, month, today=today)
     columns: list[Column] = []
     parts: dict[str, list[Any]] = {"settled": [], "concluded": [], "on_pace": [], "quotas": []}
+    no_visits = dict.fromkeys(visits.FIGURES, 0)
     for community_id, name, _grids in communities:
         column = Column(community_id, name, {key: counts.get(community_id, 0) for key, counts in grouped.items()})
         stats = this_month.get(community_id) or mediation_statistics.no_cases_month()
@@ -105,6 +109,8 @@ def overview(session: Session, actor: Actor, today: date | None = None) -> list[
         standing = standings.get(community_id, [])
         paced = reports.on_pace(standing)
         column.figures["training_on_pace"] = round(paced / len(standing), 4) if standing else None
+        owed = care.get(community_id, no_visits)
+        column.figures |= {"visits_due": owed["due"], "visits_on_time": visits.on_time_share(owed)}
         parts["settled"].append(stats["settled"])
         parts["concluded"].append(stats["concluded"])
         parts["on_pace"].append(paced)
@@ -117,6 +123,8 @@ def overview(session: Session, actor: Actor, today: date | None = None) -> list[
     concluded, quotas = sum(parts["concluded"]), sum(parts["quotas"])
     combined.figures["success_rate"] = round(sum(parts["settled"]) / concluded, 4) if concluded else None
     combined.figures["training_on_pace"] = round(sum(parts["on_pace"]) / quotas, 4) if quotas else None
+    combined.figures["visits_on_time"] = visits.on_time_share(
+        {figure: sum(owed[figure] for owed in care.values()) for figure in visits.FIGURES})
     _satisfaction(session, district, columns, combined, month, today)
     return [*columns, combined]
 

@@ -9,6 +9,7 @@ from core.base.errors import LinliError
 from core.mediation import dispute_types, early_warning
 from core.mediation import service as mediations
 from core.residents import service as residents
+from core.visits import service as visits
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, FieldErrors, apply_field_resets, empty_fields_next_run, show_notice
 from ui.i18n import error_text, t, translated_choice
@@ -36,6 +37,9 @@ if "case_new_notice" in st.session_state:  # a case was just registered: where t
 
 PARTIES = "case_new_parties"
 st.session_state.setdefault(PARTIES, [])
+from_visit = st.session_state.get(forms.CASE_FROM_VISIT)
+if from_visit:
+    st.info(t("case_new.from_visit"), icon=":material/directions_walk:")
 
 # --- parties -------------------------------------------------------------------------------------
 st.subheader(t("field.parties"))
@@ -156,7 +160,10 @@ if st.button(t("case_new.submit"), type="primary", key="case_new_submit"):
     try:
         with write_session(engine) as session:
             case = mediations.register(session, me, data, vault=keys, limits=mediations.Limits.from_settings(settings()))
+            if from_visit:
+                visits.link_case(session, me, from_visit, case.id)
         st.session_state[PARTIES] = []
+        st.session_state.pop(forms.CASE_FROM_VISIT, None)
         # An empty form for the next case: facts left behind invite registering them twice.
         # The intake date goes back to today; grid, type, source and mediator are kept (often the same).
         empty_fields_next_run({"case_new_facts": "", "case_new_amount": "0", "case_new_query": "",

@@ -234,7 +234,7 @@ def test_a_stale_edit_saved_twice_never_undoes_the_other_change(app_world):
     assert any("有人在您打开后修改了这条记录" in e.value for e in at.error)
     assert next(w for w in at.text_input if w.label == "民族").value == "回族"
     at.button(key=f"save_resident_{resident_id}").click().run()  # nothing of mine re-entered yet
-    assert [i.value for i in at.info] == ["没有修改，无需保存。"] and not at.success
+    assert "没有修改，无需保存。" in [i.value for i in at.info] and not at.success
     next(w for w in at.text_area if w.label == "备注").input("我的修改")
     at.button(key=f"save_resident_{resident_id}").click().run()
     assert "已保存" in texts(at)
@@ -493,10 +493,15 @@ def test_a_status_dated_before_a_corrected_birth_date_still_opens(app_world):
     assert next(d for d in at.date_input if d.label == "状态日期").value == date(2000, 1, 1)
 
 
-def test_a_residents_page_lists_the_cases_they_are_a_party_to(app_world):
+def test_a_residents_page_shows_visits_changes_and_cases_on_one_timeline(app_world):
+    """Newest first: a major change recorded on the page, a case they are a party to, a visit."""
+    from datetime import timedelta
+
     from core.mediation import dispute_types
     from core.mediation import service as mediations
     from core.mediation.service import CaseInput, PartyInput
+    from core.visits import service as visits
+    from db.models import MajorChange
 
     seed(app_world)
     world = app_world.world
@@ -504,11 +509,23 @@ def test_a_residents_page_lists_the_cases_they_are_a_party_to(app_world):
         resident_id = session.scalar(select(Resident.id).where(Resident.name == "张伟"))
         kind = next(iter(dispute_types.offered(session, world.actors["worker"])))
     with write_session(app_world.engine) as session:
+        visits.record(session, world.actors["worker"], visits.VisitInput(
+            resident_id=resident_id, visited_on=date.today() - timedelta(days=3), method="phone_video", health="poor",
+            hazards=("gas",), notes="腿脚不便"))
         case = mediations.register(session, world.actors["worker"], CaseInput(
-            intake_date=date.today(), source="application", type_id=kind, grid_id=world.grid_ids[0], facts="噪音",
+            intake_date=date.today() - timedelta(days=1), source="application", type_id=kind,
+            grid_id=world.grid_ids[0], facts="噪音",
             parties=[PartyInput(resident_id=resident_id), PartyInput(side="respondent", name="楼上")]))
     at = open_url(login(new_app(), "worker1"), "residents")
     at.text_input(key="residents_query").input("张伟").run()
     pick_first_row(at)
     at.run()
-    assert f"**调解案件**：{case.number}（婚姻，申请人，受理）" in texts(at)
+    at.button(key=f"FormSubmitter:major_change_{resident_id}-登记重大变化").click().run()
+    assert "已登记，24 小时内应走访。" in texts(at)
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(MajorChange.kind)) == "hospital"
+    at.run()
+    frame = next(frame.value for frame in at.dataframe if "事项" in frame.value.columns)
+    assert list(frame["事项"]) == ["住院（24小时内走访）", "调解案件", "电话/视频探访"]
+    assert list(frame["情况"])[1] == f"{case.number}（婚姻，申请人，受理）"
+    assert list(frame["情况"])[2] == "健康状况：较差、安全隐患：燃气、腿脚不便"

@@ -8,10 +8,12 @@ TITLES = {"home": "您好", "users": "用户管理", "communities": "社区与�
           "residents": "居民", "resident-new": "新增居民", "resident-import": "导入居民花名册",
           "my-todo": "我的待办", "cases": "调解案件", "case-new": "登记矛盾纠纷", "mediation-stats": "调解统计",
           "dispute-types": "纠纷类型", "my-training": "我的培训", "courses": "培训课程", "compliance": "培训达标情况",
-          "checkin": "扫码签到", "training-settings": "培训设置", "external-hours": "外部学时审核", "ratings": "收集评价", "satisfaction": "满意度", "screenings": "纠纷排查", "watch-list": "重点关注", "street": "街道总览"}
+          "checkin": "扫码签到", "training-settings": "培训设置", "external-hours": "外部学时审核", "ratings": "收集评价", "satisfaction": "满意度", "screenings": "纠纷排查", "watch-list": "重点关注", "street": "街道总览",
+          "round": "我的走访", "visit-plan": "走访计划", "visit-coverage": "走访覆盖"}
 RESIDENT_WORK = {"residents", "resident-new", "resident-import"}
 MEDIATION_WORK = {"my-todo", "cases", "case-new", "screenings", "watch-list"}
 OWN_TRAINING = {"my-training", "checkin"}
+VISITS = {"round", "visit-plan", "visit-coverage"}
 ALLOWED = {
     # Communities and their accounts, the installation's trail, the shared dispute types: no resident,
     # case, rating or course.
@@ -20,10 +22,10 @@ ALLOWED = {
     "street": {"home", "profile", "street"},
     "admin": {"home", "users", "communities", "audit", "profile", "mediation-stats", "dispute-types", "courses",
               "compliance", "external-hours", "training-settings", "ratings", "satisfaction"} | RESIDENT_WORK | MEDIATION_WORK
-    | OWN_TRAINING,
+    | OWN_TRAINING | VISITS,
     "supervisor": {"home", "audit", "profile", "mediation-stats", "compliance", "external-hours", "ratings", "satisfaction"}
-    | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,
-    "worker": {"home", "profile", "ratings"} | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,
+    | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING | VISITS,
+    "worker": {"home", "profile", "ratings", "round"} | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,
     "trainer": {"home", "profile", "courses", "training-settings"} | OWN_TRAINING,
 }
 NOT_ALLOWED = "您的角色无权打开此页面。"

@@ -115,6 +115,7 @@ if __name__ == "__main__":
     from tests.bench import satisfaction as satisfaction_bench
     from tests.bench import street as street_bench
     from tests.bench import training as training_bench
+    from tests.bench import visits as visits_bench
 
     cold_start()
     apptest_rerun()
@@ -124,3 +125,4 @@ if __name__ == "__main__":
     training_bench.run_all(emit)
     pages_bench.run_all(emit)
     street_bench.run_all(emit)
+    visits_bench.run_all(emit)

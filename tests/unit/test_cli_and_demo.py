@@ -131,6 +131,24 @@ def test_demo_seed_has_every_role_and_a_street_of_three_communities_and_is_repea
         assert session.scalar(select(func.count()).select_from(MediationCase).where(MediationCase.repeat_warning != ""))
         assert session.scalar(select(func.count()).select_from(DisputeScreening)) == 90  # a year, three grids
         assert session.scalar(select(func.count()).select_from(Course)) == 10
+        # Care visits: last month's coverage has visits on time, late and missed; most tiers are
+        # confirmed, some wait for the supervisor; a hospital stay is on today's round.
+        from datetime import timedelta
+
+        from core.visits import plans
+        from core.visits import service as visits
+        from db.models import MajorChange, VisitPlan
+
+        supervisor = users.actor_of(users.find_by_username(session, "wang.zhuren"))
+        last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+        figures = visits.coverage(session, supervisor, last_month)["total"].figures
+        assert figures["on_time"] and figures["late"] and figures["missed"], figures
+        planned = plans.planned(session, supervisor, date.today())
+        assert 0 < session.scalar(select(func.count()).select_from(VisitPlan)) < len(planned)
+        assert session.scalar(select(func.count()).select_from(MajorChange)) == 1
+        rounds = [visits.my_round(session, users.actor_of(users.find_by_username(session, name)))
+                  for name in ("li.wgy", "zhang.wgy", "liu.wgy")]
+        assert any(item.obligation.kind == "major" for found in rounds for item in found)
         # Nothing happens later today than now (the audit showed 15:00 at 14:08).
         assert session.scalar(select(func.max(AuditEvent.at))) <= clock.now()
         assert session.scalar(select(func.max(Rating.created_at))) <= clock.now()

@@ -18,6 +18,7 @@ from ui.i18n import t, translated_choice
 from ui.markdown import plain
 
 NOTICE = "cases_notice"
+CASE_FROM_VISIT = "case_new_from_visit"  # the care visit (core.visits) on which a new case was found
 # Actions that end a case without an agreement, or reopen it: asked for their reason, then confirmed.
 REASONED = ("fail", "refer", "withdraw", "reopen")
 

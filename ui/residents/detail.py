@@ -17,6 +17,8 @@ from core.base.permissions import Actor, can
 from core.mediation import early_warning
 from core.residents import history as resident_history
 from core.residents import service as residents
+from core.visits import rules
+from core.visits import service as visits
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, FieldErrors, show_notice
 from ui.i18n import error_text, language, translated_choice
@@ -34,11 +36,17 @@ def resident_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, residen
         events = resident_history.changes(session, me, resident_id)
     st.divider()
     st.subheader(f"{plain(person['name'])} · {t('sex.' + person['sex'])} · {t('residents.years', age=person['age'])}")
-    details, household, edit, status_tab, history = st.tabs(
-        [t("residents.tab.details"), t("residents.tab.household"), t("residents.tab.edit"), t("residents.tab.status"),
-         t("residents.tab.history")])
+    sees_visits = can(me, "visit.view", person["grid_id"])
+    details, picture, household, edit, status_tab, history = st.tabs(
+        [t("residents.tab.details"), t("residents.tab.picture") if sees_visits else t("residents.tab.cases"),
+         t("residents.tab.household"), t("residents.tab.edit"), t("residents.tab.status"), t("residents.tab.history")])
     with details:
         _details(t, me, engine, keys, person)
+    with picture:
+        if sees_visits:
+            _whole_picture(t, me, engine, person)
+        else:
+            _cases(t, me, engine, person)
     with household:
         _household(t, person)
     with edit:
@@ -63,15 +71,73 @@ def _details(t: Translate, me: Actor, engine: Engine, keys: Vault, person: dict[
     st.write(f"**{t('field.tags')}**{colon}" + (comma.join(t(f"tag.{tag}") for tag in person["tags"]) or "—"))
     if person["notes"]:
         st.write(f"**{t('field.notes')}**{colon}{plain(person['notes'])}")
-    if can(me, "mediation.view"):  # the cases they are a party to, as far as this user may see
-        with read_session(engine) as session:
-            cases = early_warning.cases_of_resident(session, me, person["id"])
-        st.write(f"**{t('residents.cases')}**{colon}" + (comma.join(
-            f"{c['number']}（{c['type']}，{t('side.' + c['side'])}，{t('case_state.' + c['state'])}"
-            f"{'，' + t('field.risk_level') + t('risk.high') if c['risk_level'] == 'high' else ''}）"
-            for c in cases) or t("residents.no_cases")))
     if can(me, "resident.reveal"):
         _reveal_form(t, me, engine, keys, person["id"])
+
+
+def _case_text(t: Translate, case: dict[str, Any]) -> str:
+    return (f"{case['number']}（{case['type']}，{t('side.' + case['side'])}，{t('case_state.' + case['state'])}"
+            f"{'，' + t('field.risk_level') + t('risk.high') if case['risk_level'] == 'high' else ''}）")
+
+
+def _cases(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> None:
+    """The cases they are a party to, as far as this user may see (for those who see no visits)."""
+    if not can(me, "mediation.view"):
+        st.info(t("residents.no_cases"))
+        return
+    with read_session(engine) as session:
+        cases = early_warning.cases_of_resident(session, me, person["id"])
+    st.write(f"**{t('residents.cases')}**{t('common.colon')}" + (t("common.list_separator").join(
+        _case_text(t, case) for case in cases) or t("residents.no_cases")))
+
+
+def _whole_picture(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> None:
+    """Visits, major changes and cases on one timeline, newest first; a major change recorded here
+    puts a visit on the grid worker's round within 24 hours."""
+    with read_session(engine) as session:
+        events = visits.timeline(session, me, person["id"])
+    comma = t("common.list_separator")
+
+    def what(event: dict[str, Any]) -> tuple[str, str]:
+        if event["kind"] == "case":
+            return t("residents.timeline.case"), _case_text(t, event)
+        if event["kind"] == "major_change":
+            return t(f"visit.change.{event['change']}"), event["notes"]
+        labelled = [("field.health", event["health"] and t(f"visit.condition.{event['health']}")),
+                    ("field.living", event["living"] and t(f"visit.condition.{event['living']}")),
+                    ("field.hazards", comma.join(t(f"visit.hazard.{code}") for code in event["hazards"])),
+                    ("field.needs", comma.join(t(f"visit.need.{code}") for code in event["needs"])),
+                    ("field.referred_to", event["referred_to"])]
+        found = [f"{t(label)}{t('common.colon')}{value}" for label, value in labelled if value]
+        found += [event["notes"]] * bool(event["notes"]) + [t("field.follow_up")] * event["follow_up"]
+        return t(f"visit.method.{event['method']}"), comma.join(found)
+
+    if events:
+        st.dataframe(pd.DataFrame([{t("residents.timeline.day"): event["day"], t("residents.timeline.what"): what(event)[0],
+                                    t("residents.timeline.details"): what(event)[1],
+                                    t("residents.timeline.by"): event.get("by", "")} for event in events]),
+                     hide_index=True, width="stretch")
+    else:
+        st.info(t("residents.timeline.none"))
+    if can(me, "visit.record", person["grid_id"]):
+        errors = FieldErrors()
+        with st.form(f"major_change_{person['id']}", clear_on_submit=True):
+            st.caption(t("residents.major_change_hint"))
+            kind = st.selectbox(t("field.change_kind"), rules.MAJOR_CHANGES, format_func=lambda k: t(f"visit.change.{k}"),
+                                key=translated_choice(f"major_change_kind_{person['id']}"))
+            errors.slot("change_kind")
+            day = st.date_input(t("field.occurred_on"), value=date.today(), max_value=date.today(), format=DATE_FORMAT,
+                                key=f"major_change_day_{person['id']}")
+            errors.slot("occurred_on")
+            note = st.text_input(t("field.note"), max_chars=visits.NOTES_MAX, key=f"major_change_note_{person['id']}")
+            errors.slot("note")
+            if st.form_submit_button(t("residents.major_change_save")):
+                try:
+                    with write_session(engine) as session:
+                        visits.record_major_change(session, me, person["id"], kind, day, note)
+                    st.success(t("residents.major_change_saved"))
+                except LinliError as exc:
+                    errors.show(exc)
 
 
 def _reveal_form(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int) -> None:

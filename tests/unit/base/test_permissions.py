@@ -9,6 +9,8 @@ MEDIATION = {"mediation.view", "mediation.edit"}
 MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
 SATISFACTION = {"satisfaction.record", "satisfaction.issue_token"}
 SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.monthly"}
+VISITS = {"visit.view", "visit.record"}
+VISITS_OVERSIGHT = {"visit.plan", "visit.coverage"}
 EXPECTED = {
     # The installation's administrator: communities and their accounts, the installation's trail;
     # nothing about residents, cases, ratings or training.
@@ -16,12 +18,14 @@ EXPECTED = {
                  "mediation.types"},
     "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types",
               "training.view_own", "training.manage", "training.view_all", "training.approve",
-              "training.targets"}
-    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
+              "training.targets", "visit.settings"}
+    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT
+    | VISITS | VISITS_OVERSIGHT,
     "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all",
                    "training.approve"}
-    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
-    "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION | SATISFACTION,
+    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT
+    | VISITS | VISITS_OVERSIGHT,
+    "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION | SATISFACTION | VISITS,
     "trainer": {"home.view", "profile.edit", "training.view_own", "training.manage"},
     # 街道干部: the communities' figures, side by side and combined; no resident, case or rating.
     "street": {"home.view", "profile.edit", "street.view"},

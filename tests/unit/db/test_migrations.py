@@ -14,7 +14,7 @@ TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login
           "case_parties", "case_sessions", "agreements", "follow_ups", "case_state_changes", "courses",
           "course_participants", "attendance", "certificates", "staff_qualifications", "quota_settings",
           "ratings", "survey_tokens", "rating_month_summary", "id_lookups", "case_preventions", "dispute_screenings",
-          "dispute_type_opt_outs"}
+          "dispute_type_opt_outs", "visit_frequencies", "visit_plans", "major_changes", "visits"}
 
 
 def test_upgrade_downgrade_upgrade(fresh_database_url):

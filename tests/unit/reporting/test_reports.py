@@ -106,7 +106,7 @@ def test_the_monthly_workbook_holds_the_months_figures(engine, month):
         return translate("en", key)
 
     assert book.sheetnames == [t("report.sheet.residents"), t("report.sheet.mediation"), t("report.sheet.judicial"),
-                               t("report.sheet.training"), t("report.sheet.satisfaction")]
+                               t("report.sheet.training"), t("report.sheet.satisfaction"), t("report.sheet.visits")]
     bureau = tables(sheet_rows(book, t("report.sheet.judicial")))  # June's table for the 司法所, by dispute type
     assert bureau[0][:3] == [t("judicial.type"), t("judicial.figure.received"), t("judicial.figure.settled")]
     total = next(row for row in bureau if row and row[0] == t("judicial.total"))
@@ -146,11 +146,32 @@ def test_the_monthly_workbook_holds_the_months_figures(engine, month):
     assert lookup(ratings, t("satisfaction.independence.third_party"))[0] == len(every)
 
 
+def test_the_workbook_counts_the_months_visits_without_naming_a_resident(engine, month):
+    """June (as of 30 June): 居民1, 2 and 4 each owe their quarter's visit, due on 30 June (joined in
+    May and June); 居民1 was visited on 12 June, on time. 居民3 (disabled, 76: monthly) was due on 10
+    June, the day he moved out: he had left the plan."""
+    from core.visits import service as visits
+    from db.models import Resident
+
+    with write_session(engine) as session:
+        first = session.scalar(select(Resident.id).where(Resident.name == "居民1"))
+        visits.record(session, month.actors["worker"], visits.VisitInput(resident_id=first, visited_on="2026-06-12"),
+                      now=JUNE)
+    with read_session(engine) as session:
+        data = reports.monthly_workbook(session, month.actors["supervisor"], date(2026, 6, 1), today=date(2026, 7, 2))
+    rows = tables(sheet_rows(openpyxl.load_workbook(io.BytesIO(data)), "走访"))
+    # due, on time, late, missed, open, never visited, on time share
+    assert lookup(rows, "全部网格") == (3, 1, 0, 0, 2, 2, 1)
+    assert lookup(rows, "第一网格") == (3, 1, 0, 0, 2, 2, 1)
+    assert lookup(rows, "worker one") == (3, 1, 0, 0, 2, 2, 1)
+    assert not [cell for row in rows for cell in row if isinstance(cell, str) and cell.startswith("居民")]
+
+
 def test_no_cell_is_a_formula(engine, month):
     with read_session(engine) as session:
         data = reports.monthly_workbook(session, month.actors["admin"], date(2026, 6, 1), today=date(2026, 6, 30))
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["居民", "调解", "司法所报表", "培训", "满意度"]
+    assert book.sheetnames == ["居民", "调解", "司法所报表", "培训", "满意度", "走访"]
     types = {cell.data_type for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None}
     assert types <= {"s", "n", "d"}  # text, numbers and dates; never a formula ("f")
 
@@ -162,6 +183,13 @@ def test_only_supervisors_and_admins_download_it(engine, month, role):
 
 
 def test_dashboard_figures_with_change_since_last_month(engine, month):
+    from core.visits import service as visits
+    from db.models import Resident
+
+    with write_session(engine) as session:
+        first = session.scalar(select(Resident.id).where(Resident.name == "居民1"))
+        visits.record(session, month.actors["worker"], visits.VisitInput(resident_id=first, visited_on="2026-06-12"),
+                      now=JUNE)
     with read_session(engine) as session:
         figures = reports.dashboard_figures(session, month.actors["supervisor"], date(2026, 6, 20))
     by_key = {(f.key, f.params.get("tag")): f for f in figures}
@@ -184,7 +212,10 @@ def test_dashboard_figures_with_change_since_last_month(engine, month):
         len(every), len(every), "same_days", {"days": 20, "previous_days": 20})
     assert by_key["dashboard.satisfaction_mean", None].value == round(sum(every) / len(every), 2)
     assert by_key["dashboard.satisfaction_mean", None].previous is None  # no ratings in May
-    assert {f.link for f in figures} == {"residents", "cases", "compliance", "satisfaction"}
+    # June so far: one visit known, on time (the others' quarter runs to 30 June); May: none known
+    on_time = by_key["dashboard.visits_on_time", None]
+    assert (on_time.value, on_time.previous, on_time.unit) == (1.0, None, "percent")
+    assert {f.link for f in figures} == {"residents", "cases", "compliance", "satisfaction", "visit-coverage"}
 
 
 def test_a_worker_dashboard_holds_only_what_the_worker_may_see(engine, month):

@@ -56,7 +56,8 @@ def test_each_community_side_by_side_and_combined_by_the_communities_own_definit
     for key, figure in (("residents", "dashboard.residents"), ("tag.elderly_alone", "dashboard.residents_tagelderly_alone"),
                         ("cases_open", "dashboard.cases_open"), ("cases_overdue", "dashboard.cases_overdue"),
                         ("satisfaction_count", "dashboard.satisfaction_count"),
-                        ("training_on_pace", "dashboard.training_compliance")):
+                        ("training_on_pace", "dashboard.training_compliance"),
+                        ("visits_on_time", "dashboard.visits_on_time")):
         assert by_name["安定门社区"][key] == other[figure], key
     assert (combined["residents"], combined["cases_open"], combined["received"]) == (2, 2, 2)
     assert combined["tag.elderly_alone"] == 2
@@ -138,3 +139,16 @@ def test_the_month_per_community_is_each_communitys_own_month_on_the_demo(engine
                 assert mine == {key: own[key] for key in ("received", "concluded", "settled", "success_rate")}
                 compared += own["concluded"] + own["received"]
     assert compared > 50  # the demo's cases were there to compare
+    # Care visits, every community in one pass, against each community's own coverage (和平里
+    # has its own visits; the small communities' planned residents are owed and not visited).
+    from core.visits import service as visits
+
+    with read_session(engine) as session:
+        for back in range(3):
+            month = mediations.add_months(TODAY.replace(day=1), -back)
+            grouped = visits.figures_by_community(session, district, month, today=TODAY)
+            for community_id, _name, grids in communities_now:
+                own = visits.coverage(session, street._community_view(officer, community_id, grids), month,
+                                      today=TODAY)["total"].figures
+                assert grouped.get(community_id, dict.fromkeys(visits.FIGURES, 0)) == own | {"never_visited": 0}
+        assert grouped[communities_now[0][0]]["on_time"] > 0

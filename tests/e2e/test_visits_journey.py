@@ -1,0 +1,92 @@
+"""A worker's round on a phone (390 x 844) in a real browser: three visits recorded from the list,
+the third finding a dispute that becomes a mediation case with the resident as applicant; the
+list, the form and the confirmation fit the screen's width."""
+
+import struct
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from core.residents import service as residents
+from db.engine import read_session, write_session
+from db.models import MediationCase, Visit
+from tests.e2e.conftest import choose, idle
+from tests.e2e.test_login_journey import log_in
+from tests.factories import make_resident_id, register, vault_for_tests
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+def fits_the_phone(page: Page, shot: Path) -> None:
+    """Nothing wider than the screen: the page does not scroll sideways, and a full-page
+    screenshot is the phone's width (a PNG's width is bytes 16-20 of its header)."""
+    idle(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(shot), full_page=True)
+    assert struct.unpack(">I", shot.read_bytes()[16:20])[0] == PHONE["width"]
+
+
+def test_a_worker_records_three_visits_on_a_phone_one_starting_a_case(server, browser, tmp_path):
+    world = server.world
+    with write_session(server.engine) as session:
+        for name, born, tags, seq, address in (
+                ("王奶奶", "19420101", ["elderly_alone"], "401", "幸福里小区2号楼1单元101"),
+                ("李伯", "19600101", ["disabled"], "402", "幸福里小区1号楼1单元301"),
+                ("张阿姨", "19700101", ["dibao"], "403", "幸福里小区1号楼2单元502")):
+            register(session, world.actors["worker"], vault_for_tests(), residents.ResidentForm(
+                name=name, id_number=make_resident_id(born, seq), grid_id=world.grid_ids[0], address=address,
+                tags=tags), now=datetime(2025, 1, 1, 9))
+    page = browser.new_context(locale="zh-CN", viewport=PHONE, has_touch=True).new_page()
+    page.goto(f"{server.url}/round")
+    log_in(page, "worker1")
+    expect(page.get_by_role("heading", name="我的走访")).to_be_visible()
+    expect(page.get_by_text("今天到期和逾期的走访共 3 人")).to_be_visible()
+    fits_the_phone(page, tmp_path / "round.png")
+
+    # 1: the first on the walk (1号楼1单元), with the defaults — 上门走访, today
+    page.get_by_role("button", name="记录走访").first.click()
+    expect(page.get_by_role("heading", name="李伯")).to_be_visible()
+    expect(page.get_by_text("走访日期", exact=True)).to_be_visible()
+    fits_the_phone(page, tmp_path / "form.png")
+    page.get_by_role("button", name="保存走访").click()
+    expect(page.get_by_text("已记录对 李伯 的走访。")).to_be_visible()
+    fits_the_phone(page, tmp_path / "saved.png")
+
+    # 2: by phone
+    idle(page)
+    page.get_by_role("button", name="记录走访").first.click()
+    expect(page.get_by_role("heading", name="张阿姨")).to_be_visible()
+    page.get_by_text("电话/视频探访", exact=True).click()
+    page.get_by_role("button", name="保存走访").click()
+    expect(page.get_by_text("已记录对 张阿姨 的走访。")).to_be_visible()
+
+    # 3: a dispute found on the visit
+    idle(page)
+    page.get_by_role("button", name="记录走访").first.click()
+    expect(page.get_by_role("heading", name="王奶奶")).to_be_visible()
+    page.get_by_role("textbox", name="备注").fill("楼上漏水，与邻居争执")
+    page.get_by_text("发现矛盾纠纷，转登记调解案件", exact=True).click()
+    page.get_by_role("button", name="保存走访").click()
+    expect(page.get_by_role("heading", name="登记矛盾纠纷")).to_be_visible()
+    expect(page.get_by_text("走访中发现的纠纷")).to_be_visible()
+    expect(page.get_by_text("申请人 · 王奶奶")).to_be_visible()
+    idle(page)
+    page.get_by_text("被申请人", exact=True).click()
+    idle(page)
+    page.get_by_role("tab", name="非本社区人员").click()
+    page.get_by_role("textbox", name="姓名", exact=True).fill("楼上住户")
+    page.get_by_role("button", name="添加当事人").click()
+    expect(page.get_by_text("被申请人 · 楼上住户")).to_be_visible()
+    choose(page, "纠纷类型", "邻里")
+    page.get_by_role("button", name="登记案件").click()
+    expect(page.get_by_text("已登记案件")).to_be_visible()
+
+    with read_session(server.engine) as session:
+        found = session.scalars(select(Visit).order_by(Visit.id)).all()
+        case = session.scalar(select(MediationCase).order_by(MediationCase.id.desc()))
+    assert [visit.method for visit in found] == ["home", "phone_video", "home"]
+    assert found[2].case_id == case.id and case.facts == "楼上漏水，与邻居争执"
