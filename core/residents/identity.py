@@ -2,8 +2,10 @@
 
 - names: NFKC and trimmed; ideographic spaces removed, the middle dot of minority and
   foreign names kept as "·";
-- ID numbers: GB 11643-1999, 18 characters, a real date between 1900 and today,
-  ISO 7064 MOD 11-2 check digit; lower-case x accepted and stored as X.
+- ID numbers: GB 11643-1999, 18 characters, an address code whose first two digits are a
+  province-level division (GB/T 2260: 11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71 台湾, 81 香港,
+  82 澳门, and 83 for the 港澳台居民居住证) or 9 (the 2023 外国人永久居留身份证), a real date between
+  1900 and today, ISO 7064 MOD 11-2 check digit; lower-case x accepted and stored as X.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ NAME_MAX = 50
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+PROVINCES = frozenset({*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66),
+                       71, 81, 82, 83})
 _DOTS = re.compile(r"[·•‧∙・.．]")  # the many dots people type for the name separator
 _YEAR_MONTH = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})月?")
 _YEAR_MONTH_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})")
@@ -98,6 +102,8 @@ def _id_of_clean(text: str, today: date | None, field: str) -> IdNumber:
         raise Invalid(field, "error.id.length", length=len(text))
     if not _ID_SHAPE.match(text):
         raise Invalid(field, "error.id.characters")
+    if text[0] != "9" and int(text[:2]) not in PROVINCES:
+        raise Invalid(field, "error.id.region", code=text[:6], province=text[:2])
     try:
         born = _birth_in_id(text[6:14])
     except ValueError:

@@ -51,7 +51,7 @@ def set_frequency(session: Session, actor: Actor, tier: str, period: str, *, now
                  before={"tier": tier, "period": before}, after={"tier": tier, "period": period}, now=now)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Planned:
     """A resident of the plan (or proposed for it), as the round, the plan and coverage need them."""
 
@@ -107,20 +107,26 @@ def planned(session: Session, actor: Actor, today: date, *, grid_ids: frozenset[
         select(VisitPlan.resident_id, VisitPlan.tier, VisitPlan.proposed, VisitPlan.reason)
         .join(Resident, Resident.id == VisitPlan.resident_id).where(*around))}
     found = []
-    for row in rows:
-        own = frozenset(tags.get(row.id, ()))
-        age = rules.age_on(row.birth_date, today)
-        proposed = rules.proposed_tier(own, age)
-        decision = decisions.get(row.id)
+    proposals: dict[tuple[frozenset[str], int], str | None] = {}  # a roster repeats few (groups, age) pairs
+    no_tags: frozenset[str] = frozenset()
+    for (resident_id, name, grid_id, birth, status, status_date, created_at, address, compound, building, unit,
+         room) in rows:
+        own = frozenset(tags[resident_id]) if resident_id in tags else no_tags
+        age = rules.age_on(birth, today)
+        key = (own, age)
+        if key not in proposals:
+            proposals[key] = rules.proposed_tier(own, age)
+        proposed = proposals[key]
+        decision = decisions.get(resident_id)
         decided = decision is not None and (decision.proposed or None) == proposed
         tier = (None if decision.tier == NOT_PLANNED else decision.tier) if decided else proposed
         if tier is None and not include_unplanned:
             continue
         found.append(Planned(
-            resident_id=row.id, name=row.name, grid_id=row.grid_id, address=row.address or "",
-            address_key=(row.compound or "", row.building or "", row.unit or "", row.room or ""), tags=own, age=age,
+            resident_id=resident_id, name=name, grid_id=grid_id, address=address or "",
+            address_key=(compound or "", building or "", unit or "", room or ""), tags=own, age=age,
             proposed=proposed, tier=tier, decided=decided, reason=decision.reason if decided else "",
-            joined=row.created_at.date(), leaves=row.status_date if row.status != "active" else None))
+            joined=created_at.date(), leaves=status_date if status != "active" else None))
     return found
 
 

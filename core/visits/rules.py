@@ -84,7 +84,7 @@ def due_date(kind: str, period_start: date, reference: date) -> date:
     return min(max(one_interval_after(reference, kind), start), end)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     status: str  # on_time, late, missed; while the period runs and no visit yet: due, overdue
     due: date

@@ -130,7 +130,7 @@ def record_major_change(session: Session, actor: Actor, resident_id: int, kind: 
     return change
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Obligation:
     """One visit owed: a period of the resident's tier, or the 24 hours after a major change."""
 
@@ -142,11 +142,10 @@ class Obligation:
     change: str = ""
 
 
-def _visits(session: Session, scope: list[Any], communities: list[int], first: date, last: date
-            ) -> tuple[dict[int, date], dict[int, list[date]]]:
+def _visits(session: Session, scope: list[Any], first: date, last: date) -> tuple[dict[int, date], dict[int, list[date]]]:
     """(last visit before `first`, sorted visit days from first to last) per resident in scope
-    (plans.candidates): the first an index seek per candidate, the second a range of the
-    communities' visits by day, of the residents of the grids (visits are to candidates)."""
+    (plans.candidates): both read from the residents of the grids through the visits' (resident,
+    day) index, so a worker's round reads their grid's visits only."""
     last_before = (select(func.max(Visit.visited_on))
                    .where(Visit.resident_id == Resident.id, Visit.visited_on < first, Visit.deleted_at.is_(None))
                    .scalar_subquery())
@@ -155,7 +154,7 @@ def _visits(session: Session, scope: list[Any], communities: list[int], first: d
     within: dict[int, list[date]] = defaultdict(list)
     for resident_id, day in session.execute(
             select(Visit.resident_id, Visit.visited_on).join(Resident, Resident.id == Visit.resident_id)
-            .where(*scope[:-1], Visit.community_id.in_(communities or [-1]), Visit.visited_on >= first,
+            .where(*scope[:-1], Visit.visited_on >= first,
                    Visit.visited_on <= last, Visit.deleted_at.is_(None)).order_by(Visit.visited_on)):
         within[resident_id].append(day)
     return before, within
@@ -194,27 +193,28 @@ def _owed(session: Session, actor: Actor, first: date, last: date, today: date, 
 
     kinds = {kind for periods in by_community.values() for kind in periods.values()} | {"month"}
     earliest = min(rules.period_of(first, kind)[0] for kind in kinds)
-    before, within = _visits(session, scope, communities, earliest, max(last, today))
+    before, within = _visits(session, scope, earliest, max(last, today))
     changes = _major_changes(session, actor, grid_ids, first - timedelta(days=1), last)
     others = {resident_id for resident_id, _, _ in changes} - {person.resident_id for person in every}
     if others:  # a major change on someone in no care group: their visit is owed all the same
         every += plans.planned(session, actor, as_of, grid_ids=grid_ids, resident_ids=others, include_unplanned=True)
         more_before, more_within = _visits(session, plans.candidates(actor, as_of, grid_ids=grid_ids,
-                                                                     resident_ids=others),
-                                           communities, earliest, max(last, today))
+                                                                     resident_ids=others), earliest, max(last, today))
         before |= more_before
         within |= more_within
     people = [person for person in every if person.tier is not None]
     found: list[Obligation] = []
+    periods_of = {kind: _periods(kind, first, last) for kind in kinds}
     for person in people:
         kind = kind_of(person)
-        visits = within.get(person.resident_id, [])
-        for start, end in _periods(kind, first, last):
+        visits = within.get(person.resident_id, ())
+        last_before = before.get(person.resident_id) or person.joined
+        for start, end in periods_of[kind]:
             if person.joined > end:
                 continue
             earlier = [day for day in visits if day < start]
-            reference = earlier[-1] if earlier else before.get(person.resident_id) or person.joined
-            due = rules.due_date(kind, start, reference)
+            # rules.due_date, inlined: one interval after the reference, kept inside the period
+            due = min(max(rules.one_interval_after(earlier[-1] if earlier else last_before, kind), start), end)
             if not first <= due <= last or (person.leaves is not None and person.leaves <= due):
                 continue
             in_period = next((day for day in visits if start <= day <= end), None)

@@ -21,7 +21,7 @@ from core.reporting import reports, street
 from core.residents import imports
 from core.satisfaction import service as satisfaction
 from db.engine import read_session, write_session
-from db.models import Grid, MediationCase, Rating, Resident, resident_tags
+from db.models import Grid, MediationCase, Rating, Resident, Visit, resident_tags
 from tests.bench.residents import _fresh_database
 from tests.bench.roster import as_csv
 from tests.bench.satisfaction import _medians
@@ -106,6 +106,12 @@ def _bare_sql(engine) -> None:  # noqa: ANN001
         session.execute(select(Grid.community_id, Rating.score, func.count()).join(Grid, Grid.id == Rating.grid_id)
                         .where(Rating.deleted_at.is_(None), Rating.rated_on >= first)
                         .group_by(Grid.community_id, Rating.score)).all()
+        # The visits rows: each resident in a care group with their groups and birth date, and the
+        # visits of the quarter (a due date depends on each resident's own last visit).
+        session.execute(select(Resident.id, Resident.grid_id, Resident.birth_date, resident_tags.c.tag)
+                        .join(resident_tags, resident_tags.c.resident_id == Resident.id).where(*active)).all()
+        session.execute(select(Visit.resident_id, Visit.visited_on)
+                        .where(Visit.visited_on >= first - timedelta(days=92))).all()
 
 
 def overview_cost(emit):  # noqa: ANN001, ANN201
@@ -125,6 +131,17 @@ def overview_cost(emit):  # noqa: ANN001, ANN201
          "<= 2x", communities=COMMUNITIES, residents=COMMUNITIES * RESIDENTS_EACH)
     bare, whole = _medians(lambda: _bare_sql(engine), district, REPEATS)
     emit("street overview vs the same counts in bare SQL grouped by community", whole, bare, "s", "<= 3x")
+
+    def visits_rows() -> None:
+        from core.visits import service as visits
+
+        with read_session(engine) as session:
+            communities_now = street._communities(session)
+            visits.figures_by_community(session, street._district(officer, communities_now), date.today())
+
+    part, whole = _medians(visits_rows, district, 3)
+    emit("street overview: of which the visits rows (one pass over every planned resident)", part, whole, "s",
+         "informational")
     return engine
 
 

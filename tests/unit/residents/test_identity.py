@@ -24,6 +24,10 @@ def make_id(region="110105", born="19491231", seq="002"):
         (" 110105 19491231 002X ", "11010519491231002X", date(1949, 12, 31), "F"),
         ("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X", date(1949, 12, 31), "F"),  # full-width
         (make_id(born="20000229", seq="011"), make_id(born="20000229", seq="011"), date(2000, 2, 29), "M"),
+        (make_id(region="650102"), make_id(region="650102"), date(1949, 12, 31), "F"),  # 新疆
+        (make_id(region="810000"), make_id(region="810000"), date(1949, 12, 31), "F"),  # 香港
+        (make_id(region="830000"), make_id(region="830000"), date(1949, 12, 31), "F"),  # 港澳台居民居住证
+        (make_id(region="911560"), make_id(region="911560"), date(1949, 12, 31), "F"),  # 外国人永久居留身份证
     ],
 )
 def test_valid_id_numbers(typed, stored, born, sex):
@@ -50,6 +54,16 @@ def test_invalid_id_numbers_say_why(typed, key):
     with pytest.raises(Invalid) as refused:
         identity.id_number(typed, today=TODAY)
     assert (refused.value.field, refused.value.key) == ("id_number", key)
+
+
+@pytest.mark.parametrize("region", ["000000", "100105", "160101", "240101", "380101", "470101", "550101", "660101",
+                                    "700101", "840101", "010101"])
+def test_an_id_whose_first_two_digits_are_no_province_says_which_part_is_wrong(region):
+    """GB/T 2260 province-level codes (and 9 for the 2023 外国人永久居留身份证), checked before the
+    date and the check digit so that the message names the address code."""
+    with pytest.raises(Invalid) as refused:
+        identity.id_number(make_id(region=region), today=TODAY)
+    assert (refused.value.key, refused.value.params) == ("error.id.region", {"code": region, "province": region[:2]})
 
 
 @pytest.mark.parametrize(
