@@ -12,6 +12,7 @@ from core.mediation.service import add_months
 from core.visits import service as visits
 from db.engine import read_session
 from ui.i18n import translator
+from ui.no_grids import stop_without_grids
 from ui.session import actor, database_key, db
 
 t = translator()
@@ -19,6 +20,8 @@ me = actor()
 engine = db()
 st.title(t("coverage.title"))
 st.caption(t("coverage.caption"))
+if not me.grid_ids:  # figures of no grid would all be zero
+    stop_without_grids(me, "resident_new.no_grids")
 
 today = date.today()
 months = [add_months(today.replace(day=1), -back) for back in range(12)]

@@ -13,6 +13,7 @@ from db.engine import read_session
 from ui.forms import FieldErrors, save_then_rerun, show_notice
 from ui.i18n import translated_choice, translator
 from ui.markdown import plain
+from ui.no_grids import stop_without_grids
 from ui.session import actor, db
 
 t = translator()
@@ -20,6 +21,8 @@ me = actor()
 engine = db()
 st.title(t("visit_plan.title"))
 st.caption(t("visit_plan.caption"))
+if not me.grid_ids:
+    stop_without_grids(me, "resident_new.no_grids")
 show_notice("visit_plan_notice")
 
 with read_session(engine) as session:

@@ -14,6 +14,7 @@ from ui.forms import DATE_FORMAT, FieldErrors, apply_field_resets, empty_fields_
 from ui.i18n import translated_choice, translator
 from ui.markdown import plain
 from ui.mediation.forms import CASE_FROM_VISIT
+from ui.no_grids import stop_without_grids
 from ui.session import actor, db
 
 t = translator()
@@ -22,6 +23,8 @@ engine = db()
 OPEN = "round_resident"  # the resident whose visit is being recorded
 
 st.title(t("round.title"))
+if not me.grid_ids:  # an empty round would read as "nothing due today"
+    stop_without_grids(me, "resident_new.no_grids")
 apply_field_resets()
 show_notice("round_notice")
 with read_session(engine) as session:

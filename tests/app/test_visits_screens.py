@@ -133,3 +133,15 @@ def test_a_dispute_found_on_a_visit_becomes_a_case_with_the_resident_as_applican
         applicant = session.scalar(select(CaseParty.resident_id).where(CaseParty.side == "applicant"))
     assert visit.case_id == case.id and case.source == "initiative" and applicant == zhang
     assert "走访中发现的纠纷" not in texts(at.run())  # the next case is an ordinary one
+
+
+def test_a_worker_without_grids_is_told_so_not_that_nothing_is_due(app_world):
+    from core.office import users
+
+    with write_session(app_world.engine) as session:
+        users.create_user(session, None, username="new.wgy", display_name="新网格员", role="worker",
+                          community_id=app_world.world.community_id, password="Secret123",
+                          must_change_password=False)
+    at = open_url(login(new_app(), "new.wgy"), "round")
+    assert not at.exception
+    assert "您还没有负责的网格" in texts(at) and "今天没有到期或逾期的走访" not in texts(at)
