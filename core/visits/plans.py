@@ -70,14 +70,19 @@ class Planned:
     leaves: date | None  # moved out or died: no visit owed after this day
 
 
+def in_grids(actor: Actor, today: date, *, grid_ids: frozenset[int] | None = None) -> list[ColumnElement[bool]]:
+    """Residents of the actor's grids (or of `grid_ids` among them), live and still here this month."""
+    grids = sorted(actor.grid_ids if grid_ids is None else actor.grid_ids & grid_ids)
+    return [Resident.grid_id.in_(grids or [-1]), Resident.deleted_at.is_(None),
+            # moved out or died before this month: out of every current figure
+            or_(Resident.status == "active", Resident.status_date >= today.replace(day=1))]
+
+
 def candidates(actor: Actor, today: date, *, grid_ids: frozenset[int] | None = None,
                resident_ids: set[int] | None = None) -> list[ColumnElement[bool]]:
-    """Who may have a tier: residents of the actor's grids (or of `grid_ids` among them) still here
-    this month, in a care group or with a supervisor's decision — or, given, those resident_ids."""
-    grids = sorted(actor.grid_ids if grid_ids is None else actor.grid_ids & grid_ids)
-    found = [Resident.grid_id.in_(grids or [-1]), Resident.deleted_at.is_(None),
-             # moved out or died before this month: out of every current figure
-             or_(Resident.status == "active", Resident.status_date >= today.replace(day=1))]
+    """Who may have a tier: those in_grids in a care group or with a supervisor's decision — or,
+    given, those resident_ids among them."""
+    found = in_grids(actor, today, grid_ids=grid_ids)
     if resident_ids is not None:
         return [*found, Resident.id.in_(sorted(resident_ids) or [-1])]
     # Aliased and correlated to the residents only: the reads below also select from these tables.
@@ -93,7 +98,7 @@ def planned(session: Session, actor: Actor, today: date, *, grid_ids: frozenset[
     Three reads joined to the residents of the grids: no list of ids is sent to the database."""
     require(actor, "visit.view")
     scope = candidates(actor, today, grid_ids=grid_ids, resident_ids=resident_ids)
-    around = scope[:-1]  # the grids, live, still here: the tags and decisions of others are few or none
+    around = in_grids(actor, today, grid_ids=grid_ids)  # the tags and decisions of others are few or none
     rows = session.execute(
         select(Resident.id, Resident.name, Resident.grid_id, Resident.birth_date, Resident.status,
                Resident.status_date, Resident.created_at, Household.address, Household.compound, Household.building,

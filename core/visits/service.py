@@ -142,10 +142,11 @@ class Obligation:
     change: str = ""
 
 
-def _visits(session: Session, scope: list[Any], first: date, last: date) -> tuple[dict[int, date], dict[int, list[date]]]:
-    """(last visit before `first`, sorted visit days from first to last) per resident in scope
-    (plans.candidates): both read from the residents of the grids through the visits' (resident,
-    day) index, so a worker's round reads their grid's visits only."""
+def _visits(session: Session, scope: list[Any], visited: list[Any], first: date, last: date
+            ) -> tuple[dict[int, date], dict[int, list[date]]]:
+    """(last visit before `first` per resident in `scope`, sorted visit days from first to last per
+    resident in `visited`): both read from the residents through the visits' (resident, day)
+    index, so a worker's round reads their grid's visits only."""
     last_before = (select(func.max(Visit.visited_on))
                    .where(Visit.resident_id == Resident.id, Visit.visited_on < first, Visit.deleted_at.is_(None))
                    .scalar_subquery())
@@ -154,7 +155,7 @@ def _visits(session: Session, scope: list[Any], first: date, last: date) -> tupl
     within: dict[int, list[date]] = defaultdict(list)
     for resident_id, day in session.execute(
             select(Visit.resident_id, Visit.visited_on).join(Resident, Resident.id == Visit.resident_id)
-            .where(*scope[:-1], Visit.visited_on >= first,
+            .where(*visited, Visit.visited_on >= first,
                    Visit.visited_on <= last, Visit.deleted_at.is_(None)).order_by(Visit.visited_on)):
         within[resident_id].append(day)
     return before, within
@@ -183,8 +184,7 @@ def _owed(session: Session, actor: Actor, first: date, last: date, today: date, 
     scope = plans.candidates(actor, as_of, grid_ids=grid_ids)
     every = plans.planned(session, actor, as_of, grid_ids=grid_ids, include_unplanned=True)
     # Each resident's community's frequencies (a 街道's combined view spans communities).
-    community_of = dict(session.execute(select(Grid.id, Grid.community_id)
-                                        .where(Grid.id.in_(sorted(actor.grid_ids) or [-1]))).all())
+    community_of = _community_of(session, actor)
     communities = sorted(set(community_of.values()))
     by_community = {community: plans.frequencies(session, community) for community in communities}
 
@@ -193,13 +193,16 @@ def _owed(session: Session, actor: Actor, first: date, last: date, today: date, 
 
     kinds = {kind for periods in by_community.values() for kind in periods.values()} | {"month"}
     earliest = min(rules.period_of(first, kind)[0] for kind in kinds)
-    before, within = _visits(session, scope, earliest, max(last, today))
+    # The visits of the quarter for everyone in the grids: visits are made to the candidates, and
+    # a filter per resident would cost more than the few others it leaves out.
+    before, within = _visits(session, scope, plans.in_grids(actor, as_of, grid_ids=grid_ids), earliest,
+                             max(last, today))
     changes = _major_changes(session, actor, grid_ids, first - timedelta(days=1), last)
     others = {resident_id for resident_id, _, _ in changes} - {person.resident_id for person in every}
     if others:  # a major change on someone in no care group: their visit is owed all the same
         every += plans.planned(session, actor, as_of, grid_ids=grid_ids, resident_ids=others, include_unplanned=True)
-        more_before, more_within = _visits(session, plans.candidates(actor, as_of, grid_ids=grid_ids,
-                                                                     resident_ids=others), earliest, max(last, today))
+        theirs = plans.candidates(actor, as_of, grid_ids=grid_ids, resident_ids=others)
+        more_before, more_within = _visits(session, theirs, theirs, earliest, max(last, today))
         before |= more_before
         within |= more_within
     people = [person for person in every if person.tier is not None]
@@ -231,6 +234,12 @@ def _owed(session: Session, actor: Actor, first: date, last: date, today: date, 
         found.append(Obligation(person, "major", start, end, rules.outcome(due_at.date(), end, visited, today),
                                 change=change_kind))
     return found, people, set(before) | {resident_id for resident_id, days in within.items() if days}
+
+
+def _community_of(session: Session, actor: Actor) -> dict[int, int]:
+    """Grid -> community, for the actor's grids (a 街道's view spans communities)."""
+    return dict(session.execute(select(Grid.id, Grid.community_id)
+                                .where(Grid.id.in_(sorted(actor.grid_ids) or [-1]))).all())
 
 
 def _major_changes(session: Session, actor: Actor, grid_ids: frozenset[int] | None, first: date, last: date
@@ -311,8 +320,7 @@ def figures_by_community(session: Session, actor: Actor, month: date, *, today: 
     require(actor, "visit.coverage")
     today = today or clock.now().date()
     first, last = rules.period_of(month, "month")
-    community_of = dict(session.execute(select(Grid.id, Grid.community_id)
-                                        .where(Grid.id.in_(sorted(actor.grid_ids) or [-1]))).all())
+    community_of = _community_of(session, actor)
     found: dict[int, dict[str, int]] = {}
     for item in obligations(session, actor, first, last, today):
         _count(found.setdefault(community_of[item.resident.grid_id], dict.fromkeys(FIGURES, 0)), item)
