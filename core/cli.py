@@ -251,11 +251,12 @@ def cmd_import_residents(args: argparse.Namespace) -> int:
     try:
         with write_session(engine) as session:
             keys.check_database_key(session, vault)
-            # The import acts as an admin of the community it fills (the only one, or --community);
-            # on a new database the first grid it creates makes the community too.
+            # The import acts as the supervisor of the community it fills (the only one, or
+            # --community): whoever holds the server's keys registers every group and is not a
+            # counted ID lookup. On a new database the first grid it creates makes the community too.
             community = None if args.community is None and not _any_community(session) else _community_named(
                 session, args.community)
-            actor = Actor(id=0, username="cli", role="admin", community_id=community,
+            actor = Actor(id=0, username="cli", role="supervisor", community_id=community,
                           grid_ids=frozenset(_grid_ids(session, community)))
             report = imports.import_residents(session, actor, vault, path.read_bytes(), path.name,
                                               dry_run=args.dry_run, allow_partial=args.partial,

@@ -72,14 +72,21 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建国建华志强海燕淑珍凤英小红晓东"
 REGIONS = ("110101", "110105", "110108", "120101", "310104", "440106", "510104", "320102")
 COMPOUNDS = ("和平里小区", "幸福家园", "安华里", "青年湖小区", "地坛花园")
-TAG_WORDS = ("", "", "", "", "", "", "独居老人", "残疾人", "低保", "留守儿童", "空巢老人、低保")
-HEADER = ["姓名", "性别", "身份证号", "出生日期", "联系电话", "住址", "网格", "人员类别", "备注"]
+# The groups a roster gives by age (a group the age rules out is refused: core.base.groups).
+TAG_WORDS_BY_AGE = (
+    (18, ("", "", "", "", "", "", "留守儿童", "困境儿童", "残疾人")),
+    (60, ("", "", "", "", "", "", "", "残疾人", "低保", "失业人员", "退役军人", "特困人员")),
+    (200, ("", "", "", "", "", "", "独居老人", "残疾人", "低保", "空巢老人、低保", "退役军人", "社区矫正")),
+)
+HEADER = ["姓名", "性别", "身份证号", "出生日期", "联系电话", "住址", "网格", "人员类别", "备注", "与户主关系", "户籍类型"]
+HUKOU_WORDS = ("户籍人口",) * 7 + ("常住非户籍",) * 2 + ("流动人口",)
 
 
 def people(count: int, grids: list[str], seed: int = 11) -> list[list[str]]:
     rng = random.Random(seed)
     rows, used = [], set()
-    start = date(1930, 1, 1)
+    start, today = date(1930, 1, 1), clock.now().date()
+    extra = random.Random(seed + 1)  # relation and 户籍: drawn apart, so the rows above stay as they were
     while len(rows) < count:
         born = start + timedelta(days=rng.randint(0, 33000))
         seq = f"{rng.randint(0, 999):03d}"
@@ -91,7 +98,10 @@ def people(count: int, grids: list[str], seed: int = 11) -> list[list[str]]:
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
         phone = f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}" if rng.random() < 0.8 else ""
         address = f"{rng.choice(COMPOUNDS)}{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元{rng.randint(1, 18)}{rng.randint(1, 4):02d}"
-        rows.append([name, "", id_number, "", phone, address, rng.choice(grids), rng.choice(TAG_WORDS), ""])
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        words = next(words for below, words in TAG_WORDS_BY_AGE if age < below)
+        rows.append([name, "", id_number, "", phone, address, rng.choice(grids), rng.choice(words), "",
+                     "户主" if extra.random() < 0.7 else "", extra.choice(HUKOU_WORDS)])
     return rows
 
 
@@ -202,15 +212,15 @@ def _small_communities(session, vault: Vault | None, rng: random.Random, first_s
 def _residents(session, vault: Vault, community: Community, grids: list[Grid],  # noqa: ANN001
                rows: list[list[str]] | None = None) -> None:
     """A few hundred residents across the four grids (or `rows`), through the same import as the
-    office's roster (made by an admin of the community)."""
+    office's roster (made by the community's supervisor, who may set sensitive groups)."""
     import csv
     import io
 
     out = io.StringIO()
     csv.writer(out).writerows([HEADER, *(rows if rows is not None else people(RESIDENTS, list(GRIDS), seed=2026))])
-    admin = replace(_SYSTEM, role="admin", community_id=community.id,
-                    grid_ids=frozenset(grid.id for grid in grids))
-    imports.import_residents(session, admin, vault, out.getvalue().encode(), "demo.csv")
+    supervisor = replace(_SYSTEM, role="supervisor", community_id=community.id,
+                         grid_ids=frozenset(grid.id for grid in grids))
+    imports.import_residents(session, supervisor, vault, out.getvalue().encode(), "demo.csv")
 
 
 def _backdate_residents(session, rng: random.Random) -> None:  # noqa: ANN001

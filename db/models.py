@@ -166,6 +166,9 @@ class Household(Base):
     unit: Mapped[str] = mapped_column(String(20), default="")  # 单元
     room: Mapped[str] = mapped_column(String(20), default="")  # 门牌
     address: Mapped[str] = mapped_column(String(200))  # the whole address as written
+    # 户主: a member (core.residents.households), not free text. use_alter: residents point here too.
+    head_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL", use_alter=True,
+                                                           name="fk_households_head_id_residents"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
@@ -205,6 +208,7 @@ class Resident(Base):
     phone: Mapped[str] = mapped_column(String(11), default="")
     phone_last4: Mapped[str] = mapped_column(String(4), default="", index=True)
     relation: Mapped[str] = mapped_column(String(20), default="")  # 与户主关系
+    hukou: Mapped[str] = mapped_column(String(12), default="", server_default="")  # 户籍人口/常住非户籍/流动人口
     ethnicity: Mapped[str] = mapped_column(String(20), default="")
     status: Mapped[str] = mapped_column(String(12), default="active")
     status_date: Mapped[date | None] = mapped_column(Date)
@@ -214,7 +218,7 @@ class Resident(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    household: Mapped[Household | None] = relationship()
+    household: Mapped[Household | None] = relationship(foreign_keys=[household_id])
     grid: Mapped[Grid] = relationship()
 
     __mapper_args__ = {"version_id_col": version}

@@ -49,6 +49,8 @@ SCREENS: tuple[Screen, ...] = (
            "nav.section.visits"),
     Screen("screens/visits/coverage.py", "visit-coverage", "nav.visit_coverage", ":material/map:",
            "visit.coverage", "nav.section.visits"),
+    Screen("screens/visits/frequencies.py", "visit-frequencies", "nav.visit_frequencies", ":material/tune:",
+           "visit.settings", "nav.section.visits"),
     Screen("screens/mediation/my_todo.py", "my-todo", "nav.my_todo", ":material/checklist:", "mediation.view",
            "nav.section.mediation"),
     Screen("screens/mediation/cases.py", "cases", "nav.cases", ":material/gavel:", "mediation.view", "nav.section.mediation"),

@@ -30,9 +30,13 @@ class Actor:
 
 
 # Which roles may do what. Scope (which grids) is decided by _in_scope below.
-_RESIDENTS_WORK = {"resident.view", "resident.edit", "resident.import", "resident.export", "resident.sensitive"}
-# Revealing a full ID number or phone, exporting them unmasked, creating grids on import.
-_RESIDENTS_OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.create_grids"}
+_RESIDENTS_REGISTRY = {"resident.view", "resident.edit", "resident.import", "resident.export"}
+# The resident's grid worker and the supervisor only (grid-scoped): sensitive groups and visit
+# health findings (PIPL arts. 28, 31); a phone number shown with one tap, to call (audited).
+_RESIDENTS_CARE = {"resident.sensitive", "resident.call"}
+_RESIDENTS_WORK = _RESIDENTS_REGISTRY | _RESIDENTS_CARE
+# Revealing a full ID number (with a reason), exporting IDs and phones unmasked.
+_RESIDENTS_OVERSIGHT = {"resident.reveal", "resident.export_full"}
 _MEDIATION_WORK = {"mediation.view", "mediation.edit"}
 # Reopening a closed case, statistics of the whole office, editing the dispute types.
 _MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
@@ -52,12 +56,14 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # mediation.types: the shared dispute types (names of categories, no case).
     "sysadmin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
                            "training.targets", "mediation.types"}),
+    # The admin manages accounts and settings; sees residents without their sensitive groups,
+    # phones or visits (a plan or a round tells who is disabled or 低保).
     "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
-                        *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT, *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
+                        *_RESIDENTS_REGISTRY, "resident.create_grids", *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
                         "mediation.types", *_TRAINING_OWN, "training.manage", *_TRAINING_OVERSIGHT, "training.targets",
-                        *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, *_VISITS_WORK, *_VISITS_OVERSIGHT,
-                        "visit.settings"}),
+                        *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, "visit.settings"}),
     "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT,
+                             "resident.create_grids",
                              *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, *_TRAINING_OVERSIGHT,
                              *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, *_VISITS_WORK, *_VISITS_OVERSIGHT}),
     "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN,

@@ -65,7 +65,8 @@ def _previous_month(day: date) -> date:
 
 
 def _visible_tags(actor: Actor) -> list[str]:
-    return [tag for tag, sensitive in residents.TAGS.items() if not sensitive or can(actor, "resident.sensitive")]
+    """The groups counted for this user: 重点人员 are looked up in the list, not shown as cards."""
+    return [tag for tag in residents.visible_tags(actor) if tag not in residents.RESTRICTED]
 
 
 # --- as it stood on a day (for "change since last month") ---------------------------------------
@@ -214,11 +215,13 @@ def monthly_workbook(session: Session, actor: Actor, month: date, *, language: s
                                            lambda day: training.compliance(session, actor, today=day))
     sheets = [_residents_sheet(session, actor, as_of, today, t), _mediation_sheet(session, actor, first, t),
               _judicial_office_sheet(session, actor, first, t), _training_sheet(standings(as_of), t),
-              _satisfaction_sheet(session, actor, first, t), _visits_sheet(session, actor, first, as_of, t)]
+              _satisfaction_sheet(session, actor, first, t),
+              # visits name who is in a care group: the supervisor's, not the admin's
+              *([_visits_sheet(session, actor, first, as_of, t)] if can(actor, "visit.coverage") else [])]
     title = t("report.title", month=month_text)
     community = t("common.list_separator").join(names)
     titled = []
-    for (name, rows), rule in zip(sheets, _SHEET_RULES, strict=True):
+    for (name, rows), rule in zip(sheets, _SHEET_RULES[:len(sheets)], strict=True):  # visits come last
         heading = [[f"{title} · {name}"],
                    [t("report.community"), community],
                    [t("report.month"), t("report.month_span", first=first, last=last)],

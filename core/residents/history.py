@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.base import audit
-from core.base.permissions import Actor, can
+from core.base.permissions import Actor
 from core.residents import service as residents
 
 # The order a reader expects, as on the form; anything else follows in name order.
@@ -43,7 +43,7 @@ def changes(session: Session, actor: Actor, resident_id: int, *, limit: int = 10
               for event in events]
     snapshots = [values for _, before, after in parsed for values in (before, after)]
     names = audit.id_names(session, snapshots)
-    visible_tags = {tag for tag, sensitive in residents.TAGS.items() if not sensitive or can(actor, "resident.sensitive")}
+    visible_tags = set(residents.visible_tags(actor))
 
     def readable(values: dict[str, Any]) -> dict[str, Any]:
         shown = {}

@@ -27,6 +27,12 @@ TAG_WORDS = {
     "残疾人": "disabled", "残疾": "disabled", "低保": "dibao", "低保户": "dibao", "低保对象": "dibao",
     "留守儿童": "left_behind_child", "优抚对象": "special_care", "优抚": "special_care",
     "失业人员": "unemployed", "失业": "unemployed",
+    "特困人员": "destitute", "特困": "destitute", "特困供养": "destitute", "困境儿童": "child_in_difficulty",
+    "退役军人": "veteran", "社区矫正": "community_correction", "社区矫正对象": "community_correction",
+    "安置帮教": "post_release", "安置帮教对象": "post_release", "刑满释放人员": "post_release",
+    "严重精神障碍": "severe_mental_disorder", "严重精神障碍患者": "severe_mental_disorder",
+    "吸毒人员": "drug_user", "社区戒毒": "drug_user",
+    "高龄老人": residents.OLDEST_OLD, "高龄": residents.OLDEST_OLD,  # refused with its reason: it comes from age
 }
 _TAG_SPLIT = re.compile(r"[;；、,，/\s]+")
 _NEEDED_WITHOUT_ID = {"error.birth.required_without_id", "error.sex.required_without_id"}
@@ -99,7 +105,7 @@ def is_blank(row: list[Any]) -> bool:
     return not any(c is not None and str(c).strip() for c in row)
 
 
-_FIELDS = ("name", "sex", "birth_date", "phone", "address", "grid", "notes", "relation", "ethnicity", "tags")
+_FIELDS = ("name", "sex", "birth_date", "phone", "address", "grid", "notes", "relation", "ethnicity", "tags", "hukou")
 
 
 def check_rows(context: CheckContext, first_line: int, rows: list[list[Any]]) -> list[Checked]:
@@ -123,7 +129,7 @@ def check_rows(context: CheckContext, first_line: int, rows: list[list[Any]]) ->
         for index, cell in enumerate(cells):
             if type(cell) is not str:  # CSV cells are text already; a workbook's may not be
                 cells[index] = cell_text(cell)
-        name, sex, birth_date, phone, address, grid, notes, relation, ethnicity, tag_cell = cells
+        name, sex, birth_date, phone, address, grid, notes, relation, ethnicity, tag_cell, hukou = cells
 
         before: list[Refusal] = []
         id_cell = row[id_column] if 0 <= id_column < width else ""
@@ -139,7 +145,8 @@ def check_rows(context: CheckContext, first_line: int, rows: list[list[Any]]) ->
         after: list[Refusal] = []
         try:
             clean_row: residents.CleanResident | None = clean_fields(
-                name, id_cell, birth_date, sex, phone, 0, address, relation, ethnicity, row_tags, notes, today)
+                name, id_cell, birth_date, sex, phone, 0, address, relation, ethnicity, row_tags, notes, today,
+                hukou=hukou)
         except InvalidMany as many:
             id_refused = any(r[0] == "id_number" for r in before)
             # With the ID refused, "birth date needed without an ID" would only repeat it.
@@ -172,5 +179,5 @@ def _prepared(context: CheckContext, data: residents.CleanResident, id_value: st
         data.tags,
         (data.name, pinyin, initials, data.sex, data.birth_date.isoformat() if context.sqlite else data.birth_date,
          next(tokens) if id_value else None, id_hash, mask_id(id_value) if id_value else "", data.phone,
-         data.phone[-4:], data.relation, data.ethnicity, "active", data.notes, stamp, stamp, 1),
+         data.phone[-4:], data.relation, data.ethnicity, "active", data.notes, stamp, stamp, 1, data.hukou),
     )

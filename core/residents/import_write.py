@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import bindparam, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from core.base.permissions import Actor
 from core.office import communities
 from core.residents.import_check import Prepared
+from core.residents.service import HEAD_RELATIONS
 from db.bulk import driver_timestamp, insert_rows
 from db.models import Community, Household
 
 HOUSEHOLD_COLUMNS = ("id", "grid_id", "address", "compound", "building", "unit", "room", "created_at", "version")
 RESIDENT_COLUMNS = ("id", "grid_id", "household_id", "name", "name_pinyin", "name_initials", "sex", "birth_date",
                     "id_enc", "id_hash", "id_masked", "phone", "phone_last4", "relation", "ethnicity", "status",
-                    "notes", "created_at", "updated_at", "version")
+                    "notes", "created_at", "updated_at", "version", "hukou")
+_RELATION = RESIDENT_COLUMNS.index("relation") - 3  # its place among a prepared row's columns (from `name` on)
 
 
 class RosterWriter:
@@ -60,12 +62,22 @@ class RosterWriter:
         self._add_households(rows)
         households = self.households
         resident_ids = reserve_ids(self.session, "residents", len(rows))
-        values, tags = [], []
+        values, tags, heads = [], [], {}
         for resident_id, (grid_id, (_, address, row_tags, columns)) in zip(resident_ids, rows, strict=True):
-            values.append((resident_id, grid_id, households.get((grid_id, address[0])) or None, *columns))
+            household_id = households.get((grid_id, address[0])) or None
+            values.append((resident_id, grid_id, household_id, *columns))
             tags.extend((resident_id, tag) for tag in row_tags)
+            if household_id and columns[_RELATION] in HEAD_RELATIONS:
+                heads.setdefault(household_id, resident_id)  # the first 户主 line of the household
         insert_rows(self.session.connection(), "residents", RESIDENT_COLUMNS, values)
         insert_rows(self.session.connection(), "resident_tags", ("resident_id", "tag"), tags)
+        if heads:  # a household that has its 户主 already keeps them
+            households_table = Household.__table__
+            self.session.connection().execute(
+                households_table.update().where(households_table.c.id == bindparam("household"),
+                                                households_table.c.head_id.is_(None))
+                .values(head_id=bindparam("head")),
+                [{"household": household, "head": head} for household, head in heads.items()])
         self.imported += len(rows)
 
     def _add_households(self, rows: list[tuple[int, Prepared]]) -> None:

@@ -38,6 +38,7 @@ from core.base.spreadsheets import (
 from core.base.text import clean
 from core.office import communities
 from core.residents import lookups
+from core.residents import service as residents
 from core.residents.import_check import TAG_WORDS, CheckContext, Checked, Prepared, check_rows
 from core.residents.import_write import RosterWriter
 from db.bulk import driver_timestamp
@@ -55,6 +56,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "notes": ("备注", "notes"),
     "relation": ("与户主关系", "户主关系", "关系", "relation"),
     "ethnicity": ("民族", "ethnicity"),
+    "hukou": ("户籍类型", "人口类型", "户籍性质", "户口性质", "户籍状态", "hukou"),
 }
 _HEADER_INDEX = {alias.lower(): key for key, aliases in HEADERS.items() for alias in aliases}
 __all__ = ["HEADERS", "TAG_WORDS", "ImportRefused", "Problem", "Report", "import_residents"]
@@ -179,6 +181,8 @@ def import_residents(
     # register an ID while the import runs, which the per-block lookups then report.
     registry_has_ids = not sqlite or session.scalar(select(exists().where(Resident.id_hash.is_not(None))))
     registry_has_people = not sqlite or session.scalar(select(exists().where(Resident.deleted_at.is_(None))))
+    # An admin registers residents but does not see their sensitive groups, so may not set them.
+    sets_sensitive = can(actor, "resident.sensitive")
     try:
         for first_line, checked in _checked_blocks(context, body):
             good: list[tuple[int, int, Prepared]] = []
@@ -191,6 +195,8 @@ def import_residents(
                     problems = [*before, (exc.field, exc.key, exc.params)]
                     grid_id = 0
                 problems += after
+                if prepared is not None and not sets_sensitive and any(residents.TAGS[tag] for tag in prepared[2]):
+                    problems.append(("tags", "error.tag.sensitive_not_yours", {}))
                 if prepared is not None and not problems:
                     id_hash = prepared[0]
                     person = _person(prepared)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.base import audit, clock, validation
 from core.base.crypto import Vault
 from core.base.errors import Forbidden, Invalid, InvalidMany, LinliError, NothingChanged, collect
+from core.base.groups import CHILD_UNDER, ELDERLY_FROM, OLDEST_OLD, OLDEST_OLD_AGE, RESTRICTED, TAGS, visible_tags
 from core.base.paging import Page
 from core.base.permissions import Actor, can, require, sees_all_grids
 from core.base.records import guarded_flush, load_for_edit, load_visible
@@ -27,17 +28,14 @@ from core.residents import addresses, identity, lookups
 from core.residents.pinyin import full_and_initials
 from db.models import AuditEvent, Grid, Household, Resident, resident_tags
 
-# Special groups: code → sensitive (PIPL art. 28: health and financial status).
-TAGS: dict[str, bool] = {
-    "elderly_alone": False,  # 独居老人
-    "empty_nest": False,  # 空巢老人
-    "disabled": True,  # 残疾人
-    "dibao": True,  # 低保
-    "left_behind_child": False,  # 留守儿童
-    "special_care": False,  # 优抚对象
-    "unemployed": False,  # 失业人员
-}
 STATUSES = ("active", "moved_out", "deceased")
+# 户籍 status: 户籍人口 (registered here), 常住非户籍 (lives here, registered elsewhere), 流动人口
+# (floating); "" while not known. The words a roster or a person may use for each.
+HUKOU = ("registered", "non_local", "floating")
+HUKOU_WORDS = {"户籍人口": "registered", "户籍": "registered", "本地户籍": "registered", "本地户籍人口": "registered",
+               "常住非户籍": "non_local", "常住非户籍人口": "non_local", "非户籍常住": "non_local",
+               "非户籍常住人口": "non_local", "流动人口": "floating", "流动": "floating", "外来人口": "floating"}
+HEAD_RELATIONS = ("户主", "本人")  # a relation that makes the member the household's 户主 when it has none
 RELATION_MAX, ETHNICITY_MAX, NOTES_MAX, ADDRESS_MAX = 20, 20, 500, 200
 PAGE_SIZE = 50
 
@@ -67,6 +65,7 @@ class ResidentForm:
     ethnicity: str = ""
     tags: list[str] = field(default_factory=list)
     notes: str = ""
+    hukou: str = ""
 
 
 class CleanResident(NamedTuple):  # a tuple: built once per roster row, and cheaper than a dataclass
@@ -81,6 +80,7 @@ class CleanResident(NamedTuple):  # a tuple: built once per roster row, and chea
     ethnicity: str
     tags: tuple[str, ...]
     notes: str
+    hukou: str = ""
 
 
 @lru_cache(maxsize=16384)  # relation, ethnicity and notes repeat down a roster
@@ -97,22 +97,57 @@ def _grid_given(grid_id: int | None) -> int:
     return grid_id
 
 
+@lru_cache(maxsize=64)
+def hukou_of(value: str | None) -> str:
+    """A 户籍 status as a code: given as one, or as the words a roster uses; "" when not given."""
+    text = clean(value)
+    if not text or text in HUKOU:
+        return text
+    if text in HUKOU_WORDS:
+        return HUKOU_WORDS[text]
+    raise Invalid("hukou", "error.hukou.unknown", value=text)
+
+
 def _tags(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    if OLDEST_OLD in values:
+        raise Invalid("tags", "error.tag.automatic", age=OLDEST_OLD_AGE)
     unknown = [tag for tag in values if tag not in TAGS]
     if unknown:
         raise Invalid("tags", "error.tag.unknown", tags="、".join(unknown))
     return tuple(sorted(set(values)))
 
 
+def _groups_fit_age(tags: tuple[str, ...], birth: date, today: date | None) -> tuple[str, ...]:
+    """Refuse a group the resident's age rules out, naming the group (its own message)."""
+    if not tags:
+        return tags
+    age = validation.age_on(birth, today or clock.now().date())
+    for tag in tags:
+        if age < ELDERLY_FROM.get(tag, 0) or age >= CHILD_UNDER.get(tag, 200):
+            raise Invalid("tags", f"error.tag.age.{tag}", age=age)
+    return tags
+
+
+def _tags_of_person(tags: list[str] | tuple[str, ...], id_number: str, birth_date: str | date | None, sex: str,
+                    today: date | None) -> tuple[str, ...]:
+    """The groups, checked against the age when the birth date is valid (refused otherwise on its own field)."""
+    known = _tags(tags)
+    try:
+        birth = identity.identity(id_number, birth_date, sex, today=today)[1]
+    except (Invalid, InvalidMany):
+        return known
+    return _groups_fit_age(known, birth, today)
+
+
 def clean_form(form: ResidentForm, *, today: date | None = None) -> CleanResident:
     """Every field checked; all refusals reported together (InvalidMany)."""
     return clean_fields(form.name, form.id_number, form.birth_date, form.sex, form.phone, form.grid_id, form.address,
-                        form.relation, form.ethnicity, form.tags, form.notes, today)
+                        form.relation, form.ethnicity, form.tags, form.notes, today, hukou=form.hukou)
 
 
 def clean_fields(name: str, id_number: str, birth_date: str | date | None, sex: str, phone: str, grid_id: int | None,
                  address: str, relation: str, ethnicity: str, tags: list[str] | tuple[str, ...], notes: str,
-                 today: date | None = None) -> CleanResident:
+                 today: date | None = None, *, hukou: str = "") -> CleanResident:
     """clean_form on the fields themselves, for an import that checks 100k rows (no form built per row)."""
     try:  # straight through first: a roster is mostly good rows
         name_ok = identity.name(name, field="person_name")
@@ -120,11 +155,12 @@ def clean_fields(name: str, id_number: str, birth_date: str | date | None, sex: 
         return CleanResident(
             name_ok, parsed_id, birth, sex_ok, validation.mobile(phone), _grid_given(grid_id),
             addresses.parse(_limited(address, "address", ADDRESS_MAX)), _limited(relation, "relation", RELATION_MAX),
-            _limited(ethnicity, "ethnicity", ETHNICITY_MAX), _tags(tags), _limited(notes, "notes", NOTES_MAX, True),
+            _limited(ethnicity, "ethnicity", ETHNICITY_MAX), _groups_fit_age(_tags(tags), birth, today),
+            _limited(notes, "notes", NOTES_MAX, True), hukou_of(hukou),
         )
     except (Invalid, InvalidMany):
         pass  # check again, field by field, to report every refusal at once
-    name_ok, who, phone_ok, grid_ok, address_ok, relation_ok, ethnicity_ok, tags_ok, notes_ok = collect([
+    name_ok, who, phone_ok, grid_ok, address_ok, relation_ok, ethnicity_ok, tags_ok, notes_ok, hukou_ok = collect([
         lambda: identity.name(name, field="person_name"),
         lambda: identity.identity(id_number, birth_date, sex, today=today),
         lambda: validation.mobile(phone),
@@ -132,12 +168,13 @@ def clean_fields(name: str, id_number: str, birth_date: str | date | None, sex: 
         lambda: addresses.parse(_limited(address, "address", ADDRESS_MAX)),
         lambda: _limited(relation, "relation", RELATION_MAX),
         lambda: _limited(ethnicity, "ethnicity", ETHNICITY_MAX),
-        lambda: _tags(tags),
+        lambda: _tags_of_person(tags, id_number, birth_date, sex, today),
         lambda: _limited(notes, "notes", NOTES_MAX, True),
+        lambda: hukou_of(hukou),
     ])
     parsed_id, birth, sex_ok = who
     return CleanResident(name_ok, parsed_id, birth, sex_ok, phone_ok, grid_ok, address_ok, relation_ok, ethnicity_ok,
-                         tags_ok, notes_ok)
+                         tags_ok, notes_ok, hukou_ok)
 
 
 def _require_grid(session: Session, actor: Actor, action: str, grid_id: int) -> None:
@@ -197,6 +234,7 @@ def _snapshot(resident: Resident, tags: tuple[str, ...] | list[str]) -> dict[str
         "name": resident.name, "sex": resident.sex, "birth_date": resident.birth_date,
         "id_number": resident.id_masked, "phone": resident.phone, "grid_id": resident.grid_id,
         "household_id": resident.household_id, "relation": resident.relation, "ethnicity": resident.ethnicity,
+        "hukou": resident.hukou,
         "status": resident.status, "status_date": resident.status_date, "tags": list(tags), "notes": resident.notes,
     }
 
@@ -219,6 +257,21 @@ def _apply(resident: Resident, data: CleanResident, vault: Vault, household: Hou
     resident.phone, resident.phone_last4 = data.phone, data.phone[-4:]
     resident.grid_id, resident.household_id = data.grid_id, household.id if household else None
     resident.relation, resident.ethnicity, resident.notes = data.relation, data.ethnicity, data.notes
+    resident.hukou = data.hukou
+
+
+def _head_follows(session: Session, actor: Actor, resident: Resident, left_household_id: int | None) -> None:
+    """户主 kept true: a member who says 户主/本人 heads a household that has none; one who moves to
+    another address no longer heads the household they left."""
+    if left_household_id is not None and left_household_id != resident.household_id:
+        left = load_visible(session, actor, "resident.edit", Household, left_household_id)
+        if left.head_id == resident.id:
+            left.head_id = None
+    if resident.household_id is None:
+        return
+    household = load_visible(session, actor, "resident.edit", Household, resident.household_id)
+    if household.head_id is None and resident.relation in HEAD_RELATIONS:
+        household.head_id = resident.id
 
 
 def _set_tags(session: Session, resident_id: int, tags: tuple[str, ...]) -> None:
@@ -242,6 +295,7 @@ def create(session: Session, actor: Actor, vault: Vault, form: ResidentForm, *, 
     require(actor, "resident.edit")
     data = clean_form(form)
     _require_grid(session, actor, "resident.edit", data.grid_id)
+    _require_settable(actor, data.grid_id, data.tags)
     if data.id_number:  # the duplicate check below answers an exact lookup
         lookups.require_noted(session, actor, vault.lookup_hash(data.id_number.value), field="id_number")
     same_id, same_person = possible_duplicates(session, actor, vault, data)
@@ -255,6 +309,7 @@ def create(session: Session, actor: Actor, vault: Vault, form: ResidentForm, *, 
     _apply(resident, data, vault, household)
     session.add(resident)
     session.flush()
+    _head_follows(session, actor, resident, None)
     _set_tags(session, resident.id, data.tags)
     audit.record(session, actor, "resident_create", object_type="resident", object_id=resident.id,
                  after=_snapshot(resident, data.tags), now=now)
@@ -271,6 +326,10 @@ def update(session: Session, actor: Actor, vault: Vault, resident_id: int, expec
     data = clean_form(form)
     resident = _load(session, actor, "resident.edit", resident_id)
     _require_grid(session, actor, "resident.edit", data.grid_id)
+    _require_settable(actor, data.grid_id, data.tags)
+    # Groups this user may not see were not on their form: they stay as they are.
+    unseen = set(tags_of(session, [resident_id])[resident_id]) - set(visible_tags(actor, resident.grid_id))
+    data = data._replace(tags=tuple(sorted(set(data.tags) | unseen)))
     resident = load_for_edit(session, Resident, resident_id, expected_version)
     if resident.id_hash and not data.id_number and not can(actor, "resident.reveal"):
         # An emptied field would delete the ID for good; a worker corrects it, a supervisor may remove it.
@@ -283,12 +342,14 @@ def update(session: Session, actor: Actor, vault: Vault, resident_id: int, expec
     now = now or clock.now()
     before = _snapshot(resident, tags_of(session, [resident_id])[resident_id])
     before_id = resident.id_hash  # the snapshot holds the masked ID, the same for a fixed middle digit
+    left_household_id = resident.household_id
     household = household_for(session, data.grid_id, data.address, now)
     with guarded_flush(session):
         _apply(resident, data, vault, household)
         if _unchanged(before, _snapshot(resident, data.tags)) and resident.id_hash == before_id:
             raise NothingChanged()  # no new version, no audit entry, no "saved" for nothing
         resident.updated_at = now
+    _head_follows(session, actor, resident, left_household_id)
     _set_tags(session, resident_id, data.tags)
     audit.record(session, actor, "resident_update", object_type="resident", object_id=resident_id,
                  before=before, after=_snapshot(resident, data.tags), now=now)
@@ -318,12 +379,21 @@ def change_status(session: Session, actor: Actor, resident_id: int, expected_ver
     return resident
 
 
-REVEALABLE = ("id_number", "phone")
+REVEALABLE = ("id_number",)  # with a reason; a phone is shown with one tap (phone_number)
+
+
+def phone_number(session: Session, actor: Actor, resident_id: int, *, now: datetime | None = None) -> str:
+    """The full phone, to call: one tap for the resident's grid worker and the supervisor, no
+    reason asked, audited; nobody else ever (lists, exports and other roles see it masked)."""
+    resident = _load(session, actor, "resident.call", resident_id)
+    if resident.phone:
+        audit.record(session, actor, "phone_reveal", object_type="resident", object_id=resident_id, now=now)
+    return resident.phone
 
 
 def reveal(session: Session, actor: Actor, vault: Vault, resident_id: int, what: str, reason: str,
            *, now: datetime | None = None) -> str:
-    """The full ID number or phone, for a permitted role with a stated reason; audited."""
+    """The full ID number, for a permitted role with a stated reason; audited."""
     require(actor, "resident.reveal")
     if what not in REVEALABLE:
         raise Invalid("field", "error.reveal.unknown_field")
@@ -368,7 +438,9 @@ def _filtered(query: Select, actor: Actor, vault: Vault, filters: Filters, today
         query = query.where(Resident.grid_id == filters.grid_id)
     if filters.status:
         query = query.where(Resident.status == filters.status)
-    if filters.tag:
+    if filters.tag == OLDEST_OLD:
+        query = query.where(Resident.birth_date <= _years_before(today, OLDEST_OLD_AGE))
+    elif filters.tag:
         if TAGS.get(filters.tag) and not can(actor, "resident.sensitive"):
             raise Forbidden(action="resident.sensitive")
         query = query.where(exists().where(resident_tags.c.resident_id == Resident.id, resident_tags.c.tag == filters.tag))
@@ -470,17 +542,29 @@ def search(session: Session, actor: Actor, vault: Vault, filters: Filters, *, pa
              .order_by(Resident.created_at.desc(), Resident.id.desc())
              .limit(page_size).offset(max(page - 1, 0) * page_size))
     rows = [dict(row._mapping) for row in session.execute(query)]
-    visible_tags = _visible_tags(actor)
+    visible = set(visible_tags(actor))
     tags = tags_of(session, [row["id"] for row in rows])
     for row in rows:
         row["age"] = validation.age_on(row["birth_date"], today)
         row["phone_masked"] = validation.mask_phone(row.pop("phone")) if row["phone"] else ""
-        row["tags"] = [tag for tag in tags[row["id"]] if tag in visible_tags]
+        row["tags"] = _shown_tags(tags[row["id"]], visible, row["birth_date"], today)
     return Page(rows, total)
 
 
-def _visible_tags(actor: Actor) -> set[str]:
-    return {tag for tag, sensitive in TAGS.items() if not sensitive or can(actor, "resident.sensitive")}
+def filter_tags(actor: Actor) -> list[str]:
+    """The groups a list may be filtered by: the visible stored ones and 高龄老人 (from age)."""
+    return [*visible_tags(actor), OLDEST_OLD]
+
+
+def _shown_tags(stored: list[str], visible: set[str], birth: date, today: date) -> list[str]:
+    shown = [tag for tag in stored if tag in visible]
+    return shown + [OLDEST_OLD] if validation.age_on(birth, today) >= OLDEST_OLD_AGE else shown
+
+
+def _require_settable(actor: Actor, grid_id: int, tags: tuple[str, ...]) -> None:
+    hidden = set(tags) - set(visible_tags(actor, grid_id))
+    if hidden:
+        raise Invalid("tags", "error.tag.sensitive_not_yours")
 
 
 def detail(session: Session, actor: Actor, resident_id: int, *, today: date | None = None) -> dict[str, Any]:
@@ -488,25 +572,60 @@ def detail(session: Session, actor: Actor, resident_id: int, *, today: date | No
     require(actor, "resident.view")
     resident = _load(session, actor, "resident.view", resident_id)
     today = today or clock.now().date()
-    visible = _visible_tags(actor)
+    visible = set(visible_tags(actor, resident.grid_id))
     household = resident.household
     members = []
     if household is not None:
         for member in session.scalars(select(Resident).where(Resident.household_id == household.id,
                                                              Resident.deleted_at.is_(None)).order_by(Resident.birth_date)):
             members.append({"id": member.id, "name": member.name, "relation": member.relation,
-                            "age": validation.age_on(member.birth_date, today), "status": member.status})
+                            "age": validation.age_on(member.birth_date, today), "status": member.status,
+                            "is_head": member.id == household.head_id})
     return {
         "id": resident.id, "version": resident.version, "name": resident.name, "sex": resident.sex,
         "birth_date": resident.birth_date, "age": validation.age_on(resident.birth_date, today),
         "id_masked": resident.id_masked, "has_id": resident.id_enc is not None,
         "phone_masked": validation.mask_phone(resident.phone) if resident.phone else "",
         "grid_id": resident.grid_id, "grid": resident.grid.name, "address": household.address if household else "",
-        "relation": resident.relation, "ethnicity": resident.ethnicity, "status": resident.status,
+        "relation": resident.relation, "ethnicity": resident.ethnicity, "hukou": resident.hukou,
+        "household_id": household.id if household else None,
+        "head": next((m["name"] for m in members if m["is_head"]), ""), "status": resident.status,
         "status_date": resident.status_date, "notes": resident.notes,
-        "tags": [tag for tag in tags_of(session, [resident.id])[resident.id] if tag in visible],
+        "tags": _shown_tags(tags_of(session, [resident.id])[resident.id], visible, resident.birth_date, today),
         "members": members,
     }
+
+
+def set_head(session: Session, actor: Actor, household_id: int, resident_id: int, *,
+             now: datetime | None = None) -> Household:
+    """Make a member the household's 户主 (one of its live members, never a name typed in)."""
+    require(actor, "resident.edit")
+    household = load_visible(session, actor, "resident.edit", Household, household_id)
+    member = load_visible(session, actor, "resident.edit", Resident, resident_id)
+    if member.household_id != household_id:
+        raise Invalid("head", "error.household.head_not_member")
+    if member.status != "active":
+        raise Invalid("head", "error.household.head_not_active")
+    if household.head_id == resident_id:
+        raise NothingChanged()
+    previous = session.scalar(select(Resident.name).where(Resident.id == household.head_id)) or ""
+    household.head_id = resident_id
+    audit.record(session, actor, "household_head", object_type="resident", object_id=resident_id,
+                 before={"head": previous}, after={"head": member.name}, now=now)
+    return household
+
+
+def note_opened(session: Session, actor: Actor, resident_id: int, *, now: datetime | None = None) -> bool:
+    """Opening the detail of a resident in a 重点人员 group (社区矫正, 安置帮教, 严重精神障碍, 吸毒人员)
+    is audited, once per opening (the screen calls this when a detail opens, not on every rerun).
+    True when it was recorded."""
+    resident = _load(session, actor, "resident.view", resident_id)
+    seen = set(tags_of(session, [resident_id])[resident_id]) & RESTRICTED & set(visible_tags(actor, resident.grid_id))
+    if not seen:
+        return False
+    audit.record(session, actor, "resident_restricted_view", object_type="resident", object_id=resident_id,
+                 after={"tags": sorted(seen)}, now=now)
+    return True
 
 
 def edit_form(session: Session, actor: Actor, vault: Vault, resident_id: int) -> tuple[ResidentForm, int]:
@@ -522,7 +641,10 @@ def edit_form(session: Session, actor: Actor, vault: Vault, resident_id: int) ->
         sex={"M": "男", "F": "女"}[resident.sex], phone=validation.mask_phone(resident.phone) if resident.phone else "",
         grid_id=resident.grid_id,
         address=household.address if household else "", relation=resident.relation, ethnicity=resident.ethnicity,
-        tags=tags_of(session, [resident_id])[resident_id], notes=resident.notes,
+        hukou=resident.hukou,
+        tags=[tag for tag in tags_of(session, [resident_id])[resident_id]
+              if tag in visible_tags(actor, resident.grid_id)],  # the others stay as they are (update)
+        notes=resident.notes,
     )
     return form, resident.version
 
@@ -557,7 +679,7 @@ def grid_choices(session: Session, actor: Actor) -> dict[int, str]:
 
 
 EXPORT_COLUMNS = ("person_name", "sex", "birth_date", "age", "id_number", "phone", "grid", "address", "relation",
-                  "ethnicity", "tags", "status", "status_date", "notes")
+                  "ethnicity", "tags", "status", "status_date", "notes", "hukou")
 
 
 def export_rows(session: Session, actor: Actor, vault: Vault, filters: Filters, *, full: bool = False,
@@ -571,11 +693,11 @@ def export_rows(session: Session, actor: Actor, vault: Vault, filters: Filters, 
     columns = select(
         Resident.id, Resident.name, Resident.sex, Resident.birth_date, Resident.id_masked, Resident.id_enc,
         Resident.phone, Resident.status, Resident.status_date, Resident.relation, Resident.ethnicity, Resident.notes,
-        Grid.name.label("grid"), Household.address,
+        Resident.hukou, Grid.name.label("grid"), Household.address,
     ).join(Grid, Grid.id == Resident.grid_id).outerjoin(Household, Household.id == Resident.household_id)
     query = _filtered(columns, actor, vault, filters, today).order_by(Resident.created_at.desc(), Resident.id.desc())
     records = [row._mapping for row in session.execute(query)]
-    visible = _visible_tags(actor)
+    visible = set(visible_tags(actor))
     tags: dict[int, list[str]] = {}
     ids = [r["id"] for r in records]
     for start in range(0, len(ids), 900):
@@ -586,7 +708,8 @@ def export_rows(session: Session, actor: Actor, vault: Vault, filters: Filters, 
         phone = r["phone"] if full else (validation.mask_phone(r["phone"]) if r["phone"] else "")
         rows.append([r["name"], r["sex"], r["birth_date"], validation.age_on(r["birth_date"], today), id_text, phone,
                      r["grid"], r["address"] or "", r["relation"], r["ethnicity"],
-                     [t for t in tags.get(r["id"], []) if t in visible], r["status"], r["status_date"], r["notes"]])
+                     _shown_tags(tags.get(r["id"], []), visible, r["birth_date"], today), r["status"], r["status_date"], r["notes"],
+                     r["hukou"]])
     audit.record(session, actor, "export", object_type="residents", object_id=len(rows),
                  after={"full": full, "rows": len(rows), "query": _masked_query(filters.query), "grid_id": filters.grid_id,
                         "tag": filters.tag, "status": filters.status, "age_min": filters.age_min,
@@ -625,4 +748,5 @@ def export_file(session: Session, actor: Actor, vault: Vault, filters: Filters, 
         row[1] = label(f"sex.{row[1]}")
         row[10] = label("common.list_separator").join(label(f"tag.{tag}") for tag in row[10])
         row[11] = label(f"status.{row[11]}")
+        row[14] = label(f"hukou.{row[14]}") if row[14] else ""
     return write_table(headers, rows, fmt, sheet=label("residents.title"))

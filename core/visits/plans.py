@@ -68,6 +68,7 @@ class Planned:
     reason: str
     joined: date  # registered: the reference of a resident never visited
     leaves: date | None  # moved out or died: no visit owed after this day
+    has_phone: bool = False  # the round offers a call
 
 
 def in_grids(actor: Actor, today: date, *, grid_ids: frozenset[int] | None = None) -> list[ColumnElement[bool]]:
@@ -102,7 +103,7 @@ def planned(session: Session, actor: Actor, today: date, *, grid_ids: frozenset[
     rows = session.execute(
         select(Resident.id, Resident.name, Resident.grid_id, Resident.birth_date, Resident.status,
                Resident.status_date, Resident.created_at, Household.address, Household.compound, Household.building,
-               Household.unit, Household.room)
+               Household.unit, Household.room, Resident.phone_last4)
         .outerjoin(Household, Household.id == Resident.household_id).where(*scope)).all()
     tags: dict[int, set[str]] = {}
     for resident_id, tag in session.execute(select(resident_tags.c.resident_id, resident_tags.c.tag)
@@ -115,7 +116,7 @@ def planned(session: Session, actor: Actor, today: date, *, grid_ids: frozenset[
     proposals: dict[tuple[frozenset[str], int], str | None] = {}  # a roster repeats few (groups, age) pairs
     no_tags: frozenset[str] = frozenset()
     for (resident_id, name, grid_id, birth, status, status_date, created_at, address, compound, building, unit,
-         room) in rows:
+         room, phone_last4) in rows:
         own = frozenset(tags[resident_id]) if resident_id in tags else no_tags
         age = rules.age_on(birth, today)
         key = (own, age)
@@ -131,7 +132,8 @@ def planned(session: Session, actor: Actor, today: date, *, grid_ids: frozenset[
             resident_id=resident_id, name=name, grid_id=grid_id, address=address or "",
             address_key=(compound or "", building or "", unit or "", room or ""), tags=own, age=age,
             proposed=proposed, tier=tier, decided=decided, reason=decision.reason if decided else "",
-            joined=created_at.date(), leaves=status_date if status != "active" else None))
+            joined=created_at.date(), leaves=status_date if status != "active" else None,
+            has_phone=bool(phone_last4)))
     return found
 
 

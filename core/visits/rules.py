@@ -4,7 +4,8 @@ The national guideline (民政部等十部门《关于开展特殊困难老年�
 aims at every elderly person in special difficulty visited at least monthly; provincial rules
 built on it tier the frequency, e.g. Inner Mongolia's (2022): 高风险对象 (80 or older living
 alone or empty-nest) at least weekly and within 24 hours of a major change, 重点对象 (disabled
-60 or older, 分散供养特困) monthly, 一般对象 quarterly. Children in difficulty (留守儿童) are
+60 or older, 分散供养特困: here every 特困人员 registered, as those in an institution are not
+registered with a grid) monthly, 一般对象 quarterly. Children in difficulty (留守/困境儿童) are
 visited under separate 民政 rules for children: monthly here. These are the defaults; a
 community's admin may set its own frequency per tier.
 
@@ -27,8 +28,8 @@ PERIODS = ("week", "month", "quarter")
 DEFAULT_PERIODS = {"high": "week", "key": "month", "child": "month", "general": "quarter"}
 # Groups (core.residents.service.TAGS) that put a resident in a tier.
 ELDERLY = frozenset({"elderly_alone", "empty_nest"})
-CHILDREN = frozenset({"left_behind_child"})
-CARE_GROUPS = ELDERLY | frozenset({"disabled", "dibao", "special_care"}) | CHILDREN
+CHILDREN = frozenset({"left_behind_child", "child_in_difficulty"})
+CARE_GROUPS = ELDERLY | frozenset({"disabled", "dibao", "destitute", "special_care"}) | CHILDREN
 HIGH_RISK_AGE, KEY_DISABLED_AGE = 80, 60
 MAJOR_CHANGES = ("hospital", "widowed", "children_left", "disaster")  # 住院, 丧偶, 子女离开, 灾害
 MAJOR_CHANGE_HOURS = 24
@@ -38,7 +39,7 @@ def proposed_tier(tags: set[str] | frozenset[str], age: int) -> str | None:
     """The tier Linli proposes from a resident's groups and age (None: not in the plan)."""
     if age >= HIGH_RISK_AGE and tags & ELDERLY:
         return "high"
-    if "disabled" in tags and age >= KEY_DISABLED_AGE:
+    if ("disabled" in tags and age >= KEY_DISABLED_AGE) or "destitute" in tags:  # 分散供养特困
         return "key"
     if tags & CHILDREN and age < 18:
         return "child"

@@ -6,7 +6,6 @@ The widgets live in ui.residents.list and ui.residents.detail (see there why).""
 import streamlit as st
 
 from core.base.errors import LinliError
-from core.base.permissions import can
 from core.residents import service as residents
 from db.engine import read_session
 from ui.i18n import error_text, language, translator
@@ -21,10 +20,9 @@ me = actor()
 engine, keys = db(), vault()
 st.title(t("residents.title"))
 
-visible_tags = [tag for tag in residents.TAGS if not residents.TAGS[tag] or can(me, "resident.sensitive")]
 with read_session(engine) as session:
     grids = residents.grid_choices(session, me)
-filters = filter_bar(t, grids, visible_tags)
+filters = filter_bar(t, grids, residents.filter_tags(me))
 try:  # a full ID number is an exact lookup, noted before the search below answers it
     lookup.note(me, engine, keys, filters.query, field="query")
 except LinliError as refused:
@@ -41,6 +39,6 @@ else:
     st.info(t("residents.none"))
     chosen_id = None
 export_panel(t, me, engine, keys, filters, total, language())
-note_open_resident(chosen_id)
+opened = note_open_resident(chosen_id)
 if chosen_id is not None:
-    resident_panel(t, me, engine, keys, chosen_id, grids, visible_tags)
+    resident_panel(t, me, engine, keys, chosen_id, grids, residents.visible_tags(me), opened=opened)

@@ -4,7 +4,6 @@ duplicate (same name and birth date) is shown before anything is created."""
 import streamlit as st
 
 from core.base.errors import LinliError
-from core.base.permissions import can
 from core.residents import service as residents
 from core.residents.service import ResidentForm
 from db.engine import read_session, write_session
@@ -32,7 +31,7 @@ with read_session(engine) as session:
 if not grids:
     stop_without_grids(me, "resident_new.no_grids")
 
-visible_tags = [tag for tag in residents.TAGS if not residents.TAGS[tag] or can(me, "resident.sensitive")]
+visible_tags = residents.visible_tags(me)
 show_notice("resident_new_notice")
 
 errors = FieldErrors()

@@ -1,4 +1,4 @@
-"""走访计划 (supervisor; admin sets the frequencies): every resident Linli proposes for the plan
+"""走访计划 (supervisor): every resident Linli proposes for the plan
 with the tier proposed from their groups and age; a supervisor confirms it or sets another with a
 reason. Until then the proposal applies, so nobody waits for the review to be visited."""
 
@@ -7,7 +7,6 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core.base.permissions import can
 from core.visits import plans, rules
 from db.engine import read_session
 from ui.forms import FieldErrors, save_then_rerun, show_notice
@@ -35,50 +34,32 @@ def tier_label(tier: str | None) -> str:
     return t(f"visit.tier.{tier}") if tier else t("visit.tier.none")
 
 
-tabs = st.tabs([t("visit_plan.residents"), *([t("visit_plan.frequencies")] if can(me, "visit.settings") else [])])
-with tabs[0]:
-    pending = [person for person in people if not person.decided]
-    only_pending = st.toggle(t("visit_plan.only_pending", count=len(pending)), value=bool(pending), key="plan_pending")
-    shown = pending if only_pending else people
-    st.dataframe(pd.DataFrame([{
-        t("field.person_name"): person.name, t("field.address"): person.address, t("field.age"): person.age,
-        t("visit_plan.proposed"): tier_label(person.proposed), t("visit_plan.tier"): tier_label(person.tier),
-        t("visit_plan.period"): t(f"visit.period.{periods[person.tier]}") if person.tier else "",
-        t("visit_plan.decided"): t("common.yes") if person.decided else t("common.no"),
-        t("field.tier_reason"): person.reason} for person in shown]), hide_index=True, width="stretch")
-    if can(me, "visit.plan") and shown:
-        by_id = {person.resident_id: person for person in shown}
-        errors = FieldErrors()
-        chosen = st.selectbox(t("visit_plan.pick"), list(by_id), key="plan_pick",
-                              format_func=lambda i: f"{by_id[i].name} · {by_id[i].address}")
-        person = by_id[chosen]
-        options = [*rules.TIERS, plans.NOT_PLANNED]
-        with st.form(f"plan_{person.resident_id}"):
-            tier = st.radio(t("visit_plan.tier"), options, horizontal=True,
-                            index=options.index(person.tier or plans.NOT_PLANNED),
-                            format_func=lambda tier: tier_label(None if tier == plans.NOT_PLANNED else tier),
-                            key=translated_choice(f"plan_tier_{person.resident_id}"))
-            errors.slot("tier")
-            reason = st.text_input(t("field.tier_reason"), max_chars=plans.REASON_MAX, help=t("visit_plan.reason_help"),
-                                   key=f"plan_reason_{person.resident_id}")
-            errors.slot("tier_reason")
-            if st.form_submit_button(t("visit_plan.save"), type="primary"):
-                save_then_rerun(engine, errors, lambda session: plans.decide(session, me, person.resident_id, tier,
-                                                                             reason),
-                                "visit_plan_notice", t("visit_plan.saved", name=plain(person.name)))
-if len(tabs) > 1:
-    with tabs[1]:
-        errors = FieldErrors()
-        with st.form("visit_frequencies"):
-            chosen_periods = {tier: st.selectbox(tier_label(tier), rules.PERIODS, index=rules.PERIODS.index(periods[tier]),
-                                                 format_func=lambda p: t(f"visit.period.{p}"),
-                                                 key=translated_choice(f"frequency_{tier}"))
-                              for tier in rules.TIERS}
-            errors.slot("period")
-            if st.form_submit_button(t("common.save"), type="primary"):
-                def save_all(session):  # noqa: ANN001, ANN202
-                    for tier, period in chosen_periods.items():
-                        if period != periods[tier]:
-                            plans.set_frequency(session, me, tier, period)
-
-                save_then_rerun(engine, errors, save_all, "visit_plan_notice", t("visit_plan.frequencies_saved"))
+pending = [person for person in people if not person.decided]
+only_pending = st.toggle(t("visit_plan.only_pending", count=len(pending)), value=bool(pending), key="plan_pending")
+shown = pending if only_pending else people
+st.dataframe(pd.DataFrame([{
+    t("field.person_name"): person.name, t("field.address"): person.address, t("field.age"): person.age,
+    t("visit_plan.proposed"): tier_label(person.proposed), t("visit_plan.tier"): tier_label(person.tier),
+    t("visit_plan.period"): t(f"visit.period.{periods[person.tier]}") if person.tier else "",
+    t("visit_plan.decided"): t("common.yes") if person.decided else t("common.no"),
+    t("field.tier_reason"): person.reason} for person in shown]), hide_index=True, width="stretch")
+if shown:
+    by_id = {person.resident_id: person for person in shown}
+    errors = FieldErrors()
+    chosen = st.selectbox(t("visit_plan.pick"), list(by_id), key="plan_pick",
+                          format_func=lambda i: f"{by_id[i].name} · {by_id[i].address}")
+    person = by_id[chosen]
+    options = [*rules.TIERS, plans.NOT_PLANNED]
+    with st.form(f"plan_{person.resident_id}"):
+        tier = st.radio(t("visit_plan.tier"), options, horizontal=True,
+                        index=options.index(person.tier or plans.NOT_PLANNED),
+                        format_func=lambda tier: tier_label(None if tier == plans.NOT_PLANNED else tier),
+                        key=translated_choice(f"plan_tier_{person.resident_id}"))
+        errors.slot("tier")
+        reason = st.text_input(t("field.tier_reason"), max_chars=plans.REASON_MAX, help=t("visit_plan.reason_help"),
+                               key=f"plan_reason_{person.resident_id}")
+        errors.slot("tier_reason")
+        if st.form_submit_button(t("visit_plan.save"), type="primary"):
+            save_then_rerun(engine, errors, lambda session: plans.decide(session, me, person.resident_id, tier,
+                                                                         reason),
+                            "visit_plan_notice", t("visit_plan.saved", name=plain(person.name)))

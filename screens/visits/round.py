@@ -15,6 +15,7 @@ from ui.i18n import translated_choice, translator
 from ui.markdown import plain
 from ui.mediation.forms import CASE_FROM_VISIT
 from ui.no_grids import stop_without_grids
+from ui.residents.phone import call_button
 from ui.session import actor, db
 
 t = translator()
@@ -122,6 +123,8 @@ for (compound, building), group in groupby(items, key=lambda item: item.obligati
         with st.container(border=True):
             st.markdown(f"**{plain(person.name)}** · {plain(person.address)}")
             st.caption(f"{status_line(item)}  \n{groups_of(item)}")
+            if person.has_phone:
+                call_button(t, me, engine, person.resident_id, person.grid_id, key=f"round_call_{person.resident_id}")
             if st.button(t("round.record"), key=f"round_open_{person.resident_id}", type="primary", width="stretch"):
                 st.session_state[OPEN] = person.resident_id
                 st.rerun()

@@ -30,7 +30,7 @@ def seed(app_world):
     with write_session(app_world.engine) as session:
         register(session, world.actors["worker"], VAULT, ResidentForm(
             name="张伟", id_number=MINE, phone="13812345678", grid_id=world.grid_ids[0],
-            address="和平里小区3号楼2单元301", tags=["elderly_alone"]))
+            address="和平里小区3号楼2单元301", tags=["unemployed"]))
         register(session, world.actors["supervisor"], VAULT, ResidentForm(
             name="外网格人", id_number=OTHERS, grid_id=world.grid_ids[1]))
 
@@ -129,7 +129,7 @@ def test_supervisor_reveals_with_a_reason_and_it_is_audited(app_world):
     reveal_form = [w for w in at.text_input if w.label == "查看理由"]
     assert reveal_form, "the supervisor sees the reveal form"
     reveal_form[0].input("核对低保材料")
-    [b for b in at.button if b.label == "查看完整信息"][0].click().run()
+    [b for b in at.button if b.label == "查看完整身份证号"][0].click().run()
     assert f"身份证号：{MINE}" in texts(at)
     with read_session(app_world.engine) as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "reveal")) == 1
@@ -185,7 +185,7 @@ def test_a_bad_id_number_and_an_unreadable_birth_date_are_refused_together(app_w
 def test_the_special_groups_choice_offers_no_english_select_all(app_world):
     at = open_url(login(new_app(), "supervisor1"), "resident-new")
     groups = at.multiselect(key="new_resident_tags")
-    assert len(groups.options) == 7 and groups.proto.select_all == 0  # Streamlit's "Select all", in English
+    assert len(groups.options) == 14 and groups.proto.select_all == 0  # Streamlit's "Select all", in English
 
 
 def worker_warned_of_a_duplicate(app_world):
@@ -244,7 +244,7 @@ def test_a_stale_edit_saved_twice_never_undoes_the_other_change(app_world):
 
 
 def test_import_screen_reports_bad_lines_and_writes_nothing_until_fixed(app_world):
-    at = open_url(login(new_app(), "admin1"), "resident-import")
+    at = open_url(login(new_app(), "supervisor1"), "resident-import")
     at.file_uploader(key="import_file").upload("roster.csv", csv_bytes(GOOD + BAD, "gbk"), "text/csv").run()
     at.button(key="import_go").click().run()
     assert "共 8 行，其中 5 行有问题，未导入任何数据" in texts(at)
@@ -271,7 +271,7 @@ def test_a_sheet_reaching_the_last_cell_is_refused_with_the_limit_and_the_screen
     assert "共 3 行：" in texts(at) and not at.error  # the next file reads as usual
 
 def test_a_check_reports_what_an_import_would_do_and_names_columns_as_the_screens_do(app_world):
-    at = open_url(login(new_app(), "admin1"), "resident-import")
+    at = open_url(login(new_app(), "supervisor1"), "resident-import")
     rows = [row[:6] + ["第九网格"] + row[7:] for row in GOOD]
     at.checkbox(key="import_create_grids").check()
     at.file_uploader(key="import_file").upload("roster.csv", csv_bytes(rows + BAD, "gbk"), "text/csv").run()
@@ -289,7 +289,7 @@ def uploader_styles(at) -> list[str]:
 
 
 def test_import_file_picker_reads_in_the_session_language(app_world):
-    at = open_url(login(new_app(), "admin1"), "resident-import")
+    at = open_url(login(new_app(), "supervisor1"), "resident-import")
     style = next(body for body in uploader_styles(at) if ".st-key-import_file " in body)
     assert '"选择文件"' in style and '"单个文件不超过 20 MB · XLSX、CSV"' in style
     at.sidebar.selectbox(key="language_switch_user").select("en").run()
@@ -307,7 +307,7 @@ def test_history_tab_reads_field_by_field_with_masked_values(app_world):
     with write_session(app_world.engine) as session:
         resident_id = session.scalar(select(Resident.id).where(Resident.name == "张伟"))
         form, version = residents.edit_form(session, worker, VAULT, resident_id)
-        form.ethnicity, form.phone, form.tags = "回族", "13900001111", ["elderly_alone", "empty_nest"]
+        form.ethnicity, form.phone, form.tags = "回族", "13900001111", ["unemployed", "veteran"]
         save(session, worker, VAULT, resident_id, version,
                          residents.keep_hidden_values(session, worker, VAULT, resident_id, form))
     at = open_url(login(new_app(), "worker1"), "residents")
@@ -318,7 +318,7 @@ def test_history_tab_reads_field_by_field_with_masked_values(app_world):
     assert [tuple(row) for row in edit[["字段", "修改前", "修改后"]].itertuples(index=False)] == [
         ("联系电话", "138****5678", "139****1111"),
         ("民族", "", "回族"),
-        ("人员类别", "独居老人", "独居老人、空巢老人"),
+        ("人员类别", "失业人员", "失业人员、退役军人"),
     ]
     created = table[table["操作"] == "登记居民"]
     assert "网格" in set(created["字段"]) and "第一网格" in set(created["修改后"])
@@ -402,13 +402,13 @@ def test_two_databases_at_the_same_audit_mark_keep_their_own_counts(tmp_path):
         return engine, world
 
     one, world_one = database("one.db", lambda session, world: register(
-        session, world.actors["admin"], VAULT, ResidentForm(name="甲", id_number=MINE, grid_id=world.grid_ids[0])))
+        session, world.actors["supervisor"], VAULT, ResidentForm(name="甲", id_number=MINE, grid_id=world.grid_ids[0])))
     two, world_two = database("two.db", lambda session, world: imports.import_residents(
-        session, world.actors["admin"], VAULT, csv_bytes(GOOD, "utf-8-sig"), "r.csv"))  # 3 rows, one audit row
+        session, world.actors["supervisor"], VAULT, csv_bytes(GOOD, "utf-8-sig"), "r.csv"))  # 3 rows, one audit row
     with read_session(one) as first, read_session(two) as second:
         assert audit.high_water(first) == audit.high_water(second)
-        assert counted(first, world_one.actors["admin"], one, VAULT, residents.Filters()) == 1
-        assert counted(second, world_two.actors["admin"], two, VAULT, residents.Filters()) == 3
+        assert counted(first, world_one.actors["supervisor"], one, VAULT, residents.Filters()) == 1
+        assert counted(second, world_two.actors["supervisor"], two, VAULT, residents.Filters()) == 3
 
 
 def test_the_panel_shows_notes_and_names_as_typed_not_as_markdown(app_world):

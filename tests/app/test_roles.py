@@ -9,7 +9,8 @@ TITLES = {"home": "您好", "users": "用户管理", "communities": "社区与�
           "my-todo": "我的待办", "cases": "调解案件", "case-new": "登记矛盾纠纷", "mediation-stats": "调解统计",
           "dispute-types": "纠纷类型", "my-training": "我的培训", "courses": "培训课程", "compliance": "培训达标情况",
           "checkin": "扫码签到", "training-settings": "培训设置", "external-hours": "外部学时审核", "ratings": "收集评价", "satisfaction": "满意度", "screenings": "纠纷排查", "watch-list": "重点关注", "street": "街道总览",
-          "round": "我的走访", "visit-plan": "走访计划", "visit-coverage": "走访覆盖"}
+          "round": "我的走访", "visit-plan": "走访计划", "visit-coverage": "走访覆盖",
+          "visit-frequencies": "走访频次"}
 RESIDENT_WORK = {"residents", "resident-new", "resident-import"}
 MEDIATION_WORK = {"my-todo", "cases", "case-new", "screenings", "watch-list"}
 OWN_TRAINING = {"my-training", "checkin"}
@@ -21,8 +22,8 @@ ALLOWED = {
     # Every community's figures side by side: no resident, case, rating or account.
     "street": {"home", "profile", "street"},
     "admin": {"home", "users", "communities", "audit", "profile", "mediation-stats", "dispute-types", "courses",
-              "compliance", "external-hours", "training-settings", "ratings", "satisfaction"} | RESIDENT_WORK | MEDIATION_WORK
-    | OWN_TRAINING | VISITS,
+              "compliance", "external-hours", "training-settings", "ratings", "satisfaction", "visit-frequencies"}
+    | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,  # no round, plan or coverage: they tell who is in a care group
     "supervisor": {"home", "audit", "profile", "mediation-stats", "compliance", "external-hours", "ratings", "satisfaction"}
     | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING | VISITS,
     "worker": {"home", "profile", "ratings", "round"} | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,
@@ -168,7 +169,8 @@ def test_every_role_of_another_community_sees_nothing_of_this_one_on_any_screen(
     def everything(at) -> str:  # noqa: ANN001
         pickers = [option for kind in ("selectbox", "multiselect") for box in at.get(kind)
                    for option in getattr(box, "options", [])]
-        return (texts(at) + repr([frame.value for frame in at.dataframe]) + repr([m.value for m in at.metric])
+        # every cell (a DataFrame's repr would cut a wide table short with "...")
+        return (texts(at) + "".join(frame.value.to_csv() for frame in at.dataframe) + repr([m.value for m in at.metric])
                 + repr(pickers) + repr([e.value for e in at.table]) + repr([box.label for box in at.checkbox]))
 
     seen = {}

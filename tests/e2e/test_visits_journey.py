@@ -1,6 +1,7 @@
 """A worker's round on a phone (390 x 844) in a real browser: three visits recorded from the list,
-the third finding a dispute that becomes a mediation case with the resident as applicant; the
-list, the form and the confirmation fit the screen's width."""
+the third finding a dispute that becomes a mediation case with the resident as applicant; a
+number shown with one tap as a link to dial; the list, the form and the confirmation fit the
+screen's width."""
 
 import struct
 from datetime import datetime
@@ -39,13 +40,18 @@ def test_a_worker_records_three_visits_on_a_phone_one_starting_a_case(server, br
                 ("张阿姨", "19700101", ["dibao"], "403", "幸福里小区1号楼2单元502")):
             register(session, world.actors["worker"], vault_for_tests(), residents.ResidentForm(
                 name=name, id_number=make_resident_id(born, seq), grid_id=world.grid_ids[0], address=address,
-                tags=tags), now=datetime(2025, 1, 1, 9))
+                tags=tags, phone="13912345678" if name == "张阿姨" else ""), now=datetime(2025, 1, 1, 9))
     page = browser.new_context(locale="zh-CN", viewport=PHONE, has_touch=True).new_page()
     page.goto(f"{server.url}/round")
     log_in(page, "worker1")
     expect(page.get_by_role("heading", name="我的走访")).to_be_visible()
     expect(page.get_by_text("今天到期和逾期的走访共 3 人")).to_be_visible()
     fits_the_phone(page, tmp_path / "round.png")
+
+    # the number shows with one tap, as a link the phone dials (audited; only 张阿姨 has one)
+    page.get_by_role("button", name="显示号码").click()
+    expect(page.get_by_role("link", name="拨打 13912345678")).to_have_attribute("href", "tel:13912345678")
+    fits_the_phone(page, tmp_path / "call.png")
 
     # 1: the first on the walk (1号楼1单元), with the defaults — 上门走访, today
     page.get_by_role("button", name="记录走访").first.click()

@@ -20,17 +20,21 @@ from core.residents import service as residents
 from core.visits import rules
 from core.visits import service as visits
 from db.engine import read_session, write_session
-from ui.forms import DATE_FORMAT, FieldErrors, show_notice
+from ui.forms import DATE_FORMAT, FieldErrors, save_then_rerun, show_notice
 from ui.i18n import error_text, language, translated_choice
 from ui.markdown import plain
 from ui.residents import lookup
 from ui.residents.form import resident_fields
+from ui.residents.phone import call_button
 
 Translate = Callable[..., str]
 
 
 def resident_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int, grids: dict[int, str],
-                   visible_tags: list[str]) -> None:
+                   visible_tags: list[str], *, opened: bool = False) -> None:
+    if opened:  # a 重点人员's detail opened: audited once per opening
+        with write_session(engine) as session:
+            residents.note_opened(session, me, resident_id)
     with read_session(engine) as session:
         person = residents.detail(session, me, resident_id)
         events = resident_history.changes(session, me, resident_id)
@@ -48,7 +52,7 @@ def resident_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, residen
         else:
             _cases(t, me, engine, person)
     with household:
-        _household(t, person)
+        _household(t, me, engine, person)
     with edit:
         _edit(t, me, engine, keys, resident_id, grids, visible_tags)
     with status_tab:
@@ -63,7 +67,11 @@ def _details(t: Translate, me: Actor, engine: Engine, keys: Vault, person: dict[
     left.write(f"**{t('field.id_number')}**{colon}{plain(person['id_masked'] or '—')}")
     left.write(f"**{t('field.birth_date')}**{colon}{person['birth_date']}")
     left.write(f"**{t('field.phone')}**{colon}{plain(person['phone_masked'] or '—')}")
+    if person["phone_masked"]:
+        with left:
+            call_button(t, me, engine, person["id"], person["grid_id"], key=f"resident_phone_{person['id']}")
     left.write(f"**{t('field.ethnicity')}**{colon}{plain(person['ethnicity'] or '—')}")
+    left.write(f"**{t('field.hukou')}**{colon}{t('hukou.' + person['hukou']) if person['hukou'] else '—'}")
     right.write(f"**{t('field.grid')}**{colon}{plain(person['grid'])}")
     right.write(f"**{t('field.address')}**{colon}{plain(person['address'] or '—')}")
     right.write(f"**{t('field.relation')}**{colon}{plain(person['relation'] or '—')}")
@@ -143,8 +151,7 @@ def _whole_picture(t: Translate, me: Actor, engine: Engine, person: dict[str, An
 def _reveal_form(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int) -> None:
     with st.form(f"reveal_{resident_id}", clear_on_submit=True):
         st.caption(t("residents.reveal_hint"))
-        what = st.radio(t("field.field"), residents.REVEALABLE, horizontal=True, format_func=lambda f: t(f"field.{f}"),
-                        key=translated_choice(f"reveal_field_{resident_id}"))
+        what = "id_number"  # a phone is shown with one tap (call_button)
         reason = st.text_input(t("field.reason"), max_chars=200, key=f"reveal_reason_{resident_id}")
         if st.form_submit_button(t("residents.reveal")):
             try:
@@ -155,26 +162,44 @@ def _reveal_form(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_
                 st.error(error_text(exc))
 
 
-def _household(t: Translate, person: dict[str, Any]) -> None:
-    if person["members"]:
-        st.dataframe(pd.DataFrame([{t("field.person_name"): m["name"], t("field.relation"): m["relation"],
-                                    t("field.age"): m["age"], t("field.status"): t(f"status.{m['status']}")}
-                                   for m in person["members"]]), hide_index=True, width="stretch")
-    else:
+def _household(t: Translate, me: Actor, engine: Engine, person: dict[str, Any]) -> None:
+    if not person["members"]:
         st.info(t("residents.no_household"))
+        return
+    show_notice(f"household_notice_{person['id']}")
+    st.write(f"**{t('field.head')}**{t('common.colon')}{plain(person['head'] or t('residents.no_head'))}")
+    st.dataframe(pd.DataFrame([{t("field.person_name"): m["name"], t("field.head"): "✓" if m["is_head"] else "",
+                                t("field.relation"): m["relation"], t("field.age"): m["age"],
+                                t("field.status"): t(f"status.{m['status']}")}
+                               for m in person["members"]]), hide_index=True, width="stretch")
+    live = {m["id"]: m["name"] for m in person["members"] if m["status"] == "active" and not m["is_head"]}
+    if not live or not can(me, "resident.edit", person["grid_id"]):
+        return
+    errors = FieldErrors()
+    with st.form(f"household_head_{person['household_id']}"):
+        chosen = st.selectbox(t("residents.new_head"), list(live), format_func=live.get,
+                              key=f"household_head_pick_{person['household_id']}")
+        errors.slot("head")
+        if st.form_submit_button(t("residents.set_head")):
+            save_then_rerun(engine, errors, lambda session: residents.set_head(session, me, person["household_id"],
+                                                                                chosen),
+                            f"household_notice_{person['id']}", t("residents.head_saved", name=plain(live[chosen])))
 
 
 OPEN_KEY = "resident_panel_open"  # the resident whose panel is open, for the versions below
 
 
-def note_open_resident(resident_id: int | None) -> None:
+def note_open_resident(resident_id: int | None) -> bool:
     """The version a panel's forms hold belongs to one opening of it: another resident, or the
-    same one opened again later, starts from the version saved by then, not with a stale one."""
+    same one opened again later, starts from the version saved by then, not with a stale one.
+    True when this run opens the resident (not a rerun of one already open)."""
     opened = st.session_state.get(OPEN_KEY)
     if opened != resident_id:
         if opened is not None:
             st.session_state.pop(_version_key(opened), None)
         st.session_state[OPEN_KEY] = resident_id
+        return resident_id is not None
+    return False
 
 
 def _version_key(resident_id: int) -> str:

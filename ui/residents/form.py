@@ -51,6 +51,11 @@ def resident_fields(loaded: ResidentForm, grids: dict[int, str], tags: list[str]
         ethnicity = st.text_input(t("field.ethnicity"), value=loaded.ethnicity, max_chars=residents.ETHNICITY_MAX,
                                   key=f"{key}_ethnicity", placeholder=t("residents.ethnicity_hint"))
         errors.slot("ethnicity")
+        hukou_options = ["", *residents.HUKOU]
+        hukou = st.selectbox(t("field.hukou"), hukou_options, key=translated_choice(f"{key}_hukou"),
+                             index=hukou_options.index(loaded.hukou) if loaded.hukou in hukou_options else 0,
+                             format_func=lambda v: t(f"hukou.{v}") if v else "—")
+        errors.slot("hukou")
         chosen_tags = st.multiselect(t("field.tags"), tags, default=[tag for tag in loaded.tags if tag in tags],
                                      format_func=lambda v: t(f"tag.{v}"), key=translated_choice(f"{key}_tags"),
                                      placeholder=t("common.choose"), select_all=False)  # nobody is every group
@@ -61,7 +66,7 @@ def resident_fields(loaded: ResidentForm, grids: dict[int, str], tags: list[str]
     hidden = [tag for tag in loaded.tags if tag not in tags]
     return ResidentForm(name=name, id_number=id_number, birth_date=birth, sex=sex, phone=phone, grid_id=grid_id,
                         address=address, relation=relation, ethnicity=ethnicity, tags=[*chosen_tags, *hidden],
-                        notes=notes)
+                        notes=notes, hukou=hukou)
 
 
 def _derived_identity(id_number: str) -> None:

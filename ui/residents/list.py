@@ -86,7 +86,7 @@ def residents_table(t: Translate, rows: list[dict[str, Any]]) -> int | None:
     """The page of residents, one row each; returns the id of the row the user selected."""
     sexes = _labels(t, "sex", ("M", "F"))
     statuses = _labels(t, "status", residents.STATUSES)
-    tags = _labels(t, "tag", residents.TAGS)
+    tags = _labels(t, "tag", [*residents.TAGS, residents.OLDEST_OLD])  # 高龄老人: from age
     comma = t("common.list_separator")
     # Built column by column as an Arrow table: st.dataframe sends Arrow, so a pandas frame
     # would only be one more conversion on every rerun.

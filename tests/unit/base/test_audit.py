@@ -47,10 +47,13 @@ def test_audit_rows_read_as_words_with_the_case_number(engine):
         audit.record(session, worker, "case_transition", object_type="case", object_id=case.id,
                      before={"state": "followed_up"}, after={"state": "closed", "active": False, "tags": ["dibao"]})
     with read_session(engine) as session:
-        row = audit.list_events(session, world.actors["admin"], AuditFilter(action="case_transition")).rows[0]
+        row = audit.list_events(session, world.actors["supervisor"], AuditFilter(action="case_transition")).rows[0]
+        seen_by_admin = audit.list_events(session, world.actors["admin"], AuditFilter(action="case_transition")).rows[0]
     assert audit.object_label(row, "zh-CN") == f"案件 {case.number}"
     assert audit.readable(row["before"], "zh-CN") == "状态：已回访"
     assert audit.readable(row["after"], "zh-CN") == "启用：否；状态：已结案；人员类别：低保"
+    # PIPL arts. 28, 31: the admin reads the trail without the sensitive groups
+    assert audit.readable(seen_by_admin["after"], "zh-CN") == "启用：否；状态：已结案；人员类别：—"
     assert "; State: Closed; " in audit.readable(row["after"], "en")
     assert audit.readable("not json", "zh-CN") == "not json" and audit.readable("", "zh-CN") == ""
     assert audit.readable('{"status": "present"}', "zh-CN") == "状态：出席"  # a check-in's mark

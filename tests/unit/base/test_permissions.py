@@ -3,7 +3,11 @@ import pytest
 from core.base.errors import Forbidden
 from core.base.permissions import ACTIONS, ROLES, Actor, can, require
 
-RESIDENT_WORK = {"resident.view", "resident.edit", "resident.import", "resident.export", "resident.sensitive"}
+REGISTRY = {"resident.view", "resident.edit", "resident.import", "resident.export"}
+# Sensitive groups and visit health findings (PIPL arts. 28, 31), a phone shown to call: the
+# resident's grid worker and the supervisor only.
+CARE = {"resident.sensitive", "resident.call"}
+RESIDENT_WORK = REGISTRY | CARE
 OVERSIGHT = {"resident.reveal", "resident.export_full", "resident.create_grids"}
 MEDIATION = {"mediation.view", "mediation.edit"}
 MEDIATION_OVERSIGHT = {"mediation.reopen", "mediation.statistics"}
@@ -18,9 +22,9 @@ EXPECTED = {
                  "mediation.types"},
     "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types",
               "training.view_own", "training.manage", "training.view_all", "training.approve",
-              "training.targets", "visit.settings"}
-    | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT
-    | VISITS | VISITS_OVERSIGHT,
+              "training.targets", "visit.settings", "resident.create_grids"}
+    # Accounts and settings; residents without their sensitive groups, phones, full IDs or visits.
+    | REGISTRY | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
     "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all",
                    "training.approve"}
     | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT
@@ -62,6 +66,16 @@ def test_own_profile_only():
     me = Actor(id=1, username="u", role="worker")
     assert can(me, "profile.edit", me)
     assert not can(me, "profile.edit", Actor(id=2, username="v", role="worker"))
+
+
+def test_sensitive_data_and_the_phone_belong_to_the_grid_worker_and_the_supervisor():
+    worker = Actor(id=1, username="w", role="worker", community_id=1, grid_ids=frozenset({3}))
+    supervisor = Actor(id=2, username="s", role="supervisor", community_id=1, grid_ids=frozenset({3, 4}))
+    admin = Actor(id=3, username="a", role="admin", community_id=1, grid_ids=frozenset({3, 4}))
+    for action in ("resident.sensitive", "resident.call"):
+        assert can(worker, action, 3) and not can(worker, action, 4)  # 4: a grid where they only mediate
+        assert can(supervisor, action, 4)
+        assert not can(admin, action, 3) and not can(admin, action)
 
 
 def test_workers_reach_only_residents_of_their_grids():

@@ -232,6 +232,37 @@ def test_with_one_community_its_changes_to_the_dispute_types_become_its_own(fres
         engine.dispose()
 
 
+def test_each_household_gets_the_member_who_says_huzhu_as_its_head(fresh_database_url):
+    """0025: 户主 was free text in 与户主关系; the first live member saying 户主 or 本人 heads the
+    household, a household with none has no head, and every resident's 户籍 is not yet known."""
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine, "0024")
+        with engine.begin() as connection:
+            a_community_and_grid(connection)
+            for household in (1, 2):
+                connection.execute(text("INSERT INTO households (id, grid_id, compound, building, unit, room, address, "
+                                        "created_at, version) VALUES (:id, 1, '', '', '', '', :address, "
+                                        "'2026-01-01 00:00:00', 1)"), {"id": household, "address": f"{household}号楼"})
+            for resident, household, relation in ((1, 1, "配偶"), (2, 1, "户主"), (3, 1, "本人"), (4, 2, "子女")):
+                connection.execute(text(
+                    "INSERT INTO residents (id, grid_id, household_id, name, name_pinyin, name_initials, sex, "
+                    "birth_date, id_masked, phone, phone_last4, relation, ethnicity, status, notes, created_at, "
+                    "updated_at, version) VALUES (:id, 1, :household, :name, '', '', 'F', '1970-01-01', '', '', '', "
+                    ":relation, '', 'active', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"),
+                    {"id": resident, "household": household, "name": f"居民{resident}", "relation": relation})
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            heads = dict(connection.execute(text("SELECT id, head_id FROM households")).all())
+            hukou = set(connection.execute(text("SELECT hukou FROM residents")).scalars())
+        assert heads == {1: 2, 2: None} and hukou == {""}
+        migrate.downgrade(engine, "0024")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM residents")).scalar() == 4
+    finally:
+        engine.dispose()
+
+
 def _rows(engine) -> dict[str, list[tuple]]:  # noqa: ANN001
     """Every row of every table but Alembic's, sorted, as plain tuples keyed by column name."""
     rows = {}

@@ -169,9 +169,14 @@ def test_the_workbook_counts_the_months_visits_without_naming_a_resident(engine,
 
 def test_no_cell_is_a_formula(engine, month):
     with read_session(engine) as session:
-        data = reports.monthly_workbook(session, month.actors["admin"], date(2026, 6, 1), today=date(2026, 6, 30))
+        data = reports.monthly_workbook(session, month.actors["supervisor"], date(2026, 6, 1), today=date(2026, 6, 30))
+        admins = reports.monthly_workbook(session, month.actors["admin"], date(2026, 6, 1), today=date(2026, 6, 30))
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["居民", "调解", "司法所报表", "培训", "满意度", "走访"]
+    # the admin's has no visits (they tell who is in a care group) and no sensitive group's count
+    admins_book = openpyxl.load_workbook(io.BytesIO(admins))
+    assert admins_book.sheetnames == ["居民", "调解", "司法所报表", "培训", "满意度"]
+    assert "低保" not in repr([cell.value for row in admins_book["居民"].iter_rows() for cell in row])
     types = {cell.data_type for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None}
     assert types <= {"s", "n", "d"}  # text, numbers and dates; never a formula ("f")
 

@@ -20,7 +20,7 @@ def registered(engine):
     with write_session(engine) as session:
         resident = register(session, worker, VAULT, ResidentForm(
             name="张伟", id_number=make_resident_id("19800101", "011"), phone="13812345678",
-            grid_id=world.grid_ids[0], address="和平里小区3号楼2单元301", tags=["elderly_alone"]))
+            grid_id=world.grid_ids[0], address="和平里小区3号楼2单元301", tags=["unemployed"]))
     return world, worker, resident.id
 
 
@@ -36,7 +36,7 @@ def edit(engine, actor, resident_id, **changes):
 def test_an_edit_lists_only_the_fields_it_changed_with_old_and_new(engine):
     world, worker, resident_id = registered(engine)
     edit(engine, worker, resident_id, ethnicity="回族", phone="13900001111", address="幸福家园1栋1单元101",
-         tags=["elderly_alone", "empty_nest"])
+         tags=["unemployed", "veteran"])
     with read_session(engine) as session:
         rows = resident_history.changes(session, worker, resident_id)
     update = [(row.field, row.before, row.after) for row in rows if row.action == "resident_update"]
@@ -44,7 +44,7 @@ def test_an_edit_lists_only_the_fields_it_changed_with_old_and_new(engine):
         ("phone", "138****5678", "139****1111"),  # masked, as the audit trail stores it
         ("address", "和平里小区3号楼2单元301", "幸福家园1栋1单元101"),  # the household, by its address
         ("ethnicity", None, "回族"),
-        ("tags", ["elderly_alone"], ["elderly_alone", "empty_nest"]),
+        ("tags", ["unemployed"], ["unemployed", "veteran"]),
     ]
     assert rows[0].action == "resident_update"  # newest first
 
@@ -66,14 +66,16 @@ def test_a_status_change_and_a_reveal_read_as_fields(engine):
     with write_session(engine) as session:
         version = session.get(residents.Resident, resident_id).version
         residents.change_status(session, worker, resident_id, version, "moved_out", date(2024, 5, 1))
-        residents.reveal(session, supervisor, VAULT, resident_id, "phone", "回访核对")
+        residents.reveal(session, supervisor, VAULT, resident_id, "id_number", "回访核对")
+        residents.phone_number(session, worker, resident_id)
     with read_session(engine) as session:
         rows = resident_history.changes(session, worker, resident_id)
     by_action = {}
     for row in rows:
         by_action.setdefault(row.action, []).append((row.field, row.before, row.after))
     assert by_action["resident_status"] == [("status", "active", "moved_out"), ("status_date", None, "2024-05-01")]
-    assert by_action["reveal"] == [("field", None, "phone"), ("reason", None, "回访核对")]
+    assert by_action["reveal"] == [("field", None, "id_number"), ("reason", None, "回访核对")]
+    assert by_action["phone_reveal"] == [("", None, None)]  # who looked, and when: no value kept
 
 
 def test_a_worker_cannot_read_the_history_of_another_grid(engine):

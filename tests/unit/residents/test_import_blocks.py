@@ -75,7 +75,7 @@ def test_a_refused_row_in_a_late_block_leaves_the_database_unchanged(engine, mon
     real_write = RosterWriter.write
     monkeypatch.setattr(RosterWriter, "write", lambda writer, block: (written.append(len(block)),
                                                                      real_write(writer, block))[1])
-    report = run(engine, world.actors["admin"], out.getvalue().encode(), create_grids=False)
+    report = run(engine, world.actors["supervisor"], out.getvalue().encode(), create_grids=False)
     assert [(p.line, p.field, p.key) for p in report.problems] == [(591, "grid", "error.grid.unknown_named")]
     assert written == [100] * 5  # the blocks before it were in the database ...
     assert report.imported == 0 and not report.written
@@ -88,7 +88,7 @@ def test_a_refused_row_in_a_late_block_leaves_the_database_unchanged(engine, mon
 def test_each_new_grid_gets_the_residents_that_name_it(engine):
     world = make_world(engine)
     data = roster(40, ["北网格", "南网格"], seed=5)
-    report = run(engine, world.actors["admin"], data, create_grids=True, allow_partial=True)
+    report = run(engine, world.actors["supervisor"], data, create_grids=True, allow_partial=True)
     assert sorted(report.created_grids) == ["北网格", "南网格"]
     named = {}  # ID → the grid named on its first line (a repeated ID is refused)
     for row in list(csv.reader(io.StringIO(data.decode())))[1:]:

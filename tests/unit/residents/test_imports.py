@@ -21,7 +21,7 @@ from tests.factories import make_resident_id, make_world, register, vault_for_te
 VAULT = vault_for_tests()
 HEADER = ["姓名", "性别", "身份证号", "出生日期", "联系电话", "住址", "网格", "人员类别", "备注"]
 GOOD = [
-    ["张伟", "男", make_resident_id("19800101", "011"), "", "138 1234 5678", "和平里小区3号楼2单元301", "第一网格", "独居老人", ""],
+    ["张伟", "男", make_resident_id("19800101", "011"), "", "138 1234 5678", "和平里小区3号楼2单元301", "第一网格", "失业人员", ""],
     ["王芳", "女", make_resident_id("19450303", "042"), "1945-03-03", "", "和平里小区3号楼2单元301", "第一网格", "残疾人、低保", "轮椅"],
     ["曾小明", "", make_resident_id("20150606", "021"), "", "+86 139-0000-1111", "和平里小区5号楼1单元101", "第二网格", "留守儿童", ""],
 ]
@@ -78,7 +78,7 @@ def resident_count(engine):
 )
 def test_bad_rows_are_reported_by_line_and_nothing_is_written(engine, filename, data):
     world = make_world(engine)
-    report = run(engine, world.actors["admin"], data, filename)
+    report = run(engine, world.actors["supervisor"], data, filename)
     assert report.rows_read == 8
     assert {(p.line, p.field) for p in report.problems} == EXPECTED_BAD
     assert report.refused_lines == 5 and report.imported == 0 and not report.written
@@ -88,7 +88,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(engine, filename, 
 
 def test_only_good_rows_when_asked(engine):
     world = make_world(engine)
-    report = run(engine, world.actors["admin"], csv_bytes(GOOD + BAD, "gbk"), "roster.csv", allow_partial=True)
+    report = run(engine, world.actors["supervisor"], csv_bytes(GOOD + BAD, "gbk"), "roster.csv", allow_partial=True)
     assert report.imported == 3 and report.written
     with read_session(engine) as session:
         wang = session.scalar(select(Resident).where(Resident.name == "王芳"))
@@ -102,8 +102,8 @@ def test_only_good_rows_when_asked(engine):
 
 def test_all_good_file_imports_in_one_go_and_a_second_run_refuses_every_row(engine):
     world = make_world(engine)
-    assert run(engine, world.actors["admin"], xlsx_bytes(GOOD), "roster.xlsx").imported == 3
-    again = run(engine, world.actors["admin"], xlsx_bytes(GOOD), "roster.xlsx")
+    assert run(engine, world.actors["supervisor"], xlsx_bytes(GOOD), "roster.xlsx").imported == 3
+    again = run(engine, world.actors["supervisor"], xlsx_bytes(GOOD), "roster.xlsx")
     assert [(p.line, p.key) for p in again.problems] == [(2, "error.import.already_registered"),
                                                          (3, "error.import.already_registered"),
                                                          (4, "error.import.already_registered")]
@@ -113,14 +113,14 @@ def test_all_good_file_imports_in_one_go_and_a_second_run_refuses_every_row(engi
 def test_a_line_with_a_bad_id_and_an_unreadable_birth_date_reports_both(engine):
     world = make_world(engine)
     bad = ["李四", "男", "110105198001010", "1980年13月45日", "", "", "第一网格", "", ""]
-    report = run(engine, world.actors["admin"], csv_bytes([bad], "utf-8"), "roster.csv")
+    report = run(engine, world.actors["supervisor"], csv_bytes([bad], "utf-8"), "roster.csv")
     assert [(p.line, p.field) for p in report.problems] == [(2, "id_number"), (2, "birth_date")]
     assert report.refused_lines == 1 and resident_count(engine) == 0
 
 
 def test_ids_stored_as_numbers_are_refused_line_by_line(engine):
     world = make_world(engine)
-    report = run(engine, world.actors["admin"], xlsx_bytes(GOOD, numeric_ids=True), "roster.xlsx")
+    report = run(engine, world.actors["supervisor"], xlsx_bytes(GOOD, numeric_ids=True), "roster.xlsx")
     assert [(p.line, p.field, p.key) for p in report.problems] == [
         (line, "id_number", "error.import.id_is_number") for line in (2, 3, 4)]
     assert resident_count(engine) == 0
@@ -129,8 +129,8 @@ def test_ids_stored_as_numbers_are_refused_line_by_line(engine):
 def test_unknown_grids_are_created_only_when_asked(engine):
     world = make_world(engine)
     rows = [["周九", "男", make_resident_id("19910909", "061"), "", "", "", "新网格", "", ""]]
-    assert run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv").problems[0].key == "error.grid.unknown_named"
-    report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", create_grids=True)
+    assert run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "r.csv").problems[0].key == "error.grid.unknown_named"
+    report = run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "r.csv", create_grids=True)
     assert report.created_grids == ["新网格"] and report.imported == 1
     with read_session(engine) as session:
         assert session.scalar(select(Grid).where(Grid.name == "新网格")) is not None
@@ -151,7 +151,7 @@ def test_rows_without_a_grid_go_only_to_a_grid_of_ones_own(engine):
     rows = [[cell if index != 6 else "" for index, cell in enumerate(row)] for row in GOOD]
     other = run(engine, world.actors["worker"], csv_bytes(rows, "utf-8"), "r.csv", default_grid_id=world.grid_ids[1])
     assert {p.key for p in other.problems} == {"error.grid.not_yours"}
-    missing = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", default_grid_id=987654)
+    missing = run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "r.csv", default_grid_id=987654)
     assert {p.key for p in missing.problems} == {"error.grid.unknown"}
     assert run(engine, world.actors["worker"], csv_bytes(rows, "utf-8"), "r.csv",
                default_grid_id=world.grid_ids[0]).imported == 3
@@ -159,7 +159,7 @@ def test_rows_without_a_grid_go_only_to_a_grid_of_ones_own(engine):
 
 def test_dry_run_previews_without_writing(engine):
     world = make_world(engine)
-    report = run(engine, world.actors["admin"], csv_bytes(GOOD, "utf-8"), "r.csv", dry_run=True)
+    report = run(engine, world.actors["supervisor"], csv_bytes(GOOD, "utf-8"), "r.csv", dry_run=True)
     assert [row["name"] for row in report.preview] == ["张伟", "王芳", "曾小明"]
     assert report.preview[0]["id_number"].startswith("**************")
     assert resident_count(engine) == 0
@@ -177,13 +177,13 @@ def test_dry_run_previews_without_writing(engine):
 def test_unreadable_files_are_refused_as_a_whole(engine, filename, data, key):
     world = make_world(engine)
     with pytest.raises(ImportRefused) as refused:
-        run(engine, world.actors["admin"], data, filename)
+        run(engine, world.actors["supervisor"], data, filename)
     assert refused.value.key == key
 
 
 def test_report_csv_names_line_field_and_reason(engine):
     world = make_world(engine)
-    report = run(engine, world.actors["admin"], csv_bytes(GOOD + BAD, "gbk"), "roster.csv")
+    report = run(engine, world.actors["supervisor"], csv_bytes(GOOD + BAD, "gbk"), "roster.csv")
     text = spreadsheets.report_csv(report, lambda key, **p: translate("zh-CN", key, **p)).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["line", "field", "reason"]
@@ -201,7 +201,7 @@ def test_a_roster_of_refused_rows_leaves_no_garbage_for_the_paused_collector(eng
     rows = [[f"某{i}", "男", "1101051980010100", "", "12345", "", "第一网格", "", ""] for i in range(3000)]
     gc.collect()
     with collector_paused():  # held past the import's own pause, so that no automatic pass hides the cycles
-        report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "bad.csv", dry_run=True)
+        report = run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "bad.csv", dry_run=True)
         garbage = gc.collect()
     assert report.refused_lines == 3000
     assert garbage < 300, garbage  # was ~10 objects per refused row
@@ -226,10 +226,10 @@ def test_an_id_registered_meanwhile_on_postgresql_is_reported_not_a_crash(pg_url
         def colleague_registers(fraction, stage):
             if stage != "done" and fraction < 0.9 and resident_count(engine) == 0:
                 with write_session(engine) as session:
-                    register(session, world.actors["admin"], VAULT, ResidentForm(
+                    register(session, world.actors["supervisor"], VAULT, ResidentForm(
                         name="别人", id_number=registered_meanwhile, grid_id=world.grid_ids[0]))
 
-        report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True,
+        report = run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True,
                      progress=colleague_registers)
         assert [(p.line, p.key) for p in report.problems] == [(2501, "error.import.already_registered")]
         assert report.imported == 2499
@@ -247,20 +247,20 @@ def test_rows_without_an_id_are_not_imported_twice(engine):
     world = make_world(engine)
     rows = [without_id("刘敏", "1960-05-05"), without_id("刘敏", "1960-05-05"), without_id("刘敏", "1961-05-05"),
             GOOD[0], without_id("张伟", "1980-01-01")]  # line 6: the same as line 5, which has an ID
-    report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
+    report = run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
     assert [(p.line, p.field, p.key, p.params) for p in report.problems] == [
         (3, "person_name", "error.import.same_person_in_file", {"line": 2}),
         (6, "person_name", "error.import.same_person_in_file", {"line": 5})]
     assert report.imported == 3
 
-    again = run(engine, world.actors["admin"], csv_bytes(rows[:1] + [without_id("刘敏", "1962-05-05")], "utf-8"), "r.csv")
+    again = run(engine, world.actors["supervisor"], csv_bytes(rows[:1] + [without_id("刘敏", "1962-05-05")], "utf-8"), "r.csv")
     assert [(p.line, p.key) for p in again.problems] == [(2, "error.import.same_person_registered")]
     assert not again.written and resident_count(engine) == 3
 
 
 def test_a_worker_importing_without_ids_learns_nothing_of_other_grids(engine):
     world = make_world(engine)
-    run(engine, world.actors["admin"], csv_bytes([without_id("刘敏", "1960-05-05", grid="第二网格")], "utf-8"), "r.csv")
+    run(engine, world.actors["supervisor"], csv_bytes([without_id("刘敏", "1960-05-05", grid="第二网格")], "utf-8"), "r.csv")
     report = run(engine, world.actors["worker"], csv_bytes([without_id("刘敏", "1960-05-05")], "utf-8"), "r.csv")
     assert report.problems == [] and report.imported == 1
 
@@ -284,7 +284,7 @@ def test_ids_of_a_column_excel_cut_to_15_digits_are_refused_with_advice(engine):
     rows = [[f"居民{i}", "", number, "", "", "", "第一网格", "", ""] for i, number in enumerate(cut)]
     passing = [line for line, number in enumerate(cut, start=2) if identity.check_digit(number[:17]) == number[-1]]
     assert passing  # some cut numbers pass the check digit: those are the danger
-    report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
+    report = run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
     assert [p.line for p in report.problems if p.key == "error.import.id_truncated"] == passing
     assert report.refused_lines == len(rows) and resident_count(engine) == 0
 
@@ -294,7 +294,7 @@ def test_a_real_id_ending_in_000_among_others_is_imported(engine):
     real = an_id_ending_in_000()
     rows = [["吴刚", "", real, "", "", "", "第一网格", "", ""]] + [
         [f"居民{i}", "", make_resident_id(f"1980{i + 1:02d}01", "011"), "", "", "", "第一网格", "", ""] for i in range(11)]
-    report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv")
+    report = run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "r.csv")
     assert report.problems == [] and report.imported == 12
 
 
@@ -302,7 +302,7 @@ def test_a_grid_name_too_long_to_create_is_refused_in_the_check_as_in_the_import
     world = make_world(engine)
     rows = [["周九", "男", make_resident_id("19910909", "061"), "", "", "", "网" * 101, "", ""]]
     for dry_run in (True, False):
-        report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", create_grids=True,
+        report = run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "r.csv", create_grids=True,
                      dry_run=dry_run)
         assert [(p.line, p.field, p.key) for p in report.problems] == [(2, "grid", "error.too_long")]
         assert report.created_grids == [] and report.unknown_grids == []
@@ -325,10 +325,10 @@ def test_a_household_registered_meanwhile_on_postgresql_is_joined_not_a_crash(pg
         def colleague_registers(fraction, stage):
             if stage != "done" and fraction < 0.9 and resident_count(engine) == 0:
                 with write_session(engine) as session:
-                    register(session, world.actors["admin"], VAULT, ResidentForm(
+                    register(session, world.actors["supervisor"], VAULT, ResidentForm(
                         name="别人", grid_id=world.grid_ids[0], birth_date="1970-01-01", sex="男", address=shared))
 
-        report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", progress=colleague_registers)
+        report = run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "r.csv", progress=colleague_registers)
         assert report.problems == [] and report.imported == 2500
         with read_session(engine) as session:
             homes = dict(session.execute(select(Resident.name, Resident.household_id)
@@ -362,7 +362,7 @@ def test_a_household_an_import_is_writing_is_joined_by_a_colleague_on_postgresql
 
         def colleague():
             with write_session(engine) as session:
-                saved["household"] = register(session, world.actors["admin"], VAULT, ResidentForm(
+                saved["household"] = register(session, world.actors["supervisor"], VAULT, ResidentForm(
                     name="别人", grid_id=world.grid_ids[0], birth_date="1970-01-01", sex="男",
                     address="幸福家园9栋1单元101")).household_id
 
@@ -411,7 +411,7 @@ def test_a_birth_month_column_of_a_workbook_is_read_as_a_year_and_a_month(engine
             sheet.write_number(line, 2, born)
         sheet.write_string(line, 3, "第一网格")
     book.close()
-    report = run(engine, world.actors["admin"], out.getvalue(), "roster.xlsx", allow_partial=True)
+    report = run(engine, world.actors["supervisor"], out.getvalue(), "roster.xlsx", allow_partial=True)
     assert [(p.line, p.field, p.key) for p in report.problems] == [
         (8, "birth_date", "error.id.birth_mismatch"), (9, "birth_date", "error.id.birth_mismatch")]
     assert report.imported == 6
@@ -430,7 +430,7 @@ def test_a_birth_month_column_keeps_a_whole_date_for_a_row_without_an_id(engine)
         sheet.write_datetime(line, 2, born, book.add_format({"num_format": "yyyy年m月"}))
         sheet.write_string(line, 3, "第一网格")
     book.close()
-    report = run(engine, world.actors["admin"], out.getvalue(), "roster.xlsx")
+    report = run(engine, world.actors["supervisor"], out.getvalue(), "roster.xlsx")
     assert report.problems == [] and report.imported == 2
     with read_session(engine) as session:
         assert sorted(session.scalars(select(Resident.birth_date))) == [date(1950, 3, 1), date(1950, 3, 17)]
@@ -440,10 +440,10 @@ def test_the_same_person_with_and_without_an_id_is_caught_in_either_order(engine
     world = make_world(engine)
     with_id = ["张伟", "", make_resident_id("19800101", "011"), "", "", "", "第一网格", "", ""]
     rows = [without_id("张伟", "1980-01-01", sex="男"), with_id]  # the ID-less line first this time
-    report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
+    report = run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
     assert [(p.line, p.key, p.params) for p in report.problems] == [
         (3, "error.import.same_person_as_line_without_id", {"line": 2})]
-    again = run(engine, world.actors["admin"], csv_bytes([with_id], "utf-8"), "r.csv")  # registered without an ID
+    again = run(engine, world.actors["supervisor"], csv_bytes([with_id], "utf-8"), "r.csv")  # registered without an ID
     assert [(p.line, p.key) for p in again.problems] == [(2, "error.import.same_person_registered_without_id")]
     assert resident_count(engine) == 1
 
@@ -456,5 +456,5 @@ def test_only_id_shaped_cells_count_towards_an_excel_cut_column(engine):
     assert passing
     rows = [[f"居民{i}", "", number, "", "", "", "第一网格", "", ""] for i, number in enumerate(passing)]
     rows += [[f"无证{i}", "女", "无", "1990-01-01", "", "", "第一网格", "", ""] for i in range(40)]
-    report = run(engine, world.actors["admin"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
+    report = run(engine, world.actors["supervisor"], csv_bytes(rows, "utf-8"), "r.csv", allow_partial=True)
     assert [p.line for p in report.problems if p.key == "error.import.id_truncated"] == [2, 3, 4][:len(passing)]

@@ -22,7 +22,7 @@ ZHANG_ID = make_resident_id("19800101", "011")
 
 def add(engine, actor, **fields):
     values = {"name": "张伟", "id_number": ZHANG_ID, "phone": "13812345678", "address": "和平里小区3号楼2单元301",
-              "relation": "户主", "tags": ["elderly_alone"]}
+              "relation": "户主", "tags": ["unemployed"]}
     values.update(fields)
     with write_session(engine) as session:
         return register(session, actor, VAULT, ResidentForm(**values)).id
@@ -113,7 +113,7 @@ def test_worker_cannot_register_into_or_open_another_grid(engine):
 def registry(engine):
     world, worker, grid = world_and_worker(engine)
     people = [
-        ("张伟", make_resident_id("19800101", "011"), "13812345678", "和平里小区3号楼2单元301", ["elderly_alone"]),
+        ("张伟", make_resident_id("19800101", "011"), "13812345678", "和平里小区3号楼2单元301", ["unemployed"]),
         ("曾小明", make_resident_id("20150606", "021"), "13900001111", "和平里小区5号楼1单元101", ["left_behind_child"]),
         ("李_娜", make_resident_id("19700707", "022"), "", "幸福家园1栋1单元1%", ["dibao"]),
         ("王芳", make_resident_id("19450303", "042"), "13700002222", "和平里小区3号楼2单元301", ["disabled"]),
