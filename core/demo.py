@@ -141,6 +141,7 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
                 _cases(session, rng)
                 _showcase_cases(session, vault)
                 _visits(session, rng)
+                _activities(session, rng)
                 _training(session, rng)
                 if files_dir is not None:
                     _outside_hours(session, files_dir)
@@ -311,6 +312,79 @@ def accounts_banner(accounts: list[DemoAccount]) -> str:
     rows = "\n".join(f"   {a.role:<11} {a.username:<12} {a.password:<20} {a.display_name}" for a in accounts)
     line = "=" * 72
     return f"\n{line}\n Linli demo accounts (synthetic data; passwords renewed on each start)\n{line}\n{rows}\n{line}\n"
+
+
+ACTIVITY_PLANS = (  # (title, category, aimed at, capacity, open event, topic)
+    ("重阳节敬老慰问", "老年人关怀", ("elderly_alone", "empty_nest"), 30, False, ""),
+    ("独居老人生日会", "老年人关怀", ("elderly_alone",), 20, False, ""),
+    ("高血压健康讲座", "健康讲座", ("oldest_old", "empty_nest"), 40, False, ""),
+    ("书法兴趣小组", "文化活动", (), 15, False, ""),
+    ("暑期四点半课堂", "儿童托管", ("left_behind_child", "child_in_difficulty"), 20, False, ""),
+    ("心理健康小课堂", "心理健康支持", (), 25, False, ""),
+    ("楼道清理志愿服务", "志愿服务", (), None, False, ""),
+    ("反诈宣传进广场", "政策宣传", (), None, True, "反诈"),
+    ("医保缴费政策宣传", "政策宣传", (), None, True, "医保缴费"),
+    ("垃圾分类宣传", "政策宣传", (), None, True, "垃圾分类"),
+)
+SUMMARIES = ("活动顺利开展，居民反响良好", "志愿者协助老人到场", "现场发放宣传材料", "")
+
+
+def _activities(session, rng: random.Random) -> None:  # noqa: ANN001
+    """A year of community activities in 和平里: about eight a month, each for a grid's residents;
+    past ones with their sign-ups, attendance and walk-ins (open events with a head count and a
+    reach), two cancelled with a reason, and the next few weeks planned with sign-ups open."""
+    from core.activities import service as activities
+    from db.models import ActivityCategory
+
+    today = clock.now().date()
+    staff = {u.username: users.actor_of(u) for u in session.scalars(select(User))}
+    supervisor = staff["wang.zhuren"]
+    workers = [actor for actor in staff.values() if actor.role == "worker" and actor.community_id ==
+               supervisor.community_id and actor.grid_ids]
+    kinds = dict(session.execute(select(ActivityCategory.name, ActivityCategory.id)
+                                 .where(ActivityCategory.community_id.is_(None))).tuples().all())
+    day = today - timedelta(days=365)
+    cancelled = 0
+    while day <= today + timedelta(days=21):
+        day += timedelta(days=rng.randint(2, 6))
+        worker = rng.choice(workers)
+        grid_id = rng.choice(sorted(worker.grid_ids))
+        title, kind, aimed, capacity, open_event, topic = rng.choice(ACTIVITY_PLANS)
+        starts = datetime.combine(day, datetime.min.time()).replace(hour=rng.choice((9, 10, 14, 15)))
+        planned_at = min(starts - timedelta(days=10), clock.now())
+        activity = activities.create(session, worker, activities.ActivityInput(
+            title=title, category_id=kinds[kind], starts_at=starts, ends_at=starts + timedelta(hours=2),
+            place=rng.choice(("居委会活动室", "社区广场", "党群服务中心", "和平里小区会所")), capacity=capacity,
+            grid_ids=[grid_id], target_groups=list(aimed), open_event=open_event, topic=topic,
+            partners=rng.choice(("", "阳光社工服务中心", "和平里志愿者服务队"))), now=planned_at)
+        if open_event:
+            if starts <= clock.now():
+                activities.record_count(session, worker, activity.id, head_count=rng.randint(30, 150),
+                                        reach=rng.randint(100, 400), now=min(starts + timedelta(hours=1), clock.now()))
+            continue
+        invited = activities.candidates(session, worker, activity.id)
+        rng.shuffle(invited)
+        for person in invited[:rng.randint(3, 12)]:
+            activities.sign_up(session, worker, activity.id, person["id"], now=min(starts - timedelta(days=3),
+                                                                                      clock.now()))
+        if starts > clock.now():
+            continue
+        if cancelled < 2 and rng.random() < 0.05:
+            session.flush()
+            activities.cancel(session, worker, activity.id, activity.version, rng.choice(("讲师临时有事", "暴雨预警")),
+                              now=starts - timedelta(days=1))
+            cancelled += 1
+            continue
+        listed = [p["id"] for p in activities.participants(session, worker, activity.id) if p["state"] == "signed_up"]
+        on_the_day = min(starts + timedelta(minutes=30), clock.now())  # nothing later than now
+        activities.mark_attendance(session, worker, activity.id, {pid for pid in listed if rng.random() < 0.85},
+                                   now=on_the_day)
+        if rng.random() < 0.3:
+            activities.walk_in(session, worker, activity.id, name=rng.choice(("路过居民", "家属陪同")), phone="",
+                               now=on_the_day)
+        session.flush()
+        activities.summarise(session, worker, activity.id, activity.version, rng.choice(SUMMARIES),
+                             rng.choice((0, 2, 4, 6)), now=min(starts + timedelta(hours=3), clock.now()))
 
 
 def _own_dispute_types(session, community_id: int) -> None:  # noqa: ANN001

@@ -751,3 +751,93 @@ class Visit(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ActivityCategory(Base):
+    """A kind of community activity. community_id None: the shared defaults every community offers;
+    a community's own are its only. `outreach`: 政策宣传, with a topic and a reach count."""
+
+    __tablename__ = "activity_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    name: Mapped[str] = mapped_column(String(30))
+    outreach: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+activity_grids = Table(
+    "activity_grids",
+    Base.metadata,
+    Column("activity_id", ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
+    Column("grid_id", ForeignKey("grids.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+activity_groups = Table(  # the special groups an activity is aimed at (core.base.groups)
+    "activity_groups",
+    Base.metadata,
+    Column("activity_id", ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(30), primary_key=True),
+)
+activity_organisers = Table(
+    "activity_organisers",
+    Base.metadata,
+    Column("activity_id", ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Activity(Base):
+    """A community activity (社区活动) or outreach campaign (政策宣传), from plan to summary."""
+
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_community_start", "community_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    title: Mapped[str] = mapped_column(String(100))
+    category_id: Mapped[int] = mapped_column(ForeignKey("activity_categories.id"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    place: Mapped[str] = mapped_column(String(100), default="")
+    partners: Mapped[str] = mapped_column(String(200), default="")  # 社会组织, 志愿者队伍: as named
+    capacity: Mapped[int | None] = mapped_column(Integer)  # None: no limit
+    open_event: Mapped[bool] = mapped_column(Boolean, default=False)  # 广场活动: a head count, no names
+    topic: Mapped[str] = mapped_column(String(50), default="")  # 政策宣传's topic (医保缴费, 反诈 …)
+    status: Mapped[str] = mapped_column(String(12), default="planned")  # planned | cancelled
+    change_reason: Mapped[str] = mapped_column(String(200), default="")  # the last postponement or the cancellation
+    head_count: Mapped[int | None] = mapped_column(Integer)
+    reach: Mapped[int | None] = mapped_column(Integer)  # 政策宣传: people reached (not distinct residents)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    volunteer_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ActivityParticipant(Base):
+    """A resident (or a walk-in not yet registered: name and phone) signed up, waiting, withdrawn,
+    and whether they came."""
+
+    __tablename__ = "activity_participants"
+    __table_args__ = (UniqueConstraint("activity_id", "resident_id", name="uq_activity_participants_resident"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50), default="")  # a walk-in not in the registry
+    phone: Mapped[str] = mapped_column(String(11), default="")
+    state: Mapped[str] = mapped_column(String(10), default="signed_up")  # signed_up | waiting | withdrawn
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    attended: Mapped[bool] = mapped_column(Boolean, default=False)
+    signed_up_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

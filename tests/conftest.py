@@ -89,8 +89,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-SHARED_DISPUTE_TYPES = text("SELECT id, name, sort_order, active, version FROM dispute_types WHERE community_id IS NULL")
-_seeded_dispute_types: dict[str, list[dict]] = {}  # database -> the shared types the migrations seed
+# Shared lists the migrations seed into tables that also hold communities' own rows (so TRUNCATE
+# ... CASCADE from communities empties them): table -> its columns.
+SEEDED_SHARED = {"dispute_types": ("id", "name", "sort_order", "active", "version"),
+                 "activity_categories": ("id", "name", "outreach", "sort_order", "active", "version")}
+_seeded: dict[str, dict[str, list[dict]]] = {}  # database -> table -> the shared rows the migrations seed
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +103,10 @@ def pg_url() -> Iterator[str]:
     engine = make_engine(url)
     migrate.upgrade(engine)
     with engine.connect() as connection:
-        _seeded_dispute_types[str(engine.url.database)] = [dict(row._mapping) for row in connection.execute(SHARED_DISPUTE_TYPES)]
+        _seeded[str(engine.url.database)] = {
+            table: [dict(row._mapping) for row in connection.execute(
+                text(f"SELECT {', '.join(columns)} FROM {table} WHERE community_id IS NULL"))]  # noqa: S608
+            for table, columns in SEEDED_SHARED.items()}
     engine.dispose()
     yield url
     drop_pg_database(url)
@@ -108,20 +114,21 @@ def pg_url() -> Iterator[str]:
 
 def _truncate_all(engine: Engine) -> None:
     with engine.begin() as connection:
-        # The shared dispute types are seeded by the migrations, but the table also holds
-        # communities' own types, so TRUNCATE ... CASCADE from communities empties it: put the
-        # seeded rows back as the migration left them.
-        seeded = _seeded_dispute_types[str(engine.url.database)]
+        # The shared lists are seeded by the migrations, but their tables also hold communities'
+        # own rows, so TRUNCATE ... CASCADE from communities empties them: put the seeded rows back
+        # as the migrations left them.
+        seeded = _seeded[str(engine.url.database)]
         tables = connection.execute(
             # Reference data seeded by the migrations stays.
             text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
                  "AND tablename NOT IN ('alembic_version', 'quota_settings', 'course_categories')")
         ).scalars().all()
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        connection.execute(text("INSERT INTO dispute_types (id, name, sort_order, active, version) "
-                                "VALUES (:id, :name, :sort_order, :active, :version)"), seeded)
-        connection.execute(text("SELECT setval(pg_get_serial_sequence('dispute_types', 'id'), :last)"),
-                           {"last": max(row["id"] for row in seeded)})
+        for table, columns in SEEDED_SHARED.items():
+            connection.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+                                    f"VALUES ({', '.join(':' + column for column in columns)})"), seeded[table])
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :last)"),
+                               {"last": max(row["id"] for row in seeded[table])})
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

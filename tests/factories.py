@@ -82,3 +82,12 @@ def save(session, actor: Actor, vault, resident_id: int, version: int, form, **o
 
     lookups.note(session, actor, vault, form.id_number, field="id_number")
     return residents.update(session, actor, vault, resident_id, version, form, **options)
+
+
+def another_worker(engine: Engine, world: World, *, username: str = "worker2") -> Actor:
+    """A worker of the home community's second grid (a colleague of worker1, not of grid 1)."""
+    with write_session(engine) as session:
+        account = users.create_user(session, None, username=username, display_name="worker two", role="worker",
+                                    community_id=world.community_id, grid_ids=[world.grid_ids[1]],
+                                    password=PASSWORD, must_change_password=False)
+        return users.actor_of(account.user)

@@ -51,6 +51,8 @@ SCREENS: tuple[Screen, ...] = (
            "visit.coverage", "nav.section.visits"),
     Screen("screens/visits/frequencies.py", "visit-frequencies", "nav.visit_frequencies", ":material/tune:",
            "visit.settings", "nav.section.visits"),
+    Screen("screens/activities/list.py", "activities", "nav.activities", ":material/celebration:", "activity.view",
+           "nav.section.visits"),
     Screen("screens/mediation/my_todo.py", "my-todo", "nav.my_todo", ":material/checklist:", "mediation.view",
            "nav.section.mediation"),
     Screen("screens/mediation/cases.py", "cases", "nav.cases", ":material/gavel:", "mediation.view", "nav.section.mediation"),

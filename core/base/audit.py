@@ -44,6 +44,16 @@ ACTIONS = (
     "resident_restricted_view",
     "phone_reveal",
     "household_head",
+    "activity_create",
+    "activity_update",
+    "activity_postpone",
+    "activity_cancel",
+    "activity_sign_up",
+    "activity_withdraw",
+    "activity_walk_in",
+    "activity_attendance",
+    "activity_count",
+    "activity_summary",
     "export",
     "resident_id_lookup",
     "resident_id_lookup_import",
@@ -252,7 +262,8 @@ def _without_tags(snapshot: str, hidden: frozenset[str]) -> str:
 # Snapshot keys whose values are codes, and the catalogue prefix that names them.
 _CODED_VALUES = {"state": ("case_state",), "status": ("status", "attendance"), "sex": ("sex",), "level": ("level",),
                  "role": ("role",), "channel": ("satisfaction.channel",), "category": ("satisfaction.category",),
-                 "source": ("source",), "tag": ("tag",), "tags": ("tag",), "field": ("field",), "hukou": ("hukou",)}
+                 "source": ("source",), "tag": ("tag",), "tags": ("tag",), "field": ("field",), "hukou": ("hukou",),
+                 "participant_state": ("participant_state",)}
 # Objects whose "id" is a count or a file name, not a row: named by their kind alone.
 _NOT_A_ROW = frozenset({"residents", "import"})
 

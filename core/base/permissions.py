@@ -51,6 +51,8 @@ _SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report
 _VISITS_WORK = {"visit.view", "visit.record"}
 # Deciding residents' tiers, the month's coverage of every grid.
 _VISITS_OVERSIGHT = {"visit.plan", "visit.coverage"}
+# Community activities: plan, sign residents up, take attendance (scope: core.activities).
+_ACTIVITIES = {"activity.view", "activity.edit"}
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # training.targets: the installation's quotas, at the terminal (core.cli set-quota);
     # mediation.types: the shared dispute types (names of categories, no case).
@@ -65,9 +67,10 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT,
                              "resident.create_grids",
                              *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, *_TRAINING_OVERSIGHT,
-                             *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, *_VISITS_WORK, *_VISITS_OVERSIGHT}),
+                             *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, *_VISITS_WORK, *_VISITS_OVERSIGHT,
+                             *_ACTIVITIES}),
     "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN,
-                         *_SATISFACTION_WORK, *_VISITS_WORK}),
+                         *_SATISFACTION_WORK, *_VISITS_WORK, *_ACTIVITIES}),
     "trainer": frozenset({"home.view", "profile.edit", *_TRAINING_OWN, "training.manage"}),
     # Figures of every community side by side and combined (core.reporting.street), nothing else.
     "street": frozenset({"home.view", "profile.edit", "street.view"}),

@@ -41,6 +41,7 @@ import xlsxwriter
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from core.activities import figures as activity_figures
 from core.base import clock
 from core.base.exports import Percent, cell_styles, write_cell
 from core.base.i18n import DEFAULT_LANGUAGE, translate
@@ -155,6 +156,14 @@ def dashboard_figures(session: Session, actor: Actor, today: date | None = None)
             visits.on_time_share(visits.coverage(session, actor, today, today=today)["total"].figures),
             visits.on_time_share(visits.coverage(session, actor, last_month_end, today=last_month_end)["total"].figures),
             "percent", "visit-coverage"))
+    if can(actor, "activity.view"):  # distinct residents who came, against the same days of last month
+        first, previous_first = _month_start(today), _previous_month(today)
+        previous_last = min(previous_first + timedelta(days=today.day - 1), first - timedelta(days=1))
+        figures.append(KeyFigure(
+            "dashboard.activity_residents",
+            activity_figures.figures(session, actor, first, today, coverage_groups=[]).residents_served,
+            activity_figures.figures(session, actor, previous_first, previous_last, coverage_groups=[]).residents_served,
+            "count", "activities", {"days": today.day, "previous_days": previous_last.day}, basis="same_days"))
     return figures
 
 
@@ -187,7 +196,7 @@ def _satisfaction_figures(session: Session, actor: Actor, today: date) -> list[K
 Sheet = tuple[str, list[list[Any]]]  # (name, rows: the first is the header)
 # Each sheet's own basis, said under its title: what the figures count and as of when.
 _SHEET_RULES = ("report.rule.residents", "report.rule.mediation", "report.rule.judicial", "report.rule.training",
-                "report.rule.satisfaction", "report.rule.visits")
+                "report.rule.satisfaction")
 
 
 def monthly_workbook(session: Session, actor: Actor, month: date, *, language: str | None = None,
@@ -213,15 +222,17 @@ def monthly_workbook(session: Session, actor: Actor, month: date, *, language: s
     month_text = f"{first.year}-{first.month:02d}"
     names, standings = every_community or (_community_names(session, actor),
                                            lambda day: training.compliance(session, actor, today=day))
-    sheets = [_residents_sheet(session, actor, as_of, today, t), _mediation_sheet(session, actor, first, t),
-              _judicial_office_sheet(session, actor, first, t), _training_sheet(standings(as_of), t),
-              _satisfaction_sheet(session, actor, first, t),
-              # visits name who is in a care group: the supervisor's, not the admin's
-              *([_visits_sheet(session, actor, first, as_of, t)] if can(actor, "visit.coverage") else [])]
+    sheets = list(zip([_residents_sheet(session, actor, as_of, today, t), _mediation_sheet(session, actor, first, t),
+                       _judicial_office_sheet(session, actor, first, t), _training_sheet(standings(as_of), t),
+                       _satisfaction_sheet(session, actor, first, t)], _SHEET_RULES, strict=True))
+    if can(actor, "visit.coverage"):  # visits name who is in a care group: the supervisor's, not the admin's
+        sheets.append((_visits_sheet(session, actor, first, as_of, t), "report.rule.visits"))
+    if can(actor, "activity.view"):
+        sheets.append((_activities_sheet(session, actor, first, as_of, t), "report.rule.activities"))
     title = t("report.title", month=month_text)
     community = t("common.list_separator").join(names)
     titled = []
-    for (name, rows), rule in zip(sheets, _SHEET_RULES[:len(sheets)], strict=True):  # visits come last
+    for (name, rows), rule in sheets:
         heading = [[f"{title} · {name}"],
                    [t("report.community"), community],
                    [t("report.month"), t("report.month_span", first=first, last=last)],
@@ -328,6 +339,29 @@ def _satisfaction_sheet(session: Session, actor: Actor, first: date, t: Any) -> 
         rows += [line(t(f"satisfaction.{dimension}.{row[dimension]}"), row)
                  for row in satisfaction.by_dimension(session, actor, filters, dimension, today=first)]
     return t("report.sheet.satisfaction"), rows
+
+
+def _activities_sheet(session: Session, actor: Actor, first: date, as_of: date, t: Any) -> Sheet:
+    """The month's activities as of its last day (core.activities.figures): held per category,
+    distinct residents served, walk-ins not registered, head counts and outreach reach apart,
+    volunteer hours, and the share reached of each group the month's activities were aimed at."""
+    aimed = activity_figures.aimed_groups(session, actor, first, as_of)
+    found = activity_figures.figures(session, actor, first, as_of, coverage_groups=aimed,
+                                     now=datetime.combine(as_of + timedelta(days=1), time.min))
+    rows: list[list[Any]] = [[t("report.figure"), t("report.value")],
+                             [t("activities.held"), found.held],
+                             *([f"  {name}", count] for name, count in found.by_category.items()),
+                             [t("activities.served"), found.residents_served],
+                             [t("report.activities.walk_ins"), found.unregistered_walk_ins],
+                             [t("field.head_count"), found.head_count],
+                             [t("activities.reach"), found.reach],
+                             [t("field.volunteer_hours"), found.volunteer_hours], [],
+                             [t("field.target_groups"), t("report.activities.reached"), t("report.activities.in_group"),
+                              t("report.activities.share")]]
+    for tag in aimed:
+        reached, in_group = found.coverage[tag]
+        rows.append([t(f"tag.{tag}"), reached, in_group, _percent(activity_figures.share(reached, in_group))])
+    return t("report.sheet.activities"), rows
 
 
 def _visits_sheet(session: Session, actor: Actor, first: date, as_of: date, t: Any) -> Sheet:

@@ -4,7 +4,7 @@ number shown with one tap as a link to dial; the list, the form and the confirma
 screen's width."""
 
 import struct
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -96,3 +96,70 @@ def test_a_worker_records_three_visits_on_a_phone_one_starting_a_case(server, br
         case = session.scalar(select(MediationCase).order_by(MediationCase.id.desc()))
     assert [visit.method for visit in found] == ["home", "phone_video", "home"]
     assert found[2].case_id == case.id and case.facts == "楼上漏水，与邻居争执"
+
+
+def test_a_worker_plans_an_activity_signs_up_and_takes_attendance_on_a_phone(server, browser, tmp_path):
+    """社区活动 at 390 x 844: an activity for 独居老人 of grid 1 later today, two residents signed
+    up, a walk-in, attendance taken, and the quarter's share of 独居老人 reached moves."""
+    world = server.world
+    with write_session(server.engine) as session:
+        for name, seq in (("赵奶奶", "411"), ("钱爷爷", "412")):
+            register(session, world.actors["worker"], vault_for_tests(), residents.ResidentForm(
+                name=name, id_number=make_resident_id("19450101", seq), grid_id=world.grid_ids[0],
+                address="幸福里小区3号楼1单元201", tags=["elderly_alone"]))
+        alone = len(residents.search(session, world.actors["worker"], vault_for_tests(),
+                                     residents.Filters(tag="elderly_alone", status="active")).rows)
+    now = datetime.now()
+    start = (now + timedelta(minutes=15)).replace(second=0, microsecond=0)
+    start -= timedelta(minutes=start.minute % 5)
+    assert start.date() == now.date(), "run this journey before 23:40: the activity starts later today"
+    end = min(start + timedelta(hours=1), start.replace(hour=23, minute=55))
+    page = browser.new_context(locale="zh-CN", viewport=PHONE, has_touch=True).new_page()
+    page.goto(f"{server.url}/activities")
+    log_in(page, "worker1")
+    expect(page.get_by_role("heading", name="社区活动")).to_be_visible()
+    reached = page.get_by_test_id("stMetric").filter(has_text="独居老人")
+
+    page.get_by_text("新建活动").click()
+    page.get_by_role("textbox", name="活动名称").fill("冬至包饺子")
+    day = page.get_by_test_id("stDateInput").filter(has_text="日期").locator("input")
+    day.fill(f"{now:%Y-%m-%d}")
+    day.press("Escape")  # typed, the calendar pop-up closes
+    for label, value in (("开始时间", start), ("结束时间", end)):  # typed into the hour and minute segments
+        page.get_by_role("spinbutton", name=f"小时, {label}").click()
+        page.keyboard.type(f"{value:%H}")
+        page.get_by_role("spinbutton", name=f"分钟, {label}").click()
+        page.keyboard.type(f"{value:%M}")
+    page.get_by_role("textbox", name="地点").fill("居委会活动室")
+    choose(page, "面向人群", "独居老人")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="创建活动").click()
+    expect(page.get_by_text("已创建活动「冬至包饺子」。")).to_be_visible()
+    fits_the_phone(page, tmp_path / "activities.png")
+
+    expect(reached).to_contain_text(f"0 / {alone}")  # 独居老人 of grid 1: these two, and any registered before
+    idle(page)
+    grid = page.get_by_test_id("stDataFrame")  # a canvas: click the first row's selection cell
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 54)
+    expect(page.get_by_role("heading", name="冬至包饺子")).to_be_visible()
+    for name in ("赵奶奶", "钱爷爷"):
+        choose(page, "为居民报名", name)
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="报名", exact=True).click()
+    expect(page.get_by_text("已报名 2 人，候补 0 人。")).to_be_visible()
+    fits_the_phone(page, tmp_path / "signed.png")
+
+    page.get_by_role("tab", name="签到").click()
+    page.get_by_role("textbox", name="姓名").fill("王大妈")
+    page.get_by_role("textbox", name="联系电话").fill("13700001111")
+    page.get_by_role("button", name="登记现场参加").click()
+    expect(page.get_by_text("已登记 王大妈 现场参加。")).to_be_visible()
+    idle(page)
+    page.get_by_role("tab", name="签到").click()
+    for name in ("赵奶奶", "钱爷爷"):
+        page.get_by_text(name, exact=True).click()
+    page.get_by_role("button", name="保存签到").click()
+    expect(page.get_by_text("已保存签到：名单中 2 人到场。")).to_be_visible()
+    expect(reached).to_contain_text(f"2 / {alone}")
+    fits_the_phone(page, tmp_path / "attended.png")

@@ -149,7 +149,16 @@ def test_demo_seed_has_every_role_and_a_street_of_three_communities_and_is_repea
         rounds = [visits.my_round(session, users.actor_of(users.find_by_username(session, name)))
                   for name in ("li.wgy", "zhang.wgy", "liu.wgy")]
         assert any(item.obligation.kind == "major" for found in rounds for item in found)
-        # Nothing happens later today than now (the audit showed 15:00 at 14:08).
+        # A year of activities: most held with attendance, two cancelled, the next weeks open.
+        from db.models import Activity, ActivityParticipant
+
+        held = session.scalar(select(func.count()).select_from(Activity).where(Activity.starts_at <= clock.now()))
+        assert held > 80 and session.scalar(select(func.min(Activity.starts_at))) < clock.now() - timedelta(days=330)
+        assert session.scalar(select(func.count()).select_from(Activity).where(Activity.status == "cancelled")) == 2
+        assert session.scalar(select(func.count()).select_from(Activity).where(Activity.starts_at > clock.now()))
+        assert session.scalar(select(func.count()).select_from(ActivityParticipant)
+                              .where(ActivityParticipant.attended.is_(True))) > 200
+                # Nothing happens later today than now (the audit showed 15:00 at 14:08).
         assert session.scalar(select(func.max(AuditEvent.at))) <= clock.now()
         assert session.scalar(select(func.max(Rating.created_at))) <= clock.now()
     again = demo.seed(engine, vault_for_tests())

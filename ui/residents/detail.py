@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from core.activities import service as activities
 from core.base import audit
 from core.base.crypto import Vault
 from core.base.errors import LinliError, NothingChanged, StaleEdit
@@ -104,9 +105,13 @@ def _whole_picture(t: Translate, me: Actor, engine: Engine, person: dict[str, An
     puts a visit on the grid worker's round within 24 hours."""
     with read_session(engine) as session:
         events = visits.timeline(session, me, person["id"])
+        events = sorted(events + activities.attended_by(session, me, person["id"]), key=lambda e: e["day"],
+                        reverse=True)
     comma = t("common.list_separator")
 
     def what(event: dict[str, Any]) -> tuple[str, str]:
+        if event["kind"] == "activity":
+            return t("residents.timeline.activity"), f"{event['title']}（{event['category']}）"
         if event["kind"] == "case":
             return t("residents.timeline.case"), _case_text(t, event)
         if event["kind"] == "major_change":

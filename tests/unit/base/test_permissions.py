@@ -15,6 +15,7 @@ SATISFACTION = {"satisfaction.record", "satisfaction.issue_token"}
 SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.monthly"}
 VISITS = {"visit.view", "visit.record"}
 VISITS_OVERSIGHT = {"visit.plan", "visit.coverage"}
+ACTIVITIES = {"activity.view", "activity.edit"}
 EXPECTED = {
     # The installation's administrator: communities and their accounts, the installation's trail;
     # nothing about residents, cases, ratings or training.
@@ -28,8 +29,9 @@ EXPECTED = {
     "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all",
                    "training.approve"}
     | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT
-    | VISITS | VISITS_OVERSIGHT,
-    "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION | SATISFACTION | VISITS,
+    | VISITS | VISITS_OVERSIGHT | ACTIVITIES,
+    "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION | SATISFACTION | VISITS
+    | ACTIVITIES,
     "trainer": {"home.view", "profile.edit", "training.view_own", "training.manage"},
     # 街道干部: the communities' figures, side by side and combined; no resident, case or rating.
     "street": {"home.view", "profile.edit", "street.view"},

@@ -14,7 +14,9 @@ TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login
           "case_parties", "case_sessions", "agreements", "follow_ups", "case_state_changes", "courses",
           "course_participants", "attendance", "certificates", "staff_qualifications", "quota_settings",
           "ratings", "survey_tokens", "rating_month_summary", "id_lookups", "case_preventions", "dispute_screenings",
-          "dispute_type_opt_outs", "visit_frequencies", "visit_plans", "major_changes", "visits"}
+          "dispute_type_opt_outs", "visit_frequencies", "visit_plans", "major_changes", "visits",
+          "activity_categories", "activities", "activity_grids", "activity_groups", "activity_organisers",
+          "activity_participants"}
 
 
 def test_upgrade_downgrade_upgrade(fresh_database_url):
@@ -298,7 +300,8 @@ def test_the_demo_database_upgrades_to_several_communities_with_every_row_accoun
         migrate.upgrade(engine)
         after = _rows(engine)
         assert set(before) <= set(after)
-        assert not [table for table in set(after) - set(before) if after[table]]  # tables added since: empty
+        # tables added since are empty, but for the lists a migration seeds (0026: activity categories)
+        assert not [table for table in set(after) - set(before) - {"activity_categories"} if after[table]]
 
         def without(rows: list[tuple], *names: str) -> list[tuple]:
             return sorted((tuple(pair for pair in row if pair[0] not in names) for row in rows), key=repr)

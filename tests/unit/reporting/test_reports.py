@@ -1,7 +1,7 @@
 """The monthly workbook and the dashboard's key figures, checked against a known month."""
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -106,7 +106,8 @@ def test_the_monthly_workbook_holds_the_months_figures(engine, month):
         return translate("en", key)
 
     assert book.sheetnames == [t("report.sheet.residents"), t("report.sheet.mediation"), t("report.sheet.judicial"),
-                               t("report.sheet.training"), t("report.sheet.satisfaction"), t("report.sheet.visits")]
+                               t("report.sheet.training"), t("report.sheet.satisfaction"), t("report.sheet.visits"),
+                               t("report.sheet.activities")]
     bureau = tables(sheet_rows(book, t("report.sheet.judicial")))  # June's table for the 司法所, by dispute type
     assert bureau[0][:3] == [t("judicial.type"), t("judicial.figure.received"), t("judicial.figure.settled")]
     total = next(row for row in bureau if row and row[0] == t("judicial.total"))
@@ -172,7 +173,7 @@ def test_no_cell_is_a_formula(engine, month):
         data = reports.monthly_workbook(session, month.actors["supervisor"], date(2026, 6, 1), today=date(2026, 6, 30))
         admins = reports.monthly_workbook(session, month.actors["admin"], date(2026, 6, 1), today=date(2026, 6, 30))
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["居民", "调解", "司法所报表", "培训", "满意度", "走访"]
+    assert book.sheetnames == ["居民", "调解", "司法所报表", "培训", "满意度", "走访", "社区活动"]
     # the admin's has no visits (they tell who is in a care group) and no sensitive group's count
     admins_book = openpyxl.load_workbook(io.BytesIO(admins))
     assert admins_book.sheetnames == ["居民", "调解", "司法所报表", "培训", "满意度"]
@@ -220,14 +221,15 @@ def test_dashboard_figures_with_change_since_last_month(engine, month):
     # June so far: one visit known, on time (the others' quarter runs to 30 June); May: none known
     on_time = by_key["dashboard.visits_on_time", None]
     assert (on_time.value, on_time.previous, on_time.unit) == (1.0, None, "percent")
-    assert {f.link for f in figures} == {"residents", "cases", "compliance", "satisfaction", "visit-coverage"}
+    assert {f.link for f in figures} == {"residents", "cases", "compliance", "satisfaction", "visit-coverage",
+                                         "activities"}
 
 
 def test_a_worker_dashboard_holds_only_what_the_worker_may_see(engine, month):
     with read_session(engine) as session:
         figures = reports.dashboard_figures(session, month.actors["worker"], date(2026, 6, 20))
         trainer = reports.dashboard_figures(session, month.actors["trainer"], date(2026, 6, 20))
-    assert {f.link for f in figures} == {"residents"}
+    assert {f.link for f in figures} == {"residents", "activities"}
     assert trainer == []
 
 
@@ -307,3 +309,34 @@ def test_each_sheet_says_what_it_is_and_a_past_month_stays_as_of_its_last_day(en
     assert lookup(people, "全部居民")[1] == "截至 2026-06-30"
     staff = sheet_rows(book, "培训")
     assert lookup(staff, supervisor.display_name)[3] == 0  # neither the December course nor July's 30 h
+
+
+def test_the_activities_sheet_counts_residents_once_and_people_counted_apart(engine, month):
+    from core.activities import service as activities
+    from db.models import ActivityCategory, Resident
+
+    worker = month.actors["worker"]
+    with write_session(engine) as session:
+        kinds = dict(session.execute(select(ActivityCategory.name, ActivityCategory.id)).tuples().all())
+        alone = list(session.scalars(select(Resident.id).where(Resident.name.in_(["居民1", "居民2"]))))
+        for day in (5, 19):
+            starts = datetime(2026, 6, day, 9)
+            activity = activities.create(session, worker, activities.ActivityInput(
+                title="独居老人午餐会", category_id=kinds["老年人关怀"], starts_at=starts,
+                ends_at=starts + timedelta(hours=2), grid_ids=[month.grid_ids[0]], target_groups=["elderly_alone"]),
+                now=datetime(2026, 6, 1, 9))
+            listed = {activities.sign_up(session, worker, activity.id, rid, now=datetime(2026, 6, 1, 10)).id
+                      for rid in alone}
+            activities.mark_attendance(session, worker, activity.id, listed, now=starts)
+        square = activities.create(session, worker, activities.ActivityInput(
+            title="反诈宣传", category_id=kinds["政策宣传"], topic="反诈", open_event=True,
+            starts_at=datetime(2026, 6, 10, 9), ends_at=datetime(2026, 6, 10, 11), grid_ids=[month.grid_ids[0]]),
+            now=datetime(2026, 6, 1, 9))
+        activities.record_count(session, worker, square.id, head_count=60, reach=150, now=datetime(2026, 6, 10, 10))
+    with read_session(engine) as session:
+        data = reports.monthly_workbook(session, month.actors["supervisor"], date(2026, 6, 1), today=date(2026, 6, 30))
+    rows = {row[0]: row[1:] for row in sheet_rows(openpyxl.load_workbook(io.BytesIO(data)), "社区活动") if row}
+    assert rows["已开展活动"][0] == 3 and rows["  老年人关怀"][0] == 2 and rows["  政策宣传"][0] == 1
+    assert rows["服务居民（人）"][0] == 2  # the same two came twice: counted once
+    assert (rows["到场人数"][0], rows["宣传覆盖（人次）"][0]) == (60, 150)  # people counted, apart
+    assert rows["独居老人"][:2] == [2, 3]  # 居民1 and 居民2 of the three 独居老人 (居民4 did not come)

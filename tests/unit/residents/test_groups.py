@@ -11,7 +11,6 @@ from core.base import audit
 from core.base.errors import Forbidden, Invalid, InvalidMany
 from core.mediation import service as mediations
 from core.mediation.service import CaseInput, PartyInput
-from core.office import users
 from core.residents import history as resident_history
 from core.residents import imports
 from core.residents import service as residents
@@ -20,7 +19,7 @@ from core.visits import service as visits
 from core.visits.rules import proposed_tier
 from db.engine import read_session, write_session
 from db.models import AuditEvent, DisputeType, Resident, resident_tags
-from tests.factories import PASSWORD, make_resident_id, make_world, register, save, vault_for_tests
+from tests.factories import another_worker, make_resident_id, make_world, register, save, vault_for_tests
 
 VAULT = vault_for_tests()
 TODAY = date(2026, 12, 6)
@@ -176,19 +175,11 @@ def test_new_groups_put_residents_in_their_visit_tier():
     assert proposed_tier(frozenset({"veteran"}), 70) is None
 
 
-def other_grid_mediator(engine, world):
-    with write_session(engine) as session:
-        account = users.create_user(session, None, username="worker2", display_name="worker two", role="worker",
-                                    community_id=world.community_id, grid_ids=[world.grid_ids[1]],
-                                    password=PASSWORD, must_change_password=False)
-        return users.actor_of(account.user)
-
-
 def test_a_phone_is_shown_with_one_tap_to_the_grid_worker_and_supervisor_only(engine):
     world = make_world(engine)
     worker, supervisor, admin = (world.actors[role] for role in ("worker", "supervisor", "admin"))
     resident_id = add(engine, worker, world.grid_ids[0])
-    mediator = other_grid_mediator(engine, world)
+    mediator = another_worker(engine, world)
     with write_session(engine) as session:
         assert residents.phone_number(session, worker, resident_id) == "13812345678"
         assert residents.phone_number(session, supervisor, resident_id) == "13812345678"
@@ -210,7 +201,7 @@ def test_a_mediator_from_another_grid_sees_the_party_without_groups_phone_or_vis
     world = make_world(engine)
     worker = world.actors["worker"]
     resident_id = add(engine, worker, world.grid_ids[0], tags=("disabled", "elderly_alone"))
-    mediator = other_grid_mediator(engine, world)
+    mediator = another_worker(engine, world)
     with write_session(engine) as session:
         visits.record(session, worker, visits.VisitInput(resident_id=resident_id, method="home",
                                                          visited_on=date.today(), health="poor"))

@@ -1,0 +1,100 @@
+"""社区活动 through the real app: a worker plans an activity for 独居老人 of their grid, signs two
+residents up (the second waits: capacity 1), withdraws the first, adds a walk-in and takes
+attendance; refusals name their field; each role sees only what it may."""
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from core.activities import service as activities
+from core.residents.service import ResidentForm
+from db.engine import read_session, write_session
+from db.models import Activity, ActivityCategory, ActivityParticipant
+from tests.app.conftest import login, new_app, open_url, texts
+from tests.factories import make_resident_id, register, vault_for_tests
+
+VAULT = vault_for_tests()
+
+
+def seed(app_world) -> list[int]:  # noqa: ANN001
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        return [register(session, world.actors["worker"], VAULT, ResidentForm(
+            name=name, id_number=make_resident_id("19450101", seq), grid_id=world.grid_ids[0],
+            address=f"和平里小区{index}号楼101", tags=["elderly_alone"])).id
+            for index, (name, seq) in enumerate((("王奶奶", "601"), ("李爷爷", "602")), start=1)]
+
+
+def open_first(at):  # noqa: ANN001, ANN201
+    at.session_state["activities_table"] = {"selection": {"rows": [0], "columns": []}}
+    return at.run()
+
+
+def test_a_worker_plans_signs_up_with_a_waiting_list_and_takes_attendance(app_world):
+    wang, li = seed(app_world)
+    at = open_url(login(new_app(), "worker1"), "activities")
+    assert not at.exception and "近30天及以后没有活动。" in texts(at)
+    at.text_input(key="activity_title").input("重阳节慰问")
+    at.text_input(key="activity_capacity").input("1")
+    next(m for m in at.multiselect if m.key.startswith("activity_groups")).select("elderly_alone")
+    at.button(key="FormSubmitter:activity_new-创建活动").click().run()
+    assert "已创建活动「重阳节慰问」。" in texts(at)
+    at = open_first(at)
+    assert at.subheader[0].value == "重阳节慰问"
+    at.multiselect(key=next(m.key for m in at.multiselect if m.key.startswith("invite_"))).select(wang).select(li).run()
+    at.button(key=next(b.key for b in at.button if str(b.key).startswith("sign_up_"))).click().run()
+    assert "已报名 1 人，候补 1 人。" in texts(at)
+    with read_session(app_world.engine) as session:
+        activity_id = session.scalar(select(Activity.id))
+        first = session.scalar(select(ActivityParticipant.id).where(ActivityParticipant.resident_id == wang))
+    at.button(key=f"withdraw_{first}").click().run()
+    assert "已取消 王奶奶 的报名。" in texts(at)
+    with read_session(app_world.engine) as session:  # the waiting one took the seat
+        assert session.scalar(select(ActivityParticipant.state).where(ActivityParticipant.resident_id == li)) \
+            == "signed_up"
+        session.get(Activity, activity_id)
+    with write_session(app_world.engine) as session:  # the day comes
+        activity = session.get(Activity, activity_id)
+        activity.starts_at = datetime.now() - timedelta(minutes=30)
+        activity.ends_at = datetime.now() + timedelta(hours=1)
+    at = open_first(open_url(at, "activities"))
+    at.text_input(key=f"walk_in_phone_{activity_id}").input("12345")
+    at.text_input(key=f"walk_in_name_{activity_id}").input("路人甲")
+    at.button(key=f"FormSubmitter:walk_in_{activity_id}-登记现场参加").click().run()
+    assert "联系电话：" in "\n".join(e.value for e in at.error)
+    at.text_input(key=f"walk_in_phone_{activity_id}").input("13700001111")
+    at.button(key=f"FormSubmitter:walk_in_{activity_id}-登记现场参加").click().run()
+    assert "已登记 路人甲 现场参加。" in texts(at)
+    li_row = next(c for c in at.checkbox if c.label == "李爷爷")
+    li_row.check()
+    at.button(key=f"FormSubmitter:attendance_{activity_id}-保存签到").click().run()
+    assert "已保存签到：名单中 1 人到场。" in texts(at)
+    with read_session(app_world.engine) as session:
+        came = session.scalars(select(ActivityParticipant.name).where(ActivityParticipant.attended.is_(True))).all()
+        assert sorted(came) == ["", "路人甲"]  # 李爷爷 (registered: no name kept) and the walk-in
+
+
+def test_a_bad_plan_is_refused_by_field_and_nothing_is_written(app_world):
+    at = open_url(login(new_app(), "worker1"), "activities")
+    at.time_input(key="activity_end").set_value(datetime(2026, 1, 1, 8, 0).time())
+    at.text_input(key="activity_capacity").input("很多")
+    at.button(key="FormSubmitter:activity_new-创建活动").click().run()
+    shown = "\n".join(e.value for e in at.error)
+    assert "活动名称：" in shown and "结束时间：结束时间须晚于开始时间" in shown and "人数上限：" in shown
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Activity)) == 0
+
+
+def test_a_worker_of_another_grid_does_not_see_the_activity(app_world):
+    seed(app_world)
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        kind = session.scalar(select(ActivityCategory.id).where(ActivityCategory.name == "文化活动"))
+        starts = datetime.combine(date.today() + timedelta(days=3), datetime.min.time()).replace(hour=9)
+        activities.create(session, world.actors["supervisor"], activities.ActivityInput(
+            title="第二网格读书会", category_id=kind, starts_at=starts, ends_at=starts + timedelta(hours=1),
+            grid_ids=[world.grid_ids[1]]))
+    at = open_url(login(new_app(), "worker1"), "activities")
+    assert "第二网格读书会" not in repr([frame.value for frame in at.dataframe]) and not at.dataframe
+    supervisor = open_url(login(new_app(), "supervisor1"), "activities")
+    assert list(supervisor.dataframe[0].value["活动名称"]) == ["第二网格读书会"]
