@@ -53,6 +53,8 @@ SCREENS: tuple[Screen, ...] = (
            "visit.settings", "nav.section.visits"),
     Screen("screens/activities/list.py", "activities", "nav.activities", ":material/celebration:", "activity.view",
            "nav.section.visits"),
+    Screen("screens/activities/categories.py", "activity-categories", "nav.activity_categories", ":material/category:",
+           "activity.settings", "nav.section.visits"),
     Screen("screens/mediation/my_todo.py", "my-todo", "nav.my_todo", ":material/checklist:", "mediation.view",
            "nav.section.mediation"),
     Screen("screens/mediation/cases.py", "cases", "nav.cases", ":material/gavel:", "mediation.view", "nav.section.mediation"),

@@ -9,7 +9,7 @@ starts; attendance and walk-ins may be recorded until ATTENDANCE_DAYS after it e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -238,6 +238,10 @@ def update(session: Session, actor: Actor, activity_id: int, expected_version: i
            now: datetime | None = None) -> Activity:
     activity = _editable(session, actor, activity_id, expected_version)
     clean_data = clean_input(session, actor, data)
+    # A sensitive target group this user does not see was not on their form: it stays.
+    shown = set(detail(session, actor, activity_id)["target_groups"])
+    stored = set(session.scalars(select(activity_groups.c.tag).where(activity_groups.c.activity_id == activity_id)))
+    clean_data = replace(clean_data, target_groups=sorted(set(clean_data.target_groups) | (stored - shown)))
     capacity_taken = _count(session, activity_id, "signed_up")
     if clean_data.capacity is not None and clean_data.capacity < capacity_taken:
         raise Invalid("capacity", "error.activity.capacity_below_signed_up", count=capacity_taken)
@@ -342,7 +346,9 @@ def participants(session: Session, actor: Actor, activity_id: int) -> list[dict[
         found.append({"id": person.id, "resident_id": person.resident_id, "name": resident_name or person.name,
                       "phone_masked": validation.mask_phone(phone) if phone else "", "grid_id": grid_id,
                       "state": person.state, "walk_in": person.walk_in, "attended": person.attended,
-                      "registered": person.resident_id is not None})
+                      "registered": person.resident_id is not None,
+                      # typed by the organiser for someone not in the registry, to register them
+                      "unregistered_phone": "" if person.resident_id else person.phone})
     return found
 
 
@@ -561,3 +567,45 @@ def attended_by(session: Session, actor: Actor, resident_id: int) -> list[dict[s
         .order_by(Activity.starts_at.desc()))
     return [{"day": starts.date(), "kind": "activity", "activity_id": activity_id, "title": title, "category": kind}
             for activity_id, title, starts, kind in rows]
+
+
+CALL_LIST_COLUMNS = ("person_name", "phone", "grid", "participant_state")
+
+
+def call_list(session: Session, actor: Actor, activity_id: int, *, now: datetime | None = None
+              ) -> list[list[Any]]:
+    """Those signed up or waiting, with their full phones, to call: only residents of the user's own
+    grids (the grid worker's and the supervisor's `resident.call`), and walk-ins not registered;
+    audited. No group is named in it, so no sensitive target group reaches an organiser from
+    another grid."""
+    require(actor, "activity.edit")
+    _load(session, actor, activity_id)
+    rows = session.execute(
+        select(ActivityParticipant.id, ActivityParticipant.resident_id, ActivityParticipant.name,
+               ActivityParticipant.phone, ActivityParticipant.state, Resident.name, Resident.phone, Resident.grid_id,
+               Grid.name)
+        .outerjoin(Resident, Resident.id == ActivityParticipant.resident_id)
+        .outerjoin(Grid, Grid.id == Resident.grid_id)
+        .where(ActivityParticipant.activity_id == activity_id, ActivityParticipant.state != "withdrawn")
+        .order_by(ActivityParticipant.signed_up_at, ActivityParticipant.id))
+    listed = []
+    for _pid, resident_id, name, phone, state, resident_name, resident_phone, grid_id, grid in rows:
+        if resident_id is not None and not can(actor, "resident.call", grid_id):
+            continue  # a resident of another grid: their grid worker calls them
+        listed.append([resident_name or name, resident_phone if resident_id else phone, grid or "", state])
+    audit.record(session, actor, "activity_call_list", object_type="activity", object_id=activity_id,
+                 after={"rows": len(listed)}, now=now)
+    return listed
+
+
+def call_list_file(session: Session, actor: Actor, activity_id: int, fmt: str, language: str) -> tuple[bytes, int]:
+    """call_list() as .xlsx or .csv (and how many it lists), headers and states in the user's
+    language; phones as text."""
+    from core.base.exports import write_table
+    from core.base.i18n import translate
+
+    rows = call_list(session, actor, activity_id)
+    for row in rows:
+        row[3] = translate(language, f"participant_state.{row[3]}")
+    return write_table([translate(language, f"field.{column}") for column in CALL_LIST_COLUMNS], rows, fmt,
+                       sheet=translate(language, "activities.call_list")), len(rows)

@@ -63,7 +63,7 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
                         *_RESIDENTS_REGISTRY, "resident.create_grids", *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
                         "mediation.types", *_TRAINING_OWN, "training.manage", *_TRAINING_OVERSIGHT, "training.targets",
-                        *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, "visit.settings"}),
+                        *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, "visit.settings", "activity.settings"}),
     "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT,
                              "resident.create_grids",
                              *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, *_TRAINING_OVERSIGHT,

@@ -3,6 +3,8 @@ waiting list once it is full), take attendance and walk-ins on the day, postpone
 
 from datetime import date, datetime, time, timedelta
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from core.activities import figures
@@ -12,12 +14,13 @@ from core.base.errors import LinliError
 from core.residents import service as residents
 from db.engine import read_session, write_session
 from ui.forms import DATE_FORMAT, FieldErrors, apply_field_resets, empty_fields_next_run, save_then_rerun, show_notice
-from ui.i18n import translated_choice, translator
+from ui.i18n import language, translated_choice, translator
 from ui.markdown import plain
 from ui.no_grids import stop_without_grids
 from ui.session import actor, db
 
 FIVE_MINUTES = timedelta(minutes=5)
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 t = translator()
 me = actor()
 engine = db()
@@ -33,45 +36,62 @@ with read_session(engine) as session:
     found = activities.listing(session, me, since=datetime.combine(date.today() - timedelta(days=30), time.min))
 
 
+def activity_fields(prefix: str, errors: FieldErrors, current: dict | None = None) -> activities.ActivityInput:
+    """What, when, where, for whom: empty for a new activity (next week, 9–11), or as `current` is;
+    inside a form."""
+    now = current or {"title": "", "category_id": None, "topic": "", "place": "", "partners": "", "capacity": None,
+                      "starts_at": datetime.combine(date.today() + timedelta(days=7), time(9)),
+                      "ends_at": datetime.combine(date.today() + timedelta(days=7), time(11)), "open_event": False,
+                      "grid_ids": sorted(me.grid_ids & set(grids))[:1], "target_groups": [], "organisers": {}}
+    title = st.text_input(t("field.activity_title"), value=now["title"], max_chars=activities.TITLE_MAX,
+                          key=f"{prefix}_title")
+    errors.slot("activity_title")
+    options = list(kinds) + ([now["category_id"]] if now["category_id"] and now["category_id"] not in kinds else [])
+    category = st.selectbox(t("field.category"), options, format_func=lambda c: kinds.get(c, "—"),
+                            index=options.index(now["category_id"]) if now["category_id"] in options else 0,
+                            key=f"{prefix}_category")
+    errors.slot("category")
+    topic = st.text_input(t("field.topic"), value=now["topic"], max_chars=activities.TOPIC_MAX, key=f"{prefix}_topic",
+                          help=t("activities.topic_help"))
+    errors.slot("topic")
+    day = st.date_input(t("activities.day"), value=now["starts_at"].date(), format=DATE_FORMAT, key=f"{prefix}_day")
+    start_col, end_col = st.columns(2)
+    start = start_col.time_input(t("field.starts_at"), value=now["starts_at"].time(), key=f"{prefix}_start",
+                                 step=FIVE_MINUTES)
+    errors.slot("starts_at")
+    end = end_col.time_input(t("field.ends_at"), value=now["ends_at"].time(), key=f"{prefix}_end", step=FIVE_MINUTES)
+    errors.slot("ends_at")
+    place = st.text_input(t("field.place"), value=now["place"], max_chars=activities.PLACE_MAX, key=f"{prefix}_place")
+    errors.slot("place")
+    chosen_grids = st.multiselect(t("field.grids"), list(grids), default=[g for g in now["grid_ids"] if g in grids],
+                                  format_func=grids.get, key=f"{prefix}_grids", placeholder=t("common.choose"))
+    errors.slot("grids")
+    choices = [*residents.visible_tags(me), groups.OLDEST_OLD]
+    aimed = st.multiselect(t("field.target_groups"), choices, default=[g for g in now["target_groups"] if g in choices],
+                           format_func=lambda tag: t(f"tag.{tag}"), key=translated_choice(f"{prefix}_groups"),
+                           placeholder=t("activities.everyone"))
+    errors.slot("target_groups")
+    capacity = st.text_input(t("field.capacity"), value=str(now["capacity"] or ""), key=f"{prefix}_capacity",
+                             placeholder=t("activities.no_limit"))
+    errors.slot("capacity")
+    partners = st.text_input(t("field.partners"), value=now["partners"], max_chars=activities.PARTNERS_MAX,
+                             key=f"{prefix}_partners")
+    errors.slot("partners")
+    open_event = st.checkbox(t("field.open_event"), value=now["open_event"], key=f"{prefix}_open")
+    return activities.ActivityInput(
+        title=title, category_id=category, topic=topic, starts_at=datetime.combine(day, start),
+        ends_at=datetime.combine(day, end), place=place, partners=partners, capacity=capacity,
+        grid_ids=chosen_grids, target_groups=aimed, open_event=open_event, organiser_ids=list(now["organisers"]))
+
+
 def plan_form() -> None:
-    """A new activity: what, when, where, for whom; inside an expander, most fields optional."""
+    """A new activity, inside an expander; most fields optional."""
     errors = FieldErrors()
     with st.form("activity_new"):
-        title = st.text_input(t("field.activity_title"), max_chars=activities.TITLE_MAX, key="activity_title")
-        errors.slot("activity_title")
-        category = st.selectbox(t("field.category"), list(kinds), format_func=kinds.get, key="activity_category")
-        errors.slot("category")
-        topic = st.text_input(t("field.topic"), max_chars=activities.TOPIC_MAX, key="activity_topic",
-                              help=t("activities.topic_help"))
-        errors.slot("topic")
-        day = st.date_input(t("activities.day"), value=date.today() + timedelta(days=7), format=DATE_FORMAT,
-                            key="activity_day")
-        start_col, end_col = st.columns(2)
-        start = start_col.time_input(t("field.starts_at"), value=time(9, 0), key="activity_start", step=FIVE_MINUTES)
-        errors.slot("starts_at")
-        end = end_col.time_input(t("field.ends_at"), value=time(11, 0), key="activity_end", step=FIVE_MINUTES)
-        errors.slot("ends_at")
-        place = st.text_input(t("field.place"), max_chars=activities.PLACE_MAX, key="activity_place")
-        errors.slot("place")
-        chosen_grids = st.multiselect(t("field.grids"), list(grids), default=sorted(me.grid_ids & set(grids))[:1],
-                                      format_func=grids.get, key="activity_grids", placeholder=t("common.choose"))
-        errors.slot("grids")
-        aimed = st.multiselect(t("field.target_groups"), [*residents.visible_tags(me), groups.OLDEST_OLD],
-                               format_func=lambda tag: t(f"tag.{tag}"), key=translated_choice("activity_groups"),
-                               placeholder=t("activities.everyone"))
-        errors.slot("target_groups")
-        capacity = st.text_input(t("field.capacity"), key="activity_capacity", placeholder=t("activities.no_limit"))
-        errors.slot("capacity")
-        partners = st.text_input(t("field.partners"), max_chars=activities.PARTNERS_MAX, key="activity_partners")
-        errors.slot("partners")
-        open_event = st.checkbox(t("field.open_event"), key="activity_open")
+        data = activity_fields("activity", errors)
         if st.form_submit_button(t("activities.create"), type="primary"):
-            data = activities.ActivityInput(
-                title=title, category_id=category, topic=topic, starts_at=datetime.combine(day, start),
-                ends_at=datetime.combine(day, end), place=place, partners=partners, capacity=capacity,
-                grid_ids=chosen_grids, target_groups=aimed, open_event=open_event)
             save_then_rerun(engine, errors, lambda session: activities.create(session, me, data),
-                            "activities_notice", t("activities.created", title=plain(title.strip())))
+                            "activities_notice", t("activities.created", title=plain(data.title.strip())))
 
 
 with st.expander(t("activities.new"), icon=":material/add:"):
@@ -99,6 +119,41 @@ def quarter_figures() -> None:
 
 
 quarter_figures()
+
+
+def range_figures() -> None:
+    """Any range of days: the figures, and the activities held per category as a chart."""
+    panel = st.expander(t("activities.range"), icon=":material/bar_chart:", key="activities_range_open",
+                        on_change="rerun")
+    if not panel.open:  # its reads run only when it is open
+        return
+    with panel:
+        today = date.today()
+        picked = st.date_input(t("activities.range_days"), value=(today.replace(day=1), today), max_value=today,
+                               format=DATE_FORMAT, key="activities_range")
+        if not isinstance(picked, tuple) or len(picked) != 2:
+            st.caption(t("activities.range_pick_end"))
+            return
+        with read_session(engine) as session:
+            aimed = figures.aimed_groups(session, me, *picked)
+            found = figures.figures(session, me, *picked, coverage_groups=aimed)
+        st.dataframe(pd.DataFrame([
+            {t("report.figure"): label, t("report.value"): value} for label, value in (
+                (t("activities.held"), found.held), (t("activities.served"), found.residents_served),
+                (t("report.activities.walk_ins"), found.unregistered_walk_ins),
+                (t("field.head_count"), found.head_count), (t("activities.reach"), found.reach),
+                (t("field.volunteer_hours"), found.volunteer_hours),
+                *((t("activities.group_reached", group=t(f"tag.{tag}")),
+                   f"{found.coverage[tag][0]} / {found.coverage[tag][1]}") for tag in aimed))]).astype(str),
+            hide_index=True, width="stretch")
+        if found.by_category:
+            held = pd.DataFrame([{"category": name, "held": count} for name, count in found.by_category.items()])
+            st.altair_chart(alt.Chart(held).mark_bar().encode(
+                x=alt.X("held:Q", title=t("activities.held"), axis=alt.Axis(tickMinStep=1)),
+                y=alt.Y("category:N", title=None, sort="-x")), width="stretch")
+
+
+range_figures()
 
 if not found:
     st.info(t("activities.none"))
@@ -130,6 +185,25 @@ if shown["status"] == "cancelled":
     st.warning(t("activities.cancelled_because", reason=plain(shown["change_reason"])))
     st.stop()
 
+
+def call_list_panel() -> None:
+    """The signed-up and waiting with full phones, to call: an audited download."""
+    fmt = st.radio(t("residents.export_format"), ["xlsx", "csv"], horizontal=True, key=f"call_list_format_{activity_id}")
+    st.caption(t("activities.call_list_hint"))
+    if st.button(t("activities.call_list_prepare"), key=f"call_list_{activity_id}", icon=":material/call:"):
+        with write_session(engine) as session:
+            data, count = activities.call_list_file(session, me, activity_id, fmt, language())
+        st.download_button(t("activities.call_list_download", count=count), data,
+                           file_name=f"activity-{activity_id}-calls.{fmt}", on_click="ignore",
+                           mime="text/csv" if fmt == "csv" else XLSX_MIME, key=f"call_list_download_{activity_id}")
+
+
+def register_walk_in(person: dict) -> None:
+    """An unregistered walk-in, to the new-resident form with their name and phone filled in."""
+    empty_fields_next_run({"new_resident_name": person["name"], "new_resident_phone": person["unregistered_phone"]})
+    st.switch_page("screens/residents/new.py")
+
+
 sign_ups, attendance, summary_tab, changes = st.tabs([t("activities.tab.sign_ups"), t("activities.tab.attendance"),
                                                       t("field.activity_summary"), t("activities.tab.changes")])
 with sign_ups:
@@ -137,22 +211,27 @@ with sign_ups:
                capacity=shown["capacity"] or t("activities.no_limit")))
     by_id = {person["id"]: person["name"] for person in invitable}
     errors = FieldErrors()
-    picked = st.multiselect(t("activities.invite"), list(by_id), format_func=by_id.get, key=f"invite_{activity_id}",
-                            placeholder=t("activities.invite_hint", count=len(by_id)))
+    to_sign_up = st.multiselect(t("activities.invite"), list(by_id), format_func=by_id.get, key=f"invite_{activity_id}",
+                                placeholder=t("activities.invite_hint", count=len(by_id)))
     errors.slot("resident")
-    if st.button(t("activities.sign_up"), type="primary", key=f"sign_up_{activity_id}", disabled=not picked):
+    if st.button(t("activities.sign_up"), type="primary", key=f"sign_up_{activity_id}", disabled=not to_sign_up):
         def sign_all(session):  # noqa: ANN001, ANN202
-            return [activities.sign_up(session, me, activity_id, resident_id).state for resident_id in picked]
+            return [activities.sign_up(session, me, activity_id, resident_id).state for resident_id in to_sign_up]
 
         save_then_rerun(engine, errors, sign_all, "activities_notice",
                         lambda states: t("activities.signed", signed=states.count("signed_up"),
                                          waiting=states.count("waiting")))
+    call_list_panel()
     for person in people:
         if person["state"] == "withdrawn":
             continue
         left, right = st.columns([3, 1])
         left.write(f"{plain(person['name'])} · {plain(person['phone_masked'] or '—')} · "
                    f"{t('participant_state.' + person['state'])}{' · ' + t('activities.walk_in') if person['walk_in'] else ''}")
+        if not person["registered"] and right.button(t("activities.register_walk_in"), key=f"register_{person['id']}"):
+            register_walk_in(person)
+        if person["walk_in"]:
+            continue
         if right.button(t("activities.withdraw"), key=f"withdraw_{person['id']}"):
             save_then_rerun(engine, errors, lambda session, pid=person["id"]: activities.withdraw(
                 session, me, activity_id, pid), "activities_notice", t("activities.withdrawn", name=plain(person["name"])))
@@ -221,6 +300,14 @@ with summary_tab:
                 t("activities.summary_saved"))
 
 with changes:
+    errors = FieldErrors()
+    with st.expander(t("activities.edit"), icon=":material/edit:"):
+        with st.form(f"edit_activity_{activity_id}"):
+            edited = activity_fields(f"edit_activity_{activity_id}_v{shown['version']}", errors, shown)
+            if st.form_submit_button(t("common.save"), type="primary"):
+                save_then_rerun(engine, errors, lambda session: activities.update(
+                    session, me, activity_id, shown["version"], edited), "activities_notice",
+                    t("activities.saved", title=plain(edited.title.strip())))
     errors = FieldErrors()
     with st.form(f"postpone_{activity_id}"):
         new_day = st.date_input(t("activities.day"), value=shown["starts_at"].date() + timedelta(days=7),

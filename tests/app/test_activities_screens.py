@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from core.activities import service as activities
 from core.residents.service import ResidentForm
 from db.engine import read_session, write_session
-from db.models import Activity, ActivityCategory, ActivityParticipant
+from db.models import Activity, ActivityCategory, ActivityParticipant, AuditEvent
 from tests.app.conftest import login, new_app, open_url, texts
 from tests.factories import make_resident_id, register, vault_for_tests
 
@@ -72,6 +72,21 @@ def test_a_worker_plans_signs_up_with_a_waiting_list_and_takes_attendance(app_wo
     with read_session(app_world.engine) as session:
         came = session.scalars(select(ActivityParticipant.name).where(ActivityParticipant.attended.is_(True))).all()
         assert sorted(came) == ["", "路人甲"]  # 李爷爷 (registered: no name kept) and the walk-in
+        walk_in = session.scalar(select(ActivityParticipant.id).where(ActivityParticipant.name == "路人甲"))
+    at.button(key=f"call_list_{activity_id}").click().run()  # the call list: prepared, then downloaded
+    assert [b.proto.label for b in at.get("download_button")] == ["下载电话名单（2 人）"]  # 李爷爷 and the walk-in
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "activity_call_list")) == 1
+    at.session_state["activities_range_open"] = True  # the range's figures, as a click on the expander
+    at.run()
+    frame = next(f.value for f in at.dataframe if "指标" in f.value.columns)
+    shown = dict(zip(frame["指标"], frame["数值"], strict=True))
+    assert (shown["服务居民（人）"], shown["未登记的现场参加者"], shown["独居老人 参与"]) == ("1", "1", "1 / 2")
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # held per category, as a chart
+    at.button(key=f"register_{walk_in}").click().run()  # an unregistered walk-in, to the registry
+    assert at.text_input(key="new_resident_name").value == "路人甲"
+    assert at.text_input(key="new_resident_phone").value == "13700001111"
 
 
 def test_a_bad_plan_is_refused_by_field_and_nothing_is_written(app_world):
@@ -98,3 +113,43 @@ def test_a_worker_of_another_grid_does_not_see_the_activity(app_world):
     assert "第二网格读书会" not in repr([frame.value for frame in at.dataframe]) and not at.dataframe
     supervisor = open_url(login(new_app(), "supervisor1"), "activities")
     assert list(supervisor.dataframe[0].value["活动名称"]) == ["第二网格读书会"]
+
+
+def test_the_admin_adds_a_category_of_the_community_and_retires_it(app_world):
+    at = open_url(login(new_app(), "admin1"), "activity-categories")
+    assert not at.exception and len(at.dataframe[0].value) == 7  # the shared defaults
+    at.text_input(key="activity_category_name").input("健康讲座")
+    at.button(key="FormSubmitter:activity_category_new-新增类别").click().run()
+    assert [e.value for e in at.error] == ["类别名称：已有名为“健康讲座”的活动类别"]
+    at.text_input(key="activity_category_name").input("邻里节")
+    at.button(key="FormSubmitter:activity_category_new-新增类别").click().run()
+    assert "已新增类别“邻里节”。" in texts(at) and len(at.dataframe[0].value) == 8
+    with read_session(app_world.engine) as session:
+        own = session.scalar(select(ActivityCategory.id).where(ActivityCategory.name == "邻里节"))
+    at.button(key=f"activity_category_toggle_{own}").click().run()
+    with read_session(app_world.engine) as session:
+        assert not session.get(ActivityCategory, own).active
+    worker = open_url(login(new_app(), "worker1"), "activities")
+    assert "邻里节" not in next(s for s in worker.selectbox if s.key == "activity_category").options
+
+
+def test_an_activity_is_edited_from_its_tab_and_a_bad_value_named(app_world):
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        kind = session.scalar(select(ActivityCategory.id).where(ActivityCategory.name == "文化活动"))
+        starts = datetime.combine(date.today() + timedelta(days=3), datetime.min.time()).replace(hour=9)
+        activity_id = activities.create(session, world.actors["worker"], activities.ActivityInput(
+            title="书法小组", category_id=kind, starts_at=starts, ends_at=starts + timedelta(hours=1),
+            grid_ids=[world.grid_ids[0]])).id
+    at = open_first(open_url(login(new_app(), "worker1"), "activities"))
+    prefix = f"edit_activity_{activity_id}_v1"
+    at.text_input(key=f"{prefix}_capacity").input("零")
+    at.button(key=f"FormSubmitter:edit_activity_{activity_id}-保存").click().run()
+    assert "人数上限：人数上限须为 1 到 10000 的整数，不限请留空" in [e.value for e in at.error]
+    at.text_input(key=f"{prefix}_capacity").input("12")
+    at.text_input(key=f"{prefix}_title").input("书法兴趣小组")
+    at.button(key=f"FormSubmitter:edit_activity_{activity_id}-保存").click().run()
+    assert "已保存活动「书法兴趣小组」。" in texts(at)
+    with read_session(app_world.engine) as session:
+        saved = session.get(Activity, activity_id)
+        assert (saved.title, saved.capacity) == ("书法兴趣小组", 12)

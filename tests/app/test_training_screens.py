@@ -310,7 +310,10 @@ def test_a_refusal_needs_a_reason_and_a_supervisor_cannot_review_their_own_claim
 def test_trainer_changes_cancels_and_adds_walk_ins_on_the_courses_page(app_world):
     from db.models import Course
 
-    course = make_course(app_world)
+    # Yesterday 9–12: the edit form keeps a course within one day, so a course around the clock
+    # now (as make_course's default) would cross midnight when the test runs after 22:00.
+    course = make_course(app_world, starts=datetime.combine(date.today() - timedelta(days=1), datetime.min.time())
+                         .replace(hour=9))
     world = app_world.world
     at = open_url(login(new_app(), "trainer1"), "courses")
     prefix = next(k for k in at.session_state if str(k).startswith(f"course_edit_{course.id}_v")

@@ -207,3 +207,49 @@ def test_an_attended_activity_is_on_the_residents_timeline_for_those_who_see_it(
         admin = Actor(id=worker.id, username="admin1", role="admin", community_id=worker.community_id,
                       grid_ids=worker.grid_ids)
         assert activities.attended_by(session, admin, people[0]) == []  # accounts and settings only
+
+
+def test_the_call_list_has_full_phones_of_ones_own_grids_only_and_is_audited(engine):
+    world = make_world(engine)
+    worker, supervisor = world.actors["worker"], world.actors["supervisor"]
+    colleague = another_worker(engine, world)
+    mine = residents_of(engine, worker, world.grid_ids[0], 1)[0]
+    theirs = residents_of(engine, supervisor, world.grid_ids[1], 1, born="19440101")[0]
+    activity_id = plan(engine, supervisor, world.grid_ids[0], grid_ids=[world.grid_ids[0], world.grid_ids[1]],
+                       organiser_ids=[worker.id, colleague.id], capacity=None)
+    with write_session(engine) as session:
+        for resident_id in (mine, theirs):
+            activities.sign_up(session, supervisor, activity_id, resident_id, now=NOW)
+        activities.walk_in(session, supervisor, activity_id, name="路人甲", phone="13700001111", now=STARTS)
+    with write_session(engine) as session:
+        assert activities.call_list(session, worker, activity_id) == [
+            ["老人0", "13900001111", "第一网格", "signed_up"], ["路人甲", "13700001111", "", "signed_up"]]
+        assert [row[0] for row in activities.call_list(session, colleague, activity_id)] == ["老人0", "路人甲"]
+        data, count = activities.call_list_file(session, worker, activity_id, "csv", "zh-CN")
+    assert count == 2
+    assert data.decode("utf-8-sig").splitlines()[:2] == ["姓名,联系电话,网格,报名状态", "老人0,13900001111,第一网格,已报名"]
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "activity_call_list")) == 3
+
+
+def test_an_edit_keeps_the_signed_up_and_a_larger_capacity_seats_those_waiting(engine):
+    worker, activity_id, people = one_activity(engine, 3)
+    with write_session(engine) as session:
+        for rid in people:
+            activities.sign_up(session, worker, activity_id, rid, now=NOW)
+    with read_session(engine) as session:
+        shown = activities.detail(session, worker, activity_id)
+    form = ActivityInput(title="重阳节慰问（改期前）", category_id=shown["category_id"], starts_at=shown["starts_at"],
+                         ends_at=shown["ends_at"], grid_ids=shown["grid_ids"], target_groups=shown["target_groups"],
+                         organiser_ids=list(shown["organisers"]), capacity="1")
+    with write_session(engine) as session, pytest.raises(Invalid) as refused:  # two are signed up, one waits
+        activities.update(session, worker, activity_id, shown["version"], form, now=NOW)
+    assert (refused.value.field, refused.value.key, refused.value.params) == (
+        "capacity", "error.activity.capacity_below_signed_up", {"count": 2})
+    form.capacity = "3"
+    with write_session(engine) as session:
+        activities.update(session, worker, activity_id, shown["version"], form, now=NOW)
+    with read_session(engine) as session:
+        assert activities.detail(session, worker, activity_id)["title"] == "重阳节慰问（改期前）"
+        assert [p["state"] for p in activities.participants(session, worker, activity_id)] == ["signed_up"] * 3

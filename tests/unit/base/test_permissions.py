@@ -23,7 +23,7 @@ EXPECTED = {
                  "mediation.types"},
     "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types",
               "training.view_own", "training.manage", "training.view_all", "training.approve",
-              "training.targets", "visit.settings", "resident.create_grids"}
+              "training.targets", "visit.settings", "activity.settings", "resident.create_grids"}
     # Accounts and settings; residents without their sensitive groups, phones, full IDs or visits.
     | REGISTRY | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
     "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all",
