@@ -615,12 +615,17 @@ def set_head(session: Session, actor: Actor, household_id: int, resident_id: int
     return household
 
 
+def restricted_seen(session: Session, actor: Actor, resident_id: int) -> set[str]:
+    """The 重点人员 groups of the resident this user sees (a read: most openings need no write)."""
+    resident = _load(session, actor, "resident.view", resident_id)
+    return set(tags_of(session, [resident_id])[resident_id]) & RESTRICTED & set(visible_tags(actor, resident.grid_id))
+
+
 def note_opened(session: Session, actor: Actor, resident_id: int, *, now: datetime | None = None) -> bool:
     """Opening the detail of a resident in a 重点人员 group (社区矫正, 安置帮教, 严重精神障碍, 吸毒人员)
     is audited, once per opening (the screen calls this when a detail opens, not on every rerun).
     True when it was recorded."""
-    resident = _load(session, actor, "resident.view", resident_id)
-    seen = set(tags_of(session, [resident_id])[resident_id]) & RESTRICTED & set(visible_tags(actor, resident.grid_id))
+    seen = restricted_seen(session, actor, resident_id)
     if not seen:
         return False
     audit.record(session, actor, "resident_restricted_view", object_type="resident", object_id=resident_id,

@@ -34,8 +34,11 @@ Translate = Callable[..., str]
 def resident_panel(t: Translate, me: Actor, engine: Engine, keys: Vault, resident_id: int, grids: dict[int, str],
                    visible_tags: list[str], *, opened: bool = False) -> None:
     if opened:  # a 重点人员's detail opened: audited once per opening
-        with write_session(engine) as session:
-            residents.note_opened(session, me, resident_id)
+        with read_session(engine) as session:  # a write only when there is one to make (an import may hold the lock)
+            restricted = residents.restricted_seen(session, me, resident_id)
+        if restricted:
+            with write_session(engine) as session:
+                residents.note_opened(session, me, resident_id)
     with read_session(engine) as session:
         person = residents.detail(session, me, resident_id)
         events = resident_history.changes(session, me, resident_id)

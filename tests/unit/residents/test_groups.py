@@ -121,6 +121,10 @@ def test_opening_a_restricted_residents_detail_is_audited_for_those_who_see_the_
     ordinary = add(engine, worker, world.grid_ids[0], born="19700101", seq="021", name="李娜", tags=())
     with read_session(engine) as session:
         residents.search(session, supervisor, VAULT, Filters(tag="post_release"))
+        # what the screen reads first, so that most openings write nothing
+        assert residents.restricted_seen(session, supervisor, restricted) == {"post_release"}
+        assert residents.restricted_seen(session, admin, restricted) == set()
+        assert residents.restricted_seen(session, supervisor, ordinary) == set()
     assert events(engine, "resident_restricted_view") == []
     with write_session(engine) as session:
         assert residents.note_opened(session, supervisor, restricted, now=datetime(2026, 12, 6, 9))
