@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -20,7 +21,7 @@ from sqlalchemy import Select, and_, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.activities.service import visible_condition
-from core.base import clock, groups
+from core.base import clock, groups, validation
 from core.base.permissions import Actor, require, sees_all_grids
 from db.models import Activity, ActivityCategory, ActivityParticipant, Resident, activity_groups, resident_tags
 
@@ -69,16 +70,12 @@ def figures(session: Session, actor: Actor, first: date, last: date, *, now: dat
     found.head_count, found.reach, found.volunteer_hours = int(totals[0]), int(totals[1]), float(totals[2])
     came = (select(ActivityParticipant.resident_id).join(Activity, Activity.id == ActivityParticipant.activity_id)
             .where(*held, ActivityParticipant.attended.is_(True)))
-    found.residents_served = session.scalar(
-        select(func.count(distinct(ActivityParticipant.resident_id))).join(
-            Activity, Activity.id == ActivityParticipant.activity_id)
-        .where(*held, ActivityParticipant.attended.is_(True), ActivityParticipant.resident_id.is_not(None))) or 0
+    found.residents_served = _served(session, held)
     found.unregistered_walk_ins = session.scalar(
         select(func.count(ActivityParticipant.id)).join(Activity, Activity.id == ActivityParticipant.activity_id)
         .where(*held, ActivityParticipant.attended.is_(True), ActivityParticipant.resident_id.is_(None))) or 0
-    wanted = coverage_groups if coverage_groups is not None else [*groups.visible_tags(actor), groups.OLDEST_OLD]
-    visible = {*groups.visible_tags(actor), groups.OLDEST_OLD}
-    for tag in [tag for tag in wanted if tag in visible]:
+    visible = [*groups.visible_tags(actor), groups.OLDEST_OLD]
+    for tag in [tag for tag in (visible if coverage_groups is None else coverage_groups) if tag in visible]:
         members = _group_members(actor, tag, last)
         in_group = session.scalar(select(func.count()).select_from(members.subquery())) or 0
         reached = session.scalar(select(func.count()).select_from(
@@ -87,17 +84,34 @@ def figures(session: Session, actor: Actor, first: date, last: date, *, now: dat
     return found
 
 
+def residents_served(session: Session, actor: Actor, first: date, last: date, *, now: datetime | None = None) -> int:
+    """figures().residents_served alone (the home card needs no more)."""
+    require(actor, "activity.view")
+    return _served(session, _held(actor, first, last, now or clock.now()))
+
+
+def _served(session: Session, held: list) -> int:
+    return session.scalar(
+        select(func.count(distinct(ActivityParticipant.resident_id))).join(
+            Activity, Activity.id == ActivityParticipant.activity_id)
+        .where(*held, ActivityParticipant.attended.is_(True), ActivityParticipant.resident_id.is_not(None))) or 0
+
+
+def lines(found: Figures, t: Callable[..., str]) -> list[tuple[str, int | float]]:
+    """The figures as a person reads them, label and value, in one order for the screen and the
+    workbook (the categories and the groups' shares are shown apart)."""
+    return [(t("activities.held"), found.held), (t("activities.served"), found.residents_served),
+            (t("report.activities.walk_ins"), found.unregistered_walk_ins), (t("field.head_count"), found.head_count),
+            (t("activities.reach"), found.reach), (t("field.volunteer_hours"), found.volunteer_hours)]
+
+
 def _group_members(actor: Actor, tag: str, on: date) -> Select:
     """Active residents of the user's grids in the group on the day."""
     query = select(Resident.id).where(Resident.deleted_at.is_(None), Resident.status == "active")
     if not sees_all_grids(actor):
         query = query.where(Resident.grid_id.in_(sorted(actor.grid_ids) or [-1]))
     if tag == groups.OLDEST_OLD:
-        try:
-            eightieth = on.replace(year=on.year - groups.OLDEST_OLD_AGE)
-        except ValueError:
-            eightieth = on.replace(year=on.year - groups.OLDEST_OLD_AGE, day=28)
-        return query.where(Resident.birth_date <= eightieth)
+        return query.where(Resident.birth_date <= validation.years_before(on, groups.OLDEST_OLD_AGE))
     return query.where(exists().where(and_(resident_tags.c.resident_id == Resident.id, resident_tags.c.tag == tag)))
 
 

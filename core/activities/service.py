@@ -17,9 +17,10 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.base import audit, clock, groups, validation
-from core.base.errors import Invalid, InvalidMany, NotFound, StaleEdit, collect
+from core.base.errors import Invalid, InvalidMany, NotFound, collect
 from core.base.permissions import Actor, can, require
-from core.base.text import clean, clean_prose
+from core.base.records import load_for_edit
+from core.base.text import clean
 from db.models import (
     Activity,
     ActivityCategory,
@@ -149,8 +150,8 @@ def clean_input(session: Session, actor: Actor, data: ActivityInput) -> CleanAct
         lambda: validation.required_text(data.title, "activity_title", TITLE_MAX),
         lambda: _category(session, actor, data.category_id, data.topic),
         lambda: _when(data),
-        lambda: _limited(data.place, "place", PLACE_MAX),
-        lambda: _limited(data.partners, "partners", PARTNERS_MAX),
+        lambda: validation.limited_text(data.place, "place", PLACE_MAX),
+        lambda: validation.limited_text(data.partners, "partners", PARTNERS_MAX),
         lambda: _capacity(data.capacity),
         lambda: _grids(session, actor, list(data.grid_ids)),
         lambda: _organisers(session, actor, list(data.organiser_ids)),
@@ -158,13 +159,6 @@ def clean_input(session: Session, actor: Actor, data: ActivityInput) -> CleanAct
     target = collect([lambda: _target_groups(actor, list(data.target_groups), grid_ids)])[0]  # needs the grids
     return CleanActivity(title, category_id, topic, starts, ends, place, partners, capacity, grid_ids, target,
                          organisers, bool(data.open_event))
-
-
-def _limited(value: str | None, field_name: str, limit: int) -> str:
-    text = clean_prose(value)
-    if len(text) > limit:
-        raise Invalid(field_name, "error.too_long", max=limit)
-    return text
 
 
 def _snapshot(activity: Activity, data: CleanActivity | None = None) -> dict[str, Any]:
@@ -229,8 +223,8 @@ def _editable(session: Session, actor: Actor, activity_id: int, expected_version
     activity = _load(session, actor, activity_id, "activity.edit")
     if activity.status == "cancelled":
         raise Invalid("activity", "error.activity.cancelled")
-    if expected_version is not None and activity.version != expected_version:
-        raise StaleEdit()
+    if expected_version is not None:
+        load_for_edit(session, Activity, activity_id, expected_version)
     return activity
 
 
@@ -239,9 +233,9 @@ def update(session: Session, actor: Actor, activity_id: int, expected_version: i
     activity = _editable(session, actor, activity_id, expected_version)
     clean_data = clean_input(session, actor, data)
     # A sensitive target group this user does not see was not on their form: it stays.
-    shown = set(detail(session, actor, activity_id)["target_groups"])
-    stored = set(session.scalars(select(activity_groups.c.tag).where(activity_groups.c.activity_id == activity_id)))
-    clean_data = replace(clean_data, target_groups=sorted(set(clean_data.target_groups) | (stored - shown)))
+    stored, grid_ids = _aimed_at(session, activity_id), _grids_of(session, activity_id)
+    unseen = set(stored) - set(_shown_groups(actor, stored, grid_ids))
+    clean_data = replace(clean_data, target_groups=sorted(set(clean_data.target_groups) | unseen))
     capacity_taken = _count(session, activity_id, "signed_up")
     if clean_data.capacity is not None and clean_data.capacity < capacity_taken:
         raise Invalid("capacity", "error.activity.capacity_below_signed_up", count=capacity_taken)
@@ -313,10 +307,8 @@ def listing(session: Session, actor: Actor, *, since: datetime | None = None, un
 
 def detail(session: Session, actor: Actor, activity_id: int) -> dict[str, Any]:
     activity = _load(session, actor, activity_id)
-    grid_ids = sorted(session.scalars(select(activity_grids.c.grid_id).where(activity_grids.c.activity_id == activity_id)))
-    tags = list(session.scalars(select(activity_groups.c.tag).where(activity_groups.c.activity_id == activity_id)))
-    # A sensitive target group is named only to those who see it in one of the activity's grids.
-    shown = [tag for tag in tags if not groups.TAGS.get(tag) or any(can(actor, "resident.sensitive", g) for g in grid_ids)]
+    grid_ids = _grids_of(session, activity_id)
+    shown = _shown_groups(actor, _aimed_at(session, activity_id), grid_ids)
     organisers = dict(session.execute(select(User.id, User.display_name).join(
         activity_organisers, activity_organisers.c.user_id == User.id).where(
         activity_organisers.c.activity_id == activity_id)).tuples().all())
@@ -329,6 +321,19 @@ def detail(session: Session, actor: Actor, activity_id: int) -> dict[str, Any]:
             "grids": dict(session.execute(select(Grid.id, Grid.name).where(Grid.id.in_(grid_ids or [-1]))).tuples().all()),
             "target_groups": shown, "organisers": organisers,
             "signed_up": _count(session, activity_id, "signed_up"), "waiting": _count(session, activity_id, "waiting")}
+
+
+def _grids_of(session: Session, activity_id: int) -> list[int]:
+    return sorted(session.scalars(select(activity_grids.c.grid_id).where(activity_grids.c.activity_id == activity_id)))
+
+
+def _aimed_at(session: Session, activity_id: int) -> list[str]:
+    return list(session.scalars(select(activity_groups.c.tag).where(activity_groups.c.activity_id == activity_id)))
+
+
+def _shown_groups(actor: Actor, tags: list[str], grid_ids: list[int]) -> list[str]:
+    """A sensitive target group is named only to those who see it in one of the activity's grids."""
+    return [tag for tag in tags if not groups.TAGS.get(tag) or any(can(actor, "resident.sensitive", g) for g in grid_ids)]
 
 
 def participants(session: Session, actor: Actor, activity_id: int) -> list[dict[str, Any]]:
@@ -356,31 +361,23 @@ def candidates(session: Session, actor: Actor, activity_id: int, *, limit: int =
     """Residents to invite: active, in the activity's grids that are also the user's, in one of its
     target groups (any resident when it has none), not yet on its list."""
     activity = _load(session, actor, activity_id)
-    grid_ids = set(session.scalars(select(activity_grids.c.grid_id).where(activity_grids.c.activity_id == activity_id)))
-    tags = list(session.scalars(select(activity_groups.c.tag).where(activity_groups.c.activity_id == activity_id)))
-    mine = sorted(grid_ids & {g for g in grid_ids if can(actor, "resident.view", g)})
+    grid_ids, tags = _grids_of(session, activity_id), _aimed_at(session, activity_id)
+    mine = sorted(g for g in grid_ids if can(actor, "resident.view", g))
     query = (select(Resident.id, Resident.name, Resident.birth_date, Resident.grid_id)
              .where(Resident.grid_id.in_(mine or [-1]), Resident.deleted_at.is_(None), Resident.status == "active",
                     ~exists().where(ActivityParticipant.activity_id == activity.id,
                                     ActivityParticipant.resident_id == Resident.id)))
     if tags:
-        today = clock.now().date()
         stored = [tag for tag in tags if tag in groups.TAGS]
         conditions = []
         if stored:
             conditions.append(exists().where(resident_tags.c.resident_id == Resident.id, resident_tags.c.tag.in_(stored)))
         if groups.OLDEST_OLD in tags:
-            conditions.append(Resident.birth_date <= _years_before(today, groups.OLDEST_OLD_AGE))
+            conditions.append(Resident.birth_date <= validation.years_before(clock.now().date(),
+                                                                            groups.OLDEST_OLD_AGE))
         query = query.where(or_(*conditions))
     rows = session.execute(query.order_by(Resident.name, Resident.id).limit(limit))
     return [{"id": rid, "name": name, "birth_date": birth, "grid_id": grid} for rid, name, birth, grid in rows]
-
-
-def _years_before(day: Any, years: int) -> Any:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 def _count(session: Session, activity_id: int, state: str) -> int:
@@ -533,7 +530,7 @@ def summarise(session: Session, actor: Actor, activity_id: int, expected_version
     now = now or clock.now()
     if activity.starts_at > now + timedelta(hours=2):
         raise Invalid("activity_summary", "error.activity.not_started")
-    text, hours = collect([lambda: _limited(summary, "activity_summary", SUMMARY_MAX), lambda: _hours(volunteer_hours)])
+    text, hours = collect([lambda: validation.limited_text(summary, "activity_summary", SUMMARY_MAX), lambda: _hours(volunteer_hours)])
     before = {"summary": activity.summary, "volunteer_hours": activity.volunteer_hours}
     activity.summary, activity.volunteer_hours, activity.updated_at = text, hours, now
     audit.record(session, actor, "activity_summary", object_type="activity", object_id=activity_id, before=before,

@@ -20,14 +20,20 @@ _DATE = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?")
 _DATE_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
 
 
-def required_text(value: str | None, field: str, maximum: int, *, prose: bool = True) -> str:
-    """Text that must be given: trimmed, at most `maximum` characters; prose keeps its punctuation
+def limited_text(value: str | None, field: str, maximum: int, *, prose: bool = True) -> str:
+    """Text that may be empty: trimmed, at most `maximum` characters; prose keeps its punctuation
     as typed, a short value (prose=False) is NFKC-folded like a name."""
     text = clean_prose(value) if prose else clean(value)
-    if not text:
-        raise Invalid(field, "error.required")
     if len(text) > maximum:
         raise Invalid(field, "error.too_long", max=maximum)
+    return text
+
+
+def required_text(value: str | None, field: str, maximum: int, *, prose: bool = True) -> str:
+    """limited_text() that must be given."""
+    text = limited_text(value, field, maximum, prose=prose)
+    if not text:
+        raise Invalid(field, "error.required")
     return text
 
 
@@ -81,6 +87,14 @@ def whole_number(value: int | str | None, field: str, low: int, high: int, key: 
     if not low <= number <= high:
         raise Invalid(field, key)
     return number
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier (29 February: the 28th): born on it or before, that old on `day`."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
 
 
 def age_on(birth: date, day: date) -> int:

@@ -161,8 +161,8 @@ def dashboard_figures(session: Session, actor: Actor, today: date | None = None)
         previous_last = min(previous_first + timedelta(days=today.day - 1), first - timedelta(days=1))
         figures.append(KeyFigure(
             "dashboard.activity_residents",
-            activity_figures.figures(session, actor, first, today, coverage_groups=[]).residents_served,
-            activity_figures.figures(session, actor, previous_first, previous_last, coverage_groups=[]).residents_served,
+            activity_figures.residents_served(session, actor, first, today),
+            activity_figures.residents_served(session, actor, previous_first, previous_last),
             "count", "activities", {"days": today.day, "previous_days": previous_last.day}, basis="same_days"))
     return figures
 
@@ -348,14 +348,9 @@ def _activities_sheet(session: Session, actor: Actor, first: date, as_of: date, 
     aimed = activity_figures.aimed_groups(session, actor, first, as_of)
     found = activity_figures.figures(session, actor, first, as_of, coverage_groups=aimed,
                                      now=datetime.combine(as_of + timedelta(days=1), time.min))
-    rows: list[list[Any]] = [[t("report.figure"), t("report.value")],
-                             [t("activities.held"), found.held],
-                             *([f"  {name}", count] for name, count in found.by_category.items()),
-                             [t("activities.served"), found.residents_served],
-                             [t("report.activities.walk_ins"), found.unregistered_walk_ins],
-                             [t("field.head_count"), found.head_count],
-                             [t("activities.reach"), found.reach],
-                             [t("field.volunteer_hours"), found.volunteer_hours], [],
+    held, *others = ([label, value] for label, value in activity_figures.lines(found, t))
+    rows: list[list[Any]] = [[t("report.figure"), t("report.value")], held,
+                             *([f"  {name}", count] for name, count in found.by_category.items()), *others, [],
                              [t("field.target_groups"), t("report.activities.reached"), t("report.activities.in_group"),
                               t("report.activities.share")]]
     for tag in aimed:

@@ -85,10 +85,7 @@ class CleanResident(NamedTuple):  # a tuple: built once per roster row, and chea
 
 @lru_cache(maxsize=16384)  # relation, ethnicity and notes repeat down a roster
 def _limited(value: str | None, field_name: str, limit: int, prose: bool = False) -> str:
-    text = clean_prose(value) if prose else clean(value)
-    if len(text) > limit:
-        raise Invalid(field_name, "error.too_long", max=limit)
-    return text
+    return validation.limited_text(value, field_name, limit, prose=prose)
 
 
 def _grid_given(grid_id: int | None) -> int:
@@ -328,7 +325,8 @@ def update(session: Session, actor: Actor, vault: Vault, resident_id: int, expec
     _require_grid(session, actor, "resident.edit", data.grid_id)
     _require_settable(actor, data.grid_id, data.tags)
     # Groups this user may not see were not on their form: they stay as they are.
-    unseen = set(tags_of(session, [resident_id])[resident_id]) - set(visible_tags(actor, resident.grid_id))
+    stored = tags_of(session, [resident_id])[resident_id]
+    unseen = set(stored) - set(visible_tags(actor, resident.grid_id))
     data = data._replace(tags=tuple(sorted(set(data.tags) | unseen)))
     resident = load_for_edit(session, Resident, resident_id, expected_version)
     if resident.id_hash and not data.id_number and not can(actor, "resident.reveal"):
@@ -340,7 +338,7 @@ def update(session: Session, actor: Actor, vault: Vault, resident_id: int, expec
     if same_id:
         raise _id_taken(actor, same_id[0])
     now = now or clock.now()
-    before = _snapshot(resident, tags_of(session, [resident_id])[resident_id])
+    before = _snapshot(resident, stored)
     before_id = resident.id_hash  # the snapshot holds the masked ID, the same for a fixed middle digit
     left_household_id = resident.household_id
     household = household_for(session, data.grid_id, data.address, now)
@@ -423,13 +421,6 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def _filtered(query: Select, actor: Actor, vault: Vault, filters: Filters, today: date) -> Select:
     query = query.where(Resident.deleted_at.is_(None))
     if not sees_all_grids(actor):
@@ -439,15 +430,15 @@ def _filtered(query: Select, actor: Actor, vault: Vault, filters: Filters, today
     if filters.status:
         query = query.where(Resident.status == filters.status)
     if filters.tag == OLDEST_OLD:
-        query = query.where(Resident.birth_date <= _years_before(today, OLDEST_OLD_AGE))
+        query = query.where(Resident.birth_date <= validation.years_before(today, OLDEST_OLD_AGE))
     elif filters.tag:
         if TAGS.get(filters.tag) and not can(actor, "resident.sensitive"):
             raise Forbidden(action="resident.sensitive")
         query = query.where(exists().where(resident_tags.c.resident_id == Resident.id, resident_tags.c.tag == filters.tag))
     if filters.age_min is not None:
-        query = query.where(Resident.birth_date <= _years_before(today, filters.age_min))
+        query = query.where(Resident.birth_date <= validation.years_before(today, filters.age_min))
     if filters.age_max is not None:
-        query = query.where(Resident.birth_date > _years_before(today, filters.age_max + 1))
+        query = query.where(Resident.birth_date > validation.years_before(today, filters.age_max + 1))
     text = clean(filters.query)
     if text:
         query = query.where(_text_condition(text, vault)[0])

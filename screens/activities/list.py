@@ -139,10 +139,7 @@ def range_figures() -> None:
             found = figures.figures(session, me, *picked, coverage_groups=aimed)
         st.dataframe(pd.DataFrame([
             {t("report.figure"): label, t("report.value"): value} for label, value in (
-                (t("activities.held"), found.held), (t("activities.served"), found.residents_served),
-                (t("report.activities.walk_ins"), found.unregistered_walk_ins),
-                (t("field.head_count"), found.head_count), (t("activities.reach"), found.reach),
-                (t("field.volunteer_hours"), found.volunteer_hours),
+                *figures.lines(found, t),
                 *((t("activities.group_reached", group=t(f"tag.{tag}")),
                    f"{found.coverage[tag][0]} / {found.coverage[tag][1]}") for tag in aimed))]).astype(str),
             hide_index=True, width="stretch")
