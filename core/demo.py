@@ -145,6 +145,7 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
                 _training(session, rng)
                 if files_dir is not None:
                     _outside_hours(session, files_dir)
+                    _activity_photos(session, files_dir)
             _ratings(session, rng)
         accounts += _small_communities(session, vault, rng, first_seed)
     return accounts
@@ -333,6 +334,7 @@ def _activities(session, rng: random.Random) -> None:  # noqa: ANN001
     """A year of community activities in 和平里: about eight a month, each for a grid's residents;
     past ones with their sign-ups, attendance and walk-ins (open events with a head count and a
     reach), two cancelled with a reason, and the next few weeks planned with sign-ups open."""
+    from core.activities import ratings
     from core.activities import service as activities
     from db.models import ActivityCategory
 
@@ -385,6 +387,37 @@ def _activities(session, rng: random.Random) -> None:  # noqa: ANN001
         session.flush()
         activities.summarise(session, worker, activity.id, activity.version, rng.choice(SUMMARIES),
                              rng.choice((0, 2, 4, 6)), now=min(starts + timedelta(hours=3), clock.now()))
+        for _ in range(rng.choice((0, 0, 3, 5, 7))):  # residents' ratings, from the follow-up calls
+            ratings.record_phone_rating(session, worker, activity.id, rng.choice((5, 5, 4, 4, 4, 3, 2)),
+                                        now=min(starts + timedelta(days=2), clock.now()))
+
+
+def _activity_photos(session, files_dir: Path) -> None:  # noqa: ANN001
+    """A photo (drawn here: no real person) for each of the last three activities held with names."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from core.activities import photos
+    from db.models import Activity
+
+    held = session.scalars(select(Activity).where(Activity.status == "planned", Activity.open_event.is_(False),
+                                                  Activity.starts_at <= clock.now())
+                           .order_by(Activity.starts_at.desc()).limit(3)).all()
+    staff = {u.id: users.actor_of(u) for u in session.scalars(select(User))}
+    for index, activity in enumerate(held):
+        picture = Image.new("RGB", (960, 640), (235, 228, 214))
+        draw = ImageDraw.Draw(picture)
+        for seat in range(8):  # a room with people sitting round a table, as coloured shapes
+            x = 140 + seat * 90
+            draw.ellipse((x, 250, x + 60, 310), fill=(90 + seat * 15, 120, 160 - seat * 10))
+            draw.rectangle((x - 5, 310, x + 65, 420), fill=(60 + seat * 20, 90, 130))
+        draw.rectangle((100, 420, 860, 470), fill=(150, 105, 70))
+        buffer = io.BytesIO()
+        picture.save(buffer, "JPEG", quality=85)
+        photos.add(session, staff[activity.created_by], activity.id, photos.PhotoInput(
+            buffer.getvalue(), f"活动照片{index + 1}.jpg"), files_dir,
+            now=min(activity.starts_at + timedelta(hours=1), clock.now()))
 
 
 def _own_dispute_types(session, community_id: int) -> None:  # noqa: ANN001

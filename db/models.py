@@ -612,6 +612,7 @@ class SurveyToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_by: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))  # an activity's own code
 
 
 class Rating(Base):
@@ -629,6 +630,7 @@ class Rating(Base):
         # The dashboard's month to date: ratings' scores by day, read from the index alone (deleted_at
         # is in it, not a partial condition: SQLite reads a partial index's rows to check that).
         Index("ix_ratings_day", "rated_on", "grid_id", "score", "deleted_at"),
+        Index("ix_ratings_activity", "activity_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -645,6 +647,7 @@ class Rating(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))  # category "activity"
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -841,3 +844,26 @@ class ActivityParticipant(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ActivityPhoto(Base):
+    """A photo of an activity, kept as a file under the files folder (core.base.stored_files):
+    checked, re-encoded without its metadata (location included), 0600, backed up with the
+    database. One showing minors carries the guardian's consent as recorded (PIPL arts. 28, 31)."""
+
+    __tablename__ = "activity_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    stored_as: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(8))  # png | jpeg
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    shows_minors: Mapped[bool] = mapped_column(Boolean, default=False)
+    guardian_consent: Mapped[str] = mapped_column(String(200), default="")  # who agreed, and how
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime)

@@ -4,7 +4,8 @@ waiting list), take attendance and walk-ins, postpone or cancel with a reason.
 Scope: a worker sees the activities of their grids and those they organise; a supervisor every
 activity of the community. Residents come from the registry, as far as the user may see them; a
 walk-in not yet registered is kept as a name and a phone. Sign-ups close when the activity
-starts; attendance and walk-ins may be recorded until ATTENDANCE_DAYS after it ends.
+starts; attendance and walk-ins may be recorded until `attendance_days` after it ends (the
+setting activity_attendance_days, default ATTENDANCE_DAYS).
 """
 
 from __future__ import annotations
@@ -84,23 +85,28 @@ def _when(data: ActivityInput) -> tuple[datetime, datetime]:
     return data.starts_at, data.ends_at
 
 
-def _grids(session: Session, actor: Actor, grid_ids: list[int]) -> list[int]:
-    """The activity's grids: at least one, each of this user's (a supervisor's: the community's)."""
-    if not grid_ids:
+def _grids(session: Session, actor: Actor, grid_ids: list[int], kept: frozenset[int] = frozenset()) -> list[int]:
+    """The activity's grids: at least one, each of this user's (a supervisor's: the community's).
+    `kept`: grids of an activity being edited that are not this user's; they stay as they are
+    (an organiser from another grid changes only their own grids)."""
+    chosen = set(grid_ids) - kept
+    if not chosen | kept:
         raise Invalid("grids", "error.required")
-    known = set(session.scalars(select(Grid.id).where(Grid.id.in_(grid_ids), Grid.community_id == actor.community_id)))
-    if set(grid_ids) - known or not set(grid_ids) <= actor.grid_ids:
+    known = set(session.scalars(select(Grid.id).where(Grid.id.in_(chosen), Grid.community_id == actor.community_id)))
+    if chosen - known or not chosen <= actor.grid_ids:
         raise Invalid("grids", "error.grid.not_yours")
-    return sorted(set(grid_ids))
+    return sorted(chosen | kept)
 
 
-def _target_groups(actor: Actor, tags: list[str], grid_ids: list[int]) -> list[str]:
-    """Groups known to Linli (高龄老人 included); a sensitive one only for those who see it in every
-    grid of the activity (PIPL arts. 28, 31)."""
+def _target_groups(actor: Actor, tags: list[str], grid_ids: list[int], stored: frozenset[str] = frozenset()
+                   ) -> list[str]:
+    """Groups known to Linli (高龄老人 included); a sensitive one added only by those who see it in
+    every grid of the activity (PIPL arts. 28, 31); one it was already aimed at may stay."""
     unknown = [tag for tag in tags if tag not in groups.TAGS and tag != groups.OLDEST_OLD]
     if unknown:
         raise Invalid("target_groups", "error.tag.unknown", tags="、".join(unknown))
-    if any(groups.TAGS.get(tag) for tag in tags) and not all(can(actor, "resident.sensitive", g) for g in grid_ids):
+    added = set(tags) - stored
+    if any(groups.TAGS.get(tag) for tag in added) and not all(can(actor, "resident.sensitive", g) for g in grid_ids):
         raise Invalid("target_groups", "error.tag.sensitive_not_yours")
     return sorted(set(tags))
 
@@ -144,8 +150,10 @@ class CleanActivity:
     open_event: bool
 
 
-def clean_input(session: Session, actor: Actor, data: ActivityInput) -> CleanActivity:
-    """Every field checked, every refusal reported at once (InvalidMany)."""
+def clean_input(session: Session, actor: Actor, data: ActivityInput, *, kept_grids: frozenset[int] = frozenset(),
+                stored_groups: frozenset[str] = frozenset()) -> CleanActivity:
+    """Every field checked, every refusal reported at once (InvalidMany). Editing, `kept_grids` are
+    the activity's grids that are not this user's and `stored_groups` the groups it is aimed at."""
     title, (category_id, topic), (starts, ends), place, partners, capacity, grid_ids, organisers = collect([
         lambda: validation.required_text(data.title, "activity_title", TITLE_MAX),
         lambda: _category(session, actor, data.category_id, data.topic),
@@ -153,10 +161,10 @@ def clean_input(session: Session, actor: Actor, data: ActivityInput) -> CleanAct
         lambda: validation.limited_text(data.place, "place", PLACE_MAX),
         lambda: validation.limited_text(data.partners, "partners", PARTNERS_MAX),
         lambda: _capacity(data.capacity),
-        lambda: _grids(session, actor, list(data.grid_ids)),
+        lambda: _grids(session, actor, list(data.grid_ids), kept_grids),
         lambda: _organisers(session, actor, list(data.organiser_ids)),
     ])
-    target = collect([lambda: _target_groups(actor, list(data.target_groups), grid_ids)])[0]  # needs the grids
+    target = collect([lambda: _target_groups(actor, list(data.target_groups), grid_ids, stored_groups)])[0]
     return CleanActivity(title, category_id, topic, starts, ends, place, partners, capacity, grid_ids, target,
                          organisers, bool(data.open_event))
 
@@ -211,7 +219,7 @@ def visible_condition(actor: Actor):  # noqa: ANN202
     return and_(Activity.community_id == actor.community_id, or_(in_my_grids, organised))
 
 
-def _load(session: Session, actor: Actor, activity_id: int, action: str = "activity.view") -> Activity:
+def load(session: Session, actor: Actor, activity_id: int, action: str = "activity.view") -> Activity:
     require(actor, action)
     activity = session.scalar(select(Activity).where(Activity.id == activity_id, visible_condition(actor)))
     if activity is None:
@@ -219,8 +227,8 @@ def _load(session: Session, actor: Actor, activity_id: int, action: str = "activ
     return activity
 
 
-def _editable(session: Session, actor: Actor, activity_id: int, expected_version: int | None = None) -> Activity:
-    activity = _load(session, actor, activity_id, "activity.edit")
+def editable(session: Session, actor: Actor, activity_id: int, expected_version: int | None = None) -> Activity:
+    activity = load(session, actor, activity_id, "activity.edit")
     if activity.status == "cancelled":
         raise Invalid("activity", "error.activity.cancelled")
     if expected_version is not None:
@@ -230,10 +238,12 @@ def _editable(session: Session, actor: Actor, activity_id: int, expected_version
 
 def update(session: Session, actor: Actor, activity_id: int, expected_version: int, data: ActivityInput, *,
            now: datetime | None = None) -> Activity:
-    activity = _editable(session, actor, activity_id, expected_version)
-    clean_data = clean_input(session, actor, data)
-    # A sensitive target group this user does not see was not on their form: it stays.
-    stored, grid_ids = _aimed_at(session, activity_id), _grids_of(session, activity_id)
+    activity = editable(session, actor, activity_id, expected_version)
+    stored, grid_ids = _aimed_at(session, activity_id), grids_of(session, activity_id)
+    # Grids that are not this user's, and a sensitive target group they do not see, were not on
+    # their form: they stay.
+    clean_data = clean_input(session, actor, data, kept_grids=frozenset(set(grid_ids) - actor.grid_ids),
+                             stored_groups=frozenset(stored))
     unseen = set(stored) - set(_shown_groups(actor, stored, grid_ids))
     clean_data = replace(clean_data, target_groups=sorted(set(clean_data.target_groups) | unseen))
     capacity_taken = _count(session, activity_id, "signed_up")
@@ -253,7 +263,7 @@ def update(session: Session, actor: Actor, activity_id: int, expected_version: i
 def postpone(session: Session, actor: Actor, activity_id: int, expected_version: int, starts_at: datetime | None,
              ends_at: datetime | None, reason: str, *, now: datetime | None = None) -> Activity:
     """New dates, with a reason; those signed up stay signed up."""
-    activity = _editable(session, actor, activity_id, expected_version)
+    activity = editable(session, actor, activity_id, expected_version)
     (starts, ends), why = collect([lambda: _when(ActivityInput(starts_at=starts_at, ends_at=ends_at)),
                                    lambda: validation.required_text(reason, "change_reason", REASON_MAX)])
     if starts <= activity.starts_at:
@@ -269,7 +279,7 @@ def postpone(session: Session, actor: Actor, activity_id: int, expected_version:
 def cancel(session: Session, actor: Actor, activity_id: int, expected_version: int, reason: str, *,
            now: datetime | None = None) -> list[dict[str, Any]]:
     """Cancelled with a reason; returns those signed up or waiting, to be called back."""
-    activity = _editable(session, actor, activity_id, expected_version)
+    activity = editable(session, actor, activity_id, expected_version)
     why = validation.required_text(reason, "change_reason", REASON_MAX)
     now = now or clock.now()
     activity.status, activity.change_reason, activity.updated_at = "cancelled", why, now
@@ -280,10 +290,19 @@ def cancel(session: Session, actor: Actor, activity_id: int, expected_version: i
 
 # --- reading ---------------------------------------------------------------------------------------
 
-def listing(session: Session, actor: Actor, *, since: datetime | None = None, until: datetime | None = None
-            ) -> list[dict[str, Any]]:
+def _listed(actor: Actor, since: datetime | None, until: datetime | None) -> list:
+    conditions = [visible_condition(actor)]
+    if since is not None:  # started since (the index on the community and the start serves it)
+        conditions.append(Activity.starts_at >= since)
+    if until is not None:
+        conditions.append(Activity.starts_at < until)
+    return conditions
+
+
+def listing(session: Session, actor: Actor, *, since: datetime | None = None, until: datetime | None = None,
+            limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """The activities this user sees starting from `since` (and before `until`), soonest first, with
-    their sign-up and attendance counts."""
+    their sign-up and attendance counts; one page of `limit` from `offset` when asked."""
     require(actor, "activity.view")
     signed = (select(func.count(ActivityParticipant.id)).where(ActivityParticipant.activity_id == Activity.id,
                                                                ActivityParticipant.state == "signed_up",
@@ -297,17 +316,22 @@ def listing(session: Session, actor: Actor, *, since: datetime | None = None, un
                             ActivityCategory.name.label("category"), signed.label("signed_up"),
                             came.label("attended"))
                      .join(ActivityCategory, ActivityCategory.id == Activity.category_id)
-                     .where(visible_condition(actor)).order_by(Activity.starts_at, Activity.id))
-    if since is not None:  # started since (the index on the start serves it)
-        query = query.where(Activity.starts_at >= since)
-    if until is not None:
-        query = query.where(Activity.starts_at < until)
+                     .where(*_listed(actor, since, until)).order_by(Activity.starts_at, Activity.id))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return [dict(row._mapping) for row in session.execute(query)]
 
 
+def listing_count(session: Session, actor: Actor, *, since: datetime | None = None,
+                  until: datetime | None = None) -> int:
+    """How many activities listing() finds, for its pages."""
+    require(actor, "activity.view")
+    return session.scalar(select(func.count(Activity.id)).where(*_listed(actor, since, until))) or 0
+
+
 def detail(session: Session, actor: Actor, activity_id: int) -> dict[str, Any]:
-    activity = _load(session, actor, activity_id)
-    grid_ids = _grids_of(session, activity_id)
+    activity = load(session, actor, activity_id)
+    grid_ids = grids_of(session, activity_id)
     shown = _shown_groups(actor, _aimed_at(session, activity_id), grid_ids)
     organisers = dict(session.execute(select(User.id, User.display_name).join(
         activity_organisers, activity_organisers.c.user_id == User.id).where(
@@ -323,7 +347,7 @@ def detail(session: Session, actor: Actor, activity_id: int) -> dict[str, Any]:
             "signed_up": _count(session, activity_id, "signed_up"), "waiting": _count(session, activity_id, "waiting")}
 
 
-def _grids_of(session: Session, activity_id: int) -> list[int]:
+def grids_of(session: Session, activity_id: int) -> list[int]:
     return sorted(session.scalars(select(activity_grids.c.grid_id).where(activity_grids.c.activity_id == activity_id)))
 
 
@@ -338,7 +362,7 @@ def _shown_groups(actor: Actor, tags: list[str], grid_ids: list[int]) -> list[st
 
 def participants(session: Session, actor: Actor, activity_id: int) -> list[dict[str, Any]]:
     """Everyone signed up, waiting, withdrawn or walked in, in sign-up order; phones masked."""
-    _load(session, actor, activity_id)
+    load(session, actor, activity_id)
     rows = session.execute(
         select(ActivityParticipant, Resident.name.label("resident_name"), Resident.phone.label("resident_phone"),
                Resident.grid_id)
@@ -360,8 +384,8 @@ def participants(session: Session, actor: Actor, activity_id: int) -> list[dict[
 def candidates(session: Session, actor: Actor, activity_id: int, *, limit: int = 500) -> list[dict[str, Any]]:
     """Residents to invite: active, in the activity's grids that are also the user's, in one of its
     target groups (any resident when it has none), not yet on its list."""
-    activity = _load(session, actor, activity_id)
-    grid_ids, tags = _grids_of(session, activity_id), _aimed_at(session, activity_id)
+    activity = load(session, actor, activity_id)
+    grid_ids, tags = grids_of(session, activity_id), _aimed_at(session, activity_id)
     mine = sorted(g for g in grid_ids if can(actor, "resident.view", g))
     query = (select(Resident.id, Resident.name, Resident.birth_date, Resident.grid_id)
              .where(Resident.grid_id.in_(mine or [-1]), Resident.deleted_at.is_(None), Resident.status == "active",
@@ -400,7 +424,7 @@ def sign_up(session: Session, actor: Actor, activity_id: int, resident_id: int, 
             now: datetime | None = None) -> ActivityParticipant:
     """A resident signed up, or put on the waiting list when the activity is full. Sign-ups close
     when it starts."""
-    activity = _editable(session, actor, activity_id)
+    activity = editable(session, actor, activity_id)
     now = now or clock.now()
     if now >= activity.starts_at:
         raise Invalid("resident", "error.activity.sign_up_closed")
@@ -422,7 +446,7 @@ def sign_up(session: Session, actor: Actor, activity_id: int, resident_id: int, 
 def withdraw(session: Session, actor: Actor, activity_id: int, participant_id: int, *,
              now: datetime | None = None) -> None:
     """Off the list; the first one waiting takes the seat."""
-    activity = _editable(session, actor, activity_id)
+    activity = editable(session, actor, activity_id)
     person = session.get(ActivityParticipant, participant_id)
     if person is None or person.activity_id != activity_id or person.state == "withdrawn":
         raise Invalid("participant", "error.activity.not_on_list")
@@ -445,20 +469,21 @@ def _promote_waiting(session: Session, activity: Activity) -> None:
     session.flush()
 
 
-def _attendance_open(activity: Activity, now: datetime) -> None:
+def _attendance_open(activity: Activity, now: datetime, days: int) -> None:
     if now < activity.starts_at - timedelta(hours=2):
         raise Invalid("attended", "error.activity.not_started")
-    if now > activity.ends_at + timedelta(days=ATTENDANCE_DAYS):
-        raise Invalid("attended", "error.activity.attendance_closed", days=ATTENDANCE_DAYS)
+    if now > activity.ends_at + timedelta(days=days):
+        raise Invalid("attended", "error.activity.attendance_closed", days=days)
 
 
 def walk_in(session: Session, actor: Actor, activity_id: int, *, resident_id: int | None = None, name: str = "",
-            phone: str = "", now: datetime | None = None) -> ActivityParticipant:
+            phone: str = "", attendance_days: int = ATTENDANCE_DAYS, now: datetime | None = None
+            ) -> ActivityParticipant:
     """Someone who came without signing up: a registered resident, or a name and phone (to be
     registered later). Marked as attended."""
-    activity = _editable(session, actor, activity_id)
+    activity = editable(session, actor, activity_id)
     now = now or clock.now()
-    _attendance_open(activity, now)
+    _attendance_open(activity, now, attendance_days)
     if resident_id is not None:
         name = _resident_for(session, actor, resident_id).name
         existing = session.scalar(select(ActivityParticipant).where(ActivityParticipant.activity_id == activity_id,
@@ -482,12 +507,12 @@ def walk_in(session: Session, actor: Actor, activity_id: int, *, resident_id: in
 
 
 def mark_attendance(session: Session, actor: Actor, activity_id: int, attended_ids: set[int], *,
-                    now: datetime | None = None) -> int:
+                    attendance_days: int = ATTENDANCE_DAYS, now: datetime | None = None) -> int:
     """Who came, among those signed up or waiting (ticked: came; unticked: did not); walk-ins came
     by definition. Returns how many of the list came."""
-    activity = _editable(session, actor, activity_id)
+    activity = editable(session, actor, activity_id)
     now = now or clock.now()
-    _attendance_open(activity, now)
+    _attendance_open(activity, now, attendance_days)
     people = session.scalars(select(ActivityParticipant).where(ActivityParticipant.activity_id == activity_id,
                                                                ActivityParticipant.state != "withdrawn")).all()
     unknown = attended_ids - {person.id for person in people}
@@ -504,11 +529,12 @@ def mark_attendance(session: Session, actor: Actor, activity_id: int, attended_i
 
 
 def record_count(session: Session, actor: Actor, activity_id: int, *, head_count: int | str | None = None,
-                 reach: int | str | None = None, now: datetime | None = None) -> Activity:
+                 reach: int | str | None = None, attendance_days: int = ATTENDANCE_DAYS,
+                 now: datetime | None = None) -> Activity:
     """An open event's head count, or an outreach campaign's reach (not distinct residents)."""
-    activity = _editable(session, actor, activity_id)
+    activity = editable(session, actor, activity_id)
     now = now or clock.now()
-    _attendance_open(activity, now)
+    _attendance_open(activity, now, attendance_days)
     counted = collect([
         lambda: None if head_count in (None, "") else validation.whole_number(head_count, "head_count", 0, COUNT_MAX,
                                                                               "error.activity.count"),
@@ -526,7 +552,7 @@ def summarise(session: Session, actor: Actor, activity_id: int, expected_version
               volunteer_hours: float | str | None, *, now: datetime | None = None) -> Activity:
     """After the activity: what was done and the volunteers' hours (the numbers served come from
     attendance, not from what is typed here)."""
-    activity = _editable(session, actor, activity_id, expected_version)
+    activity = editable(session, actor, activity_id, expected_version)
     now = now or clock.now()
     if activity.starts_at > now + timedelta(hours=2):
         raise Invalid("activity_summary", "error.activity.not_started")
@@ -576,7 +602,7 @@ def call_list(session: Session, actor: Actor, activity_id: int, *, now: datetime
     audited. No group is named in it, so no sensitive target group reaches an organiser from
     another grid."""
     require(actor, "activity.edit")
-    _load(session, actor, activity_id)
+    load(session, actor, activity_id)
     rows = session.execute(
         select(ActivityParticipant.id, ActivityParticipant.resident_id, ActivityParticipant.name,
                ActivityParticipant.phone, ActivityParticipant.state, Resident.name, Resident.phone, Resident.grid_id,

@@ -54,6 +54,8 @@ ACTIONS = (
     "activity_attendance",
     "activity_count",
     "activity_summary",
+    "activity_photo_add",
+    "activity_photo_remove",
     "activity_call_list",
     "activity_category_create",
     "activity_category_update",

@@ -108,9 +108,20 @@ from core.base.permissions import Actor, can, require, sees_all_grids
 from core.base.records import guarded_flush, load_for_edit, load_visible
 from core.base.text import clean, clean_prose
 from core.satisfaction.disclosure import MIN_GROUP, group_figures, protect
-from db.models import AppMeta, FollowUp, Grid, MediationCase, Rating, RatingMonthSummary, SurveyToken, User
+from db.models import (
+    Activity,
+    AppMeta,
+    FollowUp,
+    Grid,
+    MediationCase,
+    Rating,
+    RatingMonthSummary,
+    SurveyToken,
+    User,
+    activity_grids,
+)
 
-CATEGORIES = ("mediation", "visit", "service", "environment", "safety", "other")
+CATEGORIES = ("mediation", "visit", "service", "activity", "environment", "safety", "other")
 CHANNELS = ("mediation_follow_up", "visit", "phone_survey", "resident_qr")
 STAFF_CHANNELS = ("visit", "phone_survey")  # typed in by staff, and editable by them
 TOKEN_KINDS = ("single_use", "poster")
@@ -194,6 +205,7 @@ class RatingInput:
     worker_id: int | None = None
     rated_on: date | str | None = None
     channel: str = "visit"  # visit | phone_survey; ignored when editing
+    activity_id: int | None = None  # category "activity": the activity rated (ignored when editing)
 
 
 @dataclass(frozen=True)
@@ -204,6 +216,21 @@ class _CleanRating:
     grid_id: int
     worker_id: int | None
     rated_on: date
+    activity_id: int | None = None
+
+
+def _activity(session: Session, actor: Actor, activity_id: int | None, grid_id: int | None, category: str | None
+              ) -> int | None:
+    """An activity rated: of the user's community and held in the rating's grid; only with the
+    category "activity" (core.activities.ratings checks that the user sees it)."""
+    if activity_id is None:
+        return None
+    held_in = set(session.scalars(select(activity_grids.c.grid_id).join(
+        Activity, Activity.id == activity_grids.c.activity_id).where(
+        Activity.id == activity_id, Activity.community_id == actor.community_id)))
+    if category != "activity" or grid_id not in held_in:
+        raise Invalid("activity", "error.satisfaction.activity")
+    return activity_id
 
 
 def _clean(session: Session, actor: Actor, data: RatingInput, today: date) -> _CleanRating:
@@ -215,7 +242,8 @@ def _clean(session: Session, actor: Actor, data: RatingInput, today: date) -> _C
         lambda: _worker(session, data.worker_id, actor),
         lambda: validation.past_or_today(data.rated_on, "rated_on", today),
     ])
-    return _CleanRating(score, comment, category, grid_id, worker_id, rated_on)
+    activity_id = collect([lambda: _activity(session, actor, data.activity_id, grid_id, category)])[0]
+    return _CleanRating(score, comment, category, grid_id, worker_id, rated_on, activity_id)
 
 
 # --- the summary, kept on write ------------------------------------------------------------------
@@ -314,7 +342,8 @@ def _add(session: Session, clean_rating: _CleanRating, *, channel: str, source_i
          recorded_by: int | None, now: datetime) -> Rating:
     rating = Rating(score=clean_rating.score, comment=clean_rating.comment, category=clean_rating.category,
                     grid_id=clean_rating.grid_id, worker_id=clean_rating.worker_id, rated_on=clean_rating.rated_on,
-                    channel=channel, source_id=source_id, recorded_by=recorded_by, created_at=now, updated_at=now)
+                    channel=channel, source_id=source_id, recorded_by=recorded_by, created_at=now, updated_at=now,
+                    activity_id=clean_rating.activity_id)
     session.add(rating)
     session.flush()
     _adjust(session, rating, +1)
@@ -417,6 +446,7 @@ class TokenRequest:
     worker_id: int | None = None
     valid_days: int | str | None = None  # default TOKEN_DAYS[kind]
     hourly_limit: int | str | None = None  # posters only; default POSTER_HOURLY_LIMIT
+    activity_id: int | None = None  # an activity's own code (category "activity")
 
 
 @dataclass(frozen=True)
@@ -457,9 +487,10 @@ def issue_token(session: Session, actor: Actor, secret: str, request: TokenReque
         lambda: _whole_number(request.valid_days, "valid_days", TOKEN_DAYS[kind], MAX_TOKEN_DAYS),
         lambda: _whole_number(request.hourly_limit, "hourly_limit", POSTER_HOURLY_LIMIT, MAX_HOURLY_LIMIT),
     ])
+    activity_id = collect([lambda: _activity(session, actor, request.activity_id, grid_id, category)])[0]
     row = SurveyToken(kind=kind, grid_id=grid_id, category=category, worker_id=worker_id,
                       hourly_limit=limit if kind == "poster" else 1, expires_at=now + timedelta(days=days),
-                      created_by=actor.id, created_at=now)
+                      created_by=actor.id, created_at=now, activity_id=activity_id)
     session.add(row)
     session.flush()
     audit.record(session, actor, "token_issue", object_type="survey_token", object_id=row.id,
@@ -517,6 +548,7 @@ class PublicSurvey:
     grid_name: str
     category: str
     expires_at: datetime
+    activity: str = ""  # the activity's title, for an activity's own code
 
 
 def _token_row(session: Session, secret: str, token: str, *, now: datetime, grid_id: int | None,
@@ -556,7 +588,8 @@ def verify_token(session: Session, secret: str, token: str, *, now: datetime | N
     was opened for a grid, refuses a code of another grid."""
     row = _token_row(session, secret, token, now=now or clock.now(), grid_id=grid_id, lock=False)
     grid = session.get(Grid, row.grid_id)
-    return PublicSurvey(row.id, row.kind, grid.name if grid else "", row.category, row.expires_at)
+    title = session.scalar(select(Activity.title).where(Activity.id == row.activity_id)) if row.activity_id else ""
+    return PublicSurvey(row.id, row.kind, grid.name if grid else "", row.category, row.expires_at, title or "")
 
 
 def submit_public_rating(session: Session, secret: str, token: str, *, score: Any, comment: str | None = "",
@@ -577,7 +610,7 @@ def submit_public_rating(session: Session, secret: str, token: str, *, score: An
         if marked.rowcount != 1:
             raise Invalid("token", "error.survey.used")
     rating = _add(session, _CleanRating(score_value, comment_text, row.category, row.grid_id, row.worker_id,
-                                        now.date()),
+                                        now.date(), row.activity_id),
                   channel="resident_qr", source_id=row.id, recorded_by=None, now=now)
     audit.record(session, None, "rating_public", object_type="rating", object_id=rating.id,
                  actor_username="qr", after={"token_id": row.id, "score": score_value}, now=now)

@@ -13,13 +13,15 @@ from core.base import groups
 from core.base.errors import LinliError
 from core.residents import service as residents
 from db.engine import read_session, write_session
+from ui.activities import after, cached
 from ui.forms import DATE_FORMAT, FieldErrors, apply_field_resets, empty_fields_next_run, save_then_rerun, show_notice
 from ui.i18n import language, translated_choice, translator
 from ui.markdown import plain
 from ui.no_grids import stop_without_grids
-from ui.session import actor, db
+from ui.session import actor, db, settings
 
 FIVE_MINUTES = timedelta(minutes=5)
+PAGE = 50  # activities a page of the list shows
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 t = translator()
 me = actor()
@@ -33,7 +35,8 @@ show_notice("activities_notice")
 with read_session(engine) as session:
     kinds = activities.categories(session, me)
     grids = residents.grid_choices(session, me)
-    found = activities.listing(session, me, since=datetime.combine(date.today() - timedelta(days=30), time.min))
+    since = datetime.combine(date.today() - timedelta(days=30), time.min)
+    listed = activities.listing_count(session, me, since=since)
 
 
 def activity_fields(prefix: str, errors: FieldErrors, current: dict | None = None) -> activities.ActivityInput:
@@ -102,9 +105,7 @@ def quarter_figures() -> None:
     """The quarter so far: activities held, residents served, outreach reach, and the share of each
     group the quarter's activities were aimed at that came to one."""
     first, last = figures.quarter_of(date.today())
-    with read_session(engine) as session:
-        aimed = figures.aimed_groups(session, me, first, last)
-        quarter = figures.figures(session, me, first, last, coverage_groups=aimed)
+    aimed, quarter = cached.range_figures(engine, me, first, last)
     st.caption(t("activities.quarter", first=first, last=last))
     held, served, reach = st.columns(3)
     held.metric(t("activities.held"), quarter.held)
@@ -134,9 +135,7 @@ def range_figures() -> None:
         if not isinstance(picked, tuple) or len(picked) != 2:
             st.caption(t("activities.range_pick_end"))
             return
-        with read_session(engine) as session:
-            aimed = figures.aimed_groups(session, me, *picked)
-            found = figures.figures(session, me, *picked, coverage_groups=aimed)
+        aimed, found = cached.range_figures(engine, me, *picked)
         st.dataframe(pd.DataFrame([
             {t("report.figure"): label, t("report.value"): value} for label, value in (
                 *figures.lines(found, t),
@@ -152,16 +151,23 @@ def range_figures() -> None:
 
 range_figures()
 
-if not found:
+if not listed:
     st.info(t("activities.none"))
     st.stop()
+page = 1
+if listed > PAGE:
+    pages = -(-listed // PAGE)
+    page = int(st.number_input(t("activities.page", pages=pages, count=listed), min_value=1, max_value=pages,
+                               value=1, step=1, key="activities_page"))
+with read_session(engine) as session:
+    found = activities.listing(session, me, since=since, limit=PAGE, offset=(page - 1) * PAGE)
 table = [{t("field.activity_title"): row["title"], t("field.category"): row["category"],
           t("activities.when"): f"{row['starts_at']:%Y-%m-%d %H:%M}", t("field.place"): row["place"],
           t("activities.signed_up"): row["signed_up"] if not row["open_event"] else row["head_count"] or 0,
           t("field.capacity"): row["capacity"] or "—", t("activities.attended"): row["attended"],
           t("field.status"): t(f"activities.status.{row['status']}")} for row in found]
 picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                      key="activities_table").selection.rows
+                      key=f"activities_table_{page}").selection.rows
 chosen = picked[0] if picked and picked[0] < len(found) else None
 if chosen is None:
     st.caption(t("activities.pick"))
@@ -201,8 +207,9 @@ def register_walk_in(person: dict) -> None:
     st.switch_page("screens/residents/new.py")
 
 
-sign_ups, attendance, summary_tab, changes = st.tabs([t("activities.tab.sign_ups"), t("activities.tab.attendance"),
-                                                      t("field.activity_summary"), t("activities.tab.changes")])
+sign_ups, attendance, summary_tab, photo_tab, rating_tab, changes = st.tabs([
+    t("activities.tab.sign_ups"), t("activities.tab.attendance"), t("field.activity_summary"),
+    t("activities.tab.photos"), t("activities.tab.ratings"), t("activities.tab.changes")])
 with sign_ups:
     st.write(t("activities.counts", signed_up=shown["signed_up"], waiting=shown["waiting"],
                capacity=shown["capacity"] or t("activities.no_limit")))
@@ -247,7 +254,8 @@ with attendance:
             errors.slot("attended")
             if st.form_submit_button(t("common.save"), type="primary"):
                 save_then_rerun(engine, errors, lambda session: activities.record_count(
-                    session, me, activity_id, head_count=int(head_count), reach=int(reach)),
+                    session, me, activity_id, head_count=int(head_count), reach=int(reach),
+                    attendance_days=settings().activity_attendance_days),
                     "activities_notice", t("activities.counted"))
     else:
         with st.form(f"attendance_{activity_id}"):
@@ -257,8 +265,8 @@ with attendance:
             errors.slot("attended")
             if st.form_submit_button(t("activities.save_attendance"), type="primary", disabled=not listed):
                 came = {pid for pid, tick in ticked.items() if tick}
-                save_then_rerun(engine, errors, lambda session: activities.mark_attendance(session, me, activity_id,
-                                                                                           came),
+                save_then_rerun(engine, errors, lambda session: activities.mark_attendance(
+                    session, me, activity_id, came, attendance_days=settings().activity_attendance_days),
                                 "activities_notice", lambda count: t("activities.attendance_saved", count=count))
     st.markdown(f"**{t('activities.walk_in_title')}**")
     with st.form(f"walk_in_{activity_id}"):
@@ -272,7 +280,8 @@ with attendance:
         if st.form_submit_button(t("activities.add_walk_in")):
             try:
                 with write_session(engine) as session:
-                    activities.walk_in(session, me, activity_id, resident_id=known, name=name, phone=phone)
+                    activities.walk_in(session, me, activity_id, resident_id=known, name=name, phone=phone,
+                                       attendance_days=settings().activity_attendance_days)
             except LinliError as exc:
                 errors.show(exc)  # what was typed stays, to be corrected
             else:
@@ -295,6 +304,11 @@ with summary_tab:
             save_then_rerun(engine, errors, lambda session: activities.summarise(
                 session, me, activity_id, shown["version"], summary, hours), "activities_notice",
                 t("activities.summary_saved"))
+
+with photo_tab:
+    after.photos_tab(t, me, engine, activity_id)
+with rating_tab:
+    after.ratings_tab(t, me, engine, activity_id)
 
 with changes:
     errors = FieldErrors()

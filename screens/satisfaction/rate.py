@@ -36,6 +36,8 @@ except Invalid as exc:
     st.stop()
 
 st.caption(t("rate.about", grid=plain(survey.grid_name), category=t(f"satisfaction.category.{survey.category}")))
+if survey.activity:
+    st.subheader(plain(survey.activity))
 with st.form("public_rating"):
     st.write(t("rate.question"))
     score = st.feedback("stars", key="rate_score")

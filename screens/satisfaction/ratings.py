@@ -2,11 +2,9 @@
 from a home visit or a phone survey, or make a QR code a resident scans to rate a service
 (single use) or a grid (a poster). The code opens a public page with no personal data."""
 
-import io
 from datetime import date
 
 import pandas as pd
-import segno
 import streamlit as st
 
 from core.base.errors import LinliError
@@ -14,7 +12,7 @@ from core.office import staff
 from core.residents import service as residents
 from core.satisfaction import service as satisfaction
 from db.engine import read_session, write_session
-from ui import links
+from ui import qr
 from ui.forms import DATE_FORMAT, FieldErrors, save_then_rerun, show_notice
 from ui.i18n import translated_choice, translator
 from ui.no_grids import stop_without_grids
@@ -106,18 +104,12 @@ with code_tab:
     shown = st.session_state.get("ratings_code")
     if shown:
         token, kind, expires_at = shown
-        link = links.absolute(f"/rate?t={token}", settings().public_base_url)
-        qr = segno.make(link, error="m")
         code_col, text_col = st.columns([1, 2])
-        code_col.image(qr.svg_data_uri(scale=6), width=240)
+        link = qr.rating_code(token, "linli-rating-qr.png", "ratings_qr_png", code_col)
         text_col.markdown(t("ratings.code_ready", kind=t(f"satisfaction.token_kind.{kind}"),
                             expires=f"{expires_at:%Y-%m-%d %H:%M}"))
         text_col.code(link, language=None)
         text_col.caption(t("ratings.link_hint"))
-        picture = io.BytesIO()
-        qr.save(picture, kind="png", scale=12, border=4)
-        text_col.download_button(t("ratings.download_qr"), picture.getvalue(), file_name="linli-rating-qr.png",
-                                 mime="image/png", on_click="ignore", key="ratings_qr_png", icon=":material/download:")
 
     with read_session(engine) as session:
         tokens = satisfaction.list_tokens(session, me)

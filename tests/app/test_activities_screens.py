@@ -2,16 +2,20 @@
 residents up (the second waits: capacity 1), withdraws the first, adds a walk-in and takes
 attendance; refusals name their field; each role sees only what it may."""
 
+import os
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from PIL import Image
 from sqlalchemy import func, select
 
 from core.activities import service as activities
 from core.residents.service import ResidentForm
 from db.engine import read_session, write_session
-from db.models import Activity, ActivityCategory, ActivityParticipant, AuditEvent
+from db.models import Activity, ActivityCategory, ActivityParticipant, ActivityPhoto, AuditEvent, Rating, SurveyToken
 from tests.app.conftest import login, new_app, open_url, texts
 from tests.factories import make_resident_id, register, vault_for_tests
+from tests.unit.activities.test_photos import phone_photo
 
 VAULT = vault_for_tests()
 
@@ -26,7 +30,7 @@ def seed(app_world) -> list[int]:  # noqa: ANN001
 
 
 def open_first(at):  # noqa: ANN001, ANN201
-    at.session_state["activities_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.session_state["activities_table_1"] = {"selection": {"rows": [0], "columns": []}}
     return at.run()
 
 
@@ -153,3 +157,57 @@ def test_an_activity_is_edited_from_its_tab_and_a_bad_value_named(app_world):
     with read_session(app_world.engine) as session:
         saved = session.get(Activity, activity_id)
         assert (saved.title, saved.capacity) == ("书法兴趣小组", 12)
+
+
+def on_the_day(app_world) -> int:  # noqa: ANN001
+    """An activity of grid 1 that began half an hour ago, planned by its worker."""
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        kind = session.scalar(select(ActivityCategory.id).where(ActivityCategory.name == "儿童托管"))
+        starts = datetime.now() - timedelta(minutes=30)
+        return activities.create(session, world.actors["worker"], activities.ActivityInput(
+            title="四点半课堂", category_id=kind, starts_at=starts, ends_at=starts + timedelta(hours=2),
+            grid_ids=[world.grid_ids[0]]), now=starts - timedelta(days=1)).id
+
+
+def test_a_photo_of_minors_waits_for_the_guardians_consent_and_is_kept_without_its_location(app_world):
+    activity_id = on_the_day(app_world)
+    at = open_first(open_url(login(new_app(), "worker1"), "activities"))
+    assert "还没有照片。" in texts(at)
+    at.file_uploader(key=f"photo_file_{activity_id}_0").upload("合影.jpg", phone_photo(), "image/jpeg").run()
+    at.checkbox(key=f"photo_minors_{activity_id}").check()
+    at.button(key=f"FormSubmitter:photo_{activity_id}-上传照片").click().run()
+    assert any(e.value.startswith("监护人同意：照片中有未成年人") for e in at.error)
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(ActivityPhoto)) == 0
+    at.text_input(key=f"photo_consent_{activity_id}").input("王小明之母张丽现场签字同意")
+    at.file_uploader(key=f"photo_file_{activity_id}_0").upload("合影.jpg", phone_photo(), "image/jpeg")
+    at.button(key=f"FormSubmitter:photo_{activity_id}-上传照片").click().run()
+    assert "已保存照片（已去除位置等拍摄信息）。" in texts(at)
+    with read_session(app_world.engine) as session:
+        photo = session.scalars(select(ActivityPhoto)).one()
+    kept = Path(os.environ["LINLI_FILES_DIR"]) / photo.stored_as
+    assert Image.open(kept).getexif().get_ifd(0x8825) == {}  # no GPS position
+    at.session_state[f"album_open_{activity_id}"] = True  # open the album, as a click on it
+    at.run()
+    assert at.get("image") and "含未成年人 · 监护人同意：王小明之母张丽现场签字同意" in texts(at)
+    at.button(key=f"photo_remove_{photo.id}").click().run()
+    assert "已删除照片。" in texts(at) and not kept.exists()
+
+
+def test_residents_rate_the_activity_by_its_code_or_on_a_call(app_world):
+    activity_id = on_the_day(app_world)
+    at = open_first(open_url(login(new_app(), "worker1"), "activities"))
+    assert "已收到 0 条评价；满 5 条后显示平均分。" in texts(at)
+    at.button(key=f"make_code_{activity_id}").click().run()
+    assert [b.proto.label for b in at.get("download_button")] == ["下载二维码图片"]
+    with read_session(app_world.engine) as session:
+        assert session.scalar(select(SurveyToken.activity_id)) == activity_id
+    at.button(key=f"FormSubmitter:phone_rating_{activity_id}-保存评价").click().run()  # no stars given
+    assert any(e.value.startswith("评分：") for e in at.error)
+    at.feedback(key=f"phone_rating_score_{activity_id}").set_value(3)  # the fourth star
+    at.button(key=f"FormSubmitter:phone_rating_{activity_id}-保存评价").click().run()
+    assert "已保存评价。" in texts(at) and "已收到 1 条评价；满 5 条后显示平均分。" in texts(at)
+    with read_session(app_world.engine) as session:
+        assert session.execute(select(Rating.score, Rating.channel, Rating.category, Rating.activity_id)).one() == (
+            4, "phone_survey", "activity", activity_id)

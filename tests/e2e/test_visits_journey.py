@@ -17,6 +17,7 @@ from db.models import MediationCase, Visit
 from tests.e2e.conftest import choose, idle
 from tests.e2e.test_login_journey import log_in
 from tests.factories import make_resident_id, register, vault_for_tests
+from tests.unit.activities.test_photos import phone_photo
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -167,3 +168,11 @@ def test_a_worker_plans_an_activity_signs_up_and_takes_attendance_on_a_phone(ser
     if same_quarter:
         expect(reached).to_contain_text(f"2 / {alone}")
     fits_the_phone(page, tmp_path / "attended.png")
+
+    page.get_by_role("tab", name="照片").click()  # a photo from the phone, its position taken out
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": "包饺子.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()}])
+    expect(page.get_by_text("包饺子.jpg")).to_be_visible()
+    page.get_by_role("button", name="上传照片").click()
+    expect(page.get_by_text("已保存照片（已去除位置等拍摄信息）。")).to_be_visible()
+    fits_the_phone(page, tmp_path / "photo.png")

@@ -99,14 +99,14 @@ def test_backup_is_consistent_while_someone_writes(sqlite_url, tmp_path):
     copy.close()
 
 
-def test_demo_seed_has_every_role_and_a_street_of_three_communities_and_is_repeatable(engine, monkeypatch):
+def test_demo_seed_has_every_role_and_a_street_of_three_communities_and_is_repeatable(engine, monkeypatch, tmp_path):
     from datetime import datetime
 
     from tests.factories import vault_for_tests
 
     # Early in the morning: today's case steps (15:00) and ratings (8–19 h) would lie ahead.
     monkeypatch.setattr(clock, "now", lambda: datetime.combine(date.today(), datetime.min.time()).replace(hour=8))
-    accounts = demo.seed(engine, vault_for_tests())
+    accounts = demo.seed(engine, vault_for_tests(), files_dir=tmp_path / "files")
     assert {a.role for a in accounts} == {"sysadmin", "admin", "supervisor", "worker", "trainer", "street"}
     small = sum(count for _name, _grids, count, _prefix, _names in demo.SMALL_COMMUNITIES)
     with read_session(engine) as session:
@@ -158,6 +158,10 @@ def test_demo_seed_has_every_role_and_a_street_of_three_communities_and_is_repea
         assert session.scalar(select(func.count()).select_from(Activity).where(Activity.starts_at > clock.now()))
         assert session.scalar(select(func.count()).select_from(ActivityParticipant)
                               .where(ActivityParticipant.attended.is_(True))) > 200
+        # residents rated many of them on the follow-up calls; the last three held have a photo
+        rated = session.scalar(select(func.count(func.distinct(Rating.activity_id))))
+        assert 20 < rated < held
+        assert len(list((tmp_path / "files").iterdir())) >= 3
                 # Nothing happens later today than now (the audit showed 15:00 at 14:08).
         assert session.scalar(select(func.max(AuditEvent.at))) <= clock.now()
         assert session.scalar(select(func.max(Rating.created_at))) <= clock.now()

@@ -253,3 +253,43 @@ def test_an_edit_keeps_the_signed_up_and_a_larger_capacity_seats_those_waiting(e
     with read_session(engine) as session:
         assert activities.detail(session, worker, activity_id)["title"] == "重阳节慰问（改期前）"
         assert [p["state"] for p in activities.participants(session, worker, activity_id)] == ["signed_up"] * 3
+
+
+def test_an_organiser_from_another_grid_changes_only_their_own_grids(engine):
+    world = make_world(engine)
+    supervisor = world.actors["supervisor"]
+    helper = another_worker(engine, world)  # grid 2
+    activity_id = plan(engine, supervisor, world.grid_ids[0], target_groups=["disabled"], organiser_ids=[helper.id])
+    with read_session(engine) as session:
+        shown = activities.detail(session, helper, activity_id)
+    assert shown["target_groups"] == []  # 残疾人 of grid 1 is not theirs to see
+    form = ActivityInput(title="助残日活动", category_id=shown["category_id"], starts_at=shown["starts_at"],
+                         ends_at=shown["ends_at"], grid_ids=[world.other_grid_id], target_groups=[],
+                         organiser_ids=list(shown["organisers"]))
+    with write_session(engine) as session, pytest.raises(InvalidMany) as refused:
+        activities.update(session, helper, activity_id, shown["version"], form, now=NOW)
+    assert [(e.field, e.key) for e in refused.value.errors] == [("grids", "error.grid.not_yours")]
+    form.grid_ids = [world.grid_ids[1]]  # their form shows their own grid only: grid 1 was never on it
+    with write_session(engine) as session:
+        activities.update(session, helper, activity_id, shown["version"], form, now=NOW)
+    with read_session(engine) as session:
+        now_shown = activities.detail(session, supervisor, activity_id)
+    assert (now_shown["title"], now_shown["grid_ids"], now_shown["target_groups"]) == (
+        "助残日活动", sorted(world.grid_ids), ["disabled"])
+
+
+def test_the_attendance_window_is_a_setting(engine):
+    worker, activity_id, people = one_activity(engine, 1)
+    with write_session(engine) as session:
+        signed = activities.sign_up(session, worker, activity_id, people[0], now=NOW).id
+    nine_days_after = STARTS + timedelta(days=9)
+    with write_session(engine) as session, pytest.raises(Invalid) as refused:
+        activities.mark_attendance(session, worker, activity_id, {signed}, now=nine_days_after)
+    assert (refused.value.key, refused.value.params) == ("error.activity.attendance_closed", {"days": 7})
+    with write_session(engine) as session:
+        assert activities.mark_attendance(session, worker, activity_id, {signed}, attendance_days=10,
+                                          now=nine_days_after) == 1
+    with write_session(engine) as session, pytest.raises(Invalid) as refused:
+        activities.walk_in(session, worker, activity_id, name="路人乙", phone="13700002222", attendance_days=0,
+                           now=STARTS + timedelta(hours=3))
+    assert (refused.value.key, refused.value.params) == ("error.activity.attendance_closed", {"days": 0})

@@ -149,6 +149,15 @@ def test_public_rating_settings_are_read_and_a_bad_address_is_refused():
     assert not any("public_base_url" in p for p in settings.problems(loaded))
     bad = settings.load(secrets={"public_base_url": "rate.example.org"}, env={})
     assert any("public_base_url" in p for p in settings.problems(bad))
+
+
+def test_the_activity_attendance_window_is_a_setting_of_0_to_90_days():
+    assert settings.load(secrets={}, env={}).activity_attendance_days == 7
+    longer = settings.load(secrets={"activity_attendance_days": 14}, env={"LINLI_ACTIVITY_ATTENDANCE_DAYS": "10"})
+    assert longer.activity_attendance_days == 10  # the environment wins
+    assert not any("activity_attendance_days" in p for p in settings.problems(longer))
+    too_long = settings.load(secrets={"activity_attendance_days": 365}, env={})
+    assert any("activity_attendance_days" in p for p in settings.problems(too_long))
     with pytest.raises(ValueError, match="public_only"):
         settings.load(secrets={}, env={"LINLI_PUBLIC_ONLY": "maybe"})
 

@@ -16,7 +16,7 @@ TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login
           "ratings", "survey_tokens", "rating_month_summary", "id_lookups", "case_preventions", "dispute_screenings",
           "dispute_type_opt_outs", "visit_frequencies", "visit_plans", "major_changes", "visits",
           "activity_categories", "activities", "activity_grids", "activity_groups", "activity_organisers",
-          "activity_participants"}
+          "activity_participants", "activity_photos"}
 
 
 def test_upgrade_downgrade_upgrade(fresh_database_url):
