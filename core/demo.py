@@ -148,7 +148,22 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
                     _activity_photos(session, files_dir)
             _ratings(session, rng)
         accounts += _small_communities(session, vault, rng, first_seed)
+        if first_seed:
+            _staff_since(session, clock.now() - timedelta(days=STAFF_DAYS))
     return accounts
+
+
+STAFF_DAYS = 400  # the demo's staff have held their grids for over a year: the history is theirs
+
+
+def _staff_since(session, since: datetime) -> None:  # noqa: ANN001
+    """Accounts made, and grids held, since before the demo's year of history begins."""
+    from sqlalchemy import update
+
+    from db.models import GridAssignment
+
+    session.execute(update(User).values(created_at=since))
+    session.execute(update(GridAssignment).values(starts_on=since.date()))
 
 
 def _small_communities(session, vault: Vault | None, rng: random.Random, first_seed: bool  # noqa: ANN001

@@ -32,6 +32,22 @@ user_grids = Table(
     Column("grid_id", ForeignKey("grids.id", ondelete="RESTRICT"), primary_key=True),
 )
 
+class GridAssignment(Base):
+    """A worker's grid from starts_on until the day before ends_on (None: still held): the history
+    behind user_grids (core.office.assignments)."""
+
+    __tablename__ = "grid_assignments"
+    __table_args__ = (Index("ix_grid_assignments_grid", "grid_id", "starts_on"),
+                      Index("ix_grid_assignments_user", "user_id", "starts_on"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+
 class Community(Base):
     __tablename__ = "communities"
 

@@ -43,6 +43,8 @@ SCREENS: tuple[Screen, ...] = (
            "nav.section.work"),
     Screen("screens/residents/import_roster.py", "resident-import", "nav.resident_import", ":material/upload_file:",
            "resident.import", "nav.section.work"),
+    Screen("screens/assessment/overview.py", "assessment", "nav.assessment", ":material/leaderboard:",
+           "assessment.view", "nav.section.work"),
     Screen("screens/visits/round.py", "round", "nav.round", ":material/directions_walk:", "visit.record",
            "nav.section.visits"),
     Screen("screens/visits/plan.py", "visit-plan", "nav.visit_plan", ":material/event_repeat:", "visit.plan",

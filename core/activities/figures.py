@@ -52,6 +52,9 @@ def _held(actor: Actor, first: date, last: date, now: datetime) -> list:
             Activity.starts_at < end, or_(Activity.starts_at <= now, attended)]
 
 
+held_conditions = _held  # for core.assessment: the same activities held, counted per organiser
+
+
 def figures(session: Session, actor: Actor, first: date, last: date, *, now: datetime | None = None,
             coverage_groups: list[str] | None = None) -> Figures:
     """The figures of the activities this user sees that were held from `first` to `last`."""

@@ -212,10 +212,11 @@ def _apply(activity: Activity, data: CleanActivity) -> None:
 
 def visible_condition(actor: Actor):  # noqa: ANN202
     """Activities of the community that touch one of the user's grids, or that they organise."""
+    # Correlated on the activity only: a query that also joins these tables keeps its own rows.
     in_my_grids = exists().where(activity_grids.c.activity_id == Activity.id,
-                                 activity_grids.c.grid_id.in_(sorted(actor.grid_ids) or [-1]))
+                                 activity_grids.c.grid_id.in_(sorted(actor.grid_ids) or [-1])).correlate(Activity)
     organised = exists().where(activity_organisers.c.activity_id == Activity.id,
-                               activity_organisers.c.user_id == actor.id)
+                               activity_organisers.c.user_id == actor.id).correlate(Activity)
     return and_(Activity.community_id == actor.community_id, or_(in_my_grids, organised))
 
 

@@ -53,6 +53,8 @@ _VISITS_WORK = {"visit.view", "visit.record"}
 _VISITS_OVERSIGHT = {"visit.plan", "visit.coverage"}
 # Community activities: plan, sign residents up, take attendance (scope: core.activities).
 _ACTIVITIES = {"activity.view", "activity.edit"}
+# 绩效概览: a worker's own row (assessment.view); a supervisor's every row (assessment.view_all).
+_ASSESSMENT_OWN = {"assessment.view"}
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # training.targets: the installation's quotas, at the terminal (core.cli set-quota);
     # mediation.types: the shared dispute types (names of categories, no case).
@@ -68,9 +70,9 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
                              "resident.create_grids",
                              *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, *_TRAINING_OVERSIGHT,
                              *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, *_VISITS_WORK, *_VISITS_OVERSIGHT,
-                             *_ACTIVITIES}),
+                             *_ACTIVITIES, *_ASSESSMENT_OWN, "assessment.view_all"}),
     "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN,
-                         *_SATISFACTION_WORK, *_VISITS_WORK, *_ACTIVITIES}),
+                         *_SATISFACTION_WORK, *_VISITS_WORK, *_ACTIVITIES, *_ASSESSMENT_OWN}),
     "trainer": frozenset({"home.view", "profile.edit", *_TRAINING_OWN, "training.manage"}),
     # Figures of every community side by side and combined (core.reporting.street), nothing else.
     "street": frozenset({"home.view", "profile.edit", "street.view"}),

@@ -70,7 +70,7 @@ def intake_month() -> Any:
 
 def _agreements(actor: Actor, first: int, last: int) -> Any:
     month = counted_month(Agreement.agreed_on, Agreement.created_at)
-    return scoped(select(Agreement.case_id, MediationCase.type_id, month.label("month"),
+    return scoped(select(Agreement.case_id, MediationCase.type_id, month.label("month"), Agreement.agreed_on.label("day"),
                          Agreement.created_at.label("at"), Agreement.round, Agreement.amount_fen,
                          Agreement.superseded_at, Agreement.written, Agreement.id.label("agreement_id"))
                   .join(MediationCase, MediationCase.id == Agreement.case_id), actor
@@ -111,6 +111,9 @@ def _key(index: int) -> tuple[int, int]:
 
 def _index(day: date) -> int:
     return day.year * 12 + day.month
+
+
+index_of = _index  # a day's month as year * 12 + month, as the month columns count it
 
 
 def monthly_statistics(session: Session, actor: Actor, first_month: date, last_month: date) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from core.base.i18n import LANGUAGES
 from core.base.permissions import INSTALLATION_ROLES, ROLES, Actor, require, sees_all_grids
 from core.base.records import guarded_flush, load_for_edit
 from core.base.text import clean
+from core.office import assignments
 from core.office.communities import grids_by_id
 from db.models import AuthSession, Community, LoginAttempt, User
 
@@ -208,6 +209,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    assignments.sync(session, user, now.date())
     audit.record(session, actor, "user_create", object_type="user", object_id=user.id,
                  after=user_snapshot(user), actor_username=None if actor else "system", now=now,
                  community_id=user.community_id)
@@ -248,6 +250,7 @@ def update_user(
         user.grids = grids
         # A change of grids alone touches only user_grids: force the UPDATE that bumps version.
         flag_modified(user, "display_name")
+        assignments.sync(session, user, now.date())
     if not active:
         revoke_sessions(session, user.id, "disabled", now)
     audit.record(session, actor, "user_update", object_type="user", object_id=user.id,

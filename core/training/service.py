@@ -492,6 +492,23 @@ def _hours_in_periods(session: Session, periods: dict[int, tuple[date, date]], q
     return {user_id: round(float(totals.get(user_id) or 0), 2) for user_id in periods}
 
 
+def hours_between(session: Session, user_ids: list[int], first: date, last: date) -> dict[int, float]:
+    """Hours credited to each person from first to last, any category: courses that started in
+    it and approved hours earned elsewhere completed in it (core.assessment)."""
+    return _hours_in_periods(session, {user_id: (first, last) for user_id in user_ids})
+
+
+def pace_on(session: Session, user_ids: list[int], day: date) -> dict[int, str]:
+    """Each person's standing on the day: the worst of their quotas (behind, on_track, met);
+    nobody without a quota is in it."""
+    worst: dict[int, str] = {}
+    for row in _standings(session, User.id.in_(user_ids or [-1]), day):
+        kept = worst.get(row["user_id"])
+        if kept is None or _PACE_ORDER[row["status"]] < _PACE_ORDER[kept]:
+            worst[row["user_id"]] = row["status"]
+    return worst
+
+
 @dataclass(frozen=True)
 class Quota:
     level: str

@@ -110,6 +110,7 @@ def apptest_rerun() -> None:
 
 if __name__ == "__main__":
     from tests.bench import activities as activities_bench
+    from tests.bench import assessment as assessment_bench
     from tests.bench import mediation as mediation_bench
     from tests.bench import pages as pages_bench
     from tests.bench import residents as residents_bench
@@ -128,3 +129,4 @@ if __name__ == "__main__":
     street_bench.run_all(emit)
     visits_bench.run_all(emit)
     activities_bench.run_all(emit)
+    assessment_bench.run_all(emit)

@@ -47,3 +47,17 @@ def test_the_system_administrator_is_guided_to_what_is_missing(server, page: Pag
     page.get_by_role("link", name="为每个社区开设管理员账号（用户管理）：尚缺 安定门社区").click()
     expect(page.get_by_role("heading", name="用户管理")).to_be_visible()
     expect(page.get_by_role("link", name="居民")).to_have_count(0)  # no residents' screens at all
+
+
+def test_a_supervisor_reads_the_performance_overview_and_takes_the_sheet(server, page: Page):
+    """绩效概览: the month's row of each worker, a definition behind each column, the sheet."""
+    page.goto(f"{server.url}/assessment")
+    log_in(page, "supervisor1")
+    expect(page.get_by_role("heading", name="绩效概览")).to_be_visible()
+    page.get_by_text("本月", exact=True).click()
+    idle(page)
+    expect(page.get_by_text("统计到", exact=False).first).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载本时段考核表（.xlsx）").click()
+    assert download.value.suggested_filename.startswith("assessment-")

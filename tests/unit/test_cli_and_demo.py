@@ -158,6 +158,13 @@ def test_demo_seed_has_every_role_and_a_street_of_three_communities_and_is_repea
         assert session.scalar(select(func.count()).select_from(Activity).where(Activity.starts_at > clock.now()))
         assert session.scalar(select(func.count()).select_from(ActivityParticipant)
                               .where(ActivityParticipant.attended.is_(True))) > 200
+        # 绩效概览 of last month: each worker answers for their grids' visits and their cases
+        from core.assessment import overview
+
+        rows = overview.overview(session, supervisor, overview.period_of(last_month, last_month)).workers
+        assert len(rows) == 3 and all(row.figures["visits_due"] for row in rows)
+        assert sum(row.figures["cases_received"] for row in rows) and sum(row.figures["activities_organised"]
+                                                                            for row in rows)
         # residents rated many of them on the follow-up calls; the last three held have a photo
         rated = session.scalar(select(func.count(func.distinct(Rating.activity_id))))
         assert 20 < rated < held

@@ -23,7 +23,7 @@ JOB_ORDER: tuple[tuple[str, ...], ...] = (
     ("core.satisfaction",),
     ("core.mediation", "core.training"),
     ("core.visits", "core.activities"),
-    ("core.reporting",),
+    ("core.reporting", "core.assessment"),
     ("core.demo",),  # synthetic data for every job
     ("core.cli",),  # the terminal's entry point: every job, and the demo
 )

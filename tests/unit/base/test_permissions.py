@@ -16,6 +16,8 @@ SATISFACTION_OVERSIGHT = {"satisfaction.view", "satisfaction.moderate", "report.
 VISITS = {"visit.view", "visit.record"}
 VISITS_OVERSIGHT = {"visit.plan", "visit.coverage"}
 ACTIVITIES = {"activity.view", "activity.edit"}
+# 绩效概览: a worker their own row; a supervisor every row of the community.
+ASSESSMENT = {"assessment.view"}
 EXPECTED = {
     # The installation's administrator: communities and their accounts, the installation's trail;
     # nothing about residents, cases, ratings or training.
@@ -29,9 +31,9 @@ EXPECTED = {
     "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all",
                    "training.approve"}
     | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT
-    | VISITS | VISITS_OVERSIGHT | ACTIVITIES,
+    | VISITS | VISITS_OVERSIGHT | ACTIVITIES | ASSESSMENT | {"assessment.view_all"},
     "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION | SATISFACTION | VISITS
-    | ACTIVITIES,
+    | ACTIVITIES | ASSESSMENT,
     "trainer": {"home.view", "profile.edit", "training.view_own", "training.manage"},
     # 街道干部: the communities' figures, side by side and combined; no resident, case or rating.
     "street": {"home.view", "profile.edit", "street.view"},

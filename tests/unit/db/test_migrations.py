@@ -16,7 +16,7 @@ TABLES = {"communities", "grids", "users", "user_grids", "auth_sessions", "login
           "ratings", "survey_tokens", "rating_month_summary", "id_lookups", "case_preventions", "dispute_screenings",
           "dispute_type_opt_outs", "visit_frequencies", "visit_plans", "major_changes", "visits",
           "activity_categories", "activities", "activity_grids", "activity_groups", "activity_organisers",
-          "activity_participants", "activity_photos"}
+          "activity_participants", "activity_photos", "grid_assignments"}
 
 
 def test_upgrade_downgrade_upgrade(fresh_database_url):
@@ -265,6 +265,29 @@ def test_each_household_gets_the_member_who_says_huzhu_as_its_head(fresh_databas
         engine.dispose()
 
 
+def test_each_workers_grids_are_held_since_their_account_was_made(fresh_database_url):
+    """0028: the grids a worker holds become assignments from the day the account was made;
+    a supervisor answers for no grid."""
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine, "0027")
+        with engine.begin() as connection:
+            a_community_and_grid(connection)
+            _user(connection, "wgy.li", "worker", 1)
+            _user(connection, "zhuren", "supervisor", 1)
+            connection.execute(text("INSERT INTO user_grids (user_id, grid_id) SELECT id, 1 FROM users"))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            held = connection.execute(text(
+                "SELECT u.username, a.grid_id, a.starts_on, a.ends_on FROM grid_assignments a "
+                "JOIN users u ON u.id = a.user_id")).all()
+        assert [(name, grid, str(start)[:10], end) for name, grid, start, end in held] == [
+            ("wgy.li", 1, "2026-01-01", None)]
+        migrate.downgrade(engine, "0027")
+    finally:
+        engine.dispose()
+
+
 def _rows(engine) -> dict[str, list[tuple]]:  # noqa: ANN001
     """Every row of every table but Alembic's, sorted, as plain tuples keyed by column name."""
     rows = {}
@@ -300,8 +323,13 @@ def test_the_demo_database_upgrades_to_several_communities_with_every_row_accoun
         migrate.upgrade(engine)
         after = _rows(engine)
         assert set(before) <= set(after)
-        # tables added since are empty, but for the lists a migration seeds (0026: activity categories)
-        assert not [table for table in set(after) - set(before) - {"activity_categories"} if after[table]]
+        # tables added since are empty, but for what a migration seeds (0026: activity categories;
+        # 0028: each worker's grids, held since their account was made)
+        assert not [table for table in set(after) - set(before) - {"activity_categories", "grid_assignments"}
+                    if after[table]]
+        assert len(after["grid_assignments"]) == len([row for row in after["user_grids"]
+                                                      if dict(row)["user_id"] in {dict(u)["id"] for u in after["users"]
+                                                                                  if dict(u)["role"] == "worker"}])
 
         def without(rows: list[tuple], *names: str) -> list[tuple]:
             return sorted((tuple(pair for pair in row if pair[0] not in names) for row in rows), key=repr)
