@@ -33,7 +33,8 @@ STAFF = (
     ("wang.zhuren", "王主任", "supervisor", (0, 1, 2, 3)),
     ("li.wgy", "李秀英", "worker", (0,)),
     ("zhang.wgy", "张建国", "worker", (1,)),
-    ("liu.wgy", "刘芳", "worker", (2, 3)),
+    ("liu.wgy", "刘芳", "worker", (2,)),
+    ("zhou.wgy", "周敏", "worker", (3,)),
     ("chen.px", "陈老师", "trainer", ()),
     ("jd.zhao", "赵科长（和平里街道）", "street", ()),
 )
@@ -150,7 +151,41 @@ def seed(engine: Engine, vault: Vault | None = None, *, rng: random.Random | Non
         accounts += _small_communities(session, vault, rng, first_seed)
         if first_seed:
             _staff_since(session, clock.now() - timedelta(days=STAFF_DAYS))
+            _annual_assessment(session, rng)
     return accounts
+
+
+SUMMARIES_OF_THE_YEAR = ("全年走访独居老人和残疾人 180 余人次，调解邻里纠纷 14 件，组织健康讲座 6 场。",
+                         "负责网格内低保户动态核查，协助办理医保缴费 200 余人次，调解纠纷 9 件。",
+                         "组织老年人关怀活动 10 场，完成重点人员走访，配合防汛值守 30 天。",
+                         "新入职，完成全部培训学时，熟悉网格 500 户居民情况。")
+
+
+def _annual_assessment(session, rng: random.Random) -> None:  # noqa: ANN001
+    """Last year's 年度考核 of 和平里, done: summaries, peer scores, 60 residents' forms each, the
+    街道's score, all signed off, one objection waiting for an answer; this year's summaries begun."""
+    from core.assessment import cycle
+
+    staff = {u.username: users.actor_of(u) for u in session.scalars(select(User))}
+    supervisor = staff["wang.zhuren"]
+    workers = [staff[name] for name in ("li.wgy", "zhang.wgy", "liu.wgy", "zhou.wgy")]
+    year = clock.now().year - 1
+    when = datetime(year, 12, 20, 10)
+    for worker, summary in zip(workers, SUMMARIES_OF_THE_YEAR, strict=True):
+        cycle.write_summary(session, worker, year, summary, now=when)
+        for colleague in workers:
+            if colleague.id != worker.id:
+                cycle.score_colleague(session, colleague, worker.id, year,
+                                      {name: rng.randint(78, 96) for name in cycle.Scheme().criteria}, now=when)
+        satisfied = rng.randint(36, 46)  # of 60 forms: the rest basic, 8 from 代表 and 党员
+        for verdict, ordinary, count in (("satisfied", True, satisfied), ("basic", True, 60 - satisfied - 8),
+                                         ("basic", False, 6), ("unsatisfied", False, 2)):
+            cycle.add_forms(session, supervisor, worker.id, year, verdict, ordinary, count, now=when)
+        cycle.score_street(session, supervisor, worker.id, year, rng.randint(80, 94), now=when)
+        cycle.sign_off(session, supervisor, worker.id, year, now=when + timedelta(days=5))
+    cycle.file_objection(session, workers[2], year, "群众测评表中有两份属于其他网格，请核对。", now=when + timedelta(days=7))
+    for worker in workers[:2]:
+        cycle.write_summary(session, worker, year + 1, "上半年：" + SUMMARIES_OF_THE_YEAR[0][:20], now=clock.now())
 
 
 STAFF_DAYS = 400  # the demo's staff have held their grids for over a year: the history is theirs
@@ -472,7 +507,7 @@ def _cases(session, rng: random.Random) -> None:  # noqa: ANN001
     residents_by_grid: dict[int, list[int]] = {}
     for resident_id, grid_id in session.execute(select(Resident.id, Resident.grid_id)):
         residents_by_grid.setdefault(grid_id, []).append(resident_id)
-    workers = [("li.wgy", ["第一网格"]), ("zhang.wgy", ["第二网格"]), ("liu.wgy", ["第三网格", "第四网格"])]
+    workers = [("li.wgy", ["第一网格"]), ("zhang.wgy", ["第二网格"]), ("liu.wgy", ["第三网格"]), ("zhou.wgy", ["第四网格"])]
     for index in range(70):
         username, grid_names = workers[index % len(workers)]
         user = staff[username]
@@ -688,7 +723,7 @@ PRAISE = ("服务很周到，谢谢网格员", "办事效率高", "态度很好�
 COMPLAINTS = ("反映的楼道照明问题一个月了还没修", "电话打了好几次都没人接", "垃圾清运不及时，夏天味道很大",
               "调解后对方还是晚上装修，没有改善", "办事要跑好几趟，材料要求说不清楚", "小区门口停车乱，没人管")
 # Staff-channel ratings concern the grid's own worker; grids differ a little, and things improve slowly.
-_GRID_WORKER = ("li.wgy", "zhang.wgy", "liu.wgy", "liu.wgy")
+_GRID_WORKER = ("li.wgy", "zhang.wgy", "liu.wgy", "zhou.wgy")
 _GRID_MOOD = (0.3, 0.0, -0.3, 0.1)
 
 

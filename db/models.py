@@ -883,3 +883,89 @@ class ActivityPhoto(Base):
     guardian_consent: Mapped[str] = mapped_column(String(200), default="")  # who agreed, and how
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AssessmentSettings(Base):
+    """A community's annual assessment scheme (core.assessment.cycle): weights of the parts,
+    the residents' evaluation thresholds, the peer-review criteria and the grade bands."""
+
+    __tablename__ = "assessment_settings"
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    weight_street: Mapped[int] = mapped_column(Integer)
+    weight_peer: Mapped[int] = mapped_column(Integer)
+    weight_residents: Mapped[int] = mapped_column(Integer)
+    min_participants: Mapped[int] = mapped_column(Integer)
+    min_ordinary_percent: Mapped[int] = mapped_column(Integer)
+    criteria: Mapped[str] = mapped_column(String(200))  # names, comma-separated
+    band_excellent: Mapped[float] = mapped_column(Float)
+    band_competent: Mapped[float] = mapped_column(Float)
+    band_basic: Mapped[float] = mapped_column(Float)
+    excellent_cap_percent: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Assessment(Base):
+    """One worker's assessment of one year: their summary, the 街道's score, the result once
+    signed off (then locked), and an objection with its answer."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("user_id", "year", name="uq_assessments_user_year"),
+                      Index("ix_assessments_community_year", "community_id", "year"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    self_summary: Mapped[str] = mapped_column(Text, default="")
+    summary_at: Mapped[datetime | None] = mapped_column(DateTime)
+    street_score: Mapped[float | None] = mapped_column(Float)
+    street_note: Mapped[str] = mapped_column(String(500), default="")
+    scored_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    total: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str] = mapped_column(String(20), default="")
+    signed_off_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_off_at: Mapped[datetime | None] = mapped_column(DateTime)
+    objection: Mapped[str] = mapped_column(Text, default="")
+    objection_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class AssessmentPeerScore(Base):
+    """A colleague's scores of a worker on the scheme's criteria (the worker sees only the mean
+    of all, and only from MIN_PEERS scorers)."""
+
+    __tablename__ = "assessment_peer_scores"
+    __table_args__ = (UniqueConstraint("assessment_id", "scorer_id", name="uq_assessment_peer_scores_scorer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    scorer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    scores: Mapped[str] = mapped_column(Text)  # JSON: criterion -> 0..100
+    score: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AssessmentVote(Base):
+    """One resident's evaluation form (群众测评), typed in from paper by someone other than the
+    worker it evaluates; nothing names the resident."""
+
+    __tablename__ = "assessment_votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    verdict: Mapped[str] = mapped_column(String(12))  # satisfied | basic | unsatisfied
+    ordinary: Mapped[bool] = mapped_column(Boolean)
+    channel: Mapped[str] = mapped_column(String(8))
+    typed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

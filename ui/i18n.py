@@ -73,6 +73,8 @@ def error_text(error: LinliError) -> str:
         if error.field.startswith("party_"):  # the n-th party of a case, and which of its details
             party, _, detail = error.field.partition(".")
             label = t("field.party", n=int(party.split("_")[1]) + 1) + (f" · {t('field.' + detail)}" if detail else "")
+        elif error.field.startswith("criterion."):  # a criterion of the assessment, named by the office
+            label = error.field.partition(".")[2]
         elif error.field.startswith("row_"):  # the n-th row of a roster
             label = t("field.row", n=int(error.field.split("_")[1]))
         else:

@@ -55,6 +55,8 @@ _VISITS_OVERSIGHT = {"visit.plan", "visit.coverage"}
 _ACTIVITIES = {"activity.view", "activity.edit"}
 # 绩效概览: a worker's own row (assessment.view); a supervisor's every row (assessment.view_all).
 _ASSESSMENT_OWN = {"assessment.view"}
+# The annual assessment (core.assessment.cycle): a worker's summary, peer scores and objection;
+# the supervisor's residents' forms, score, sign-off and answer; the admin's scheme.
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # training.targets: the installation's quotas, at the terminal (core.cli set-quota);
     # mediation.types: the shared dispute types (names of categories, no case).
@@ -65,14 +67,15 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "profile.edit", "user.manage", "community.manage", "audit.view",
                         *_RESIDENTS_REGISTRY, "resident.create_grids", *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT,
                         "mediation.types", *_TRAINING_OWN, "training.manage", *_TRAINING_OVERSIGHT, "training.targets",
-                        *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, "visit.settings", "activity.settings"}),
+                        *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, "visit.settings", "activity.settings",
+                        "assessment.settings"}),
     "supervisor": frozenset({"home.view", "profile.edit", "audit.view", *_RESIDENTS_WORK, *_RESIDENTS_OVERSIGHT,
                              "resident.create_grids",
                              *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, *_TRAINING_OVERSIGHT,
                              *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, *_VISITS_WORK, *_VISITS_OVERSIGHT,
-                             *_ACTIVITIES, *_ASSESSMENT_OWN, "assessment.view_all"}),
+                             *_ACTIVITIES, *_ASSESSMENT_OWN, "assessment.view_all", "assessment.manage"}),
     "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN,
-                         *_SATISFACTION_WORK, *_VISITS_WORK, *_ACTIVITIES, *_ASSESSMENT_OWN}),
+                         *_SATISFACTION_WORK, *_VISITS_WORK, *_ACTIVITIES, *_ASSESSMENT_OWN, "assessment.self"}),
     "trainer": frozenset({"home.view", "profile.edit", *_TRAINING_OWN, "training.manage"}),
     # Figures of every community side by side and combined (core.reporting.street), nothing else.
     "street": frozenset({"home.view", "profile.edit", "street.view"}),

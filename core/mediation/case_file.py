@@ -73,7 +73,7 @@ def content(session: Session, actor: Actor, vault: Vault, case_id: int, *, now: 
     return {**case, "sessions": sessions, "agreements": rounds, "visits": visits, "printed_on": now.date()}
 
 
-def _table(document: Any, rows: list[tuple[str, str]]) -> None:
+def form_table(document: Any, rows: list[tuple[str, str]]) -> None:
     """A two-column form: what is asked, what was recorded (a blank line where nothing was)."""
     table = document.add_table(rows=0, cols=2)
     table.style = "Table Grid"
@@ -132,7 +132,7 @@ def _intake(document: Any, case: dict[str, Any]) -> None:
         if agent:
             rows.append(("代理人/监护人", agent))
     rows += [("纠纷简要情况", case["facts"]), ("受理人（人民调解员）", case["mediator"])]
-    _table(document, rows)
+    form_table(document, rows)
     paragraph(document)
     paragraph(document, f"登记人（签名）：{BLANK}{BLANK}")
 
@@ -146,7 +146,7 @@ def _sessions(document: Any, case: dict[str, Any]) -> None:
         if index:
             _new_page(document)
         title(document, "调解笔录", case["number"])
-        _table(document, [("时间", chinese_date(record["held_on"])), ("地点", or_blank(record["place"])),
+        form_table(document, [("时间", chinese_date(record["held_on"])), ("地点", or_blank(record["place"])),
                           ("参加人", or_blank(record["present"])), ("记录人", or_blank(record["recorded_by"]))])
         heading(document, "调解情况")
         paragraph(document, record["summary"], indent=True)
@@ -159,7 +159,7 @@ def _sessions(document: Any, case: dict[str, Any]) -> None:
 def _oral(document: Any, case: dict[str, Any], agreement: dict[str, Any]) -> None:
     """人民调解法 art. 28: an oral agreement is recorded by the mediator (口头调解协议登记)."""
     title(document, "口头调解协议登记", case["number"])
-    _table(document, [("达成日期", chinese_date(agreement["agreed_on"])),
+    form_table(document, [("达成日期", chinese_date(agreement["agreed_on"])),
                       ("当事人", "；".join(p["name"] for p in case["parties"])),
                       ("协议内容", agreement["terms"]),
                       ("涉及金额", f"人民币 {agreement['amount']:,.2f} 元" if agreement["amount"] else "无"),
@@ -173,7 +173,7 @@ def _visits(document: Any, case: dict[str, Any]) -> None:
     if not case["visits"]:
         paragraph(document, "本案尚无回访记录。")
     for visit in case["visits"]:
-        _table(document, [("回访日期", chinese_date(visit["visited_on"])), ("回访人", or_blank(visit["recorded_by"])),
+        form_table(document, [("回访日期", chinese_date(visit["visited_on"])), ("回访人", or_blank(visit["recorded_by"])),
                           ("协议履行情况", PERFORMED_WORDS.get(visit["performed"], visit["performed"])),
                           ("当事人满意度", f"{visit['satisfaction']} 分（满分 5 分）"),
                           ("回访情况", or_blank(visit["note"])),

@@ -65,3 +65,105 @@ def test_a_worker_sees_only_their_own_row_in_the_page_and_the_sheet(october):
 def test_every_column_says_how_it_is_counted(language):
     for name in COLUMNS:
         assert translate(language, f"assessment.help.{name}") != f"assessment.help.{name}"
+
+
+# --- 年度考核 ------------------------------------------------------------------------------------
+
+def annual(username: str):  # noqa: ANN201
+    """年度考核 of 2026, the year the fixtures write, whatever year it is now."""
+    from tests.unit.assessment.test_cycle import YEAR
+
+    at = open_url(login(new_app(), username), "assessment-annual")
+    return at.selectbox(key="annual_year").select(YEAR).run()
+
+
+def four_workers(app_world):  # noqa: ANN001, ANN201
+    from core.office import users
+    from db.engine import write_session
+    from tests.factories import PASSWORD
+
+    world = app_world.world
+    with write_session(app_world.engine) as session:
+        more = [users.actor_of(users.create_user(
+            session, None, username=f"wgy.{n}", display_name=f"网格员{n}", role="worker",
+            community_id=world.community_id, grid_ids=[world.grid_ids[1]], password=PASSWORD,
+            must_change_password=False).user) for n in ("b", "c", "d")]
+    return [world.actors["worker"], *more]
+
+
+def test_a_worker_writes_a_summary_and_scores_a_colleague_seeing_no_score_of_their_own(app_world):
+    from core.assessment import cycle
+    from db.engine import write_session
+    from tests.unit.assessment.test_cycle import ALL, YEAR
+
+    workers = four_workers(app_world)
+    with write_session(app_world.engine) as session:  # two colleagues scored worker1 already
+        for colleague in workers[1:3]:
+            cycle.score_colleague(session, colleague, workers[0].id, YEAR, ALL)
+    at = annual("worker1")
+    assert not at.exception
+    assert "已有 2 名同事完成互评（不显示任何人的打分）" in texts(at)
+    assert "90" not in texts(at)  # what they gave is nowhere
+    at.text_area(key=f"annual_summary_{YEAR}").input("全年走访独居老人 120 人次，调解纠纷 15 件。")
+    at.button(key="FormSubmitter:annual_summary-保存述职报告").click().run()
+    assert "已保存述职报告。" in texts(at)
+    colleague = workers[1].id
+    at.text_input(key=f"peer_{YEAR}_{colleague}_德").input("120")
+    at.button(key=f"FormSubmitter:peer_{YEAR}_{colleague}-保存互评").click().run()
+    shown = "\n".join(e.value for e in at.error)
+    assert "德：请填写 0 到 100 之间的分数" in shown and "廉：请填写 0 到 100 之间的分数" in shown
+    for criterion, score in ALL.items():
+        at.text_input(key=f"peer_{YEAR}_{colleague}_{criterion}").input(str(score))
+    at.button(key=f"FormSubmitter:peer_{YEAR}_{colleague}-保存互评").click().run()
+    assert "已保存互评。" in texts(at)
+    at.button(key=f"record_{workers[0].id}_{YEAR}").click().run()  # their own record, as a file
+    assert "下载年度考核登记表（.docx）" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_the_supervisor_types_forms_scores_and_signs_off_then_answers_the_objection(app_world):
+    from core.assessment import cycle
+    from db.engine import write_session
+    from tests.unit.assessment.test_cycle import ALL, YEAR
+
+    workers = four_workers(app_world)
+    supervisor = app_world.world.actors["supervisor"]
+    target = workers[0].id
+    with write_session(app_world.engine) as session:
+        for colleague in workers[1:]:
+            cycle.score_colleague(session, colleague, target, YEAR, ALL)
+    at = annual("supervisor1")
+    at.selectbox(key="annual_worker").select(target).run()
+    at.text_input(key=f"forms_count_{target}").input("0")
+    at.button(key=f"FormSubmitter:forms_{target}_{YEAR}-录入").click().run()
+    assert any(e.value.startswith("份数：") for e in at.error)
+    at.text_input(key=f"forms_count_{target}").input("50")
+    at.button(key=f"FormSubmitter:forms_{target}_{YEAR}-录入").click().run()
+    assert "已录入群众测评表。" in texts(at)
+    at.text_input(key=f"street_score_{target}").input("85")
+    at.button(key=f"FormSubmitter:street_{target}_{YEAR}-保存街道评分").click().run()
+    assert "按现有得分，总分 94.5，优秀。" in texts(at)  # 0.3 × 85 + 0.1 × 90 + 0.6 × 100
+    at.button(key=f"FormSubmitter:sign_off_{target}_{YEAR}-签署考核结果").click().run()
+    assert "已签署考核结果，网格员现在可以查看。" in texts(at)
+    worker = annual("worker1")
+    assert "考核结果已签署：总分 94.5，优秀。" in texts(worker)
+    worker.text_area(key=f"annual_objection_{YEAR}").input("街道评分未计入下半年的防汛工作")
+    worker.button(key="FormSubmitter:annual_objection-申请复核").click().run()
+    assert "已提交复核申请。" in texts(worker)
+    at = annual("supervisor1")
+    at.selectbox(key="annual_worker").select(target).run()
+    at.text_area(key=f"answer_{target}_{YEAR}_text").input("已核实，防汛工作已计入，维持原结果")
+    at.button(key=f"FormSubmitter:answer_{target}_{YEAR}-答复复核").click().run()
+    assert "已答复复核。" in texts(at)
+    del supervisor
+
+
+def test_the_admin_sets_the_scheme_and_a_bad_one_is_refused(app_world):
+    at = open_url(login(new_app(), "admin1"), "assessment-scheme")
+    assert not at.exception
+    at.number_input(key="scheme_weight_street").set_value(40)
+    at.button(key="FormSubmitter:assessment_scheme-保存").click().run()
+    assert any("三项权重合计须为 100（现为 110）" in e.value for e in at.error)
+    at.number_input(key="scheme_weight_street").set_value(30)
+    at.number_input(key="scheme_cap").set_value(20)
+    at.button(key="FormSubmitter:assessment_scheme-保存").click().run()
+    assert "已保存考核方案。" in texts(at)

@@ -11,7 +11,8 @@ TITLES = {"home": "您好", "users": "用户管理", "communities": "社区与�
           "checkin": "扫码签到", "training-settings": "培训设置", "external-hours": "外部学时审核", "ratings": "收集评价", "satisfaction": "满意度", "screenings": "纠纷排查", "watch-list": "重点关注", "street": "街道总览",
           "round": "我的走访", "visit-plan": "走访计划", "visit-coverage": "走访覆盖",
           "visit-frequencies": "走访频次", "activities": "社区活动",
-          "activity-categories": "活动类别", "assessment": "绩效概览"}
+          "activity-categories": "活动类别", "assessment": "绩效概览",
+          "assessment-annual": "年度考核", "assessment-scheme": "考核方案"}
 RESIDENT_WORK = {"residents", "resident-new", "resident-import"}
 MEDIATION_WORK = {"my-todo", "cases", "case-new", "screenings", "watch-list"}
 OWN_TRAINING = {"my-training", "checkin"}
@@ -24,11 +25,11 @@ ALLOWED = {
     "street": {"home", "profile", "street"},
     "admin": {"home", "users", "communities", "audit", "profile", "mediation-stats", "dispute-types", "courses",
               "compliance", "external-hours", "training-settings", "ratings", "satisfaction", "visit-frequencies",
-              "activity-categories"}
+              "activity-categories", "assessment-scheme"}
     | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,  # no round, plan or coverage: they tell who is in a care group
     "supervisor": {"home", "audit", "profile", "mediation-stats", "compliance", "external-hours", "ratings", "satisfaction",
-                   "activities", "assessment"} | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING | VISITS,
-    "worker": {"home", "profile", "ratings", "round", "activities", "assessment"} | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,
+                   "activities", "assessment", "assessment-annual"} | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING | VISITS,
+    "worker": {"home", "profile", "ratings", "round", "activities", "assessment", "assessment-annual"} | RESIDENT_WORK | MEDIATION_WORK | OWN_TRAINING,
     "trainer": {"home", "profile", "courses", "training-settings"} | OWN_TRAINING,
 }
 NOT_ALLOWED = "您的角色无权打开此页面。"

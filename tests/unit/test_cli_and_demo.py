@@ -162,7 +162,12 @@ def test_demo_seed_has_every_role_and_a_street_of_three_communities_and_is_repea
         from core.assessment import overview
 
         rows = overview.overview(session, supervisor, overview.period_of(last_month, last_month)).workers
-        assert len(rows) == 3 and all(row.figures["visits_due"] for row in rows)
+        assert len(rows) == 4 and all(row.figures["visits_due"] for row in rows)
+        # last year's 年度考核: every worker signed off, one objection waiting for its answer
+        from core.assessment import cycle
+
+        done = cycle.workers_of(session, supervisor, date.today().year - 1)
+        assert [row["signed_off"] for row in done] == [True] * 4 and sum(row["objection"] for row in done) == 1
         assert sum(row.figures["cases_received"] for row in rows) and sum(row.figures["activities_organised"]
                                                                             for row in rows)
         # residents rated many of them on the follow-up calls; the last three held have a photo

@@ -25,15 +25,16 @@ EXPECTED = {
                  "mediation.types"},
     "admin": {"home.view", "profile.edit", "user.manage", "community.manage", "audit.view", "mediation.types",
               "training.view_own", "training.manage", "training.view_all", "training.approve",
-              "training.targets", "visit.settings", "activity.settings", "resident.create_grids"}
+              "training.targets", "visit.settings", "activity.settings", "resident.create_grids",
+              "assessment.settings"}
     # Accounts and settings; residents without their sensitive groups, phones, full IDs or visits.
     | REGISTRY | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT,
     "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all",
                    "training.approve"}
     | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT
-    | VISITS | VISITS_OVERSIGHT | ACTIVITIES | ASSESSMENT | {"assessment.view_all"},
+    | VISITS | VISITS_OVERSIGHT | ACTIVITIES | ASSESSMENT | {"assessment.view_all", "assessment.manage"},
     "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION | SATISFACTION | VISITS
-    | ACTIVITIES | ASSESSMENT,
+    | ACTIVITIES | ASSESSMENT | {"assessment.self"},
     "trainer": {"home.view", "profile.edit", "training.view_own", "training.manage"},
     # 街道干部: the communities' figures, side by side and combined; no resident, case or rating.
     "street": {"home.view", "profile.edit", "street.view"},
