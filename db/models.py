@@ -629,6 +629,7 @@ class SurveyToken(Base):
     created_by: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))  # an activity's own code
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))  # a worker's 群众测评 code
 
 
 class Rating(Base):
@@ -957,15 +958,17 @@ class AssessmentPeerScore(Base):
 
 class AssessmentVote(Base):
     """One resident's evaluation form (群众测评), typed in from paper by someone other than the
-    worker it evaluates; nothing names the resident."""
+    worker it evaluates, or sent through a QR code; nothing names the resident."""
 
     __tablename__ = "assessment_votes"
+    __table_args__ = (Index("ix_assessment_votes_token", "token_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     verdict: Mapped[str] = mapped_column(String(12))  # satisfied | basic | unsatisfied
     ordinary: Mapped[bool] = mapped_column(Boolean)
-    channel: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(8))  # paper | qr
     typed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("survey_tokens.id"))  # the QR code it came through

@@ -46,7 +46,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("screens/assessment/overview.py", "assessment", "nav.assessment", ":material/leaderboard:",
            "assessment.view", "nav.section.work"),
     Screen("screens/assessment/annual.py", "assessment-annual", "nav.annual", ":material/workspace_premium:",
-           "assessment.view", "nav.section.work"),
+           "assessment.annual", "nav.section.work"),
     Screen("screens/visits/round.py", "round", "nav.round", ":material/directions_walk:", "visit.record",
            "nav.section.visits"),
     Screen("screens/visits/plan.py", "visit-plan", "nav.visit_plan", ":material/event_repeat:", "visit.plan",

@@ -18,8 +18,10 @@ annual assessment of parts with weights; a community's scheme is its admin's set
 - Residents' evaluation: each form says 满意 / 基本满意 / 不满意 (100 / 60 / 0 points, VERDICT_POINTS)
   and whether the resident is an ordinary resident (not a 居民代表, 党员 or unit's representative);
   the part is the forms' mean. It counts only with at least `min_participants` forms, of which at
-  least `min_ordinary_percent` % ordinary residents (default 50 and 70 %); a form is never typed
-  in by the worker it evaluates.
+  least `min_ordinary_percent` % ordinary residents (default 50 and 70 %). Forms come typed in from
+  paper by the supervisor (never by the worker they evaluate) or sent by residents themselves
+  through the worker's QR code (evaluation_code / submit_evaluation: the rating page's signed
+  codes and hourly limit, nothing that names the resident).
 - Total = Σ weight × part ÷ 100, to one decimal; grade by the bands (优秀 from band_excellent,
   称职 from band_competent, 基本称职 from band_basic, else 不称职), with an optional cap on the
   share of 优秀 among the community's workers assessed that year: beyond it the supervisor signs
@@ -34,7 +36,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -42,9 +44,10 @@ from sqlalchemy.orm import Session
 
 from core.base import audit, clock, validation
 from core.base.errors import Invalid, collect
-from core.base.permissions import Actor, require
+from core.base.permissions import Actor, can, require
 from core.base.records import load_for_edit
-from db.models import Assessment, AssessmentPeerScore, AssessmentSettings, AssessmentVote, User
+from core.satisfaction.service import POSTER_HOURLY_LIMIT, claim_token, token_for
+from db.models import Assessment, AssessmentPeerScore, AssessmentSettings, AssessmentVote, SurveyToken, User
 
 MIN_PEERS = 3
 VERDICTS = ("satisfied", "basic", "unsatisfied")
@@ -264,6 +267,60 @@ def add_forms(session: Session, actor: Actor, worker_id: int, year: int, verdict
     return assessment
 
 
+EVALUATION_CODE_DAYS = 30  # a month to collect the forms of the year's evaluation
+
+
+@dataclass(frozen=True)
+class EvaluationCode:
+    token: str  # for the public page's address (/rate?t=…) and the QR code
+    expires_at: datetime
+
+
+def evaluation_code(session: Session, actor: Actor, secret: str, worker_id: int, year: int, *,
+                    now: datetime | None = None) -> EvaluationCode:
+    """A QR code residents scan to fill in the worker's evaluation form (群众测评) without logging
+    in: valid EVALUATION_CODE_DAYS, as many forms an hour as a poster takes ratings."""
+    require(actor, "assessment.manage")
+    if worker_id == actor.id:
+        raise Invalid("worker", "error.assessment.own_forms")
+    user = _worker(session, actor, worker_id)
+    if not user.grids:
+        raise Invalid("worker", "error.grid.not_yours")
+    assessment = assessment_of(session, actor, worker_id, year, now=now)
+    if assessment.signed_off_at is not None:
+        raise Invalid("worker", "error.assessment.signed")
+    now = now or clock.now()
+    row = SurveyToken(kind="evaluation", grid_id=user.grids[0].id, category="service", worker_id=user.id,
+                      hourly_limit=POSTER_HOURLY_LIMIT, expires_at=now + timedelta(days=EVALUATION_CODE_DAYS),
+                      created_by=actor.id, created_at=now, assessment_id=assessment.id)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "token_issue", object_type="survey_token", object_id=row.id,
+                 after={"kind": "evaluation", "year": assessment.year}, now=now)
+    return EvaluationCode(token_for(secret, row), row.expires_at)
+
+
+def submit_evaluation(session: Session, secret: str, token: str, *, verdict: str, ordinary: bool,
+                      now: datetime | None = None) -> int:
+    """A resident's own form through the code: their answer and whether they are an ordinary
+    resident; nothing that names them. Refused once the result is signed off."""
+    now = now or clock.now()
+    row = claim_token(session, secret, token, now=now, grid_id=None, lock=True)
+    if row.kind != "evaluation" or row.assessment_id is None:
+        raise Invalid("token", "error.survey.invalid")
+    answer = collect([lambda: _verdict(verdict)])[0]
+    assessment = session.get(Assessment, row.assessment_id)
+    if assessment is None or assessment.signed_off_at is not None:
+        raise Invalid("token", "error.assessment.signed")
+    vote = AssessmentVote(community_id=assessment.community_id, assessment_id=assessment.id, verdict=answer,
+                          ordinary=bool(ordinary), channel="qr", typed_by=None, created_at=now, token_id=row.id)
+    session.add(vote)
+    session.flush()
+    audit.record(session, None, "assessment_public_form", object_type="assessment", object_id=assessment.id,
+                 actor_username="qr", after={"token_id": row.id, "verdict": answer}, now=now)
+    return vote.id
+
+
 def _verdict(value: str) -> str:
     if value not in VERDICTS:
         raise Invalid("verdict", "error.assessment.verdict")
@@ -319,19 +376,8 @@ def result(session: Session, actor: Actor, user_id: int, year: int) -> Result:
     year = _year(year)
     scheme = scheme_of(session, actor.community_id)
     found = session.scalar(select(Assessment).where(Assessment.user_id == user_id, Assessment.year == year))
-    assessment_id = found.id if found is not None else -1
-    peers, peer_mean = session.execute(select(func.count(AssessmentPeerScore.id), func.avg(AssessmentPeerScore.score))
-                                       .where(AssessmentPeerScore.assessment_id == assessment_id)).one()
-    votes = session.execute(select(AssessmentVote.verdict, AssessmentVote.ordinary, func.count())
-                            .where(AssessmentVote.assessment_id == assessment_id)
-                            .group_by(AssessmentVote.verdict, AssessmentVote.ordinary)).all()
-    forms = sum(count for _v, _o, count in votes)
-    ordinary = sum(count for _v, is_ordinary, count in votes if is_ordinary)
-    points = sum(VERDICT_POINTS[verdict] * count for verdict, _o, count in votes)
-    share = round(100 * ordinary / forms, 1) if forms else None
+    peers, peer, forms, share, residents = _parts(session, found.id if found is not None else -1)
     valid = forms >= scheme.min_participants and share is not None and share >= scheme.min_ordinary_percent
-    peer = round(float(peer_mean), 1) if peers >= MIN_PEERS else None
-    residents = round(points / forms, 1) if forms else None
     street = found.street_score if found is not None else None
     missing = [name for name, absent in (("street_score", scheme.weight_street and street is None),
                                          ("peer_review", scheme.weight_peer and peer is None),
@@ -347,6 +393,21 @@ def result(session: Session, actor: Actor, user_id: int, year: int) -> Result:
                   found.total if signed else (None if own_and_open else total),
                   found.grade if signed else "", signed, found.objection if found else "",
                   found.answer if found else "", missing)
+
+
+def _parts(session: Session, assessment_id: int) -> tuple[int, float | None, int, float | None, float | None]:
+    """(colleagues who scored, their mean from MIN_PEERS on, forms, % from ordinary residents,
+    the forms' mean points)."""
+    peers, peer_mean = session.execute(select(func.count(AssessmentPeerScore.id), func.avg(AssessmentPeerScore.score))
+                                       .where(AssessmentPeerScore.assessment_id == assessment_id)).one()
+    votes = session.execute(select(AssessmentVote.verdict, AssessmentVote.ordinary, func.count())
+                            .where(AssessmentVote.assessment_id == assessment_id)
+                            .group_by(AssessmentVote.verdict, AssessmentVote.ordinary)).all()
+    forms = sum(count for _v, _o, count in votes)
+    ordinary = sum(count for _v, is_ordinary, count in votes if is_ordinary)
+    points = sum(VERDICT_POINTS[verdict] * count for verdict, _o, count in votes)
+    return (int(peers), round(float(peer_mean), 1) if peers >= MIN_PEERS else None, forms,
+            round(100 * ordinary / forms, 1) if forms else None, round(points / forms, 1) if forms else None)
 
 
 def grade_of(scheme: Scheme, total: float) -> str:
@@ -420,6 +481,24 @@ def answer_objection(session: Session, actor: Actor, worker_id: int, year: int, 
     audit.record(session, actor, "assessment_answer", object_type="assessment", object_id=assessment.id,
                  after={"year": assessment.year}, now=now)
     return assessment
+
+
+def signed_results(session: Session, actor: Actor, year: int, community_id: int | None = None
+                   ) -> dict[int, dict[str, Any]]:
+    """The signed-off results of the year, for the period's sheet: every worker's for the
+    supervisor and the 街道 (of `community_id`), a worker's own (once signed off) for them."""
+    require(actor, "assessment.view")
+    community = actor.community_id if actor.community_id is not None else community_id
+    query = select(Assessment).where(Assessment.community_id == community, Assessment.year == year,
+                                     Assessment.signed_off_at.is_not(None))
+    if not can(actor, "assessment.view_all"):
+        query = query.where(Assessment.user_id == actor.id)
+    found = {}
+    for row in session.scalars(query):
+        _peers, peer, _forms, _share, residents = _parts(session, row.id)
+        found[row.user_id] = {"street_score": row.street_score, "peer_mean": peer, "residents_score": residents,
+                              "total": row.total, "grade": row.grade}
+    return found
 
 
 def workers_of(session: Session, actor: Actor, year: int) -> list[dict[str, Any]]:

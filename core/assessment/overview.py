@@ -35,7 +35,7 @@ Figures of a worker (a grid's total counts the same things by the grid they happ
   workers' rows are one line whose total is known, so a lone hidden row hides the next smallest
   too (core.satisfaction.disclosure).
 
-Who sees what: a worker their own row, and the total of a grid they held in the period only
+Who sees what: the 街道 every row of the community it picks; a worker their own row, and the total of a grid they held in the period only
 where at least MIN_GRID_WORKERS workers held it (else the total minus their own row would give a
 colleague's away); a supervisor every row and total of the community; a trainer or admin none.
 Every figure is computed for the whole community first, so a worker's own row is the very row
@@ -66,6 +66,7 @@ from db.models import (
     Activity,
     ActivityParticipant,
     CaseStateChange,
+    Community,
     Grid,
     MediationCase,
     RatingMonthSummary,
@@ -131,18 +132,33 @@ class Overview:
     grids: list[Row]
 
 
-def _community_view(session: Session, actor: Actor) -> Actor:
+def communities(session: Session, actor: Actor) -> dict[int, str]:
+    """The communities whose rows this user reads: their own, or every one for the 街道."""
+    require(actor, "assessment.view")
+    query = select(Community.id, Community.name).order_by(Community.id)
+    if actor.community_id is not None:
+        query = query.where(Community.id == actor.community_id)
+    return dict(session.execute(query).tuples().all())
+
+
+def _community_view(session: Session, actor: Actor, community_id: int | None) -> Actor:
     """The community as its supervisor's figures see it: every grid of it. Used for the counts
-    only; what is returned is filtered to what the actor may see."""
-    grids = frozenset(session.scalars(select(Grid.id).where(Grid.community_id == actor.community_id)))
-    return replace(actor, role="supervisor", grid_ids=grids, must_change_password=False)
+    only; what is returned is filtered to what the actor may see. The 街道 (no community of its
+    own) names the community it reads."""
+    chosen = actor.community_id if actor.community_id is not None else community_id
+    if chosen is None or chosen not in communities(session, actor):
+        raise Invalid("community", "error.community.unknown")
+    grids = frozenset(session.scalars(select(Grid.id).where(Grid.community_id == chosen)))
+    return replace(actor, role="supervisor", community_id=chosen, grid_ids=grids, must_change_password=False)
 
 
-def overview(session: Session, actor: Actor, period: Period, *, today: date | None = None) -> Overview:
-    """The period's rows and grid totals this user may see, each with its change."""
+def overview(session: Session, actor: Actor, period: Period, *, today: date | None = None,
+             community_id: int | None = None) -> Overview:
+    """The period's rows and grid totals this user may see, each with its change (the 街道:
+    those of `community_id`)."""
     require(actor, "assessment.view")
     today = today or clock.now().date()
-    view = _community_view(session, actor)
+    view = _community_view(session, actor, community_id)
     now_found = _figures(session, view, period, today)
     before = _figures(session, view, period.previous(), today)
     workers, grids = now_found

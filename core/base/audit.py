@@ -65,6 +65,7 @@ ACTIONS = (
     "assessment_sign_off",
     "assessment_objection",
     "assessment_answer",
+    "assessment_public_form",
     "activity_call_list",
     "activity_category_create",
     "activity_category_update",

@@ -73,12 +73,14 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
                              "resident.create_grids",
                              *_MEDIATION_WORK, *_MEDIATION_OVERSIGHT, *_TRAINING_OWN, *_TRAINING_OVERSIGHT,
                              *_SATISFACTION_WORK, *_SATISFACTION_OVERSIGHT, *_VISITS_WORK, *_VISITS_OVERSIGHT,
-                             *_ACTIVITIES, *_ASSESSMENT_OWN, "assessment.view_all", "assessment.manage"}),
+                             *_ACTIVITIES, *_ASSESSMENT_OWN, "assessment.view_all", "assessment.manage",
+                             "assessment.annual"}),
     "worker": frozenset({"home.view", "profile.edit", *_RESIDENTS_WORK, *_MEDIATION_WORK, *_TRAINING_OWN,
-                         *_SATISFACTION_WORK, *_VISITS_WORK, *_ACTIVITIES, *_ASSESSMENT_OWN, "assessment.self"}),
+                         *_SATISFACTION_WORK, *_VISITS_WORK, *_ACTIVITIES, *_ASSESSMENT_OWN, "assessment.self",
+                         "assessment.annual"}),
     "trainer": frozenset({"home.view", "profile.edit", *_TRAINING_OWN, "training.manage"}),
     # Figures of every community side by side and combined (core.reporting.street), nothing else.
-    "street": frozenset({"home.view", "profile.edit", "street.view"}),
+    "street": frozenset({"home.view", "profile.edit", "street.view", "assessment.view", "assessment.view_all"}),
 }
 # Roles that see every grid of their community; the others see only their own grids.
 _ALL_GRIDS = frozenset({"admin", "supervisor"})

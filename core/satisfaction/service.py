@@ -111,6 +111,8 @@ from core.satisfaction.disclosure import MIN_GROUP, group_figures, protect
 from db.models import (
     Activity,
     AppMeta,
+    Assessment,
+    AssessmentVote,
     FollowUp,
     Grid,
     MediationCase,
@@ -549,6 +551,8 @@ class PublicSurvey:
     category: str
     expires_at: datetime
     activity: str = ""  # the activity's title, for an activity's own code
+    worker: str = ""  # the worker a 群众测评 code evaluates, and the year
+    year: int | None = None
 
 
 def _token_row(session: Session, secret: str, token: str, *, now: datetime, grid_id: int | None,
@@ -579,7 +583,16 @@ def _token_row(session: Session, secret: str, token: str, *, now: datetime, grid
             Rating.channel == "resident_qr", Rating.source_id == row.id, Rating.created_at > now - timedelta(hours=1)))
         if (last_hour or 0) >= row.hourly_limit:
             raise Invalid("token", "error.survey.busy")
+    if row.kind == "evaluation":  # a 群众测评 code: forms, not ratings (core.assessment.cycle)
+        last_hour = session.scalar(select(func.count()).select_from(AssessmentVote).where(
+            AssessmentVote.token_id == row.id, AssessmentVote.created_at > now - timedelta(hours=1)))
+        if (last_hour or 0) >= row.hourly_limit:
+            raise Invalid("token", "error.survey.busy")
     return row
+
+
+# For core.assessment.cycle's evaluation codes: the same signature and checks as every code.
+token_for, claim_token = _token_text, _token_row
 
 
 def verify_token(session: Session, secret: str, token: str, *, now: datetime | None = None,
@@ -589,7 +602,12 @@ def verify_token(session: Session, secret: str, token: str, *, now: datetime | N
     row = _token_row(session, secret, token, now=now or clock.now(), grid_id=grid_id, lock=False)
     grid = session.get(Grid, row.grid_id)
     title = session.scalar(select(Activity.title).where(Activity.id == row.activity_id)) if row.activity_id else ""
-    return PublicSurvey(row.id, row.kind, grid.name if grid else "", row.category, row.expires_at, title or "")
+    worker, year = "", None
+    if row.assessment_id is not None:
+        worker, year = session.execute(select(User.display_name, Assessment.year).join(
+            Assessment, Assessment.user_id == User.id).where(Assessment.id == row.assessment_id)).one()
+    return PublicSurvey(row.id, row.kind, grid.name if grid else "", row.category, row.expires_at, title or "",
+                        worker, year)
 
 
 def submit_public_rating(session: Session, secret: str, token: str, *, score: Any, comment: str | None = "",
@@ -601,6 +619,8 @@ def submit_public_rating(session: Session, secret: str, token: str, *, score: An
     concurrent submits exactly one writes a rating."""
     now = now or clock.now()
     row = _token_row(session, secret, token, now=now, grid_id=grid_id, lock=True)
+    if row.kind == "evaluation":  # a 群众测评 code takes forms (core.assessment.cycle), never a rating
+        raise Invalid("token", "error.survey.invalid")
     score_value, comment_text = collect([lambda: parse_score(score), lambda: parse_comment(comment)])
     if row.kind == "single_use":
         marked = session.execute(update(SurveyToken)

@@ -1,7 +1,8 @@
 """The public rating page (居民评价), opened from a QR code without logging in.
 
 It shows the grid and the kind of service, a 1–5 star score and an optional comment; nothing
-about any person, and no link into Linli. Always in Chinese: residents scan it on their phones.
+about any resident, and no link into Linli. Always in Chinese: residents scan it on their phones.
+A 群众测评 code opens a worker's evaluation form instead (ui.assessment.evaluation).
 """
 
 import streamlit as st
@@ -10,6 +11,7 @@ from core.base.errors import Invalid, InvalidMany, LinliError
 from core.base.i18n import translate
 from core.satisfaction import service as satisfaction
 from db.engine import read_session, write_session
+from ui.assessment import evaluation
 from ui.markdown import plain
 from ui.session import db, settings
 
@@ -35,6 +37,9 @@ except Invalid as exc:
     st.error(t(exc.key, **exc.params))
     st.stop()
 
+if survey.kind == "evaluation":  # a worker's 群众测评: a form, not a star rating
+    evaluation.form(t, engine, secret, token, survey)
+    st.stop()
 st.caption(t("rate.about", grid=plain(survey.grid_name), category=t(f"satisfaction.category.{survey.category}")))
 if survey.activity:
     st.subheader(plain(survey.activity))

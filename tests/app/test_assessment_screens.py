@@ -91,7 +91,8 @@ def four_workers(app_world):  # noqa: ANN001, ANN201
     return [world.actors["worker"], *more]
 
 
-def test_a_worker_writes_a_summary_and_scores_a_colleague_seeing_no_score_of_their_own(app_world):
+def test_a_worker_writes_a_summary_and_scores_a_colleague_seeing_no_score_of_their_own(app_world, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 12, 20, 10))
     from core.assessment import cycle
     from db.engine import write_session
     from tests.unit.assessment.test_cycle import ALL, YEAR
@@ -120,10 +121,12 @@ def test_a_worker_writes_a_summary_and_scores_a_colleague_seeing_no_score_of_the
     assert "下载年度考核登记表（.docx）" in [b.proto.label for b in at.get("download_button")]
 
 
-def test_the_supervisor_types_forms_scores_and_signs_off_then_answers_the_objection(app_world):
+def test_the_supervisor_types_forms_scores_and_signs_off_then_answers_the_objection(app_world, monkeypatch):
     from core.assessment import cycle
     from db.engine import write_session
-    from tests.unit.assessment.test_cycle import ALL, YEAR
+    from tests.unit.assessment.test_cycle import ALL, NOW, YEAR
+
+    monkeypatch.setattr(clock, "now", lambda: NOW)  # December of the fixtures' year: 今年 is that year
 
     workers = four_workers(app_world)
     supervisor = app_world.world.actors["supervisor"]
@@ -155,6 +158,12 @@ def test_the_supervisor_types_forms_scores_and_signs_off_then_answers_the_object
     at.button(key=f"FormSubmitter:answer_{target}_{YEAR}-答复复核").click().run()
     assert "已答复复核。" in texts(at)
     del supervisor
+    overview_page = open_url(login(new_app(), "supervisor1"), "assessment")  # this year's sheet: figures, then scores
+    overview_page.radio(key=next(r.key for r in overview_page.radio if "assessment_period" in r.key)) \
+        .set_value("this_year").run()
+    header, *rows = sheet_rows(overview_page)
+    scored = dict(zip(header, next(row for row in rows if row[0] == "worker one"), strict=True))
+    assert (scored["总分"], scored["等次"]) == ("94.5", "优秀")
 
 
 def test_the_admin_sets_the_scheme_and_a_bad_one_is_refused(app_world):
@@ -167,3 +176,48 @@ def test_the_admin_sets_the_scheme_and_a_bad_one_is_refused(app_world):
     at.number_input(key="scheme_cap").set_value(20)
     at.button(key="FormSubmitter:assessment_scheme-保存").click().run()
     assert "已保存考核方案。" in texts(at)
+
+
+def test_the_street_picks_a_community_and_reads_its_rows(app_world, october):
+    from core.office import users
+    from db.engine import write_session
+    from tests.factories import PASSWORD
+
+    with write_session(app_world.engine) as session:
+        users.create_user(session, None, username="jd.wang", display_name="街道科长", role="street",
+                          password=PASSWORD, must_change_password=False)
+    at = open_url(login(new_app(), "jd.wang"), "assessment")
+    at.selectbox(key="assessment_community").select(app_world.world.community_id)
+    at.radio(key=next(r.key for r in at.radio if "assessment_period" in r.key)).set_value("last_month").run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["网格员"]) == ["网格员丁", "网格员丙", "网格员乙", "网格员甲"]
+
+
+def test_residents_fill_in_the_workers_evaluation_form_by_its_qr_code(app_world, monkeypatch):
+    from sqlalchemy import select
+
+    from db.engine import read_session
+    from db.models import AssessmentVote
+    from tests.unit.assessment.test_cycle import NOW, YEAR
+
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    target = four_workers(app_world)[0].id
+    at = annual("supervisor1")
+    at.selectbox(key="annual_worker").select(target).run()
+    at.button(key=f"make_evaluation_code_{target}_{YEAR}").click().run()
+    token = at.session_state[f"evaluation_code_{target}_{YEAR}"][0]
+    assert "下载二维码图片" in [b.proto.label for b in at.get("download_button")]  # to print and put up
+
+    public = new_app()
+    public.query_params["t"] = token
+    public = open_url(public.run(), "rate")
+    assert not public.exception and f"对网格员 worker one {YEAR} 年度工作的评价" in texts(public)
+    public.button[0].click().run()  # no answer chosen
+    assert "请选择满意、基本满意或不满意" in [e.value for e in public.error]
+    public.radio(key="evaluation_verdict").set_value("basic")
+    public.radio(key="evaluation_ordinary").set_value(False)
+    public.button[0].click().run()
+    assert "感谢您的评价" in texts(public)
+    with read_session(app_world.engine) as session:
+        assert session.execute(select(AssessmentVote.verdict, AssessmentVote.ordinary, AssessmentVote.channel,
+                                      AssessmentVote.typed_by)).all() == [("basic", False, "qr", None)]

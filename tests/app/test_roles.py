@@ -22,7 +22,7 @@ ALLOWED = {
     # case, rating or course.
     "sysadmin": {"home", "users", "communities", "audit", "profile", "dispute-types"},
     # Every community's figures side by side: no resident, case, rating or account.
-    "street": {"home", "profile", "street"},
+    "street": {"home", "profile", "street", "assessment"},
     "admin": {"home", "users", "communities", "audit", "profile", "mediation-stats", "dispute-types", "courses",
               "compliance", "external-hours", "training-settings", "ratings", "satisfaction", "visit-frequencies",
               "activity-categories", "assessment-scheme"}

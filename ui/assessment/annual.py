@@ -9,10 +9,13 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from core.assessment import cycle, record_doc
+from core.base.errors import LinliError
 from core.base.permissions import Actor
-from db.engine import read_session
+from db.engine import read_session, write_session
+from ui import qr
 from ui.forms import FieldErrors, save_then_rerun
 from ui.markdown import plain
+from ui.session import settings
 
 Translate = Callable[..., str]
 NOTICE = "annual_notice"
@@ -127,10 +130,27 @@ def supervisor_view(t: Translate, me: Actor, engine: Engine, year: int, scheme: 
     sign_off_form(t, me, engine, chosen, year, found, scheme)
 
 
+def evaluation_code(t: Translate, me: Actor, engine: Engine, worker_id: int, year: int) -> None:
+    """The worker's 群众测评 QR code, for residents to send their forms themselves."""
+    key = f"evaluation_code_{worker_id}_{year}"
+    if st.button(t("annual.make_code"), key=f"make_evaluation_code_{worker_id}_{year}", icon=":material/qr_code_2:"):
+        try:
+            with write_session(engine) as session:
+                made = cycle.evaluation_code(session, me, settings().cookie_key, worker_id, year)
+            st.session_state[key] = (made.token, made.expires_at)
+        except LinliError as exc:
+            FieldErrors().show(exc)
+    if key in st.session_state:
+        token, expires_at = st.session_state[key]
+        st.caption(t("annual.code_ready", expires=f"{expires_at:%Y-%m-%d}"))
+        qr.rating_code(token, f"evaluation-{year}-{worker_id}-qr.png", f"evaluation_qr_{worker_id}_{year}")
+
+
 def forms_form(t: Translate, me: Actor, engine: Engine, worker_id: int, year: int, found: cycle.Result,
                scheme: cycle.Scheme) -> None:
     """Paper forms typed in: so many with one answer from one kind of resident at a time."""
     st.markdown(f"**{t('annual.forms_title')}**")
+    evaluation_code(t, me, engine, worker_id, year)
     st.caption(t("annual.forms_rule", participants=scheme.min_participants, ordinary=scheme.min_ordinary_percent,
                  forms=found.forms, share=found.ordinary_percent if found.ordinary_percent is not None else "—"))
     errors = FieldErrors()

@@ -56,20 +56,21 @@ def period_picker(t: Translate) -> tuple[date, date]:
     return first, last
 
 
-def overview_at(engine: Engine, me: Actor, period: overview.Period) -> overview.Overview:
+def overview_at(engine: Engine, me: Actor, period: overview.Period, community: int | None = None
+                ) -> overview.Overview:
     """The period's rows, kept per audit high-water mark (every case step, visit, activity,
     training record and rating is audited); the day is in the key, as due becomes overdue."""
     with read_session(engine) as session:
         mark = audit.high_water(session)
-    return _overview_at(database_key(engine), mark, me.id, me.role, me.community_id, period, clock.now().date(),
-                        engine, me)
+    return _overview_at(database_key(engine), mark, me.id, me.role, me.community_id or community, period,
+                        clock.now().date(), engine, me)
 
 
 @st.cache_data(max_entries=32, ttl=600, show_spinner=False)
 def _overview_at(database: str, mark: int, user: int, role: str, community: int | None, period: overview.Period,
                  day: date, _engine: Engine, _me: Actor) -> overview.Overview:
     with read_session(_engine) as session:
-        return overview.overview(session, _me, period, today=day)
+        return overview.overview(session, _me, period, today=day, community_id=community)
 
 
 def _shown(t: Translate, name: str, value: Any, row: overview.Row) -> Any:
@@ -114,11 +115,34 @@ def column_help(t: Translate) -> dict[str, Any]:
             for name in COLUMNS}
 
 
-def sheet(t: Translate, found: overview.Overview) -> bytes:
-    """The period's sheet as an office files it upward: one row per worker, then the grid totals."""
-    parts = [frame(t, found.workers), *([frame(t, found.grids, grids=True)] if found.grids else [])]
+def whole_year(period: overview.Period) -> int | None:
+    """The year a period is, when it is one calendar year: its sheet carries the annual scores."""
+    if (period.first.month, period.first.day, period.last.month, period.last.day) == (1, 1, 12, 31) \
+            and period.first.year == period.last.year:
+        return period.first.year
+    return None
+
+
+SCORE_COLUMNS = ("street_score", "peer_mean", "residents_score", "total", "grade")
+
+
+def sheet(t: Translate, found: overview.Overview, scores: dict[int, dict[str, Any]] | None = None) -> bytes:
+    """The period's sheet as an office files it upward: one row per worker, figures then (for a
+    calendar year) the signed-off annual scores, then the grid totals."""
+    workers = frame(t, found.workers)
+    if scores is not None:
+        for name in SCORE_COLUMNS:
+            label = t("field.peer_review") if name == "peer_mean" else t("field.residents") \
+                if name == "residents_score" else t(f"field.{name}")
+            workers[label] = [_score_text(t, name, scores.get(row.user_id, {}).get(name)) for row in found.workers]
+    parts = [workers, *([frame(t, found.grids, grids=True)] if found.grids else [])]
     for part in parts:  # one first column for both: a worker's name, or a grid's
         part.columns = [t("assessment.worker_or_grid"), *part.columns[1:]]
     table = pd.concat(parts).fillna("")
     return write_table(list(table.columns), table.values.tolist(), "xlsx", sheet=t("assessment.title"))
 
+
+def _score_text(t: Translate, name: str, value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    return t(f"grade.{value}") if name == "grade" else str(value)

@@ -197,3 +197,47 @@ def test_the_one_page_record_holds_the_result_for_the_worker_and_nothing_of_a_co
     assert "2026年度社区工作者考核登记表" in text(before) and "全年走访独居老人 120 人次。" in text(before)
     assert "87.2" not in text(before) and "80.0" not in text(before)  # nothing scored shows before sign-off
     assert "87.2" in text(after) and "称职" in text(after) and "80.0" in text(after)
+
+
+def test_the_years_signed_results_for_the_sheet_each_sees_what_they_may(engine, office):
+    world, workers = office
+    worker_id = ready(engine, world, workers)
+    with read_session(engine) as session:
+        assert cycle.signed_results(session, world.actors["supervisor"], YEAR) == {}  # nothing signed yet
+    write(engine, cycle.sign_off, world.actors["supervisor"], worker_id, YEAR, now=NOW)
+    with read_session(engine) as session:
+        everyone = cycle.signed_results(session, world.actors["supervisor"], YEAR)
+        own = cycle.signed_results(session, workers[0], YEAR)
+        colleague = cycle.signed_results(session, workers[1], YEAR)
+    assert everyone == own == {worker_id: {"street_score": 80.0, "peer_mean": 80.0, "residents_score": 92.0,
+                                           "total": 87.2, "grade": "competent"}}
+    assert colleague == {}
+
+
+def test_residents_send_their_forms_by_the_workers_code_until_the_result_is_signed_off(engine, office):
+    from core.satisfaction import service as satisfaction
+    from db.models import AssessmentVote
+
+    world, workers = office
+    supervisor, secret = world.actors["supervisor"], "s" * 48
+    code = write(engine, cycle.evaluation_code, supervisor, secret, workers[0].id, YEAR, now=NOW)
+    with read_session(engine) as session:
+        shown = satisfaction.verify_token(session, secret, code.token, now=NOW)
+    assert (shown.kind, shown.worker, shown.year) == ("evaluation", "worker one", YEAR)
+    write(engine, cycle.submit_evaluation, secret, code.token, verdict="satisfied", ordinary=True, now=NOW)
+    write(engine, cycle.submit_evaluation, secret, code.token, verdict="basic", ordinary=False, now=NOW)
+    with pytest.raises(InvalidMany) as refused:
+        write(engine, cycle.submit_evaluation, secret, code.token, verdict="", ordinary=True, now=NOW)
+    assert [(e.field, e.key) for e in refused.value.errors] == [("verdict", "error.assessment.verdict")]
+    with pytest.raises(Invalid) as refused:  # the code takes forms, never a star rating
+        write(engine, satisfaction.submit_public_rating, secret, code.token, score=5, now=NOW)
+    assert refused.value.key == "error.survey.invalid"
+    with read_session(engine) as session:
+        channels = sorted(session.scalars(select(AssessmentVote.channel)))
+        found = cycle.result(session, supervisor, workers[0].id, YEAR)
+    assert channels == ["qr", "qr"] and (found.forms, found.ordinary_percent, found.residents_score) == (2, 50.0, 80.0)
+    worker_id = ready(engine, world, workers)
+    write(engine, cycle.sign_off, supervisor, worker_id, YEAR, now=NOW)
+    with pytest.raises(Invalid) as refused:
+        write(engine, cycle.submit_evaluation, secret, code.token, verdict="satisfied", ordinary=True, now=NOW)
+    assert refused.value.key == "error.assessment.signed"

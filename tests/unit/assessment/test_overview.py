@@ -232,3 +232,19 @@ def test_a_period_is_whole_months_in_order_and_at_most_three_years():
     with pytest.raises(Invalid) as refused:
         overview.period_of(date(2023, 1, 1), date(2026, 1, 1))
     assert refused.value.key == "error.date_range.too_long"
+
+
+def test_the_street_reads_every_row_of_the_community_it_picks(engine, october):
+    world, _workers = october
+    with write_session(engine) as session:
+        street = users.actor_of(users.create_user(session, None, username="jd.li", display_name="街道科长", role="street",
+                                                  password=PASSWORD, must_change_password=False).user)
+    with read_session(engine) as session:
+        assert overview.communities(session, street) == {world.community_id: "和平里社区",
+                                                          world.other_community_id: "安定门社区"}
+        found = overview.overview(session, street, OCTOBER, today=TODAY, community_id=world.community_id)
+        with pytest.raises(Invalid) as refused:
+            overview.overview(session, street, OCTOBER, today=TODAY)
+    supervisor_rows, supervisor_grids, _found = rows_of(engine, world.actors["supervisor"])
+    assert {row.label: row.figures for row in found.workers} == supervisor_rows
+    assert (refused.value.field, refused.value.key) == ("community", "error.community.unknown")

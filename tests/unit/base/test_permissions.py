@@ -32,12 +32,14 @@ EXPECTED = {
     "supervisor": {"home.view", "profile.edit", "audit.view", "training.view_own", "training.view_all",
                    "training.approve"}
     | RESIDENT_WORK | OVERSIGHT | MEDIATION | MEDIATION_OVERSIGHT | SATISFACTION | SATISFACTION_OVERSIGHT
-    | VISITS | VISITS_OVERSIGHT | ACTIVITIES | ASSESSMENT | {"assessment.view_all", "assessment.manage"},
+    | VISITS | VISITS_OVERSIGHT | ACTIVITIES | ASSESSMENT | {"assessment.view_all", "assessment.manage",
+                                                            "assessment.annual"},
     "worker": {"home.view", "profile.edit", "training.view_own"} | RESIDENT_WORK | MEDIATION | SATISFACTION | VISITS
-    | ACTIVITIES | ASSESSMENT | {"assessment.self"},
+    | ACTIVITIES | ASSESSMENT | {"assessment.self", "assessment.annual"},
     "trainer": {"home.view", "profile.edit", "training.view_own", "training.manage"},
     # 街道干部: the communities' figures, side by side and combined; no resident, case or rating.
-    "street": {"home.view", "profile.edit", "street.view"},
+    # and every worker's row of 绩效概览, a community at a time
+    "street": {"home.view", "profile.edit", "street.view", "assessment.view", "assessment.view_all"},
 }
 
 
