@@ -6,18 +6,16 @@ Commands: init, migrate, check, create-user, reset-password, unlock, backup, see
 from __future__ import annotations
 
 import argparse
-import shutil
 import sqlite3
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from core.base import config_check, file_safety, keys, spreadsheets
+from core.base import backups, config_check, file_safety, keys, spreadsheets
 from core.base import settings as settings_module
 from core.base.errors import InvalidMany, LinliError
 from core.base.i18n import translate
@@ -176,56 +174,35 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    """A consistent copy of the SQLite database while the app keeps running (SQLite online
-    backup), and a copy of the evidence files beside it (core.base.stored_files). On PostgreSQL
-    only the files are copied: the database is pg_dump's."""
+    """A consistent copy of the database while the app keeps running (SQLite's online backup, or
+    pg_dump's custom format) with the uploaded files beside it; then the oldest beyond the
+    setting backups_keep (or --keep) are removed (core.base.backups)."""
     settings = _settings(args)
-    url = settings.database_url
-    target = Path(args.output) if args.output else Path("backups") / f"linli-{datetime.now():%Y%m%d-%H%M%S}.db"
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if is_sqlite(url):
-        source_path = Path(make_url(url).database or "")
-        if not source_path.exists():
-            print(f"no database file at {source_path}", file=sys.stderr)
-            return 2
-        backup_file(source_path, target)
-        target.chmod(0o600)  # also when --output names a file that existed
-        print(f"backup written to {target}")
-    else:
-        print("the database is PostgreSQL: back it up with pg_dump; copying the evidence files only", file=sys.stderr)
-    files = Path(settings.files_dir)
-    if files.is_dir():
-        copies = target.with_name(f"{target.stem}-files")
-        print(f"{backup_folder(files, copies)} evidence files copied to {copies}")
+    target = Path(args.output) if args.output else None
+    try:
+        written = backups.backup(settings, target.parent if target else file_safety.BACKUPS, target=target)
+    except backups.BackupError as exc:
+        print(f"failed: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup written to {written}")
+    copies = written.with_name(f"{written.stem}-files")
+    if copies.is_dir():
+        print(f"{sum(1 for _ in copies.iterdir())} evidence files copied to {copies}")
+    keep = args.keep if args.keep is not None else settings.backups_keep
+    for old in backups.prune(written.parent, keep):
+        print(f"removed the older backup {old}")
     return 0
 
 
-def backup_folder(source: Path, target: Path) -> int:
-    """Copy the evidence files (flat: stored_files keeps no sub-folders), 0600 in a 0700 folder."""
-    target.mkdir(mode=0o700, parents=True, exist_ok=True)
-    target.chmod(0o700)
-    copied = 0
-    for path in sorted(source.iterdir()):
-        if path.is_file() and not path.is_symlink():
-            destination = target / path.name
-            shutil.copyfile(path, destination)
-            destination.chmod(0o600)
-            copied += 1
-    return copied
-
-
-def backup_file(source_path: Path, target: Path) -> None:
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-    destination = sqlite3.connect(target)
+def cmd_restore(args: argparse.Namespace) -> int:
+    """A backup into the configured (empty) database, with its files; refused with other keys."""
     try:
-        with destination:
-            source.backup(destination)
-        ok = destination.execute("PRAGMA integrity_check").fetchone()[0]
-        if ok != "ok":
-            raise RuntimeError(f"backup failed its integrity check: {ok}")
-    finally:
-        source.close()
-        destination.close()
+        backups.restore(_settings(args), Path(args.backup))
+    except backups.BackupError as exc:
+        print(f"{exc}" if str(exc).startswith("refused") else f"failed: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {args.backup}; start Linli (make run) and log in as before")
+    return 0
 
 
 def cmd_import_residents(args: argparse.Namespace) -> int:
@@ -338,9 +315,13 @@ def parser() -> argparse.ArgumentParser:
     unlock = commands.add_parser("unlock", help="clear a login lock")
     unlock.add_argument("username")
     unlock.set_defaults(func=cmd_unlock)
-    backup = commands.add_parser("backup", help="consistent online backup of the SQLite database")
-    backup.add_argument("--output", help="file to write (default backups/linli-DATE.db)")
+    backup = commands.add_parser("backup", help="consistent online backup of the database and the uploaded files")
+    backup.add_argument("--output", help="file to write (default backups/linli-DATE.db or .dump)")
+    backup.add_argument("--keep", type=int, help="backups to keep in its folder (default: setting backups_keep)")
     backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="a backup into the configured, empty database")
+    restore.add_argument("backup", help="a linli-….db or linli-….dump file")
+    restore.set_defaults(func=cmd_restore)
     commands.add_parser("seed-demo", help="fill the database with synthetic demo data").set_defaults(func=cmd_seed_demo)
     quota = commands.add_parser("set-quota", help="the installation's training quota of a level")
     quota.add_argument("level", choices=("assistant", "social_worker", "senior", "none"))

@@ -11,7 +11,7 @@ from db.models import AppMeta
 
 CHECK_KEY = "id_key_check"
 
-__all__ = ["KeyMismatch", "vault_of", "check_database_key", "recorded_check", "mismatch"]
+__all__ = ["KeyMismatch", "vault_of", "check_database_key", "recorded_check", "mismatch", "values_mismatch"]
 
 
 def vault_of(settings: Settings) -> Vault:
@@ -45,14 +45,21 @@ def mismatch(engine: Engine, settings: Settings) -> str | None:
     check = recorded_check(engine)
     if check is None:
         return None
+    with engine.connect() as connection:
+        hash_check = connection.scalar(select(AppMeta.value).where(AppMeta.key == "id_hash_check"))
+    return values_mismatch(check, hash_check, settings)
+
+
+def values_mismatch(check: str | None, hash_check: str | None, settings: Settings) -> str | None:
+    """mismatch() from the recorded check values themselves (a backup's, say)."""
+    if check is None:
+        return None
     if not (settings.id_encryption_key and settings.id_hash_key):
         return "the database holds ID numbers encrypted with keys that are missing from the settings"
     try:
         vault_of(settings).verify_check_value(check)
     except KeyMismatch:
         return "id_encryption_key is not the key this database's ID numbers were encrypted with"
-    with engine.connect() as connection:
-        hash_check = connection.scalar(select(AppMeta.value).where(AppMeta.key == "id_hash_check"))
     if hash_check is not None and hash_check != vault_of(settings).lookup_hash("linli-hash-check"):
         return "id_hash_key is not the key this database's ID numbers were indexed with"
     return None

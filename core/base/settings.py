@@ -20,6 +20,7 @@
 | import ID lookups/day | LINLI_IMPORT_ID_LOOKUPS_PER_DAY | import_id_lookups_per_day | 5000              |
 | evidence files folder | LINLI_FILES_DIR              | files_dir            | data/files               |
 | activity attendance, days | LINLI_ACTIVITY_ATTENDANCE_DAYS | activity_attendance_days | 7              |
+| backups kept          | LINLI_BACKUPS_KEEP           | backups_keep         | 30                       |
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class Settings:
     files_dir: str = "data/files"
     # Attendance and walk-ins of an activity may be recorded until this many days after it ends.
     activity_attendance_days: int = 7
+    # `backup` removes the oldest backups in its folder beyond this many (core.base.backups.prune).
+    backups_keep: int = 30
 
 
 def _flag(value: Any) -> bool:
@@ -108,6 +111,7 @@ _FIELDS: dict[str, tuple[str, type]] = {
     "public_only": ("LINLI_PUBLIC_ONLY", _flag),
     "files_dir": ("LINLI_FILES_DIR", str),
     "activity_attendance_days": ("LINLI_ACTIVITY_ATTENDANCE_DAYS", int),
+    "backups_keep": ("LINLI_BACKUPS_KEEP", int),
 }
 # Keys generated for a new installation; added to an older secrets file that lacks them.
 _GENERATED_KEYS = ("cookie_key", "id_encryption_key", "id_hash_key")
@@ -162,6 +166,8 @@ def problems(settings: Settings) -> list[str]:
             and 1 <= settings.import_id_lookups_per_day <= 1_000_000):
         found.append("id_lookups_per_hour must be 1 to id_lookups_per_day (at most 10000), "
                      "import_id_lookups_per_day 1-1000000")
+    if not 1 <= settings.backups_keep <= 10_000:
+        found.append("backups_keep must be 1-10000 (backups kept in the backups folder)")
     if not 0 <= settings.activity_attendance_days <= 90:
         found.append("activity_attendance_days must be 0-90 (days after an activity its attendance may be recorded)")
     if settings.public_base_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", settings.public_base_url):

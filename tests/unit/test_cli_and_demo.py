@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core import cli, demo
-from core.base import clock
+from core.base import backups, clock
 from core.office import communities, users
 from db.engine import make_engine, read_session, write_session
 from db.models import (
@@ -238,7 +238,7 @@ def test_a_full_disk_is_one_line_and_exit_4(sqlite_url, monkeypatch, capsys):
 
     def full(source, target):  # noqa: ANN001 - what sqlite3 raises when the disk fills during a backup
         raise sqlite3.OperationalError("database or disk is full")
-    monkeypatch.setattr(cli, "backup_file", full)
+    monkeypatch.setattr(backups, "copy_sqlite", full)
     capsys.readouterr()
     assert cli.main(["backup"]) == 4
     err = capsys.readouterr().err
