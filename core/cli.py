@@ -194,6 +194,27 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_anonymise(args: argparse.Namespace) -> int:
+    """Residents who moved out or died more than retention_years ago, anonymised (or, with
+    --dry-run, listed by id, grid, status and its date: no name is printed)."""
+    from core.residents import retention
+
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    if args.dry_run:
+        with write_session(engine) as session:
+            found = retention.due(session, settings.retention_years)
+        for item in found:
+            print(f"resident {item.resident_id} (grid {item.grid_id}): {item.status} on {item.status_date}")
+        print(f"{len(found)} residents would be anonymised (moved out or died {settings.retention_years} or more "
+              "years ago); nothing was changed")
+        return 0
+    with write_session(engine) as session:
+        found = retention.anonymise(session, settings.retention_years)
+    print(f"{len(found)} residents anonymised (moved out or died {settings.retention_years} or more years ago)")
+    return 0
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     """A backup into the configured (empty) database, with its files; refused with other keys."""
     try:
@@ -319,6 +340,9 @@ def parser() -> argparse.ArgumentParser:
     backup.add_argument("--output", help="file to write (default backups/linli-DATE.db or .dump)")
     backup.add_argument("--keep", type=int, help="backups to keep in its folder (default: setting backups_keep)")
     backup.set_defaults(func=cmd_backup)
+    anonymise = commands.add_parser("anonymise", help="anonymise residents gone longer than retention_years")
+    anonymise.add_argument("--dry-run", action="store_true", help="list who would be, change nothing")
+    anonymise.set_defaults(func=cmd_anonymise)
     restore = commands.add_parser("restore", help="a backup into the configured, empty database")
     restore.add_argument("backup", help="a linli-….db or linli-….dump file")
     restore.set_defaults(func=cmd_restore)

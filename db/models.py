@@ -229,6 +229,7 @@ class Resident(Base):
     status: Mapped[str] = mapped_column(String(12), default="active")
     status_date: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)  # core.residents.retention
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -66,6 +66,7 @@ ACTIONS = (
     "assessment_objection",
     "assessment_answer",
     "assessment_public_form",
+    "retention_anonymise",
     "activity_call_list",
     "activity_category_create",
     "activity_category_update",

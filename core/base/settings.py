@@ -21,6 +21,7 @@
 | evidence files folder | LINLI_FILES_DIR              | files_dir            | data/files               |
 | activity attendance, days | LINLI_ACTIVITY_ATTENDANCE_DAYS | activity_attendance_days | 7              |
 | backups kept          | LINLI_BACKUPS_KEEP           | backups_keep         | 30                       |
+| retention, years      | LINLI_RETENTION_YEARS        | retention_years      | 3                        |
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class Settings:
     activity_attendance_days: int = 7
     # `backup` removes the oldest backups in its folder beyond this many (core.base.backups.prune).
     backups_keep: int = 30
+    # A resident who moved out or died this many years ago is anonymised (core.residents.retention).
+    retention_years: int = 3
 
 
 def _flag(value: Any) -> bool:
@@ -112,6 +115,7 @@ _FIELDS: dict[str, tuple[str, type]] = {
     "files_dir": ("LINLI_FILES_DIR", str),
     "activity_attendance_days": ("LINLI_ACTIVITY_ATTENDANCE_DAYS", int),
     "backups_keep": ("LINLI_BACKUPS_KEEP", int),
+    "retention_years": ("LINLI_RETENTION_YEARS", int),
 }
 # Keys generated for a new installation; added to an older secrets file that lacks them.
 _GENERATED_KEYS = ("cookie_key", "id_encryption_key", "id_hash_key")
@@ -166,6 +170,8 @@ def problems(settings: Settings) -> list[str]:
             and 1 <= settings.import_id_lookups_per_day <= 1_000_000):
         found.append("id_lookups_per_hour must be 1 to id_lookups_per_day (at most 10000), "
                      "import_id_lookups_per_day 1-1000000")
+    if not 1 <= settings.retention_years <= 50:
+        found.append("retention_years must be 1-50 (years after moving out or death before a resident is anonymised)")
     if not 1 <= settings.backups_keep <= 10_000:
         found.append("backups_keep must be 1-10000 (backups kept in the backups folder)")
     if not 0 <= settings.activity_attendance_days <= 90:

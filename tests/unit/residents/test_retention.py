@@ -1,0 +1,67 @@
+"""Retention on both databases (个人信息保护法 arts. 19, 47): residents who moved out or died more
+than three years ago lose everything that names them, counts stay; a dry run changes nothing."""
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from core import cli
+from core.residents import retention
+from core.residents import service as residents
+from core.visits import service as visits
+from db.engine import read_session, write_session
+from db.models import AuditEvent, Household, Resident, Visit, resident_tags
+from tests.factories import make_resident_id, make_world, register, vault_for_tests
+
+VAULT = vault_for_tests()
+NOW = datetime(2026, 12, 7, 2, 0)
+
+
+def test_residents_gone_for_three_years_are_anonymised_and_counts_stay(engine):
+    world = make_world(engine)
+    supervisor = world.actors["supervisor"]
+    ids = {}
+    with write_session(engine) as session:
+        for name, seq, tags in (("钱大爷", "301", ["disabled"]), ("孙阿姨", "302", []), ("李伯", "303", [])):
+            ids[name] = register(session, supervisor, VAULT, residents.ResidentForm(
+                name=name, id_number=make_resident_id("19440315", seq), grid_id=world.grid_ids[0],
+                address=f"幸福里{seq}号", phone="13900001111", tags=tags, notes="常年卧床"),
+                now=datetime(2020, 1, 1, 9)).id
+        visits.record(session, supervisor, visits.VisitInput(resident_id=ids["钱大爷"], visited_on=date(2023, 3, 1),
+                                                             notes="血压偏高"), now=datetime(2023, 3, 1, 15))
+        for name, status, day in (("钱大爷", "deceased", date(2023, 6, 30)), ("孙阿姨", "moved_out", date(2024, 1, 5))):
+            version = session.scalar(select(Resident.version).where(Resident.id == ids[name]))
+            residents.change_status(session, supervisor, ids[name], version, status, day, now=datetime(2024, 1, 6, 9))
+    with read_session(engine) as session:
+        due = retention.due(session, 3, NOW.date())
+    assert [(item.resident_id, item.status) for item in due] == [(ids["钱大爷"], "deceased")]  # 孙阿姨: under 3 years
+    with write_session(engine) as session:
+        retention.anonymise(session, 3, now=NOW)
+    with read_session(engine) as session:
+        gone = session.scalars(select(Resident).where(Resident.id == ids["钱大爷"])).one()
+        kept = session.scalars(select(Resident).where(Resident.id == ids["孙阿姨"])).one()
+        assert (gone.name, gone.id_enc, gone.id_hash, gone.id_masked, gone.phone, gone.notes, gone.household_id) == (
+            "（已匿名）", None, None, "", "", "", None)
+        assert (gone.sex, gone.birth_date, gone.status, gone.grid_id) == ("M", date(1944, 1, 1), "deceased",
+                                                                          world.grid_ids[0])
+        assert session.scalar(select(func.count()).select_from(resident_tags).where(
+            resident_tags.c.resident_id == ids["钱大爷"])) == 1  # still counted as disabled
+        assert session.scalars(select(Visit.notes).where(Visit.resident_id == ids["钱大爷"])).all() == [""]
+        assert "幸福里301号" not in session.scalars(select(Household.address)).all()
+        assert kept.name == "孙阿姨" and kept.phone == "13900001111"
+        logged = session.scalars(select(AuditEvent.after).where(AuditEvent.action == "retention_anonymise")).one()
+    assert "钱大爷" not in logged
+    with read_session(engine) as session:  # still listed and opened, as 已匿名
+        listed = residents.search(session, supervisor, VAULT, residents.Filters(status="deceased")).rows
+        shown = residents.detail(session, supervisor, ids["钱大爷"])
+    assert [row["name"] for row in listed] == ["（已匿名）"] and shown["name"] == "（已匿名）"
+    with write_session(engine) as session:  # done once
+        assert retention.anonymise(session, 3, now=NOW) == []
+
+
+def test_the_dry_run_lists_ids_only_and_changes_nothing(tmp_path, monkeypatch, capsys):  # noqa: ANN001
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert cli.main(["migrate"]) == 0
+    assert cli.main(["anonymise", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "0 residents would be anonymised" in out and "nothing was changed" in out
