@@ -159,6 +159,8 @@ class AuditEvent(Base):
     object_id: Mapped[str] = mapped_column(String(64), default="")
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+    # Set once, by core.base.audit.redact, the only change the database allows (migration 0032).
+    redacted_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AppMeta(Base):

@@ -11,8 +11,9 @@ statistics: sex, year of birth, grid, status and its date, special groups, and e
 (visits, activities attended) that points at the row.
 
 What does not follow this rule: a mediation case's parties follow the case file's archive period
-(卷宗), not the residents' retention; the audit trail keeps its events (at least six months,
-网络安全法 art. 21) and is not rewritten here.
+(卷宗), not the residents' retention. The audit trail keeps every event; the values of those
+about an anonymised resident are forgotten once they are six months old (网络安全法 art. 21),
+through the one change the database allows (core.base.audit.redact).
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ def anonymise(session: Session, years: int, *, now: datetime | None = None) -> l
     if found:
         audit.record(session, None, "retention_anonymise", object_type="resident", actor_username="retention",
                      after={"rows": len(found), "years": years}, now=now)
+    # The trail's events about every anonymised resident, once six months old (each run catches
+    # up with those that have aged since).
+    gone = list(session.scalars(select(Resident.id).where(Resident.anonymised_at.is_not(None))))
+    audit.redact(session, "resident", gone, now=now)
     return found
 
 

@@ -176,3 +176,33 @@ def test_each_community_reads_its_own_trail_and_the_system_administrator_no_resi
     assert ("grid_create", "admin2") in installation and ("user_create", "tester") in installation
     assert ("community_create", "tester") in installation
     assert ("resident_create", "worker1") not in installation
+
+
+def test_the_one_change_the_trail_allows_is_forgetting_the_values_of_an_event_six_months_old(engine):
+    """网络安全法 art. 21 keeps logs six months; after that, and only through audit.redact, an
+    event's values may be forgotten once. Anything else is still refused by the database."""
+    now = datetime(2026, 12, 7, 2, 0)
+    with write_session(engine) as session:
+        for at in (now - timedelta(days=200), now - timedelta(days=30)):
+            audit.record(session, ROOT, "resident_update", object_type="resident", object_id="7",
+                         before={"name": "钱大爷", "phone": "13900001111", "tags": ["disabled"], "grid_id": 1,
+                                 "status_date": "2023-06-30", "hukou": "registered"},
+                         after={"name": "钱建国"}, now=at)
+    with write_session(engine) as session:
+        assert audit.redact(session, "resident", [7], now=now) == 1  # the recent one waits
+    with read_session(engine) as session:
+        rows = session.execute(text("SELECT before, after, redacted_at FROM audit_events "
+                                    "WHERE action = 'resident_update' ORDER BY at")).all()
+        logged = session.scalar(text("SELECT count(*) FROM audit_events WHERE action = 'audit_redact'"))
+    assert "钱大爷" not in rows[0][0] and "（已匿名）" in rows[0][0] and '"name"' in rows[0][1]
+    assert rows[0][2] is not None and "钱大爷" in rows[1][0] and logged == 1
+    with read_session(engine) as session:  # and the trail still reads as words
+        shown = audit.readable(rows[0][0], "zh-CN")
+    assert "名称：（已匿名）" in shown and "人员类别：（已匿名）" in shown and "状态日期：（已匿名）" in shown
+    for statement in (  # a second redaction, a recent event, another column: all refused
+            "UPDATE audit_events SET before = 'x', redacted_at = CURRENT_TIMESTAMP WHERE redacted_at IS NOT NULL",
+            "UPDATE audit_events SET before = 'x', redacted_at = CURRENT_TIMESTAMP WHERE action = 'audit_redact'",
+            "UPDATE audit_events SET action = 'x', redacted_at = CURRENT_TIMESTAMP WHERE redacted_at IS NULL"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with write_session(engine) as session:
+                session.execute(text(statement))

@@ -51,6 +51,14 @@ def test_residents_gone_for_three_years_are_anonymised_and_counts_stay(engine):
         assert kept.name == "孙阿姨" and kept.phone == "13900001111"
         logged = session.scalars(select(AuditEvent.after).where(AuditEvent.action == "retention_anonymise")).one()
     assert "钱大爷" not in logged
+    with read_session(engine) as session:  # the trail keeps its events, and forgets the values of his
+        his = [f"{before} {after}" for before, after in session.execute(select(AuditEvent.before, AuditEvent.after)
+               .where(AuditEvent.object_type == "resident", AuditEvent.object_id == str(ids["钱大爷"])))]
+        hers = session.scalars(select(AuditEvent.after).where(
+            AuditEvent.object_type == "resident", AuditEvent.object_id == str(ids["孙阿姨"]))).all()
+    assert len(his) >= 2 and not any("钱大爷" in text or "1390000" in text for text in his)
+    assert all("（已匿名）" in text for text in his)
+    assert any("孙阿姨" in (text or "") for text in hers)
     with read_session(engine) as session:  # still listed and opened, as 已匿名
         listed = residents.search(session, supervisor, VAULT, residents.Filters(status="deceased")).rows
         shown = residents.detail(session, supervisor, ids["钱大爷"])
