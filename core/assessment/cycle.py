@@ -46,7 +46,7 @@ from core.base import audit, clock, validation
 from core.base.errors import Invalid, collect
 from core.base.permissions import Actor, can, require
 from core.base.records import load_for_edit
-from core.satisfaction.service import POSTER_HOURLY_LIMIT, claim_token, token_for
+from core.satisfaction.service import claim_token, token_for
 from db.models import Assessment, AssessmentPeerScore, AssessmentSettings, AssessmentVote, SurveyToken, User
 
 MIN_PEERS = 3
@@ -268,6 +268,9 @@ def add_forms(session: Session, actor: Actor, worker_id: int, year: int, verdict
 
 
 EVALUATION_CODE_DAYS = 30  # a month to collect the forms of the year's evaluation
+# Forms a code takes per hour: a 居民大会 may bring 50 or more residents to fill it in at once, so
+# well above a poster's limit, still a bound on a script replaying the code.
+EVALUATION_HOURLY_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -279,7 +282,7 @@ class EvaluationCode:
 def evaluation_code(session: Session, actor: Actor, secret: str, worker_id: int, year: int, *,
                     now: datetime | None = None) -> EvaluationCode:
     """A QR code residents scan to fill in the worker's evaluation form (群众测评) without logging
-    in: valid EVALUATION_CODE_DAYS, as many forms an hour as a poster takes ratings."""
+    in: valid EVALUATION_CODE_DAYS, at most EVALUATION_HOURLY_LIMIT forms an hour."""
     require(actor, "assessment.manage")
     if worker_id == actor.id:
         raise Invalid("worker", "error.assessment.own_forms")
@@ -291,7 +294,7 @@ def evaluation_code(session: Session, actor: Actor, secret: str, worker_id: int,
         raise Invalid("worker", "error.assessment.signed")
     now = now or clock.now()
     row = SurveyToken(kind="evaluation", grid_id=user.grids[0].id, category="service", worker_id=user.id,
-                      hourly_limit=POSTER_HOURLY_LIMIT, expires_at=now + timedelta(days=EVALUATION_CODE_DAYS),
+                      hourly_limit=EVALUATION_HOURLY_LIMIT, expires_at=now + timedelta(days=EVALUATION_CODE_DAYS),
                       created_by=actor.id, created_at=now, assessment_id=assessment.id)
     session.add(row)
     session.flush()

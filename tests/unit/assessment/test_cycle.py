@@ -241,3 +241,16 @@ def test_residents_send_their_forms_by_the_workers_code_until_the_result_is_sign
     with pytest.raises(Invalid) as refused:
         write(engine, cycle.submit_evaluation, secret, code.token, verdict="satisfied", ordinary=True, now=NOW)
     assert refused.value.key == "error.assessment.signed"
+
+
+def test_an_evaluation_code_takes_a_bounded_number_of_forms_an_hour(engine, office, monkeypatch):
+    world, workers = office
+    monkeypatch.setattr(cycle, "EVALUATION_HOURLY_LIMIT", 2)  # 200 in use: a residents' meeting at once
+    code = write(engine, cycle.evaluation_code, world.actors["supervisor"], "s" * 48, workers[0].id, YEAR, now=NOW)
+    for _ in range(2):
+        write(engine, cycle.submit_evaluation, "s" * 48, code.token, verdict="satisfied", ordinary=True, now=NOW)
+    with pytest.raises(Invalid) as refused:
+        write(engine, cycle.submit_evaluation, "s" * 48, code.token, verdict="satisfied", ordinary=True, now=NOW)
+    assert refused.value.key == "error.survey.busy"
+    later = NOW.replace(hour=NOW.hour + 2)
+    write(engine, cycle.submit_evaluation, "s" * 48, code.token, verdict="satisfied", ordinary=True, now=later)
