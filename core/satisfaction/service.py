@@ -578,16 +578,14 @@ def _token_row(session: Session, secret: str, token: str, *, now: datetime, grid
         raise Invalid("token", "error.survey.expired")
     if row.kind == "single_use" and row.used_at is not None:
         raise Invalid("token", "error.survey.used")
-    if row.kind == "poster":
-        last_hour = session.scalar(select(func.count()).select_from(Rating).where(
-            Rating.channel == "resident_qr", Rating.source_id == row.id, Rating.created_at > now - timedelta(hours=1)))
-        if (last_hour or 0) >= row.hourly_limit:
-            raise Invalid("token", "error.survey.busy")
-    if row.kind == "evaluation":  # a 群众测评 code: forms, not ratings (core.assessment.cycle)
-        last_hour = session.scalar(select(func.count()).select_from(AssessmentVote).where(
-            AssessmentVote.token_id == row.id, AssessmentVote.created_at > now - timedelta(hours=1)))
-        if (last_hour or 0) >= row.hourly_limit:
-            raise Invalid("token", "error.survey.busy")
+    hour_ago = now - timedelta(hours=1)
+    # What a code took in the last hour: a poster's ratings, a 群众测评 code's forms (core.assessment.cycle).
+    taken = {"poster": select(func.count()).select_from(Rating).where(
+                 Rating.channel == "resident_qr", Rating.source_id == row.id, Rating.created_at > hour_ago),
+             "evaluation": select(func.count()).select_from(AssessmentVote).where(
+                 AssessmentVote.token_id == row.id, AssessmentVote.created_at > hour_ago)}.get(row.kind)
+    if taken is not None and (session.scalar(taken) or 0) >= row.hourly_limit:
+        raise Invalid("token", "error.survey.busy")
     return row
 
 

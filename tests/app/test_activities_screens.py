@@ -199,7 +199,7 @@ def test_residents_rate_the_activity_by_its_code_or_on_a_call(app_world):
     activity_id = on_the_day(app_world)
     at = open_first(open_url(login(new_app(), "worker1"), "activities"))
     assert "已收到 0 条评价；满 5 条后显示平均分。" in texts(at)
-    at.button(key=f"make_code_{activity_id}").click().run()
+    at.button(key=f"make_activity_code_{activity_id}").click().run()
     assert [b.proto.label for b in at.get("download_button")] == ["下载二维码图片"]
     with read_session(app_world.engine) as session:
         assert session.scalar(select(SurveyToken.activity_id)) == activity_id

@@ -6,18 +6,19 @@ Kept out of the page file, like ui/residents: a module is compiled once per proc
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from core.activities import photos, ratings
 from core.base import stored_files
-from core.base.errors import LinliError
 from core.base.permissions import Actor
 from core.satisfaction.disclosure import MIN_GROUP
 from core.satisfaction.service import COMMENT_MAX
-from db.engine import read_session, write_session
+from db.engine import read_session
 from ui import qr
 from ui.forms import FieldErrors, empty_fields_next_run, save_then_rerun
 from ui.markdown import plain
@@ -93,18 +94,13 @@ def ratings_tab(t: Translate, me: Actor, engine: Engine, activity_id: int) -> No
                          csat=f"{found['csat']:.0%}"))
     else:
         st.caption(t("activities.rating_too_few", count=found["count"], min=MIN_GROUP))
-    code_key = f"activity_code_{activity_id}"
-    if st.button(t("activities.make_code"), key=f"make_code_{activity_id}", icon=":material/qr_code_2:"):
-        try:
-            with write_session(engine) as session:
-                issued = ratings.rating_code(session, me, settings().cookie_key, activity_id)
-            st.session_state[code_key] = (issued.token, issued.expires_at)
-        except LinliError as exc:
-            FieldErrors().show(exc)
-    if code_key in st.session_state:
-        token, expires_at = st.session_state[code_key]
-        st.caption(t("activities.code_ready", expires=f"{expires_at:%Y-%m-%d}"))
-        qr.rating_code(token, f"activity-{activity_id}-qr.png", f"activity_qr_png_{activity_id}")
+    def issued(session: Session) -> tuple[str, datetime]:
+        code = ratings.rating_code(session, me, settings().cookie_key, activity_id)
+        return code.token, code.expires_at
+
+    qr.code_on_request(engine, t("activities.make_code"), f"activity_code_{activity_id}", issued,
+                       lambda expires: t("activities.code_ready", expires=f"{expires:%Y-%m-%d}"),
+                       f"activity-{activity_id}-qr.png")
     errors = FieldErrors()
     with st.form(f"phone_rating_{activity_id}"):
         st.markdown(f"**{t('activities.phone_rating')}**")

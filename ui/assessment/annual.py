@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from core.assessment import cycle, record_doc
-from core.base.errors import LinliError
 from core.base.permissions import Actor
-from db.engine import read_session, write_session
+from db.engine import read_session
 from ui import qr
 from ui.forms import FieldErrors, save_then_rerun
 from ui.markdown import plain
@@ -132,18 +133,13 @@ def supervisor_view(t: Translate, me: Actor, engine: Engine, year: int, scheme: 
 
 def evaluation_code(t: Translate, me: Actor, engine: Engine, worker_id: int, year: int) -> None:
     """The worker's 群众测评 QR code, for residents to send their forms themselves."""
-    key = f"evaluation_code_{worker_id}_{year}"
-    if st.button(t("annual.make_code"), key=f"make_evaluation_code_{worker_id}_{year}", icon=":material/qr_code_2:"):
-        try:
-            with write_session(engine) as session:
-                made = cycle.evaluation_code(session, me, settings().cookie_key, worker_id, year)
-            st.session_state[key] = (made.token, made.expires_at)
-        except LinliError as exc:
-            FieldErrors().show(exc)
-    if key in st.session_state:
-        token, expires_at = st.session_state[key]
-        st.caption(t("annual.code_ready", expires=f"{expires_at:%Y-%m-%d}"))
-        qr.rating_code(token, f"evaluation-{year}-{worker_id}-qr.png", f"evaluation_qr_{worker_id}_{year}")
+    def made(session: Session) -> tuple[str, datetime]:
+        code = cycle.evaluation_code(session, me, settings().cookie_key, worker_id, year)
+        return code.token, code.expires_at
+
+    qr.code_on_request(engine, t("annual.make_code"), f"evaluation_code_{worker_id}_{year}", made,
+                       lambda expires: t("annual.code_ready", expires=f"{expires:%Y-%m-%d}"),
+                       f"evaluation-{year}-{worker_id}-qr.png")
 
 
 def forms_form(t: Translate, me: Actor, engine: Engine, worker_id: int, year: int, found: cycle.Result,
