@@ -45,7 +45,7 @@ their supervisor sees.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -55,7 +55,7 @@ from sqlalchemy.orm import Session
 from core.activities import figures as activity_figures
 from core.base import clock
 from core.base.errors import Invalid
-from core.base.permissions import Actor, can, require
+from core.base.permissions import Actor, can, community_view, require
 from core.mediation import statistics as mediation_statistics
 from core.mediation.service import OPEN_STATES, add_months, scoped
 from core.office import assignments
@@ -148,8 +148,7 @@ def _community_view(session: Session, actor: Actor, community_id: int | None) ->
     chosen = actor.community_id if actor.community_id is not None else community_id
     if chosen is None or chosen not in communities(session, actor):
         raise Invalid("community", "error.community.unknown")
-    grids = frozenset(session.scalars(select(Grid.id).where(Grid.community_id == chosen)))
-    return replace(actor, role="supervisor", community_id=chosen, grid_ids=grids, must_change_password=False)
+    return community_view(actor, chosen, frozenset(session.scalars(select(Grid.id).where(Grid.community_id == chosen))))
 
 
 def overview(session: Session, actor: Actor, period: Period, *, today: date | None = None,

@@ -102,6 +102,15 @@ def require(user: Actor | None, action: str, resource: Any = None) -> Actor:
     return user
 
 
+def community_view(actor: Actor, community_id: int | None, grid_ids: frozenset[int]) -> Actor:
+    """The community (or, community None, the grids given) as its supervisor's figures see it, for
+    figures about the community that the actor itself may not open row by row (the 街道's
+    overview, a worker's own row of 绩效概览 computed with everyone's). Never handed to a function
+    that returns residents, cases or ratings."""
+    return Actor(id=actor.id, username=actor.username, role="supervisor", display_name=actor.display_name,
+                 community_id=community_id, grid_ids=grid_ids, language=actor.language)
+
+
 def sees_all_grids(user: Actor) -> bool:
     """Unfiltered by community: only the installation's system administrator, who has no action
     on residents, cases or ratings, so for those reads nobody is unfiltered. A supervisor or an

@@ -17,7 +17,7 @@ community (residents.count_by_community and count_by_community_and_tag,
 mediations.count_cases_by_community, mediation statistics.month_by_community,
 training.standings_by_community, satisfaction.days_by_community), so the cost grows with the
 data, not with the number of communities. Those services are given a view of
-the communities (_community_view) that never leaves this module; nothing here returns a resident,
+the communities (core.base.permissions.community_view) that never leaves this module; nothing here returns a resident,
 a party, a rating's comment or a case.
 
 Combined: counts are sums over the communities (their grids are disjoint); a rate is worked out
@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from core.base import clock
 from core.base.errors import NotFound
-from core.base.permissions import Actor, require
+from core.base.permissions import Actor, community_view, require
 from core.mediation import service as mediations
 from core.mediation import statistics as mediation_statistics
 from core.reporting import reports
@@ -75,16 +75,9 @@ def _communities(session: Session) -> list[tuple[int, str, frozenset[int]]]:
             for community_id, name in session.execute(select(Community.id, Community.name).order_by(Community.id))]
 
 
-def _community_view(actor: Actor, community_id: int | None, grid_ids: frozenset[int]) -> Actor:
-    """The community as its supervisor's figures see it. Handed only to the aggregate functions
-    below; the 街道干部 themselves can open no resident, case or rating."""
-    return Actor(id=actor.id, username=actor.username, role="supervisor", display_name=actor.display_name,
-                 community_id=community_id, grid_ids=grid_ids, language=actor.language)
-
-
 def _district(actor: Actor, communities: list[tuple[int, str, frozenset[int]]]) -> Actor:
     """Every community's grids in one view (community None), for the grouped and combined figures."""
-    return _community_view(actor, None, frozenset().union(*(grids for _id, _name, grids in communities)))
+    return community_view(actor, None, frozenset().union(*(grids for _id, _name, grids in communities)))
 
 
 def overview(session: Session, actor: Actor, today: date | None = None) -> list[Column]:
@@ -182,4 +175,4 @@ def community_workbook(session: Session, actor: Actor, community_id: int, month:
     found = next((grid_ids for found_id, _name, grid_ids in _communities(session) if found_id == community_id), None)
     if found is None:
         raise NotFound(object="community", id=community_id)
-    return reports.monthly_workbook(session, _community_view(actor, community_id, found), month, language=language)
+    return reports.monthly_workbook(session, community_view(actor, community_id, found), month, language=language)

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from core.base.errors import Forbidden
+from core.base.permissions import community_view
 from core.office import communities, users
 from core.reporting import reports, street
 from core.satisfaction import service as satisfaction
@@ -127,13 +128,13 @@ def test_the_month_per_community_is_each_communitys_own_month_on_the_demo(engine
     with read_session(engine) as session:
         officer = users.actor_of(users.find_by_username(session, "jd.zhao"))
         communities_now = street._communities(session)
-        district = street._community_view(officer, None, frozenset().union(*(g for _i, _n, g in communities_now)))
+        district = community_view(officer, None, frozenset().union(*(g for _i, _n, g in communities_now)))
         compared = 0
         for back in range(12):
             month = mediations.add_months(TODAY.replace(day=1), -back)
             grouped = statistics.month_by_community(session, district, month)
             for community_id, _name, grids in communities_now:
-                own = statistics.monthly_statistics(session, street._community_view(officer, community_id, grids),
+                own = statistics.monthly_statistics(session, community_view(officer, community_id, grids),
                                                     month, month)[0]
                 mine = grouped.get(community_id, {"received": 0, "concluded": 0, "settled": 0, "success_rate": None})
                 assert mine == {key: own[key] for key in ("received", "concluded", "settled", "success_rate")}
@@ -148,7 +149,7 @@ def test_the_month_per_community_is_each_communitys_own_month_on_the_demo(engine
             month = mediations.add_months(TODAY.replace(day=1), -back)
             grouped = visits.figures_by_community(session, district, month, today=TODAY)
             for community_id, _name, grids in communities_now:
-                own = visits.coverage(session, street._community_view(officer, community_id, grids), month,
+                own = visits.coverage(session, community_view(officer, community_id, grids), month,
                                       today=TODAY)["total"].figures
                 assert grouped.get(community_id, dict.fromkeys(visits.FIGURES, 0)) == own | {"never_visited": 0}
         assert grouped[communities_now[0][0]]["on_time"] > 0
