@@ -11,12 +11,12 @@ import streamlit as st
 
 from core.base import audit, clock
 from core.base.permissions import can
-from core.mediation import early_warning
 from core.mediation import service as mediations
-from core.office import communities, setup
+from core.office import setup
 from core.reporting import reports
 from core.training import service as training
 from db.engine import read_session
+from ui.dashboard import dashboard
 from ui.i18n import language, translator
 from ui.markdown import plain
 from ui.nav import SCREENS_BY_URL
@@ -28,31 +28,18 @@ me = actor()
 engine = db()
 st.title(t("home.title", name=plain(me.display_name)))
 
+
 with read_session(engine) as session:
-    my_communities = communities.list_communities(session, me)
-    grid_names = [grid.name for community in my_communities for grid in community.grids if grid.id in me.grid_ids]
-    setup_steps = setup.steps(session, me)
-    setting_up = setup.unfinished(setup_steps)
     mark = audit.high_water(session)
-    installation = setup.communities_overview(session, me) if me.role == "sysadmin" else []
     todo = (mediations.my_todo(session, me, limits=mediations.Limits.from_settings(settings()))
             if can(me, "mediation.edit") and not can(me, "report.monthly") else None)
     upcoming = training.upcoming_courses(session, me) if can(me, "training.manage") else None
+shown_now = dashboard(database_key(engine), mark, me.role, me.community_id, tuple(sorted(me.grid_ids)),
+                      clock.now().date(), engine, me)
+grid_names, setup_steps, installation, figures, watched = (
+    shown_now.grid_names, shown_now.setup_steps, shown_now.installation, shown_now.figures, shown_now.watched)
+setting_up = setup.unfinished(setup_steps)
 
-
-@st.cache_data(max_entries=32, ttl=600, show_spinner=False)
-def key_figures(database: str, mark: int, role: str, community: int | None, grids: tuple[int, ...], day: date,
-                _engine, _actor) -> list[reports.KeyFigure]:  # noqa: ANN001
-    """The key figures as of one audit high-water mark (every write Linli makes is audited): a
-    rerun with nothing new written reads one row. The key carries the role, the community and the
-    grids, so two supervisors never share figures; the day is in it (overdue, on pace, due)."""
-    with read_session(_engine) as session:
-        return reports.dashboard_figures(session, _actor, day)
-
-
-figures = (key_figures(database_key(engine), mark, me.role, me.community_id, tuple(sorted(me.grid_ids)),
-                       clock.now().date(), engine, me)
-           if can(me, "report.monthly") and not setting_up else [])
 st.caption(" · ".join([t("home.role", role=t(f"role.{me.role}")),
                        *([t("home.my_grids_inline", grids=t("common.list_separator").join(grid_names))] if grid_names else [])]))
 
@@ -97,26 +84,46 @@ def unchanged(figure: reports.KeyFigure) -> bool:
     return round(figure.change * shown_digits[0], shown_digits[1]) == 0
 
 
+def figure_card(figure: reports.KeyFigure) -> None:
+    with st.container(border=True, height="stretch"):
+        label = t(figure.key)
+        # Streamlit cuts a metric's label to one line ("Active residents · Elderly …"): the label
+        # is written above it, where it wraps, and kept on the metric for screen readers.
+        st.markdown(label)
+        # More overdue cases is worse: the arrow colour follows what the number means.
+        worse_when_up = figure.key == "dashboard.cases_overdue"
+        # No change: no arrow and no colour ("↑ +0" in green read as a rise).
+        st.metric(label, shown(figure.value, figure.unit), label_visibility="collapsed",
+                  delta=t("home.unchanged") if unchanged(figure) else change(figure),
+                  delta_color="off" if unchanged(figure) else "inverse" if worse_when_up else "normal",
+                  delta_arrow="off" if unchanged(figure) else "auto")
+        st.caption(t(f"home.basis.{figure.basis}", **figure.params))  # what the change compares with
+        screen = SCREENS_BY_URL[figure.link]
+        st.page_link(screen.file, label=t("home.open", screen=t(screen.title)), icon=screen.icon)
+
+
+def groups_card(groups: list[reports.KeyFigure]) -> None:
+    """The special groups in one card, each group's count in a line: a dozen cards saying "no
+    history" and opening the same list read worse, and drew five times the page."""
+    with st.container(border=True):
+        st.markdown(t("home.groups"))
+        st.markdown(" · ".join(f"{t('tag.' + figure.params['tag'])} **{shown(figure.value, figure.unit)}**"
+                               for figure in groups))
+        st.caption(t("home.basis.no_history"))
+        screen = SCREENS_BY_URL[groups[0].link]
+        st.page_link(screen.file, label=t("home.open", screen=t(screen.title)), icon=screen.icon)
+
+
 if figures:
     st.subheader(t("home.key_figures"))
-    for row_start in range(0, len(figures), 4):
-        for column, figure in zip(st.columns(4), figures[row_start:row_start + 4], strict=False):
-            with column.container(border=True, height="stretch"):
-                params = {"group": t(f"tag.{figure.params['tag']}")} if "tag" in figure.params else {}
-                label = t(figure.key, **params)
-                # Streamlit cuts a metric's label to one line ("Active residents · Elderly …"):
-                # the label is written above it, where it wraps, and kept on the metric for screen readers.
-                st.markdown(label)
-                # More overdue cases is worse: the arrow colour follows what the number means.
-                worse_when_up = figure.key == "dashboard.cases_overdue"
-                # No change: no arrow and no colour ("↑ +0" in green read as a rise).
-                st.metric(label, shown(figure.value, figure.unit), label_visibility="collapsed",
-                          delta=t("home.unchanged") if unchanged(figure) else change(figure),
-                          delta_color="off" if unchanged(figure) else "inverse" if worse_when_up else "normal",
-                          delta_arrow="off" if unchanged(figure) else "auto")
-                screen = SCREENS_BY_URL[figure.link]
-                st.caption(t(f"home.basis.{figure.basis}", **figure.params))  # what the change compares with
-                st.page_link(screen.file, label=t("home.open", screen=t(screen.title)), icon=screen.icon)
+    groups = [figure for figure in figures if figure.key == "dashboard.residents_tag"]
+    cards = [figure for figure in figures if figure.key != "dashboard.residents_tag"]
+    for row_start in range(0, len(cards), 4):
+        for column, figure in zip(st.columns(4), cards[row_start:row_start + 4], strict=False):
+            with column:
+                figure_card(figure)
+    if groups:
+        groups_card(groups)
     report_month = st.selectbox(t("home.report_month"), [date.today().replace(day=1),
                                                          mediations.add_months(date.today().replace(day=1), -1)],
                                 format_func=lambda m: f"{m:%Y-%m}", key="home_report_month")
@@ -131,8 +138,6 @@ if figures:
                        key="home_monthly_report", on_click="ignore", icon=":material/download:", type="primary")
 
 if can(me, "mediation.statistics"):  # 人民调解法 art. 25: the supervisor sees every high-risk case
-    with read_session(engine) as session:
-        watched = early_warning.watch_list(session, me)
     if watched:
         st.subheader(t("watch.title"))
         st.error(t("watch.home", count=len(watched), cases=t("common.list_separator").join(

@@ -2,12 +2,14 @@
 
 Building an Altair chart and turning it into a spec costs 15-60 ms per chart, more than
 the page's queries. The rows behind a chart are small aggregates (months, scores, grid ×
-category), so the spec is cached by them and by the labels: a rerun with the same figures
-draws the kept spec; new figures build a new one.
+category), so the spec is cached by their fingerprint and the labels': a rerun with the same
+figures draws the kept spec; new figures build a new one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -24,10 +26,22 @@ BUILDERS: dict[str, Callable[..., Any]] = {builder.__name__: builder for builder
     satisfaction_charts.category_heat_map, training_charts.training_hours_by_month_and_topic)}
 
 
+def _digest(*parts: Any) -> str:
+    """A fingerprint of the rows and labels. Streamlit's own hashing walks every value of a list
+    of dicts in Python (~30 ms for a page's three charts, on every rerun); pickling them is one C
+    call."""
+    return hashlib.blake2b(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
+def _spec(builder: str, fingerprint: str, _rows: list[dict[str, Any]], _args: tuple, _kwargs: dict) -> dict[str, Any]:
+    """The spec of `BUILDERS[builder](rows, ...)`, kept by the rows' fingerprint; `builder` is
+    always a name written in our code."""
+    return BUILDERS[builder](_rows, *_args, **_kwargs).to_dict()
+
+
 def spec(builder: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """The spec of `BUILDERS[builder](rows, ...)`; `builder` is always a name written in our code."""
-    return BUILDERS[builder](rows, *args, **kwargs).to_dict()
+    return _spec(builder, _digest(rows, args, sorted(kwargs.items())), rows, args, kwargs)
 
 
 def draw(builder: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:

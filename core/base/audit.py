@@ -207,12 +207,21 @@ def redact(session: Session, object_type: str, object_ids: list[int], *, now: da
     at least six months old become REDACTED (which keys changed stays known); the event itself,
     who did it and when, stays. The database refuses any other change (migration 0032). The
     redaction is itself an event. Returns how many events were redacted."""
-    now = now or clock.now()
     if not object_ids:
         return 0
+    return redact_events(session, object_type, list(session.scalars(select(AuditEvent.id).where(
+        AuditEvent.object_type == object_type, AuditEvent.object_id.in_([str(i) for i in object_ids])))), now=now)
+
+
+def redact_events(session: Session, object_type: str, event_ids: list[int], *, now: datetime | None = None) -> int:
+    """`redact` for events picked one by one: those filed under another object that name the
+    person (an activity's sign-up names the resident). The same six months apply."""
+    now = now or clock.now()
+    if not event_ids:
+        return 0
     rows = session.execute(select(AuditEvent.id, AuditEvent.before, AuditEvent.after).where(
-        AuditEvent.object_type == object_type, AuditEvent.object_id.in_([str(i) for i in object_ids]),
-        AuditEvent.redacted_at.is_(None), AuditEvent.at <= now - timedelta(days=KEPT_LOGS_DAYS))).all()
+        AuditEvent.id.in_(event_ids), AuditEvent.redacted_at.is_(None),
+        AuditEvent.at <= now - timedelta(days=KEPT_LOGS_DAYS))).all()
     for event_id, before, after in rows:
         session.execute(update(AuditEvent).where(AuditEvent.id == event_id).values(
             before=_forgotten(before), after=_forgotten(after), redacted_at=now))
@@ -220,6 +229,18 @@ def redact(session: Session, object_type: str, object_ids: list[int], *, now: da
         record(session, None, "audit_redact", object_type=object_type, actor_username="retention",
                after={"rows": len(rows)}, now=now)
     return len(rows)
+
+
+def naming(session: Session, object_type: str, object_ids: list[int], actions: tuple[str, ...], key: str,
+           value: str) -> list[int]:
+    """The events about these objects, of these actions, whose `key` after the change was `value`
+    (e.g. the activities' sign-ups whose participant was this name)."""
+    if not object_ids:
+        return []
+    rows = session.execute(select(AuditEvent.id, AuditEvent.after).where(
+        AuditEvent.object_type == object_type, AuditEvent.object_id.in_([str(i) for i in object_ids]),
+        AuditEvent.action.in_(actions), AuditEvent.redacted_at.is_(None)))
+    return [event_id for event_id, after in rows if after and json.loads(after).get(key) == value]
 
 
 def _forgotten(values: str | None) -> str | None:

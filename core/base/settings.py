@@ -186,15 +186,20 @@ def new_secret() -> str:
     return random_secrets.token_urlsafe(48)
 
 
-def write_default_secrets(path: Path = SECRETS_FILE, *, only: tuple[str, ...] = _GENERATED_KEYS) -> list[str]:
+def write_default_secrets(path: Path = SECRETS_FILE, *, only: tuple[str, ...] = _GENERATED_KEYS,
+                          env: Mapping[str, str] | None = None) -> list[str]:
     """Create the secrets file with fresh keys, or add those of `only` an older file lacks.
 
     Never replaces a key: a new encryption key would make stored ID numbers unreadable (and
-    `init` does not even add one to a database that already holds some: see core.cli).
+    `init` does not even add one to a database that already holds some: see core.cli). Nor writes
+    one the environment provides (a deployment's /etc/linli/linli.env): unused while the
+    environment wins, it would be a second, different key waiting for a run without it.
     Returns the names of the keys written.
     """
+    env = os.environ if env is None else env
     existing = read_secrets_file(path)
-    missing = [name for name in _GENERATED_KEYS if name in only and not existing.get(name)]
+    missing = [name for name in _GENERATED_KEYS
+               if name in only and not existing.get(name) and not env.get(_FIELDS[name][0])]
     if not missing:
         return []
     path.parent.mkdir(parents=True, exist_ok=True)

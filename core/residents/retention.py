@@ -11,9 +11,11 @@ statistics: sex, year of birth, grid, status and its date, special groups, and e
 (visits, activities attended) that points at the row.
 
 What does not follow this rule: a mediation case's parties follow the case file's archive period
-(卷宗), not the residents' retention. The audit trail keeps every event; the values of those
+(卷宗), not the residents' retention: a party who was registered from the roster gets the
+resident's particulars written into the case file and is unlinked from the roster row first. The audit trail keeps every event; the values of those
 about an anonymised resident are forgotten once they are six months old (网络安全法 art. 21),
-through the one change the database allows (core.base.audit.redact).
+through the one change the database allows (core.base.audit.redact), and so are the activities'
+sign-ups and withdrawals that name them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.base import audit, clock, validation
-from db.models import Household, Resident, Visit
+from db.models import ActivityParticipant, CaseParty, Household, Resident, Visit
 
 ANONYMOUS = "（已匿名）"
 GONE = ("moved_out", "deceased")
@@ -53,11 +55,11 @@ def anonymise(session: Session, years: int, *, now: datetime | None = None) -> l
     now = now or clock.now()
     found = due(session, years, now.date())
     # A job of the installation, not of a user: no grid to check; it reads only the rows due.
-    for resident in session.scalars(select(Resident).where(Resident.id.in_([item.resident_id for item in found]))):
-        _anonymise_one(session, resident, now)
+    kept = sum(_anonymise_one(session, resident, now) for resident in session.scalars(
+        select(Resident).where(Resident.id.in_([item.resident_id for item in found]))).all())
     if found:
         audit.record(session, None, "retention_anonymise", object_type="resident", actor_username="retention",
-                     after={"rows": len(found), "years": years}, now=now)
+                     after={"rows": len(found), "years": years, "case_parties_kept": kept}, now=now)
     # The trail's events about every anonymised resident, once six months old (each run catches
     # up with those that have aged since).
     gone = list(session.scalars(select(Resident.id).where(Resident.anonymised_at.is_not(None))))
@@ -65,8 +67,38 @@ def anonymise(session: Session, years: int, *, now: datetime | None = None) -> l
     return found
 
 
-def _anonymise_one(session: Session, resident: Resident, now: datetime) -> None:
+def _keep_in_case_files(session: Session, resident: Resident) -> int:
+    """Write the resident's particulars into each mediation case party that is them, and unlink it
+    from the roster: the 卷宗 keeps who the party was for its own archive period (人民调解工作若干
+    规定 art. 37), while the party's details were read from the roster until now. Returns how many."""
+    address = session.scalar(select(Household.address).where(Household.id == resident.household_id)) \
+        if resident.household_id is not None else None
+    parties = list(session.scalars(select(CaseParty).where(CaseParty.resident_id == resident.id)))
+    for party in parties:
+        party.sex, party.birth_date, party.ethnicity = resident.sex, resident.birth_date, resident.ethnicity
+        party.id_enc, party.id_masked = resident.id_enc, resident.id_masked  # the same key encrypts both
+        party.phone, party.address = resident.phone, address or ""
+        party.resident_id = None
+    return len(parties)
+
+
+def _forget_in_activity_events(session: Session, resident: Resident, now: datetime) -> None:
+    """The activities' sign-ups and withdrawals name the participant under the activity, not the
+    resident: found by the resident's places on the lists and their name (while it is known),
+    and redacted like the resident's own events. A namesake on the same list loses their name in
+    those events too; events younger than six months stay (someone gone three years signs up for
+    nothing)."""
+    activity_ids = list(session.scalars(select(ActivityParticipant.activity_id).where(
+        ActivityParticipant.resident_id == resident.id)))
+    audit.redact_events(session, "activity", audit.naming(
+        session, "activity", activity_ids, ("activity_sign_up", "activity_withdraw"), "participant", resident.name),
+        now=now)
+
+
+def _anonymise_one(session: Session, resident: Resident, now: datetime) -> int:
     resident_id, household_id = resident.id, resident.household_id
+    kept = _keep_in_case_files(session, resident)
+    _forget_in_activity_events(session, resident, now)
     resident.name, resident.name_pinyin, resident.name_initials = ANONYMOUS, "", ""
     resident.id_enc, resident.id_hash, resident.id_masked = None, None, ""
     resident.phone, resident.phone_last4, resident.relation, resident.ethnicity, resident.notes = "", "", "", "", ""
@@ -75,7 +107,7 @@ def _anonymise_one(session: Session, resident: Resident, now: datetime) -> None:
     session.execute(update(Visit).where(Visit.resident_id == resident_id).values(notes=""))
     session.flush()
     if household_id is None:
-        return
+        return kept
     household = session.scalar(select(Household).where(Household.id == household_id))
     if household.head_id == resident_id:
         household.head_id = None
@@ -85,3 +117,4 @@ def _anonymise_one(session: Session, resident: Resident, now: datetime) -> None:
         household.compound = household.building = household.unit = household.room = ""
         household.address, household.deleted_at = ANONYMOUS, household.deleted_at or now
     session.flush()
+    return kept

@@ -127,12 +127,14 @@ st.caption(t("satisfaction.suppression_help", min=MIN_GROUP))
 category_names = {c: t(f"satisfaction.category.{c}") for c in satisfaction.CATEGORIES}
 
 
-def downloads(name: str, chart: dict, frame: pd.DataFrame) -> None:
-    """PNG drawn only when asked for (about a second); CSV of exactly what the chart shows."""
+def downloads(name: str, chart: dict, rows: list[dict]) -> None:
+    """PNG drawn only when asked for (about a second); CSV of exactly what the chart shows, also
+    written only when asked for (three tables on every rerun cost more than the page's queries)."""
     row = st.container(horizontal=True)
     row.download_button(t("satisfaction.download_png"), lambda: chart_files.to_png(chart), file_name=f"{name}.png",
                             mime="image/png", key=f"sat_png_{name}", on_click="ignore", icon=":material/image:")
-    row.download_button(t("satisfaction.download_csv"), frame.to_csv(index=False).encode("utf-8-sig"),
+    row.download_button(t("satisfaction.download_csv"),
+                        lambda: pd.DataFrame(rows).to_csv(index=False).encode("utf-8-sig"),
                             file_name=f"{name}.csv", mime="text/csv", key=f"sat_csv_{name}", on_click="ignore",
                             icon=":material/table:")
 
@@ -141,27 +143,27 @@ st.subheader(t("satisfaction.trend"))
 trend = draw("satisfaction_trend", figures.trend, month_title=t("satisfaction.month"),
              mean_title=t("satisfaction.mean"), second_title=t("satisfaction.csat"),
              interval_titles=(t("satisfaction.interval_low"), t("satisfaction.interval_high")))
-downloads("satisfaction-trend", trend, pd.DataFrame(
-    [{t("satisfaction.month"): r["month"], **figure_columns(r)} for r in figures.trend]))
+downloads("satisfaction-trend", trend,
+          [{t("satisfaction.month"): r["month"], **figure_columns(r)} for r in figures.trend])
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("satisfaction.distribution"))
     distribution = draw("score_distribution", figures.distribution, score_title=t("satisfaction.score"),
                         count_title=t("satisfaction.count"), too_few_label=t("satisfaction.too_few"))
-    downloads("satisfaction-scores", distribution, pd.DataFrame(
-        [{t("satisfaction.score"): r["score"],
-          t("satisfaction.count"): t("satisfaction.too_few") if r["count"] is None else r["count"]}
-         for r in figures.distribution]))
+    downloads("satisfaction-scores", distribution,
+              [{t("satisfaction.score"): r["score"],
+                t("satisfaction.count"): t("satisfaction.too_few") if r["count"] is None else r["count"]}
+               for r in figures.distribution])
 with right:
     st.subheader(t("satisfaction.heat_map"))
     heat = draw("category_heat_map", figures.heat_map, grid_title=t("satisfaction.grid"),
                 category_title=t("satisfaction.category"), mean_title=t("satisfaction.mean"),
                 too_few_label=t("satisfaction.too_few"), hidden_label=t("satisfaction.hidden_short"),
                 category_names=category_names)
-    downloads("satisfaction-grid-category", heat, pd.DataFrame(
-        [{t("satisfaction.grid"): r["grid"], t("satisfaction.category"): category_names[r["category"]],
-          **figure_columns(r)} for r in figures.heat_map]))
+    downloads("satisfaction-grid-category", heat,
+              [{t("satisfaction.grid"): r["grid"], t("satisfaction.category"): category_names[r["category"]],
+                **figure_columns(r)} for r in figures.heat_map])
 
 st.subheader(t("satisfaction.by_independence"))
 st.dataframe(pd.DataFrame([{t("satisfaction.independence"): t(f"satisfaction.independence.{r['independence']}"),

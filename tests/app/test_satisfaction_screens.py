@@ -185,6 +185,9 @@ def test_home_is_a_dashboard_for_each_role(app_world):
     # Each change says what it compares with: the month to date against the same days of last month.
     day = date.today().day
     assert "较上月末" in texts(at) and "标签没有历史记录，不作比较" in texts(at)
+    # The special groups share one card, a line of each group's count, not a card each.
+    assert "特殊群体在册人数" in texts(at) and not any(label.startswith("在册居民 ·") for label in labels)
+    assert any(m.value.startswith("独居老人 **") and "低保 **" in m.value for m in at.markdown)
     assert any(c.value.startswith(f"本月 1–{day} 日，较上月 1–") for c in at.caption)
     # Each card's label is written above its figure, where it can wrap ("Active residents ·
     # Minimum living allowance (低保)"): Streamlit cuts a metric's own label to one line.
@@ -196,6 +199,26 @@ def test_home_is_a_dashboard_for_each_role(app_world):
     assert "我的待办" in texts(at) and not at.metric
     at = login(new_app(), "trainer1")
     assert "未来 30 天的课程" in texts(at) and not at.metric
+
+
+def test_the_dashboard_is_shared_yet_shows_the_users_own_write_at_once(app_world):
+    """The figures are read once per community and kept, but never past a write: the supervisor
+    who registers a resident sees the count rise on the next look at home."""
+    def residents_shown(at) -> str:
+        return dict(zip([m.label for m in at.metric], [m.value for m in at.metric], strict=True))["在册居民"]
+
+    seed(app_world, [5])
+    at = login(new_app(), "supervisor1")
+    before = int(residents_shown(at).replace(",", ""))
+    assert residents_shown(login(new_app(), "supervisor1")) == str(before)  # a second tab: the same figures
+    at = open_url(at, "resident-new")
+    at.text_input(key="new_resident_name").input("李秀兰")
+    at.text_input(key="new_resident_birth").input("1956-02-14")
+    at.selectbox(key="new_resident_sex").select("女")
+    at.text_input(key="new_resident_address").input("和平里小区7号楼1单元502")
+    at.button(key="resident_new_submit").click().run()
+    assert "已登记 李秀兰" in texts(at)
+    assert residents_shown(open_url(at, "home")) == str(before + 1)
 
 
 def test_a_public_only_instance_serves_the_rating_page_and_no_login(app_world, monkeypatch):

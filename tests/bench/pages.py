@@ -17,11 +17,15 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from sqlalchemy import select
+
 from core import demo
 from core.base import passwords
-from core.office import users
+from core.base.permissions import Actor
+from core.office import communities, users
 from db import migrate
 from db.engine import make_engine, write_session
+from db.models import Community
 from tests.bench.apps import logged_in_app
 from tests.bench.residents import _fresh_database
 from tests.bench.satisfaction import _fill
@@ -151,8 +155,11 @@ def _with_bench_supervisor(url: str, *, with_demo: bool) -> str:
     if with_demo:
         demo.seed(engine)
     with write_session(engine) as session:  # demo passwords are random: a known account for the bench
+        community = session.scalar(select(Community).order_by(Community.id).limit(1))
+        if community is None:  # the empty side: a community set up, with nothing in it yet
+            community = communities.create_community(session, Actor(id=0, username="bench", role="sysadmin"), name="空社区")
         users.create_user(session, None, username="bench.sup", display_name="Bench", role="supervisor",
-                          password="Bench12345", must_change_password=False)
+                          password="Bench12345", must_change_password=False, community_id=community.id)
     engine.dispose()
     return url
 

@@ -111,6 +111,7 @@ def apptest_rerun() -> None:
 if __name__ == "__main__":
     from tests.bench import activities as activities_bench
     from tests.bench import assessment as assessment_bench
+    from tests.bench import load as load_bench
     from tests.bench import mediation as mediation_bench
     from tests.bench import pages as pages_bench
     from tests.bench import residents as residents_bench
@@ -130,3 +131,4 @@ if __name__ == "__main__":
     visits_bench.run_all(emit)
     activities_bench.run_all(emit)
     assessment_bench.run_all(emit)
+    load_bench.run_all(emit)  # last: ~15 minutes of 10, 25 and 50 sessions on one process and two replicas

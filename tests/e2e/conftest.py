@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,11 +56,15 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 60) ->
     raise RuntimeError("streamlit did not answer /_stcore/health in time")
 
 
-def start_streamlit(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+def start_streamlit(database_url: str, log_path: Path, *, port: int | None = None,
+                    env: Mapping[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """A server on `port` (default: a free one), with `env` on top of the test run's environment
+    (e.g. LINLI_PUBLIC_ONLY=1). The log is appended to: a replica restarted keeps its history."""
+    port = port or free_port()
     # keys: set by tests/conftest.py; uploaded certificates beside the server's log
-    env = {**os.environ, "DATABASE_URL": database_url, "LINLI_FILES_DIR": str(log_path.parent / "files")}
-    log = log_path.open("w")
+    env = {**os.environ, "DATABASE_URL": database_url, "LINLI_FILES_DIR": str(log_path.parent / "files"),
+           **(env or {})}
+    log = log_path.open("a")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",

@@ -52,18 +52,29 @@ def test_bad_numbers_in_settings_say_which_setting():
 
 def test_secrets_file_is_created_private_and_never_overwritten(tmp_path):
     path = tmp_path / ".streamlit" / "secrets.toml"
-    assert settings.write_default_secrets(path) == ["cookie_key", "id_encryption_key", "id_hash_key"]
+    assert settings.write_default_secrets(path, env={}) == ["cookie_key", "id_encryption_key", "id_hash_key"]
     first = path.read_text()
-    assert settings.write_default_secrets(path) == []
+    assert settings.write_default_secrets(path, env={}) == []
     assert path.read_text() == first
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert settings.problems(settings.load(secrets=settings.read_secrets_file(path), env={})) == []
 
 
+def test_keys_the_environment_provides_are_not_written_to_the_file(tmp_path):
+    """A deployment keeps its keys in /etc/linli/linli.env: `init` must not leave different,
+    unused ones in the secrets file for a later run without that environment to pick up."""
+    path = tmp_path / "secrets.toml"
+    env = {"LINLI_COOKIE_KEY": "from-the-environment-0123456789abcdefghij",
+           "LINLI_ID_ENCRYPTION_KEY": "from-the-environment-0123456789abcdefghij"}
+    assert settings.write_default_secrets(path, env=env) == ["id_hash_key"]
+    assert set(settings.read_secrets_file(path)) >= {"id_hash_key"}
+    assert not {"cookie_key", "id_encryption_key"} & set(settings.read_secrets_file(path))
+
+
 def test_an_older_secrets_file_gains_the_missing_keys_and_keeps_its_own(tmp_path):
     path = tmp_path / "secrets.toml"
     path.write_text('cookie_key = "kept-as-it-was-0123456789abcdefghijklmnop"\n')
-    assert settings.write_default_secrets(path) == ["id_encryption_key", "id_hash_key"]
+    assert settings.write_default_secrets(path, env={}) == ["id_encryption_key", "id_hash_key"]
     loaded = settings.read_secrets_file(path)
     assert loaded["cookie_key"] == "kept-as-it-was-0123456789abcdefghijklmnop"
     assert len(loaded["id_encryption_key"]) >= 32
