@@ -44,8 +44,15 @@ def spec(builder: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) ->
     return _spec(builder, _digest(rows, args, sorted(kwargs.items())), rows, args, kwargs)
 
 
-def draw(builder: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Draw the chart where the caller is (inside `with column:`) and return its spec."""
-    chart_spec = spec(builder, rows, *args, **kwargs)
+@st.cache_data(max_entries=256, show_spinner=False)
+def _drawn(builder: str, fingerprint: str, _rows: list[dict[str, Any]], _args: tuple, _kwargs: dict) -> dict[str, Any]:
+    """The chart drawn, kept with its element: a rerun with the same figures replays the element
+    Streamlit made (its data already turned into Arrow, ~10 ms a chart) instead of making it again."""
+    chart_spec = _spec(builder, fingerprint, _rows, _args, _kwargs)
     st.vega_lite_chart(spec=chart_spec, width="stretch")
     return chart_spec
+
+
+def draw(builder: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Draw the chart where the caller is (inside `with column:`) and return its spec."""
+    return _drawn(builder, _digest(rows, args, sorted(kwargs.items())), rows, args, kwargs)
