@@ -207,21 +207,25 @@ def redact(session: Session, object_type: str, object_ids: list[int], *, now: da
     at least six months old become REDACTED (which keys changed stays known); the event itself,
     who did it and when, stays. The database refuses any other change (migration 0032). The
     redaction is itself an event. Returns how many events were redacted."""
-    if not object_ids:
-        return 0
-    return redact_events(session, object_type, list(session.scalars(select(AuditEvent.id).where(
-        AuditEvent.object_type == object_type, AuditEvent.object_id.in_([str(i) for i in object_ids])))), now=now)
+    return _redact(session, object_type, [str(i) for i in object_ids],
+                   lambda chunk: [AuditEvent.object_type == object_type, AuditEvent.object_id.in_(chunk)], now)
 
 
 def redact_events(session: Session, object_type: str, event_ids: list[int], *, now: datetime | None = None) -> int:
     """`redact` for events picked one by one: those filed under another object that name the
     person (an activity's sign-up names the resident). The same six months apply."""
+    return _redact(session, object_type, event_ids, lambda chunk: [AuditEvent.id.in_(chunk)], now)
+
+
+_CHUNK = 10_000  # ids per IN list: PostgreSQL's protocol takes at most 65,535 parameters a statement
+
+
+def _redact(session: Session, object_type: str, ids: list, conditions: Any, now: datetime | None) -> int:
     now = now or clock.now()
-    if not event_ids:
-        return 0
-    rows = session.execute(select(AuditEvent.id, AuditEvent.before, AuditEvent.after).where(
-        AuditEvent.id.in_(event_ids), AuditEvent.redacted_at.is_(None),
-        AuditEvent.at <= now - timedelta(days=KEPT_LOGS_DAYS))).all()
+    rows = [row for start in range(0, len(ids), _CHUNK) for row in session.execute(
+        select(AuditEvent.id, AuditEvent.before, AuditEvent.after).where(
+            *conditions(ids[start:start + _CHUNK]), AuditEvent.redacted_at.is_(None),
+            AuditEvent.at <= now - timedelta(days=KEPT_LOGS_DAYS)))]
     for event_id, before, after in rows:
         session.execute(update(AuditEvent).where(AuditEvent.id == event_id).values(
             before=_forgotten(before), after=_forgotten(after), redacted_at=now))

@@ -178,6 +178,24 @@ def test_each_community_reads_its_own_trail_and_the_system_administrator_no_resi
     assert ("resident_create", "worker1") not in installation
 
 
+def test_redaction_reaches_every_person_however_many_are_gone(engine, monkeypatch):
+    """Years of residents moved away are more IDs than one statement may carry (PostgreSQL takes
+    65,535 parameters): the ids go in chunks, and every old event is still forgotten once."""
+    monkeypatch.setattr(audit, "_CHUNK", 2)
+    now = datetime(2026, 12, 7, 2, 0)
+    with write_session(engine) as session:
+        for resident_id in range(1, 6):
+            audit.record(session, ROOT, "resident_update", object_type="resident", object_id=str(resident_id),
+                         before={"name": f"居民{resident_id}"}, after={"name": "改名"}, now=now - timedelta(days=200))
+    with write_session(engine) as session:
+        assert audit.redact(session, "resident", [1, 2, 3, 4, 5, 6], now=now) == 5
+    with write_session(engine) as session:
+        assert audit.redact(session, "resident", [1, 2, 3, 4, 5, 6], now=now) == 0  # once only
+    with read_session(engine) as session:
+        kept = session.scalars(text("SELECT before FROM audit_events WHERE action = 'resident_update'")).all()
+    assert len(kept) == 5 and not any("居民" in before for before in kept)
+
+
 def test_the_one_change_the_trail_allows_is_forgetting_the_values_of_an_event_six_months_old(engine):
     """网络安全法 art. 21 keeps logs six months; after that, and only through audit.redact, an
     event's values may be forgotten once. Anything else is still refused by the database."""
