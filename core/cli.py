@@ -21,7 +21,7 @@ from core.base.errors import InvalidMany, LinliError
 from core.base.i18n import translate
 from core.office import bootstrap, users
 from db import migrate
-from db.engine import database_trouble, is_sqlite, make_engine, write_session
+from db.engine import database_trouble, is_sqlite, make_engine, read_session, write_session
 from db.models import Community, Grid
 
 
@@ -202,7 +202,7 @@ def cmd_anonymise(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = make_engine(settings.database_url)
     if args.dry_run:
-        with write_session(engine) as session:
+        with read_session(engine) as session:
             found = retention.due(session, settings.retention_years)
         for item in found:
             print(f"resident {item.resident_id} (grid {item.grid_id}): {item.status} on {item.status_date}")

@@ -28,7 +28,6 @@ me = actor()
 engine = db()
 st.title(t("home.title", name=plain(me.display_name)))
 
-
 with read_session(engine) as session:
     mark = audit.high_water(session)
     todo = (mediations.my_todo(session, me, limits=mediations.Limits.from_settings(settings()))

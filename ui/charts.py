@@ -34,21 +34,12 @@ def _digest(*parts: Any) -> str:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _spec(builder: str, fingerprint: str, _rows: list[dict[str, Any]], _args: tuple, _kwargs: dict) -> dict[str, Any]:
-    """The spec of `BUILDERS[builder](rows, ...)`, kept by the rows' fingerprint; `builder` is
-    always a name written in our code."""
-    return BUILDERS[builder](_rows, *_args, **_kwargs).to_dict()
-
-
-def spec(builder: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
-    return _spec(builder, _digest(rows, args, sorted(kwargs.items())), rows, args, kwargs)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
 def _drawn(builder: str, fingerprint: str, _rows: list[dict[str, Any]], _args: tuple, _kwargs: dict) -> dict[str, Any]:
-    """The chart drawn, kept with its element: a rerun with the same figures replays the element
-    Streamlit made (its data already turned into Arrow, ~10 ms a chart) instead of making it again."""
-    chart_spec = _spec(builder, fingerprint, _rows, _args, _kwargs)
+    """The spec of `BUILDERS[builder](rows, ...)` drawn, kept by the rows' fingerprint with its
+    element: a rerun with the same figures replays the element Streamlit made (its data already
+    turned into Arrow, ~10 ms a chart) instead of building and converting again. `builder` is
+    always a name written in our code."""
+    chart_spec = BUILDERS[builder](_rows, *_args, **_kwargs).to_dict()
     st.vega_lite_chart(spec=chart_spec, width="stretch")
     return chart_spec
 

@@ -27,6 +27,7 @@ from db import migrate
 from db.engine import make_engine, write_session
 from db.models import Community
 from tests.bench.apps import logged_in_app
+from tests.bench.load import process_cpu
 from tests.bench.residents import _fresh_database
 from tests.bench.satisfaction import _fill
 
@@ -74,12 +75,6 @@ def satisfaction_page(emit) -> None:  # noqa: ANN001
     server_cpu(emit, big_url, empty_url)
 
 
-def _process_cpu(pid: int) -> float:
-    """User + system CPU seconds of a process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 @contextlib.contextmanager
 def _signed_in_server(browser, url: str) -> Iterator[tuple[Callable[[str, str, int], float], int]]:  # noqa: ANN001
     """A real Linli server on `url` with supervisor1 signed in; yields a function that returns the
@@ -106,11 +101,11 @@ def _signed_in_server(browser, url: str) -> Iterator[tuple[Callable[[str, str, i
             page.goto(f"{base}/{path}")
             expect(page.get_by_text(ready).first).to_be_visible(timeout=60_000)
             time.sleep(1.0)
-            start = _process_cpu(process.pid)
+            start = process_cpu(process.pid)
             for _ in range(reruns):
                 page.keyboard.press("r")  # Streamlit's rerun shortcut
                 time.sleep(0.5)  # paced: each rerun finishes before the next starts
-            return (_process_cpu(process.pid) - start) / reruns
+            return (process_cpu(process.pid) - start) / reruns
 
         yield per_rerun, process.pid
     finally:
